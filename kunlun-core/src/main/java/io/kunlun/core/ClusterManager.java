@@ -1,0 +1,160 @@
+package io.kunlun.core;
+
+import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.jobs.JobEngine;
+import io.kunlun.core.jobs.UndoActions;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.ops.CreateMachine;
+import io.kunlun.core.ops.DeleteMachine;
+import io.kunlun.core.ops.GetMeta;
+import io.kunlun.core.ops.GetMetaMode;
+import io.kunlun.core.ops.Operation;
+import io.kunlun.core.ops.Query;
+import io.kunlun.core.ops.UpdateMachine;
+import io.kunlun.model.InvalidRequestException;
+import io.kunlun.model.Machine;
+import io.kunlun.model.MetaNode;
+import io.kunlun.model.MetaStoreInfo;
+import io.kunlun.model.job.JobRequest;
+import io.kunlun.model.job.JobStatus;
+import io.kunlun.model.job.JobType;
+import io.kunlun.model.job.Submission;
+import io.kunlun.model.job.WireFormat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The manager as a library: every operation of the HTTP API, callable without HTTP. Adapters (the
+ * HTTP server, kunlunctl) hand it parsed {@link Submission}s and render what it answers.
+ */
+public final class ClusterManager implements AutoCloseable {
+    private static final DateTimeFormatter WIRE_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private final ManagerConfig config;
+    private final MetadataStore store;
+    private final Hosts hosts;
+    private final JobEngine engine;
+    private final Map<JobType, Query<?>> queries = new EnumMap<>(JobType.class);
+
+    private ClusterManager(ManagerConfig config, MetadataStore store, Hosts hosts) {
+        this.config = config;
+        this.store = store;
+        this.hosts = hosts;
+        List<Operation<?, ?>> operations = List.of(
+                new CreateMachine(store, hosts),
+                new UpdateMachine(store, hosts),
+                new DeleteMachine(store, hosts));
+        this.engine = new JobEngine(store.jobs(), operations, new UndoActions(List.of()), config.workers());
+        for (Query<?> query : List.of(new GetMetaMode(store), new GetMeta(store))) {
+            queries.put(query.type(), query);
+        }
+    }
+
+    /** Opens the metadata store under the configured home, recovers interrupted jobs, starts work. */
+    public static ClusterManager open(ManagerConfig config) {
+        try {
+            Files.createDirectories(config.home());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the manager's home " + config.home(), e);
+        }
+        MetadataStore store = MetadataStore.open(config.metadata(), config.home(),
+                new MetaNode(config.advertisedHost(), config.advertisedPort()));
+        ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh()));
+        manager.engine.recover();
+        return manager;
+    }
+
+    public ManagerConfig config() {
+        return config;
+    }
+
+    /** Handles one request and answers in the API's reply shape (for the adapters). */
+    public Map<String, Object> handle(Submission submission) {
+        try {
+            if (submission.type() == JobType.GET_STATUS) {
+                String jobId = ((JobRequest.GetStatus) submission.request()).jobId();
+                return status(jobId).map(ClusterManager::render)
+                        .orElseGet(() -> WireFormat.failed("no job with id " + jobId));
+            }
+            if (submission.type().isAsync()) {
+                JobStatus accepted = submit(submission);
+                Map<String, Object> reply = render(accepted);
+                return reply;
+            }
+            return answer(submission.request());
+        } catch (ManagerException | InvalidRequestException e) {
+            return WireFormat.failed(e.getMessage());
+        }
+    }
+
+    /** Accepts an async job; the answer is its status now (accept, or later if it was re-submitted). */
+    public JobStatus submit(Submission submission) {
+        if (!submission.type().isAsync()) {
+            throw new InvalidRequestException(submission.type().wireName() + " is answered inline, not queued");
+        }
+        return engine.submit(submission);
+    }
+
+    public Optional<JobStatus> status(String jobId) {
+        return engine.status(jobId);
+    }
+
+    /** Waits for a job to end, at most {@code timeout}. */
+    public JobStatus await(String jobId, Duration timeout) throws InterruptedException {
+        return engine.await(jobId, timeout);
+    }
+
+    public List<JobStatus> jobs(int limit) {
+        return engine.newest(limit);
+    }
+
+    public List<Machine> machines() {
+        return store.machines().list();
+    }
+
+    public MetaStoreInfo metaStore() {
+        return store.describe();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R extends JobRequest> Map<String, Object> answer(R request) {
+        Query<R> query = (Query<R>) queries.get(request.type());
+        if (query == null) {
+            return WireFormat.failed(request.type().wireName() + " is not implemented yet");
+        }
+        return query.answer(request);
+    }
+
+    /** A job's status in get_status's shape: result and info, then the extra fields. */
+    public static Map<String, Object> render(JobStatus status) {
+        Map<String, Object> reply = WireFormat.reply(status.state().wireName(), status.info());
+        reply.put("job_id", status.jobId());
+        reply.put("job_type", status.jobType().wireName());
+        if (status.step() != null) {
+            reply.put("step", status.step());
+        }
+        status.progress().ifPresent(progress -> reply.put("progress", progress));
+        reply.put("submitted_at", WIRE_TIME.format(status.submittedAt()));
+        status.startedAt().ifPresent(at -> reply.put("started_at", WIRE_TIME.format(at)));
+        status.endedAt().ifPresent(at -> reply.put("ended_at", WIRE_TIME.format(at)));
+        return reply;
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+        hosts.close();
+        store.close();
+    }
+}

@@ -1,0 +1,41 @@
+package io.kunlun.core.jobs;
+
+import io.kunlun.core.meta.JobTable;
+
+/** What a running operation may tell the engine: its progress and its side effects. */
+public final class JobContext {
+    private final String jobId;
+    private final String lockKey;
+    private final JobTable jobs;
+    private final UndoActions undoActions;
+
+    JobContext(String jobId, String lockKey, JobTable jobs, UndoActions undoActions) {
+        this.jobId = jobId;
+        this.lockKey = lockKey;
+        this.jobs = jobs;
+        this.undoActions = undoActions;
+    }
+
+    public String jobId() {
+        return jobId;
+    }
+
+    /** The key the job was accepted under, e.g. {@code cluster:<name>} for a generated name. */
+    public String lockKey() {
+        return lockKey;
+    }
+
+    /** Records the current step, shown by get_status as info/step and progress "done/total". */
+    public void step(String description, int done, int total) {
+        jobs.progress(jobId, description, done, total);
+    }
+
+    /**
+     * Records how to undo a side effect, before the side effect is made: a crash between the two
+     * leaves an undo record for something that never happened, and undo actions are written to
+     * accept that.
+     */
+    public void willDo(String action, Object payload) {
+        jobs.appendUndo(jobId, action, undoActions.encode(action, payload));
+    }
+}

@@ -1,0 +1,152 @@
+package io.kunlun.core.meta;
+
+import io.kunlun.model.job.JobState;
+import io.kunlun.model.job.JobStatus;
+import io.kunlun.model.job.JobType;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Jobs (the operation records) and their undo logs. */
+public final class JobTable {
+    private static final String COLUMNS = "seq, job_id, job_type, user_name, request, lock_key, state, info, step,"
+            + " steps_done, steps_total, submitted_at, started_at, ended_at";
+
+    private final Jdbi jdbi;
+
+    JobTable(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /**
+     * Stores a new job in state accept, unless the id is taken: then answers the existing job,
+     * which the caller compares with the request.
+     */
+    public InsertOutcome insert(String jobId, JobType type, String userName, String requestJson, String lockKey,
+                                String info) {
+        return jdbi.inTransaction(handle -> {
+            Optional<JobRecord> existing = find(handle, jobId);
+            if (existing.isPresent()) {
+                return new InsertOutcome(existing.get(), false);
+            }
+            handle.createUpdate("INSERT INTO job (job_id, job_type, user_name, request, lock_key, state, info,"
+                            + " submitted_at) VALUES (:id, :type, :user, :request, :lock, :state, :info, :now)")
+                    .bind("id", jobId)
+                    .bind("type", type.wireName())
+                    .bind("user", userName)
+                    .bind("request", requestJson)
+                    .bind("lock", lockKey)
+                    .bind("state", JobState.ACCEPT.wireName())
+                    .bind("info", info)
+                    .bind("now", System.currentTimeMillis())
+                    .execute();
+            return new InsertOutcome(find(handle, jobId).orElseThrow(), true);
+        });
+    }
+
+    public record InsertOutcome(JobRecord job, boolean created) {
+    }
+
+    public Optional<JobRecord> find(String jobId) {
+        return jdbi.withHandle(handle -> find(handle, jobId));
+    }
+
+    /** The newest jobs first. */
+    public List<JobRecord> newest(int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM job ORDER BY seq DESC LIMIT :n")
+                .bind("n", limit).map((rs, ctx) -> record(rs)).list());
+    }
+
+    /** Jobs in one state, oldest first: the order they were accepted in. */
+    public List<JobRecord> inState(JobState state) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM job WHERE state = :s ORDER BY seq")
+                .bind("s", state.wireName()).map((rs, ctx) -> record(rs)).list());
+    }
+
+    /** accept → ongoing; false when the job was not waiting (another worker took it, or it ended). */
+    public boolean start(String jobId, String step) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE job SET state = :s, step = :step, info = :step,"
+                        + " started_at = :now WHERE job_id = :id AND state = :from")
+                .bind("s", JobState.ONGOING.wireName()).bind("step", step).bind("from", JobState.ACCEPT.wireName())
+                .bind("now", System.currentTimeMillis()).bind("id", jobId).execute()) == 1;
+    }
+
+    public void progress(String jobId, String step, int done, int total) {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE job SET step = :step, info = :step, steps_done = :done,"
+                        + " steps_total = :total WHERE job_id = :id")
+                .bind("step", truncate(step, 255)).bind("done", done).bind("total", total).bind("id", jobId).execute());
+    }
+
+    /** accept | ongoing → done | failed; false when the job had already ended. */
+    public boolean finish(String jobId, JobState state, String info) {
+        if (!state.isTerminal()) {
+            throw new IllegalArgumentException("a job finishes done or failed, not " + state.wireName());
+        }
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE job SET state = :s, info = :info, ended_at = :now"
+                        + " WHERE job_id = :id AND state IN (:accept, :ongoing)")
+                .bind("s", state.wireName()).bind("info", info)
+                .bind("accept", JobState.ACCEPT.wireName()).bind("ongoing", JobState.ONGOING.wireName())
+                .bind("now", System.currentTimeMillis()).bind("id", jobId).execute()) == 1;
+    }
+
+    public void appendUndo(String jobId, String action, String payload) {
+        jdbi.useTransaction(handle -> {
+            int next = handle.createQuery("SELECT COALESCE(MAX(seq), 0) + 1 FROM job_undo WHERE job_id = :id")
+                    .bind("id", jobId).mapTo(Integer.class).one();
+            handle.execute("INSERT INTO job_undo (job_id, seq, action, payload) VALUES (?, ?, ?, ?)",
+                    jobId, next, action, payload);
+        });
+    }
+
+    /** The undo log, newest first: the order to undo in. */
+    public List<UndoRecord> undoLog(String jobId) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT job_id, seq, action, payload FROM job_undo WHERE job_id = :id ORDER BY seq DESC")
+                .bind("id", jobId)
+                .map((rs, ctx) -> new UndoRecord(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)))
+                .list());
+    }
+
+    public void removeUndo(String jobId, int seq) {
+        jdbi.useHandle(handle -> handle.execute("DELETE FROM job_undo WHERE job_id = ? AND seq = ?", jobId, seq));
+    }
+
+    public void clearUndo(String jobId) {
+        jdbi.useHandle(handle -> handle.execute("DELETE FROM job_undo WHERE job_id = ?", jobId));
+    }
+
+    private static Optional<JobRecord> find(Handle handle, String jobId) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM job WHERE job_id = :id")
+                .bind("id", jobId).map((rs, ctx) -> record(rs)).findOne();
+    }
+
+    private static JobRecord record(ResultSet rs) throws SQLException {
+        JobStatus status = new JobStatus(
+                rs.getString("job_id"),
+                JobType.fromWire(rs.getString("job_type")),
+                rs.getString("user_name"),
+                JobState.fromWire(rs.getString("state")),
+                rs.getString("info"),
+                rs.getString("step"),
+                rs.getInt("steps_done"),
+                rs.getInt("steps_total"),
+                Instant.ofEpochMilli(rs.getLong("submitted_at")),
+                instant(rs, "started_at"),
+                instant(rs, "ended_at"));
+        return new JobRecord(rs.getLong("seq"), status, rs.getString("request"), rs.getString("lock_key"));
+    }
+
+    private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+    }
+
+    private static String truncate(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
+    }
+}

@@ -1,0 +1,74 @@
+package io.kunlun.core.meta;
+
+import io.kunlun.core.ManagerException;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Versioned schema migrations, applied in order at start, each in its own transaction where the
+ * server allows. The same SQL files serve H2 (MariaDB mode) and MySQL/MariaDB.
+ */
+final class Migrations {
+    /** Every migration, oldest first: resources {@code migrations/V<n>__<name>.sql}. */
+    static final List<String> ALL = List.of("V1__foundation");
+
+    private Migrations() {
+    }
+
+    static void apply(Jdbi jdbi) {
+        jdbi.useHandle(handle -> {
+            handle.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                    + "version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
+            Set<Integer> applied = handle.createQuery("SELECT version FROM schema_version")
+                    .mapTo(Integer.class).collect(Collectors.toSet());
+            for (String migration : ALL) {
+                int version = Integer.parseInt(migration.substring(1, migration.indexOf("__")));
+                if (!applied.contains(version)) {
+                    apply(handle, version, migration);
+                }
+            }
+        });
+    }
+
+    private static void apply(Handle handle, int version, String migration) {
+        String script = read(migration);
+        handle.useTransaction(tx -> {
+            for (String statement : statements(script)) {
+                tx.execute(statement);
+            }
+            tx.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                    version, migration, System.currentTimeMillis());
+        });
+    }
+
+    /** Statements end with ';' at the end of a line; '--' lines are comments. */
+    static List<String> statements(String script) {
+        String withoutComments = script.lines()
+                .filter(line -> !line.stripLeading().startsWith("--"))
+                .collect(Collectors.joining("\n"));
+        return Arrays.stream(withoutComments.split(";\\s*(\\n|$)"))
+                .map(String::strip)
+                .filter(statement -> !statement.isEmpty())
+                .toList();
+    }
+
+    private static String read(String migration) {
+        String resource = "migrations/" + migration + ".sql";
+        try (InputStream in = Migrations.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ManagerException(ManagerException.Code.INTERNAL, "migration " + resource + " is missing");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ManagerException(ManagerException.Code.INTERNAL, "cannot read migration " + resource, e);
+        }
+    }
+}

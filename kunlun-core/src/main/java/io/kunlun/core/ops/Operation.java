@@ -1,0 +1,28 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.core.jobs.JobContext;
+import io.kunlun.model.job.JobRequest;
+import io.kunlun.model.job.JobType;
+
+/**
+ * One job type. {@link #check} validates against the current state and plans, without side
+ * effects; {@link #run} makes the plan real, recording each side effect in the undo log (through
+ * the context) before making it, so that a failure or a restart can take it back.
+ *
+ * @param <R> the request type
+ * @param <P> the plan {@code check} hands to {@code run}
+ */
+public interface Operation<R extends JobRequest, P> {
+    JobType type();
+
+    /**
+     * The key of the FIFO lock this job queues on: jobs with the same key run one at a time in
+     * the order they were accepted. Called once, when the job is accepted.
+     */
+    String lockKey(R request);
+
+    P check(R request, JobContext context);
+
+    /** Returns the job's info on success (the table "info on done" of the API). */
+    String run(R request, P plan, JobContext context);
+}

@@ -1,0 +1,13 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.model.job.JobRequest;
+import io.kunlun.model.job.JobType;
+
+import java.util.Map;
+
+/** A synchronous job type: answered inline, in the API's reply shape. */
+public interface Query<R extends JobRequest> {
+    JobType type();
+
+    Map<String, Object> answer(R request);
+}

@@ -1,0 +1,179 @@
+package io.kunlun.model.job;
+
+import io.kunlun.model.HaMode;
+import io.kunlun.model.Machine;
+
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Optional;
+
+/** One typed, validated request per job_type. */
+public sealed interface JobRequest {
+    JobType type();
+
+    /** The cluster this request acts on, when it acts on one (the key of the cluster's FIFO lock). */
+    default Optional<String> clusterName() {
+        return Optional.empty();
+    }
+
+    /** An instance of a cluster, named by its address. */
+    record InstanceAddress(String ip, int port) {
+        @Override
+        public String toString() {
+            return ip + ":" + port;
+        }
+    }
+
+    enum Control {
+        STOP, START, RESTART;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    record CreateMachine(Machine machine) implements JobRequest {
+        public JobType type() { return JobType.CREATE_MACHINE; }
+    }
+
+    record UpdateMachine(Machine machine) implements JobRequest {
+        public JobType type() { return JobType.UPDATE_MACHINE; }
+    }
+
+    record DeleteMachine(String hostaddr) implements JobRequest {
+        public JobType type() { return JobType.DELETE_MACHINE; }
+    }
+
+    /** Sizes a cluster keeps for its later shards and nodes. */
+    record ClusterSpec(HaMode haMode, int nodes, int maxStorageSizeGb, int maxConnections, int cpuCores,
+                       int innodbSizeGb) {
+    }
+
+    record CreateCluster(Optional<String> requestedName, ClusterSpec spec, int shards, int comps,
+                         Optional<List<String>> machineList) implements JobRequest {
+        public JobType type() { return JobType.CREATE_CLUSTER; }
+
+        @Override
+        public Optional<String> clusterName() { return requestedName; }
+    }
+
+    record DeleteCluster(String name) implements JobRequest {
+        public JobType type() { return JobType.DELETE_CLUSTER; }
+
+        @Override
+        public Optional<String> clusterName() { return Optional.of(name); }
+    }
+
+    record AddShards(String name, int shards, Optional<List<String>> machineList) implements JobRequest {
+        public JobType type() { return JobType.ADD_SHARDS; }
+
+        @Override
+        public Optional<String> clusterName() { return Optional.of(name); }
+    }
+
+    record DeleteShard(String name, String shardName) implements JobRequest {
+        public JobType type() { return JobType.DELETE_SHARD; }
+
+        @Override
+        public Optional<String> clusterName() { return Optional.of(name); }
+    }
+
+    record AddComps(String name, int comps, Optional<List<String>> machineList) implements JobRequest {
+        public JobType type() { return JobType.ADD_COMPS; }
+
+        @Override
+        public Optional<String> clusterName() { return Optional.of(name); }
+    }
+
+    record DeleteComp(String name, String compName) implements JobRequest {
+        public JobType type() { return JobType.DELETE_COMP; }
+
+        @Override
+        public Optional<String> clusterName() { return Optional.of(name); }
+    }
+
+    record AddNodes(String name, Optional<String> shardName, int nodes, Optional<List<String>> machineList)
+            implements JobRequest {
+        public JobType type() { return JobType.ADD_NODES; }
+
+        @Override
+        public Optional<String> clusterName() { return Optional.of(name); }
+    }
+
+    record DeleteNode(String name, String shardName, InstanceAddress node) implements JobRequest {
+        public JobType type() { return JobType.DELETE_NODE; }
+
+        @Override
+        public Optional<String> clusterName() { return Optional.of(name); }
+    }
+
+    record BackupCluster(String name) implements JobRequest {
+        public JobType type() { return JobType.BACKUP_CLUSTER; }
+
+        @Override
+        public Optional<String> clusterName() { return Optional.of(name); }
+    }
+
+    record RestoreCluster(LocalDateTime timestamp, String backupClusterName, String restoreClusterName)
+            implements JobRequest {
+        public JobType type() { return JobType.RESTORE_CLUSTER; }
+
+        @Override
+        public Optional<String> clusterName() { return Optional.of(restoreClusterName); }
+    }
+
+    record RestoreNewCluster(LocalDateTime timestamp, String backupClusterName, Optional<List<String>> machineList)
+            implements JobRequest {
+        public JobType type() { return JobType.RESTORE_NEW_CLUSTER; }
+    }
+
+    record GetMetaMode() implements JobRequest {
+        public JobType type() { return JobType.GET_META_MODE; }
+    }
+
+    record GetMeta() implements JobRequest {
+        public JobType type() { return JobType.GET_META; }
+    }
+
+    record GetCluster() implements JobRequest {
+        public JobType type() { return JobType.GET_CLUSTER; }
+    }
+
+    record GetStorage(String name) implements JobRequest {
+        public JobType type() { return JobType.GET_STORAGE; }
+    }
+
+    record GetComputer(String name) implements JobRequest {
+        public JobType type() { return JobType.GET_COMPUTER; }
+    }
+
+    record GetVariable(String variable, InstanceAddress instance) implements JobRequest {
+        public JobType type() { return JobType.GET_VARIABLE; }
+    }
+
+    /** value is value_int when the request has one, else value_str. */
+    record SetVariable(String variable, String value, boolean integer, InstanceAddress instance)
+            implements JobRequest {
+        public JobType type() { return JobType.SET_VARIABLE; }
+    }
+
+    record ControlInstance(Control control, InstanceAddress instance) implements JobRequest {
+        public JobType type() { return JobType.CONTROL_INSTANCE; }
+    }
+
+    record UpdatePrometheus() implements JobRequest {
+        public JobType type() { return JobType.UPDATE_PROMETHEUS; }
+    }
+
+    record PostgresExporter(InstanceAddress instance) implements JobRequest {
+        public JobType type() { return JobType.POSTGRES_EXPORTER; }
+    }
+
+    record MysqldExporter(InstanceAddress instance) implements JobRequest {
+        public JobType type() { return JobType.MYSQLD_EXPORTER; }
+    }
+
+    record GetStatus(String jobId) implements JobRequest {
+        public JobType type() { return JobType.GET_STATUS; }
+    }
+}

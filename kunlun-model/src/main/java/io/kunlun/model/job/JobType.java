@@ -1,0 +1,58 @@
+package io.kunlun.model.job;
+
+import io.kunlun.model.InvalidRequestException;
+
+/** Every job_type of the API, with its wire name and whether it answers inline. */
+public enum JobType {
+    CREATE_MACHINE(true),
+    UPDATE_MACHINE(true),
+    DELETE_MACHINE(true),
+    CREATE_CLUSTER(true),
+    DELETE_CLUSTER(true),
+    ADD_SHARDS(true),
+    DELETE_SHARD(true),
+    ADD_COMPS(true),
+    DELETE_COMP(true),
+    ADD_NODES(true),
+    DELETE_NODE(true),
+    BACKUP_CLUSTER(true),
+    RESTORE_CLUSTER(true),
+    RESTORE_NEW_CLUSTER(true),
+    GET_META_MODE(false),
+    GET_META(false),
+    GET_CLUSTER(false),
+    GET_STORAGE(false),
+    GET_COMPUTER(false),
+    GET_VARIABLE(false),
+    SET_VARIABLE(false),
+    CONTROL_INSTANCE(true),
+    UPDATE_PROMETHEUS(true),
+    POSTGRES_EXPORTER(true),
+    MYSQLD_EXPORTER(true),
+    GET_STATUS(false);
+
+    private final boolean async;
+
+    JobType(boolean async) {
+        this.async = async;
+    }
+
+    /** The name on the wire, e.g. {@code create_machine}. */
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Async jobs are queued and polled with get_status; the others answer in the reply. */
+    public boolean isAsync() {
+        return async;
+    }
+
+    public static JobType fromWire(String value) {
+        for (JobType type : values()) {
+            if (type.wireName().equals(value)) {
+                return type;
+            }
+        }
+        throw new InvalidRequestException("job_type " + RequestFields.quote(value) + " is unknown");
+    }
+}

@@ -1,0 +1,15 @@
+package io.kunlun.model.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Optional;
+
+/**
+ * One request as the manager receives it: the job's id and requester, the typed request, and the
+ * body in canonical form (to tell a re-submission of the same job from a different one).
+ */
+public record Submission(Optional<String> jobId, String userName, JobRequest request, JsonNode canonicalBody) {
+    public JobType type() {
+        return request.type();
+    }
+}

@@ -1,0 +1,212 @@
+package io.kunlun.model.job;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.model.HaMode;
+import io.kunlun.model.InvalidRequestException;
+import io.kunlun.model.Machine;
+import io.kunlun.model.job.JobRequest.*;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** The API's JSON: request bytes → {@link Submission}, replies → bytes. */
+public final class WireFormat {
+    /** Bodies above this size are refused before parsing. */
+    public static final int MAX_BODY_BYTES = 1 << 20;
+
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .disable(JsonParser.Feature.ALLOW_COMMENTS)
+            .build();
+
+    private WireFormat() {
+    }
+
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    /** Parses and validates one request body. */
+    public static Submission parse(byte[] body) {
+        if (body.length == 0) {
+            throw new InvalidRequestException("request body is empty: send one JSON object with job_type");
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw new InvalidRequestException("request body is " + body.length + " bytes, the limit is "
+                    + MAX_BODY_BYTES);
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidRequestException("request body is not valid UTF-8");
+        }
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidRequestException("request body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new InvalidRequestException("request body must be a JSON object, got "
+                    + (tree == null ? "nothing" : RequestFields.describe(tree)));
+        }
+        return parse((ObjectNode) tree);
+    }
+
+    public static Submission parse(ObjectNode body) {
+        RequestFields fields = new RequestFields(body);
+        JobType type = JobType.fromWire(fields.text("job_type"));
+        Optional<String> jobId = fields.optionalText("job_id").map(String::trim);
+        jobId.ifPresent(id -> {
+            if (!JOB_ID.matcher(id).matches()) {
+                throw new InvalidRequestException(
+                        "job_id must hold 1 to 64 letters, digits, '.', '_', ':' or '-', got " + RequestFields.quote(id));
+            }
+        });
+        String user = fields.optionalLabel("user_name").orElse("");
+        JobRequest request = parseRequest(type, fields);
+        ObjectNode canonical = body.deepCopy();
+        canonical.remove("ver");
+        return new Submission(jobId, user, request, sorted(canonical));
+    }
+
+    private static JobRequest parseRequest(JobType type, RequestFields f) {
+        return switch (type) {
+            case CREATE_MACHINE -> new CreateMachine(machine(f));
+            case UPDATE_MACHINE -> new UpdateMachine(machine(f));
+            case DELETE_MACHINE -> new DeleteMachine(f.host("hostaddr"));
+            case CREATE_CLUSTER -> createCluster(f);
+            case DELETE_CLUSTER -> new DeleteCluster(f.name("cluster_name"));
+            case ADD_SHARDS -> new AddShards(f.name("cluster_name"), f.integer("shards", 1, 256),
+                    f.optionalMachineList("machinelist"));
+            case DELETE_SHARD -> new DeleteShard(f.name("cluster_name"), f.name("shard_name"));
+            case ADD_COMPS -> new AddComps(f.name("cluster_name"), f.integer("comps", 1, 256),
+                    f.optionalMachineList("machinelist"));
+            case DELETE_COMP -> new DeleteComp(f.name("cluster_name"), f.name("comp_name"));
+            case ADD_NODES -> new AddNodes(f.name("cluster_name"), f.optionalName("shard_name"),
+                    f.integer("nodes", 1, 16), f.optionalMachineList("machinelist"));
+            case DELETE_NODE -> new DeleteNode(f.name("cluster_name"), f.name("shard_name"), instance(f));
+            case BACKUP_CLUSTER -> new BackupCluster(f.name("backup_cluster_name"));
+            case RESTORE_CLUSTER -> new RestoreCluster(f.timestamp("timestamp"), f.name("backup_cluster_name"),
+                    f.name("restore_cluster_name"));
+            case RESTORE_NEW_CLUSTER -> new RestoreNewCluster(f.timestamp("timestamp"),
+                    f.name("backup_cluster_name"), f.optionalMachineList("machinelist"));
+            case GET_META_MODE -> new GetMetaMode();
+            case GET_META -> new GetMeta();
+            case GET_CLUSTER -> new GetCluster();
+            case GET_STORAGE -> new GetStorage(f.name("cluster_name"));
+            case GET_COMPUTER -> new GetComputer(f.name("cluster_name"));
+            case GET_VARIABLE -> new GetVariable(f.variable("variable"), instance(f));
+            case SET_VARIABLE -> setVariable(f);
+            case CONTROL_INSTANCE -> new ControlInstance(
+                    Control.valueOf(f.choice("control", List.of("stop", "start", "restart")).toUpperCase()),
+                    instance(f));
+            case UPDATE_PROMETHEUS -> new UpdatePrometheus();
+            case POSTGRES_EXPORTER -> new PostgresExporter(instance(f));
+            case MYSQLD_EXPORTER -> new MysqldExporter(instance(f));
+            case GET_STATUS -> new GetStatus(f.text("job_id"));
+        };
+    }
+
+    private static Machine machine(RequestFields f) {
+        return new Machine(
+                f.host("hostaddr"),
+                f.optionalLabel("rack_id").orElse("0"),
+                f.pathList("datadir"),
+                f.pathList("logdir"),
+                f.pathList("wal_log_dir"),
+                f.pathList("comp_datadir"),
+                f.integer("total_mem", 1, 16 * 1024 * 1024),
+                f.integer("total_cpu_cores", 1, 4096));
+    }
+
+    private static CreateCluster createCluster(RequestFields f) {
+        HaMode mode = HaMode.fromWire("ha_mode", f.text("ha_mode"));
+        int nodes = f.integer("nodes", 1, 16);
+        if (nodes < mode.minNodes() || nodes > mode.maxNodes()) {
+            throw new InvalidRequestException(mode == HaMode.NO_REP
+                    ? "nodes must be 1 for ha_mode no_rep, got " + nodes
+                    : "nodes must be from " + mode.minNodes() + " to " + mode.maxNodes() + " for ha_mode "
+                      + mode.wireName() + ", got " + nodes);
+        }
+        ClusterSpec spec = new ClusterSpec(mode, nodes,
+                f.integer("max_storage_size", 1, 1 << 20, 20),
+                f.integer("max_connections", 1, 100_000, 1000),
+                f.integer("cpu_cores", 1, 256, 8),
+                f.integer("innodb_size", 1, 16, 1));
+        return new CreateCluster(f.optionalName("cluster_name"), spec, f.integer("shards", 1, 256),
+                f.integer("comps", 1, 256), f.optionalMachineList("machinelist"));
+    }
+
+    private static InstanceAddress instance(RequestFields f) {
+        return new InstanceAddress(f.host("ip"), f.port("port"));
+    }
+
+    private static SetVariable setVariable(RequestFields f) {
+        String variable = f.variable("variable");
+        InstanceAddress instance = instance(f);
+        Optional<Long> asInt = f.has("value_int")
+                ? Optional.of(f.optionalLong("value_int", Long.MIN_VALUE, Long.MAX_VALUE).orElseThrow())
+                : Optional.empty();
+        if (asInt.isPresent()) {
+            return new SetVariable(variable, Long.toString(asInt.get()), true, instance);
+        }
+        String text = f.optionalValue("value_str", 4096)
+                .orElseThrow(() -> new InvalidRequestException("value_int or value_str is required"));
+        return new SetVariable(variable, text, false, instance);
+    }
+
+    private static JsonNode sorted(ObjectNode node) {
+        Map<String, JsonNode> byName = new TreeMap<>();
+        node.fields().forEachRemaining(e -> byName.put(e.getKey(), e.getValue()));
+        ObjectNode out = JSON.createObjectNode();
+        byName.forEach(out::set);
+        return out;
+    }
+
+    /** Renders a reply; nested maps keep their insertion order. */
+    public static byte[] render(Map<String, ?> reply) {
+        try {
+            return JSON.writer().without(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsBytes(reply);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("reply cannot be rendered: " + e.getMessage(), e);
+        }
+    }
+
+    /** An ordered {@code {"result":..., "info":...}} reply that callers may extend. */
+    public static Map<String, Object> reply(String result, String info) {
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("result", result);
+        if (info != null) {
+            reply.put("info", info);
+        }
+        return reply;
+    }
+
+    public static Map<String, Object> failed(String info) {
+        return reply("failed", info);
+    }
+}
