@@ -1,0 +1,87 @@
+package io.kunlun.server;
+
+import io.kunlun.core.ClusterManager;
+import io.kunlun.core.config.ManagerConfig;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the manager with its HTTP API until the process is stopped: the body of
+ * {@code kunlunctl serve}. {@link #main} takes the same flags, for tests that start the manager
+ * as a separate process (to kill it with SIGKILL, say).
+ */
+public final class Serve {
+    /** Command-line choices; null/false means "as the configuration file says". */
+    public record Flags(Path config, Path home, Integer port, String bind, boolean exposeCredentials,
+                        boolean insecure) {
+    }
+
+    private Serve() {
+    }
+
+    /** Settles the configuration: the file, then the flags, then the environment's access token. */
+    public static ServeConfig resolve(Flags flags) {
+        ServeConfig file = flags.config() != null ? ServeConfig.load(flags.config()) : ServeConfig.defaults(Path.of("var"));
+        ServerOptions listen = new ServerOptions(
+                flags.bind() != null ? flags.bind() : file.server().bind(),
+                flags.port() != null ? flags.port() : file.server().port(),
+                file.server().accessToken().or(() -> Optional.ofNullable(System.getenv("KUNLUN_ACCESS_TOKEN"))),
+                flags.insecure() || file.server().insecure());
+        listen.validate();
+        ManagerConfig manager = file.manager();
+        if (flags.home() != null) {
+            manager = manager.withHome(flags.home());
+        }
+        manager = manager
+                .withExposeCredentials(flags.exposeCredentials() || manager.exposeCredentials())
+                .withAdvertised(listen.bind().equals("0.0.0.0") ? manager.advertisedHost() : listen.bind(),
+                        listen.port());
+        return new ServeConfig(manager, listen);
+    }
+
+    /** Starts the manager and its server, prints where it listens, and blocks until shutdown. */
+    public static void runUntilStopped(ServeConfig config) throws InterruptedException {
+        ClusterManager manager = ClusterManager.open(config.manager());
+        KunlunServer server;
+        try {
+            server = KunlunServer.start(manager, config.server());
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            manager.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.out.println("kunlun manager listening on http://" + config.server().bind() + ":" + server.port()
+                + " (home " + config.manager().home().toAbsolutePath() + ")");
+        System.out.flush();
+        stopped.await();
+    }
+
+    /** {@code --home DIR --port N [--bind ADDR] [--config FILE] [--expose-credentials] [--insecure]} */
+    public static void main(String[] args) throws InterruptedException {
+        Path config = null;
+        Path home = null;
+        Integer port = null;
+        String bind = null;
+        boolean expose = false;
+        boolean insecure = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> config = Path.of(args[++i]);
+                case "--home" -> home = Path.of(args[++i]);
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--bind" -> bind = args[++i];
+                case "--expose-credentials" -> expose = true;
+                case "--insecure" -> insecure = true;
+                default -> throw new IllegalArgumentException("unknown flag " + args[i]);
+            }
+        }
+        runUntilStopped(resolve(new Flags(config, home, port, bind, expose, insecure)));
+    }
+}
