@@ -9,6 +9,8 @@ import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteMachine;
 import io.kunlun.core.ops.GetMeta;
 import io.kunlun.core.ops.GetMetaMode;
+import io.kunlun.core.ops.ListJobs;
+import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.UpdateMachine;
@@ -56,7 +58,8 @@ public final class ClusterManager implements AutoCloseable {
                 new UpdateMachine(store, hosts),
                 new DeleteMachine(store, hosts));
         this.engine = new JobEngine(store.jobs(), operations, new UndoActions(List.of()), config.workers());
-        for (Query<?> query : List.of(new GetMetaMode(store), new GetMeta(store))) {
+        for (Query<?> query : List.of(new GetMetaMode(store), new GetMeta(store), new ListJobs(engine),
+                new ListMachines(store))) {
             queries.put(query.type(), query);
         }
     }
@@ -88,9 +91,7 @@ public final class ClusterManager implements AutoCloseable {
                         .orElseGet(() -> WireFormat.failed("no job with id " + jobId));
             }
             if (submission.type().isAsync()) {
-                JobStatus accepted = submit(submission);
-                Map<String, Object> reply = render(accepted);
-                return reply;
+                return render(submit(submission));
             }
             return answer(submission.request());
         } catch (ManagerException | InvalidRequestException e) {

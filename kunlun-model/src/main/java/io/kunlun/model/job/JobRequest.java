@@ -176,4 +176,12 @@ public sealed interface JobRequest {
     record GetStatus(String jobId) implements JobRequest {
         public JobType type() { return JobType.GET_STATUS; }
     }
+
+    record ListJobs(int limit) implements JobRequest {
+        public JobType type() { return JobType.LIST_JOBS; }
+    }
+
+    record ListMachines() implements JobRequest {
+        public JobType type() { return JobType.LIST_MACHINES; }
+    }
 }

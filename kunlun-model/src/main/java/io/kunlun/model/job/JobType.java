@@ -29,7 +29,11 @@ public enum JobType {
     UPDATE_PROMETHEUS(true),
     POSTGRES_EXPORTER(true),
     MYSQLD_EXPORTER(true),
-    GET_STATUS(false);
+    GET_STATUS(false),
+    /** Extension: the newest jobs, for kunlunctl job list. */
+    LIST_JOBS(false),
+    /** Extension: the registered machines, for kunlunctl machine list. */
+    LIST_MACHINES(false);
 
     private final boolean async;
 

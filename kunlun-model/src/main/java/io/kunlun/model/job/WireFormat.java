@@ -128,6 +128,8 @@ public final class WireFormat {
             case POSTGRES_EXPORTER -> new PostgresExporter(instance(f));
             case MYSQLD_EXPORTER -> new MysqldExporter(instance(f));
             case GET_STATUS -> new GetStatus(f.text("job_id"));
+            case LIST_JOBS -> new ListJobs(f.integer("limit", 1, 1000, 20));
+            case LIST_MACHINES -> new ListMachines();
         };
     }
 
