@@ -29,6 +29,7 @@ public final class MetadataStore implements AutoCloseable {
     private final MetaNode embeddedNode;
     private final MachineTable machines;
     private final JobTable jobs;
+    private final ClusterTable clusters;
 
     private MetadataStore(DataSource dataSource, MetadataConfig config, MetaNode embeddedNode) {
         this.dataSource = dataSource;
@@ -37,6 +38,7 @@ public final class MetadataStore implements AutoCloseable {
         this.jdbi = Jdbi.create(dataSource);
         this.machines = new MachineTable(jdbi);
         this.jobs = new JobTable(jdbi);
+        this.clusters = new ClusterTable(jdbi);
     }
 
     /**
@@ -97,6 +99,10 @@ public final class MetadataStore implements AutoCloseable {
 
     public JobTable jobs() {
         return jobs;
+    }
+
+    public ClusterTable clusters() {
+        return clusters;
     }
 
     /** Direct access for tables added by later features; one Jdbi for the whole store. */

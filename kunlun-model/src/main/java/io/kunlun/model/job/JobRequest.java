@@ -1,6 +1,6 @@
 package io.kunlun.model.job;
 
-import io.kunlun.model.HaMode;
+import io.kunlun.model.ClusterSpec;
 import io.kunlun.model.Machine;
 
 import java.time.LocalDateTime;
@@ -42,11 +42,6 @@ public sealed interface JobRequest {
 
     record DeleteMachine(String hostaddr) implements JobRequest {
         public JobType type() { return JobType.DELETE_MACHINE; }
-    }
-
-    /** Sizes a cluster keeps for its later shards and nodes. */
-    record ClusterSpec(HaMode haMode, int nodes, int maxStorageSizeGb, int maxConnections, int cpuCores,
-                       int innodbSizeGb) {
     }
 
     record CreateCluster(Optional<String> requestedName, ClusterSpec spec, int shards, int comps,

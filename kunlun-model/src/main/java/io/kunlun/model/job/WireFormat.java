@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.model.ClusterSpec;
 import io.kunlun.model.HaMode;
 import io.kunlun.model.InvalidRequestException;
 import io.kunlun.model.Machine;

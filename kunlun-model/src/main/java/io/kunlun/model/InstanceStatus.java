@@ -1,0 +1,21 @@
+package io.kunlun.model;
+
+/** What the manager knows of an instance's process. */
+public enum InstanceStatus {
+    /** Being installed by a running job. */
+    CREATING,
+    /** Running and answering. */
+    ACTIVE,
+    /** Stopped on purpose (control_instance stop). */
+    STOPPED,
+    /** Expected to run but not answering. */
+    UNREACHABLE;
+
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static InstanceStatus fromWire(String value) {
+        return valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    }
+}
