@@ -242,7 +242,8 @@ public final class RequestFields {
             if (!entry.isObject()) {
                 throw new InvalidRequestException(element + " must be an object with hostaddr, got " + describe(entry));
             }
-            String host = new RequestFields(entry).host(element + ".hostaddr");
+            String host = checkHost(element + ".hostaddr", new RequestFields(entry).optionalText("hostaddr")
+                    .orElseThrow(() -> new InvalidRequestException(element + ".hostaddr is required")).trim());
             if (hosts.contains(host)) {
                 throw new InvalidRequestException(field + " names " + host + " twice");
             }
