@@ -9,6 +9,7 @@ import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteMachine;
 import io.kunlun.core.ops.GetMeta;
 import io.kunlun.core.ops.GetMetaMode;
+import io.kunlun.core.ops.Getters;
 import io.kunlun.core.ops.ListJobs;
 import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
@@ -58,8 +59,10 @@ public final class ClusterManager implements AutoCloseable {
                 new UpdateMachine(store, hosts),
                 new DeleteMachine(store, hosts));
         this.engine = new JobEngine(store.jobs(), operations, new UndoActions(List.of()), config.workers());
-        for (Query<?> query : List.of(new GetMetaMode(store), new GetMeta(store), new ListJobs(engine),
-                new ListMachines(store))) {
+        List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
+                new ListJobs(engine), new ListMachines(store)));
+        all.addAll(Getters.all(store, config.exposeCredentials()));
+        for (Query<?> query : all) {
             queries.put(query.type(), query);
         }
     }
