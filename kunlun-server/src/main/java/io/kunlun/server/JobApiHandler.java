@@ -6,6 +6,7 @@ import io.kunlun.model.job.Submission;
 import io.kunlun.model.job.WireFormat;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
@@ -13,53 +14,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@code POST /}: bytes → {@link WireFormat} → {@link ClusterManager} → JSON. Whatever the
  * Content-Type says, the body is read as JSON (curl -d sends form encoding with a JSON body).
+ * Every answer, refusals included, is a JSON object with result and info.
  */
 final class JobApiHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(JobApiHandler.class);
+    private static final String BEARER = "Bearer ";
 
-    private final ClusterManager manager;
     private final Optional<String> accessToken;
+    private volatile ClusterManager manager;
 
-    JobApiHandler(ClusterManager manager, Optional<String> accessToken) {
-        this.manager = manager;
+    JobApiHandler(Optional<String> accessToken) {
         this.accessToken = accessToken;
+    }
+
+    void serve(ClusterManager readyManager) {
+        this.manager = readyManager;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
+        if (!authorised(exchange)) {
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+            reply(exchange, StatusCodes.UNAUTHORIZED,
+                    WireFormat.failed("this manager needs Authorization: Bearer <access token>"));
+            return;
+        }
         if (!exchange.getRequestMethod().equals(Methods.POST)) {
             exchange.getResponseHeaders().put(Headers.ALLOW, "POST");
             reply(exchange, StatusCodes.METHOD_NOT_ALLOWED, WireFormat.failed("send requests with POST /"));
             return;
         }
-        if (!authorised(exchange)) {
-            reply(exchange, StatusCodes.UNAUTHORIZED,
-                    WireFormat.failed("this manager needs Authorization: Bearer <access token>"));
+        ClusterManager ready = manager;
+        if (ready == null) {
+            reply(exchange, StatusCodes.SERVICE_UNAVAILABLE, WireFormat.failed("the manager is starting"));
             return;
         }
         long declared = exchange.getRequestContentLength();
         if (declared > WireFormat.MAX_BODY_BYTES) {
-            reply(exchange, StatusCodes.REQUEST_ENTITY_TOO_LARGE, WireFormat.failed("request body is " + declared
-                    + " bytes, the limit is " + WireFormat.MAX_BODY_BYTES));
+            reply(exchange, StatusCodes.BAD_REQUEST, WireFormat.failed(WireFormat.bodyTooLarge(declared)));
             return;
         }
         exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> ex.dispatch(() -> answer(ex, body)),
-                (ex, error) -> reply(ex, StatusCodes.BAD_REQUEST, WireFormat.failed(
-                        error.getMessage() != null && error.getMessage().contains("too large")
-                                ? "request body is larger than the limit of " + WireFormat.MAX_BODY_BYTES + " bytes"
-                                : "request body could not be read: " + error.getMessage())));
+                (ex, body) -> ex.dispatch(() -> answer(ready, ex, body)),
+                (ex, error) -> reply(ex, StatusCodes.BAD_REQUEST, WireFormat.failed(error instanceof RequestTooBigException
+                        ? "request body is larger than the limit of " + WireFormat.MAX_BODY_BYTES + " bytes"
+                        : "request body could not be read: " + error.getMessage())));
     }
 
-    private void answer(HttpServerExchange exchange, byte[] body) {
+    private void answer(ClusterManager ready, HttpServerExchange exchange, byte[] body) {
         Submission submission;
         try {
             submission = WireFormat.parse(body);
@@ -68,20 +78,25 @@ final class JobApiHandler implements HttpHandler {
             return;
         }
         try {
-            reply(exchange, StatusCodes.OK, manager.handle(submission));
+            reply(exchange, StatusCodes.OK, ready.handle(submission));
         } catch (RuntimeException e) {
             LOG.error("{} failed with an internal error", submission.type().wireName(), e);
             reply(exchange, StatusCodes.INTERNAL_SERVER_ERROR, WireFormat.failed("internal error: " + e));
         }
     }
 
+    /** The scheme is case-insensitive (RFC 9110); the token is compared in constant time. */
     private boolean authorised(HttpServerExchange exchange) {
         if (accessToken.isEmpty()) {
             return true;
         }
         String header = Optional.ofNullable(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION)).orElse("");
-        byte[] expected = ("Bearer " + accessToken.get()).getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8));
+        if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return false;
+        }
+        byte[] expected = accessToken.get().getBytes(StandardCharsets.UTF_8);
+        byte[] given = header.substring(BEARER.length()).strip().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(expected, given);
     }
 
     private void reply(HttpServerExchange exchange, int status, Map<String, ?> body) {

@@ -1,35 +1,56 @@
 package io.kunlun.server;
 
 import io.kunlun.core.ClusterManager;
+import io.kunlun.model.job.WireFormat;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.RequestLimitingHandler;
-import io.kunlun.model.job.WireFormat;
 
 import java.net.InetSocketAddress;
 
-/** The HTTP adapter around a {@link ClusterManager}. */
+/**
+ * The HTTP adapter around a {@link ClusterManager}. It can bind before the manager opens
+ * ({@link #listen} then {@link #serve}), so that a manager started on port 0 knows, and reports
+ * in get_meta, the port it really listens on.
+ */
 public final class KunlunServer implements AutoCloseable {
     private final Undertow undertow;
+    private final JobApiHandler api;
 
-    private KunlunServer(Undertow undertow) {
+    private KunlunServer(Undertow undertow, JobApiHandler api) {
         this.undertow = undertow;
+        this.api = api;
     }
 
-    /** Starts listening; port 0 picks a free port (see {@link #port()}). */
-    public static KunlunServer start(ClusterManager manager, ServerOptions options) {
+    /**
+     * Binds the listener; port 0 picks a free port (see {@link #port()}). Until {@link #serve} is
+     * called every request answers 503 "the manager is starting".
+     */
+    public static KunlunServer listen(ServerOptions options) {
         options.validate();
-        JobApiHandler api = new JobApiHandler(manager, options.accessToken());
+        JobApiHandler api = new JobApiHandler(options.accessToken());
         Undertow undertow = Undertow.builder()
                 .addHttpListener(options.port(), options.bind())
-                // A body above the limit is cut off by Undertow and answered 400 by the handler.
+                // Undertow cuts off a body above the limit; the handler answers 400 naming the limit.
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) WireFormat.MAX_BODY_BYTES)
                 .setIoThreads(2)
                 .setWorkerThreads(64)
                 .setHandler(new RequestLimitingHandler(256, 1024, api))
                 .build();
         undertow.start();
-        return new KunlunServer(undertow);
+        return new KunlunServer(undertow, api);
+    }
+
+    /** Starts answering requests with the manager. */
+    public void serve(ClusterManager manager) {
+        api.serve(manager);
+    }
+
+    /** Binds and serves at once, for a manager whose advertised address does not depend on the port. */
+    public static KunlunServer start(ClusterManager manager, ServerOptions options) {
+        KunlunServer server = listen(options);
+        server.serve(manager);
+        return server;
     }
 
     public int port() {

@@ -13,6 +13,9 @@ import java.util.concurrent.CountDownLatch;
  * as a separate process (to kill it with SIGKILL, say).
  */
 public final class Serve {
+    /** The start of the line printed once requests are answered; process supervisors wait for it. */
+    public static final String LISTENING = "kunlun manager listening on ";
+
     /** Command-line choices; null/false means "as the configuration file says". */
     public record Flags(Path config, Path home, Integer port, String bind, boolean exposeCredentials,
                         boolean insecure) {
@@ -41,23 +44,28 @@ public final class Serve {
         return new ServeConfig(manager, listen);
     }
 
-    /** Starts the manager and its server, prints where it listens, and blocks until shutdown. */
+    /**
+     * Binds, opens the manager (advertising the port really bound, which matters for port 0),
+     * prints where it listens, and blocks until shutdown.
+     */
     public static void runUntilStopped(ServeConfig config) throws InterruptedException {
-        ClusterManager manager = ClusterManager.open(config.manager());
-        KunlunServer server;
+        KunlunServer server = KunlunServer.listen(config.server());
+        ClusterManager manager;
         try {
-            server = KunlunServer.start(manager, config.server());
+            ManagerConfig managerConfig = config.manager();
+            manager = ClusterManager.open(managerConfig.withAdvertised(managerConfig.advertisedHost(), server.port()));
         } catch (RuntimeException e) {
-            manager.close();
+            server.close();
             throw e;
         }
+        server.serve(manager);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             manager.close();
             stopped.countDown();
         }, "shutdown"));
-        System.out.println("kunlun manager listening on http://" + config.server().bind() + ":" + server.port()
+        System.out.println(LISTENING + "http://" + config.server().bind() + ":" + server.port()
                 + " (home " + config.manager().home().toAbsolutePath() + ")");
         System.out.flush();
         stopped.await();

@@ -42,6 +42,11 @@ public final class WireFormat {
     private WireFormat() {
     }
 
+    /** The refusal of a body of {@code bytes} bytes, above {@link #MAX_BODY_BYTES}. */
+    public static String bodyTooLarge(long bytes) {
+        return "request body is " + bytes + " bytes, the limit is " + MAX_BODY_BYTES;
+    }
+
     public static ObjectMapper json() {
         return JSON;
     }
@@ -52,8 +57,7 @@ public final class WireFormat {
             throw new InvalidRequestException("request body is empty: send one JSON object with job_type");
         }
         if (body.length > MAX_BODY_BYTES) {
-            throw new InvalidRequestException("request body is " + body.length + " bytes, the limit is "
-                    + MAX_BODY_BYTES);
+            throw new InvalidRequestException(bodyTooLarge(body.length));
         }
         String text;
         try {

@@ -1,0 +1,193 @@
+package io.kunlun.testkit;
+
+import io.kunlun.server.Serve;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The manager as a separate JVM ({@code java -cp <this JVM's class path> io.kunlun.server.Serve
+ * --home DIR --port 0 --bind 127.0.0.1}), for what only a real process shows: a {@code kill -9}
+ * and a restart on the same home. The process is tracked by a {@link ManagedProcesses}, so it dies
+ * with the test whatever happens.
+ */
+public final class ManagerProcess implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern LISTENING =
+            Pattern.compile(Pattern.quote(Serve.LISTENING) + "http://([^ ]+):([0-9]+) ");
+    private static final int OUTPUT_LINES_KEPT = 200;
+
+    private final Path home;
+    private final ManagedProcesses processes;
+    private final List<String> extraArgs;
+    private final Deque<String> output = new ArrayDeque<>();
+    private Process process;
+    private int port;
+    private ApiClient client;
+
+    private ManagerProcess(Path home, ManagedProcesses processes, List<String> extraArgs) {
+        this.home = home;
+        this.processes = processes;
+        this.extraArgs = extraArgs;
+    }
+
+    /**
+     * Starts a manager on {@code home} and waits until it answers requests.
+     *
+     * @param extraArgs more flags of {@link Serve#main}, e.g. {@code --expose-credentials}
+     */
+    public static ManagerProcess start(Path home, ManagedProcesses processes, String... extraArgs) {
+        ManagerProcess manager = new ManagerProcess(home, processes, List.of(extraArgs));
+        manager.launch();
+        return manager;
+    }
+
+    private synchronized void launch() {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"),
+                Serve.class.getName(),
+                "--home", home.toString(), "--port", "0", "--bind", "127.0.0.1"));
+        command.addAll(extraArgs);
+        synchronized (output) {
+            output.clear();
+        }
+        try {
+            process = processes.start(new ProcessBuilder(command).redirectErrorStream(true));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
+        }
+        port = awaitListening(process);
+        client = ApiClient.to(uri());
+    }
+
+    /** Reads the process's output for good (so it never blocks on a full pipe), answering the port. */
+    private int awaitListening(Process started) {
+        CompletableFuture<Integer> listening = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    keep(line);
+                    Matcher matcher = LISTENING.matcher(line);
+                    if (matcher.find()) {
+                        listening.complete(Integer.parseInt(matcher.group(2)));
+                    }
+                }
+            } catch (IOException ended) {
+                // The process is gone; the exit is reported below.
+            }
+            listening.completeExceptionally(new IllegalStateException("the manager process exited before listening"));
+        }, "manager-process-output-" + started.pid());
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            String exit = started.isAlive() ? "" : " (exit code " + exitCode(started) + ")";
+            throw new IllegalStateException("the manager on " + home + " exited before listening" + exit
+                    + "; output:\n" + output());
+        } catch (TimeoutException e) {
+            processes.kill(started.toHandle());
+            throw new IllegalStateException("the manager on " + home + " did not listen within "
+                    + START_TIMEOUT.toSeconds() + " s; output:\n" + output());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            processes.kill(started.toHandle());
+            throw new IllegalStateException("interrupted while starting the manager on " + home, e);
+        }
+    }
+
+    private static int exitCode(Process process) {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private void keep(String line) {
+        synchronized (output) {
+            output.addLast(line);
+            if (output.size() > OUTPUT_LINES_KEPT) {
+                output.removeFirst();
+            }
+        }
+    }
+
+    /** The last lines the process printed (stdout and stderr), for failure messages. */
+    public String output() {
+        synchronized (output) {
+            return String.join("\n", output);
+        }
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public synchronized int port() {
+        return port;
+    }
+
+    public synchronized long pid() {
+        return process.pid();
+    }
+
+    public synchronized boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** {@code http://127.0.0.1:<port>/} of the current process. */
+    public synchronized URI uri() {
+        return URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+    /** A client of the current process (a restart makes a new one). */
+    public synchronized ApiClient client() {
+        return client;
+    }
+
+    /** {@code kill -9}: no shutdown hook runs, nothing is flushed; returns once the process is gone. */
+    public synchronized void kill() {
+        processes.kill(process.toHandle());
+    }
+
+    /** Kills the process if it still runs, then starts a new one on the same home (on a new port). */
+    public synchronized ManagerProcess restart() {
+        if (process.isAlive()) {
+            kill();
+        }
+        launch();
+        return this;
+    }
+
+    @Override
+    public synchronized void close() {
+        kill();
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "manager process " + process.pid() + " on " + uri() + ", home " + home;
+    }
+}
