@@ -16,6 +16,7 @@ import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.UpdateMachine;
 import io.kunlun.model.InvalidRequestException;
+import org.jdbi.v3.core.JdbiException;
 import io.kunlun.model.Machine;
 import io.kunlun.model.MetaNode;
 import io.kunlun.model.MetaStoreInfo;
@@ -99,6 +100,9 @@ public final class ClusterManager implements AutoCloseable {
             return answer(submission.request());
         } catch (ManagerException | InvalidRequestException e) {
             return WireFormat.failed(e.getMessage());
+        } catch (JdbiException e) {
+            return WireFormat.failed("metadata store " + store.describeLocation() + " failed: "
+                    + MetadataStore.rootMessage(e));
         }
     }
 

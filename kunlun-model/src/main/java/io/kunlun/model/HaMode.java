@@ -42,6 +42,6 @@ public enum HaMode {
         }
         throw new InvalidRequestException(field + " must be one of "
                 + Arrays.stream(values()).map(HaMode::wireName).collect(Collectors.joining(", "))
-                + ", got \"" + value + "\"");
+                + ", got " + io.kunlun.model.job.RequestFields.quote(value));
     }
 }

@@ -191,7 +191,8 @@ public final class MetadataStore implements AutoCloseable {
         return config.isEmbedded() ? "embedded H2" : config.jdbcUrl();
     }
 
-    static String rootMessage(Throwable e) {
+    /** The innermost cause's message: what the database itself said. */
+    public static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null) {
             root = root.getCause();

@@ -268,7 +268,8 @@ public final class RequestFields {
         return value.toString();
     }
 
-    static String quote(String value) {
+    /** A value as error messages show it: in double quotes, cut after 80 characters. */
+    public static String quote(String value) {
         String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
         return "\"" + shown.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }

@@ -74,9 +74,11 @@ public final class WireFormat {
         } catch (JsonProcessingException e) {
             throw new InvalidRequestException("request body is not valid JSON: " + e.getOriginalMessage());
         }
-        if (tree == null || !tree.isObject()) {
-            throw new InvalidRequestException("request body must be a JSON object, got "
-                    + (tree == null ? "nothing" : RequestFields.describe(tree)));
+        if (tree == null || tree.isMissingNode()) {
+            throw new InvalidRequestException("request body is empty: send one JSON object with job_type");
+        }
+        if (!tree.isObject()) {
+            throw new InvalidRequestException("request body must be a JSON object, got " + RequestFields.describe(tree));
         }
         return parse((ObjectNode) tree);
     }
@@ -91,7 +93,7 @@ public final class WireFormat {
                         "job_id must hold 1 to 64 letters, digits, '.', '_', ':' or '-', got " + RequestFields.quote(id));
             }
         });
-        String user = fields.optionalLabel("user_name").orElse("");
+        String user = fields.optionalValue("user_name", 64).orElse("");
         JobRequest request = parseRequest(type, fields);
         ObjectNode canonical = body.deepCopy();
         canonical.remove("ver");
@@ -132,7 +134,7 @@ public final class WireFormat {
             case UPDATE_PROMETHEUS -> new UpdatePrometheus();
             case POSTGRES_EXPORTER -> new PostgresExporter(instance(f));
             case MYSQLD_EXPORTER -> new MysqldExporter(instance(f));
-            case GET_STATUS -> new GetStatus(f.text("job_id"));
+            case GET_STATUS -> new GetStatus(f.text("job_id").trim());
             case LIST_JOBS -> new ListJobs(f.integer("limit", 1, 1000, 20));
             case LIST_MACHINES -> new ListMachines();
         };
@@ -175,7 +177,8 @@ public final class WireFormat {
     private static SetVariable setVariable(RequestFields f) {
         String variable = f.variable("variable");
         InstanceAddress instance = instance(f);
-        Optional<Long> asInt = f.has("value_int")
+        boolean hasInt = f.has("value_int") && !f.optionalText("value_int").orElse("").isBlank();
+        Optional<Long> asInt = hasInt
                 ? Optional.of(f.optionalLong("value_int", Long.MIN_VALUE, Long.MAX_VALUE).orElseThrow())
                 : Optional.empty();
         if (asInt.isPresent()) {
