@@ -14,6 +14,7 @@ import io.kunlun.core.ops.ListJobs;
 import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.Query;
+import io.kunlun.core.ops.RestoreMachineRow;
 import io.kunlun.core.ops.UpdateMachine;
 import io.kunlun.model.InvalidRequestException;
 import org.jdbi.v3.core.JdbiException;
@@ -59,7 +60,7 @@ public final class ClusterManager implements AutoCloseable {
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
                 new DeleteMachine(store, hosts));
-        this.engine = new JobEngine(store.jobs(), operations, new UndoActions(List.of()), config.workers());
+        this.engine = new JobEngine(store.jobs(), operations, new UndoActions(List.of(new RestoreMachineRow(store))), config.workers());
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store)));
         all.addAll(Getters.all(store, config.exposeCredentials()));

@@ -43,6 +43,7 @@ public final class CreateMachine implements Operation<JobRequest.CreateMachine, 
     @Override
     public String run(JobRequest.CreateMachine request, List<PathSpace> spaces, JobContext context) {
         context.step("registering " + request.machine().hostaddr(), 1, 2);
+        context.willDo(RestoreMachineRow.NAME, RestoreMachineRow.capture(store, request.machine().hostaddr()));
         if (!store.machines().insert(request.machine(), spaces)) {
             throw ManagerException.conflict("machine " + request.machine().hostaddr() + " is already registered");
         }

@@ -38,6 +38,7 @@ public final class DeleteMachine implements Operation<JobRequest.DeleteMachine, 
     @Override
     public String run(JobRequest.DeleteMachine request, Void plan, JobContext context) {
         context.step("deleting " + request.hostaddr(), 0, 1);
+        context.willDo(RestoreMachineRow.NAME, RestoreMachineRow.capture(store, request.hostaddr()));
         switch (store.machines().delete(request.hostaddr())) {
             case UNKNOWN -> throw ManagerException.notFound("machine " + request.hostaddr() + " is not registered");
             case HOSTS_INSTANCES -> throw ManagerException.refused("machine " + request.hostaddr()

@@ -43,6 +43,7 @@ public final class UpdateMachine implements Operation<JobRequest.UpdateMachine, 
     @Override
     public String run(JobRequest.UpdateMachine request, List<PathSpace> spaces, JobContext context) {
         context.step("updating " + request.machine().hostaddr(), 1, 2);
+        context.willDo(RestoreMachineRow.NAME, RestoreMachineRow.capture(store, request.machine().hostaddr()));
         if (!store.machines().update(request.machine(), spaces)) {
             throw ManagerException.notFound("machine " + request.machine().hostaddr() + " is not registered");
         }
