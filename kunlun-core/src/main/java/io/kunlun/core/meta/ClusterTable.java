@@ -127,6 +127,14 @@ public final class ClusterTable {
                 .bind("h", hostaddr).map((rs, ctx) -> instance(rs)).list());
     }
 
+    /** Memory the storage nodes on a machine are given: their clusters' innodb size each, in MB. */
+    public int storageMemoryMbOn(String hostaddr) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT COALESCE(SUM(c.innodb_size_gb), 0) * 1024"
+                        + " FROM instance i JOIN cluster c ON c.name = i.cluster_name"
+                        + " WHERE i.hostaddr = :h AND i.kind = 'storage'")
+                .bind("h", hostaddr).mapTo(Integer.class).one());
+    }
+
     /** Removes a cluster and everything recorded under its name, ports included. */
     public void deleteCluster(String name) {
         jdbi.useTransaction(handle -> {
