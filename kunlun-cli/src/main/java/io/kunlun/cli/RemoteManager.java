@@ -51,10 +51,10 @@ final class RemoteManager implements ManagerConnection {
         try {
             parsed = new URI(text.trim());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a URL: " + e.getMessage());
+            parsed = null;
         }
-        if (parsed.getScheme() == null || !(parsed.getScheme().equals("http") || parsed.getScheme().equals("https"))
-                || parsed.getHost() == null) {
+        if (parsed == null || parsed.getScheme() == null || parsed.getHost() == null
+                || !(parsed.getScheme().equals("http") || parsed.getScheme().equals("https"))) {
             throw new IllegalArgumentException("expected http://HOST:PORT such as " + DEFAULT_URL + ", got '" + text + "'");
         }
         return parsed;
