@@ -6,6 +6,7 @@ import io.kunlun.model.job.WireFormat;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -99,7 +100,7 @@ final class RemoteManager implements ManagerConnection {
                     + " with something that is not a JSON object: "
                     + (text.length() > SHOWN_BODY_CHARS ? text.substring(0, SHOWN_BODY_CHARS) + "..." : text));
         }
-        if (response.statusCode() == 401) {
+        if (response.statusCode() == HttpURLConnection.HTTP_UNAUTHORIZED) {
             throw new CliFailure("the manager at " + url + " refused the request: " + body.path("info").asText()
                     + (accessToken.isPresent() ? " (the access token given was not accepted)"
                     : " (give it with --token or KUNLUN_ACCESS_TOKEN)"));
@@ -126,7 +127,7 @@ final class RemoteManager implements ManagerConnection {
         }
     }
 
-    /** The JDK wraps connect errors, sometimes with no message of their own: "Connection refused" is inside. */
+    /** The deepest message of a chain of wrapped I/O errors: the cause in the system's words. */
     private static String innermostMessage(Throwable error) {
         String message = error.toString();
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
