@@ -27,7 +27,10 @@ public final class GetMeta implements Query<JobRequest.GetMeta> {
         List<MetaNode> nodes = store.describe().nodes();
         Map<String, Object> reply = new LinkedHashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
-            reply.put("meta" + i, Map.of("ip", nodes.get(i).ip(), "port", Integer.toString(nodes.get(i).port())));
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("ip", nodes.get(i).ip());
+            node.put("port", Integer.toString(nodes.get(i).port()));
+            reply.put("meta" + i, node);
         }
         return reply;
     }
