@@ -172,7 +172,8 @@ final class DetachedProcess {
         return state.succeeded() && !state.stdout().isBlank() && !state.stdout().strip().startsWith("Z");
     }
 
-    private static void pause() {
+    /** One polling interval; every wait on a server polls at this pace. */
+    static void pause() {
         try {
             Thread.sleep(POLL.toMillis());
         } catch (InterruptedException e) {

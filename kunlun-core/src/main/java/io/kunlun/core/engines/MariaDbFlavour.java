@@ -7,6 +7,7 @@ import io.kunlun.core.hosts.CommandResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * MariaDB 10.6 and later. mariadb-install-db reads the instance's configuration, so its server
@@ -37,6 +38,7 @@ final class MariaDbFlavour implements StorageFlavour {
         cnf.append("# ").append(node.label()).append(", written by the cluster manager.\n");
         cnf.append("[mysqld]\n");
         line(cnf, "datadir", layout.dataDir());
+        line(cnf, "tmpdir", layout.tmpDir());
         line(cnf, "socket", layout.socket());
         line(cnf, "pid-file", layout.pidFile());
         line(cnf, "log-error", layout.errorLog());
@@ -56,6 +58,9 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "binlog_format", "ROW");
         line(cnf, "log_slave_updates", "ON");
         line(cnf, "gtid_strict_mode", "ON");
+        if (spec.mode() instanceof ReplicationMode.Rbr rbr) {
+            rbrSettings(cnf, rbr);
+        }
         return cnf.toString();
     }
 
@@ -74,8 +79,24 @@ final class MariaDbFlavour implements StorageFlavour {
         }
     }
 
+    /**
+     * Semi-synchronous replication, built into MariaDB since 10.3: the primary waits, up to the
+     * default 10 s, for a replica to have a transaction before it commits it (AFTER_SYNC: no
+     * client sees a commit the replicas could lose). Only the primary waits: a replica with
+     * the primary side enabled would stall its own applier waiting for replicas it has not.
+     */
+    private static void rbrSettings(StringBuilder cnf, ReplicationMode.Rbr rbr) {
+        if (rbr.replica()) {
+            line(cnf, "rpl_semi_sync_slave_enabled", "ON");
+            line(cnf, "read_only", "ON");
+        } else {
+            line(cnf, "rpl_semi_sync_master_enabled", "ON");
+            line(cnf, "rpl_semi_sync_master_wait_point", "AFTER_SYNC");
+        }
+    }
+
     @Override
-    public SqlClient client(StorageNode node, InstanceAccount account) {
+    public MariaDbClient client(StorageNode node, InstanceAccount account) {
         return new MariaDbClient(node.host(), account, node.label(), config.storageClient(), node.layout().socket());
     }
 
@@ -108,6 +129,39 @@ final class MariaDbFlavour implements StorageFlavour {
             sql.append("GRANT SELECT ON performance_schema.* TO ").append(monitoring).append(";\n");
         }
         client.execute(sql.toString());
+    }
+
+    /**
+     * Starts from the primary's current GTID position (the accounts every instance made for
+     * itself are not in any binary log), over the replication account, read-only.
+     */
+    @Override
+    public void attachReplica(StorageNode replica, InstanceAccount replicaAccount, StorageNode primary,
+                              InstanceAccount primaryAccount, Credential replication) {
+        String position = client(primary, primaryAccount).value("SELECT @@GLOBAL.gtid_binlog_pos;");
+        client(replica, replicaAccount).execute("STOP SLAVE;\n"
+                + "SET GLOBAL gtid_slave_pos = " + SqlText.mysqlString(position == null ? "" : position) + ";\n"
+                + "CHANGE MASTER TO MASTER_HOST = " + SqlText.mysqlString(primary.host().address())
+                + ", MASTER_PORT = " + primary.ports().sql()
+                + ", MASTER_USER = " + SqlText.mysqlString(replication.user())
+                + ", MASTER_PASSWORD = " + SqlText.mysqlString(replication.password())
+                + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1;\n"
+                + "SET GLOBAL read_only = ON;\n"
+                + "START SLAVE;\n");
+    }
+
+    @Override
+    public ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account) {
+        List<Map<String, String>> records = client(replica, account).records("SHOW SLAVE STATUS;");
+        if (records.isEmpty()) {
+            return new ReplicaStatus("", 0, false, false, "not a replica");
+        }
+        Map<String, String> status = records.get(0);
+        String ioError = status.getOrDefault("Last_IO_Error", "");
+        String sqlError = status.getOrDefault("Last_SQL_Error", "");
+        return new ReplicaStatus(status.get("Master_Host"), Integer.parseInt(status.get("Master_Port")),
+                "Yes".equals(status.get("Slave_IO_Running")), "Yes".equals(status.get("Slave_SQL_Running")),
+                ioError == null || ioError.isEmpty() ? (sqlError == null ? "" : sqlError) : ioError);
     }
 
     private static String account(Credential credential, String host) {

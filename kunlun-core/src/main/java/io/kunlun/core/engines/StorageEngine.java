@@ -89,6 +89,35 @@ public final class StorageEngine {
         return process(node, account).isRunning();
     }
 
+    /**
+     * Makes an installed rbr replica follow its primary from the primary's current position and
+     * waits until both replication threads run; fails with the replica's last replication error
+     * when they do not within the start timeout.
+     */
+    public void attachReplica(StorageNode replica, StorageNode primary, Credential replication) {
+        StorageFlavour flavour = flavour(replica.host());
+        InstanceAccount replicaAccount = InstanceAccount.resolve(replica.host(), config.instanceAccount());
+        flavour.attachReplica(replica, replicaAccount, primary,
+                InstanceAccount.resolve(primary.host(), config.instanceAccount()), replication);
+        long deadline = System.nanoTime() + config.startTimeout().toNanos();
+        ReplicaStatus status = flavour.replicaStatus(replica, replicaAccount);
+        while (!status.running()) {
+            if (System.nanoTime() > deadline) {
+                throw new ManagerException(ManagerException.Code.COMMAND_FAILED, replica.label()
+                        + ": replication from " + primary.label() + " did not start within "
+                        + config.startTimeoutSeconds() + " s: " + status.lastError());
+            }
+            DetachedProcess.pause();
+            status = flavour.replicaStatus(replica, replicaAccount);
+        }
+    }
+
+    /** Where the replica replicates from and whether it does. */
+    public ReplicaStatus replicaStatus(StorageNode replica) {
+        return flavour(replica.host()).replicaStatus(replica,
+                InstanceAccount.resolve(replica.host(), config.instanceAccount()));
+    }
+
     /** SQL as the instance's local superuser (for the manager's own work, not for clients). */
     public SqlClient client(StorageNode node) {
         HostAccess host = node.host();

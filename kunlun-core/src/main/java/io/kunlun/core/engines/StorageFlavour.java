@@ -21,4 +21,13 @@ interface StorageFlavour {
 
     /** Creates the cluster's accounts on a freshly started instance. */
     void createUsers(SqlClient client, ClusterUsers users);
+
+    /**
+     * Makes the replica follow the primary from the primary's current position, read-only.
+     * Returns once it does not fail at once; {@link #replicaStatus} tells whether it runs.
+     */
+    void attachReplica(StorageNode replica, InstanceAccount replicaAccount, StorageNode primary,
+                       InstanceAccount primaryAccount, Credential replication);
+
+    ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account);
 }

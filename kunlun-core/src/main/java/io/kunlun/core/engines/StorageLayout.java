@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Where one storage instance keeps its files: its own directory (configuration, socket, pid
- * file, error log, and the data directory {@code data}), its binary and relay logs, and its
- * InnoDB redo log. The three directories are the instance's alone and are deleted with it.
+ * file, error log, the data directory {@code data} and the temporary directory {@code tmp}), its
+ * binary and relay logs, and its InnoDB redo log. The three directories are the instance's alone and are deleted with it.
  */
 public record StorageLayout(String instanceDir, String binlogDir, String redoDir) {
     public StorageLayout {
@@ -33,6 +33,15 @@ public record StorageLayout(String instanceDir, String binlogDir, String redoDir
         return instanceDir + "/data";
     }
 
+    /**
+     * The instance's own temporary directory: a MariaDB server deletes every {@code #sql*} file
+     * in its tmpdir when it starts, which breaks any other instance sharing that directory in
+     * the middle of its work (seen with parallel installs sharing /tmp).
+     */
+    public String tmpDir() {
+        return instanceDir + "/tmp";
+    }
+
     public String configFile() {
         return instanceDir + "/my.cnf";
     }
@@ -51,7 +60,7 @@ public record StorageLayout(String instanceDir, String binlogDir, String redoDir
 
     /** What install creates, parents first. */
     List<String> directoriesToCreate() {
-        return List.of(instanceDir, dataDir(), binlogDir, redoDir);
+        return List.of(instanceDir, dataDir(), tmpDir(), binlogDir, redoDir);
     }
 
     /** What remove deletes. */
