@@ -1,0 +1,168 @@
+package io.kunlun.core.engines;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.hosts.CommandResult;
+import io.kunlun.core.hosts.HostAccess;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Installs, starts, stops and removes PostgreSQL compute instances (13 or later) on any
+ * machine, through {@link HostAccess} only. Like {@link StorageEngine} it holds no state and
+ * shares its process lifecycle.
+ */
+public final class ComputeEngine {
+    /** The database every PostgreSQL cluster has, where the manager connects before the client database exists. */
+    private static final String MAINTENANCE_DATABASE = "postgres";
+    private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(5);
+
+    private final EngineConfig config;
+
+    public ComputeEngine(EngineConfig config) {
+        this.config = config;
+    }
+
+    /** The PostgreSQL version on that machine; refuses a missing program or a version before 13. */
+    public ServerVersion detect(HostAccess host) {
+        String program = config.postgres();
+        String line = ServerProgram.versionLine(host, program, "compute server");
+        ServerVersion version = ServerVersion.parsePostgres(ServerProgram.fileName(program), line)
+                .orElseThrow(() -> ManagerException.refused(host.address() + ": cannot tell which server " + program
+                        + " is from its --version: " + line));
+        if (version.major() < 13) {
+            throw ManagerException.refused(host.address() + ": " + version + " is too old; supported: PostgreSQL >= 13");
+        }
+        return version;
+    }
+
+    /**
+     * Creates one instance: initdb as the instance account, its configuration and access rules,
+     * a detached start, then the cluster's admin and monitoring accounts and the client database
+     * owned by admin. Either the instance is running when this returns or nothing of it is left.
+     */
+    public void install(ComputeInstall spec) {
+        ComputeNode node = spec.node();
+        HostAccess host = node.host();
+        detect(host);
+        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        InstancePaths.requireSocket(node.label(), node.layout().socketDirectory() + "/.s.PGSQL." + node.port());
+        PortProbe.requireFree(host, node.label(), List.of(node.port()));
+        InstanceDirectories.requireAbsentOrEmpty(host, node.label(), List.of(node.layout().instanceDir()));
+        try {
+            InstanceDirectories.create(host, account, node.label(), List.of(node.layout().instanceDir()));
+            initdb(node, account);
+            String postgresqlConf = node.layout().dataDir() + "/postgresql.conf";
+            String hbaConf = node.layout().dataDir() + "/pg_hba.conf";
+            host.writeFile(postgresqlConf, host.readFile(postgresqlConf) + settings(spec));
+            host.writeFile(hbaConf, accessRules(spec.users(), account));
+            account.own(host, List.of(postgresqlConf, hbaConf));
+            SqlClient client = client(node, account, MAINTENANCE_DATABASE);
+            process(node, account).start(client::answers, config.startTimeout());
+            createUsersAndDatabase(client, spec);
+        } catch (RuntimeException e) {
+            try {
+                remove(node);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /** Starts an installed instance on its existing data and waits until it answers. */
+    public StartOutcome start(ComputeNode node) {
+        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        return process(node, account).start(client(node, account, MAINTENANCE_DATABASE)::answers, config.startTimeout());
+    }
+
+    /** Fast shutdown (SIGINT: clients are disconnected), SIGKILL after the stop timeout. */
+    public boolean stop(ComputeNode node) {
+        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        return process(node, account).stop(config.stopTimeout());
+    }
+
+    /** Stops the instance and deletes its directory; succeeds when there is nothing to remove. */
+    public void remove(ComputeNode node) {
+        stop(node);
+        InstanceDirectories.remove(node.host(), List.of(node.layout().instanceDir()));
+    }
+
+    public boolean isRunning(ComputeNode node) {
+        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        return process(node, account).isRunning();
+    }
+
+    /** SQL in the database as the instance's superuser (for the manager's own work, not for clients). */
+    public SqlClient client(ComputeNode node, String database) {
+        return client(node, InstanceAccount.resolve(node.host(), config.instanceAccount()), database);
+    }
+
+    private SqlClient client(ComputeNode node, InstanceAccount account, String database) {
+        return new PsqlClient(node.host(), account, node.label(), config.psql(), node.layout().socketDirectory(),
+                node.port(), database);
+    }
+
+    private DetachedProcess process(ComputeNode node, InstanceAccount account) {
+        String dataDir = node.layout().dataDir();
+        return new DetachedProcess(node.host(), account, node.label(), List.of(config.postgres(), "-D", dataDir),
+                dataDir, node.layout().logFile(), "INT");
+    }
+
+    private void initdb(ComputeNode node, InstanceAccount account) {
+        List<String> argv = List.of(config.initdb(), "--pgdata=" + node.layout().dataDir(),
+                "--username=" + account.name(), "--auth-local=peer", "--auth-host=scram-sha-256",
+                "--encoding=UTF8", "--no-locale");
+        CommandResult result = node.host().run(account.command(argv).withTimeout(INITDB_TIMEOUT));
+        if (!result.succeeded()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": "
+                    + ServerProgram.fileName(config.initdb()) + " exited with " + result.exitCode() + ": "
+                    + ServerProgram.failureSummary(result.stdout() + "\n" + result.stderr()));
+        }
+    }
+
+    /** Appended to initdb's postgresql.conf: the last setting of a name wins. */
+    private static String settings(ComputeInstall spec) {
+        ComputeNode node = spec.node();
+        return "\n# " + node.label() + ", set by the cluster manager.\n"
+                + "listen_addresses = '" + node.host().address() + "'\n"
+                + "port = " + node.port() + "\n"
+                + "unix_socket_directories = '" + node.layout().socketDirectory() + "'\n"
+                + "unix_socket_permissions = 0700\n"
+                + "max_connections = " + spec.settings().maxConnections() + "\n"
+                + "shared_buffers = " + spec.settings().sharedBuffersMb() + "MB\n"
+                + "password_encryption = 'scram-sha-256'\n"
+                + "logging_collector = off\n"
+                + "log_destination = 'stderr'\n";
+    }
+
+    /**
+     * The instance account by peer authentication on the socket (the manager), everyone else
+     * with a SCRAM password from loopback or the cluster's client networks.
+     */
+    private static String accessRules(ClusterUsers users, InstanceAccount account) {
+        StringBuilder hba = new StringBuilder("# Written by the cluster manager.\n");
+        hba.append("local all ").append(account.name()).append(" peer\n");
+        hba.append("local all all scram-sha-256\n");
+        hba.append("host all all 127.0.0.1/32 scram-sha-256\n");
+        for (String network : users.clientNetworks()) {
+            hba.append("host all all ").append(Ipv4Network.parse(network).cidr()).append(" scram-sha-256\n");
+        }
+        return hba.toString();
+    }
+
+    /** admin may create databases and roles and owns the client database; monitoring may only read statistics. */
+    private static void createUsersAndDatabase(SqlClient client, ComputeInstall spec) {
+        Credential admin = spec.users().admin();
+        Credential monitoring = spec.users().monitoring();
+        String adminName = SqlText.pgName(admin.user(), "admin user");
+        String monitoringName = SqlText.pgName(monitoring.user(), "monitoring user");
+        client.execute("CREATE ROLE " + adminName + " LOGIN CREATEDB CREATEROLE PASSWORD "
+                + SqlText.pgString(admin.password()) + ";\n"
+                + "CREATE ROLE " + monitoringName + " LOGIN CONNECTION LIMIT 3 PASSWORD "
+                + SqlText.pgString(monitoring.password()) + ";\n"
+                + "GRANT pg_monitor TO " + monitoringName + ";\n"
+                + "CREATE DATABASE " + SqlText.pgName(spec.settings().database(), "database name")
+                + " OWNER " + adminName + ";\n");
+    }
+}

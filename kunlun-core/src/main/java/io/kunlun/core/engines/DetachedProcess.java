@@ -1,0 +1,184 @@
+package io.kunlun.core.engines;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.hosts.Command;
+import io.kunlun.core.hosts.CommandResult;
+import io.kunlun.core.hosts.HostAccess;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The life of one database server process, the same for every engine: started in a session of
+ * its own with its output appended to its log (so that neither killing the manager nor closing
+ * the SSH session that started it stops it), awaited until it answers, found again at any later
+ * time, by any manager, from its command line alone, and stopped by process id.
+ *
+ * <p>A process is this instance's when its program is {@code argv[0]} and one of its arguments
+ * is {@code identity}, an argument naming a file of this instance only (its configuration file
+ * or data directory). Nothing is kept in memory between calls.
+ */
+final class DetachedProcess {
+    private static final Duration POLL = Duration.ofMillis(150);
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    private static final int LOG_TAIL_LINES = 10;
+    /**
+     * Runs the server in the background in a new session, output appended to the log, and prints
+     * its process id. {@code setsid} runs in the background of a non-interactive shell, so it is
+     * not a process group leader and makes the new session without forking: {@code $!} is the
+     * server itself, as {@code setpriv} and {@code setsid} both exec.
+     */
+    private static final String LAUNCH = "log=$1; shift; setsid \"$@\" >>\"$log\" 2>&1 </dev/null & echo $!";
+
+    private final HostAccess host;
+    private final InstanceAccount account;
+    private final String label;
+    private final List<String> argv;
+    private final String identity;
+    private final String logFile;
+    private final String stopSignal;
+
+    /**
+     * @param label      how messages name the instance, {@code hostaddr:port}
+     * @param argv       the server program and its arguments, run as the account
+     * @param identity   an argument of argv that only this instance's server has
+     * @param logFile    where the server's standard output and error go
+     * @param stopSignal the signal that shuts the server down cleanly ({@code TERM}, {@code INT})
+     */
+    DetachedProcess(HostAccess host, InstanceAccount account, String label, List<String> argv, String identity,
+                    String logFile, String stopSignal) {
+        if (!argv.contains(identity)) {
+            throw new IllegalArgumentException("the identity " + identity + " is not an argument of " + argv);
+        }
+        this.host = host;
+        this.account = account;
+        this.label = label;
+        this.argv = List.copyOf(argv);
+        this.identity = identity;
+        this.logFile = logFile;
+        this.stopSignal = stopSignal;
+    }
+
+    /** The program's file name, as messages call the server: {@code mariadbd}, {@code postgres}. */
+    String programName() {
+        String program = argv.get(0);
+        return program.substring(program.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * Starts the server unless it runs already, then waits until {@code answers} says it does.
+     * Fails with the tail of its log when it exits first, and stops it when it does not answer
+     * before the deadline.
+     */
+    StartOutcome start(BooleanSupplier answers, Duration timeout) {
+        if (!pids().isEmpty()) {
+            return StartOutcome.ALREADY_RUNNING;
+        }
+        List<String> launch = new ArrayList<>(List.of("sh", "-c", LAUNCH, "sh", logFile));
+        launch.addAll(argv);
+        String pid = host.check(account.command(launch)).stdout().strip();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!answers.getAsBoolean()) {
+            if (!isAlive(pid)) {
+                throw failure(programName() + " exited: " + logTail());
+            }
+            if (System.nanoTime() > deadline) {
+                stop(Duration.ZERO);
+                throw failure(programName() + " did not answer within " + timeout.toSeconds() + " s: " + logTail());
+            }
+            pause();
+        }
+        return StartOutcome.STARTED;
+    }
+
+    /** Process ids of this instance's server: empty when it does not run. */
+    List<String> pids() {
+        String table = host.check(Command.of("ps", "-ww", "-e", "-o", "pid=,args=")).stdout();
+        List<String> pids = new ArrayList<>();
+        for (String line : table.lines().toList()) {
+            List<String> words = List.of(line.strip().split("\\s+"));
+            if (words.size() > 2 && words.get(1).equals(argv.get(0)) && words.subList(2, words.size()).contains(identity)) {
+                pids.add(words.get(0));
+            }
+        }
+        return pids;
+    }
+
+    boolean isRunning() {
+        return !pids().isEmpty();
+    }
+
+    /**
+     * Asks the server to shut down, waits up to {@code grace}, then kills it. Answers whether
+     * it was running.
+     */
+    boolean stop(Duration grace) {
+        List<String> pids = pids();
+        if (pids.isEmpty()) {
+            return false;
+        }
+        signal(stopSignal, pids);
+        if (!awaitGone(grace)) {
+            signal("KILL", pids());
+            if (!awaitGone(KILL_WAIT)) {
+                throw failure(programName() + " (pid " + String.join(", ", pids()) + ") did not stop after SIGKILL");
+            }
+        }
+        return true;
+    }
+
+    /** The last lines of the log, one line each, or a note that there is none. */
+    String logTail() {
+        CommandResult tail = host.run(Command.of("tail", "-n", String.valueOf(LOG_TAIL_LINES), "--", logFile));
+        if (!tail.succeeded()) {
+            return "(no log at " + logFile + ")";
+        }
+        List<String> lines = tail.stdout().lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+        return lines.isEmpty() ? "(empty log " + logFile + ")" : String.join("\n", lines);
+    }
+
+    ManagerException failure(String what) {
+        return new ManagerException(ManagerException.Code.COMMAND_FAILED, label + ": " + what);
+    }
+
+    private void signal(String signal, List<String> pids) {
+        if (pids.isEmpty()) {
+            return;
+        }
+        List<String> kill = new ArrayList<>(List.of("kill", "-s", signal, "--"));
+        kill.addAll(pids);
+        // A process that ended meanwhile makes kill fail; the wait that follows tells the outcome.
+        host.run(new Command(kill, null, Command.DEFAULT_TIMEOUT));
+    }
+
+    private boolean awaitGone(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            if (pids().isEmpty()) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            pause();
+        }
+    }
+
+    /** Alive and not a zombie: an exited server may stay a zombie when nobody reaps it. */
+    private boolean isAlive(String pid) {
+        CommandResult state = host.run(Command.of("ps", "-o", "stat=", "-p", pid));
+        return state.succeeded() && !state.stdout().isBlank() && !state.stdout().strip().startsWith("Z");
+    }
+
+    /** One polling interval; every wait on a server polls at this pace. */
+    static void pause() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ManagerException(ManagerException.Code.INTERRUPTED, "interrupted while waiting for a database server");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.kunlun.core.engines;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.time.Duration;
+
+/**
+ * Where the database programs are on a machine, which account runs the instances, and how long
+ * to wait for them. Every field has a default: Debian's package paths and the account
+ * {@code kunlun}. Meant to be set for all machines and overridden per machine.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record EngineConfig(
+        @JsonProperty("storage_server") String storageServer,
+        @JsonProperty("storage_install_db") String storageInstallDb,
+        @JsonProperty("storage_client") String storageClient,
+        @JsonProperty("galera_provider") String galeraProvider,
+        @JsonProperty("postgres") String postgres,
+        @JsonProperty("initdb") String initdb,
+        @JsonProperty("psql") String psql,
+        @JsonProperty("instance_account") String instanceAccount,
+        @JsonProperty("start_timeout_seconds") int startTimeoutSeconds,
+        @JsonProperty("stop_timeout_seconds") int stopTimeoutSeconds,
+        @JsonProperty("state_transfer_timeout_seconds") int stateTransferTimeoutSeconds) {
+
+    public EngineConfig {
+        storageServer = orDefault(storageServer, "/usr/sbin/mariadbd");
+        storageInstallDb = orDefault(storageInstallDb, "/usr/bin/mariadb-install-db");
+        storageClient = orDefault(storageClient, "/usr/bin/mariadb");
+        galeraProvider = orDefault(galeraProvider, "/usr/lib/galera/libgalera_smm.so");
+        postgres = orDefault(postgres, "/usr/lib/postgresql/15/bin/postgres");
+        initdb = orDefault(initdb, "/usr/lib/postgresql/15/bin/initdb");
+        psql = orDefault(psql, "/usr/lib/postgresql/15/bin/psql");
+        instanceAccount = orDefault(instanceAccount, "kunlun");
+        startTimeoutSeconds = startTimeoutSeconds <= 0 ? 60 : startTimeoutSeconds;
+        stopTimeoutSeconds = stopTimeoutSeconds <= 0 ? 30 : stopTimeoutSeconds;
+        stateTransferTimeoutSeconds = stateTransferTimeoutSeconds <= 0 ? 3600 : stateTransferTimeoutSeconds;
+        for (String path : new String[] {storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql}) {
+            InstancePaths.requireSafe(path, "engine program path");
+        }
+        if (!instanceAccount.matches("[a-z_][a-z0-9_-]{0,31}")) {
+            throw new IllegalArgumentException("instance_account must be a Unix account name, got \"" + instanceAccount + "\"");
+        }
+    }
+
+    public static EngineConfig defaults() {
+        return new EngineConfig(null, null, null, null, null, null, null, null, 0, 0, 0);
+    }
+
+    public EngineConfig withStorageServer(String path) {
+        return new EngineConfig(path, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
+                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds);
+    }
+
+    public EngineConfig withPostgres(String path) {
+        return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, path, initdb, psql,
+                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds);
+    }
+
+    Duration startTimeout() {
+        return Duration.ofSeconds(startTimeoutSeconds);
+    }
+
+    Duration stopTimeout() {
+        return Duration.ofSeconds(stopTimeoutSeconds);
+    }
+
+    Duration stateTransferTimeout() {
+        return Duration.ofSeconds(stateTransferTimeoutSeconds);
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

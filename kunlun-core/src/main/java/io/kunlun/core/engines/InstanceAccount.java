@@ -1,0 +1,63 @@
+package io.kunlun.core.engines;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.hosts.Command;
+import io.kunlun.core.hosts.CommandResult;
+import io.kunlun.core.hosts.HostAccess;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The operating-system account that runs database instances on one machine. When the manager
+ * reaches the machine as root, instances run as the configured unprivileged account and every
+ * command that touches their files runs as that account through {@code setpriv}; otherwise they
+ * run as the account the manager already is, and commands run unchanged.
+ */
+public record InstanceAccount(String name, int uid, int gid, boolean switchUser) {
+
+    /** Resolves the account on the machine with one or two {@code id} calls. */
+    public static InstanceAccount resolve(HostAccess host, String configuredName) {
+        List<String> self = ids(host, Command.of("sh", "-c", "id -u && id -g && id -un"));
+        if (!self.get(0).equals("0")) {
+            return new InstanceAccount(self.get(2), Integer.parseInt(self.get(0)), Integer.parseInt(self.get(1)), false);
+        }
+        CommandResult result = host.run(Command.of("sh", "-c", "id -u -- \"$1\" && id -g -- \"$1\"", "sh", configuredName));
+        if (!result.succeeded()) {
+            throw ManagerException.refused(host.address() + ": the account " + configuredName
+                    + " that runs database instances does not exist (create it with: useradd --system"
+                    + " --home-dir /nonexistent --shell /usr/sbin/nologin " + configuredName + ")");
+        }
+        List<String> account = result.stdout().lines().toList();
+        return new InstanceAccount(configuredName, Integer.parseInt(account.get(0)), Integer.parseInt(account.get(1)), true);
+    }
+
+    /** The program and its arguments, run as this account. */
+    public List<String> argv(List<String> argv) {
+        if (!switchUser) {
+            return argv;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid,
+                "--init-groups", "--reset-env", "--"));
+        wrapped.addAll(argv);
+        return wrapped;
+    }
+
+    public Command command(List<String> argv) {
+        return new Command(argv(argv), null, Command.DEFAULT_TIMEOUT);
+    }
+
+    /** Gives the paths to this account (they were created by root); nothing to do otherwise. */
+    void own(HostAccess host, List<String> paths) {
+        if (!switchUser || paths.isEmpty()) {
+            return;
+        }
+        List<String> argv = new ArrayList<>(List.of("chown", uid + ":" + gid, "--"));
+        argv.addAll(paths);
+        host.check(new Command(argv, null, Command.DEFAULT_TIMEOUT));
+    }
+
+    private static List<String> ids(HostAccess host, Command command) {
+        return host.check(command).stdout().lines().toList();
+    }
+}

@@ -1,0 +1,174 @@
+package io.kunlun.core.engines;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.hosts.Command;
+import io.kunlun.core.hosts.CommandResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * MariaDB 10.6 and later. mariadb-install-db reads the instance's configuration, so its server
+ * writes to the instance's error log: a failed initialisation is explained from both.
+ */
+final class MariaDbFlavour implements StorageFlavour {
+    private static final Duration INITIALISE_TIMEOUT = Duration.ofMinutes(5);
+
+    private final ServerVersion version;
+    private final EngineConfig config;
+
+    MariaDbFlavour(ServerVersion version, EngineConfig config) {
+        this.version = version;
+        this.config = config;
+    }
+
+    @Override
+    public ServerVersion version() {
+        return version;
+    }
+
+    @Override
+    public String configuration(StorageInstall spec, InstanceAccount account) {
+        StorageNode node = spec.node();
+        StorageLayout layout = node.layout();
+        StorageSettings settings = spec.settings();
+        StringBuilder cnf = new StringBuilder();
+        cnf.append("# ").append(node.label()).append(", written by the cluster manager.\n");
+        cnf.append("[mysqld]\n");
+        line(cnf, "datadir", layout.dataDir());
+        line(cnf, "tmpdir", layout.tmpDir());
+        line(cnf, "socket", layout.socket());
+        line(cnf, "pid-file", layout.pidFile());
+        line(cnf, "log-error", layout.errorLog());
+        line(cnf, "bind-address", node.host().address());
+        line(cnf, "port", node.ports().sql());
+        line(cnf, "skip-name-resolve", "ON");
+        line(cnf, "max_connections", settings.maxConnections());
+        line(cnf, "innodb_buffer_pool_size", settings.bufferPoolMb() + "M");
+        line(cnf, "innodb_log_group_home_dir", layout.redoDir());
+        line(cnf, "character_set_server", "utf8mb4");
+        line(cnf, "collation_server", "utf8mb4_general_ci");
+        line(cnf, "server_id", settings.serverId());
+        line(cnf, "log_bin", layout.binlogDir() + "/binlog");
+        line(cnf, "log_bin_index", layout.binlogDir() + "/binlog.index");
+        line(cnf, "relay_log", layout.binlogDir() + "/relay");
+        line(cnf, "relay_log_index", layout.binlogDir() + "/relay.index");
+        line(cnf, "binlog_format", "ROW");
+        line(cnf, "log_slave_updates", "ON");
+        line(cnf, "gtid_strict_mode", "ON");
+        if (spec.mode() instanceof ReplicationMode.Rbr rbr) {
+            rbrSettings(cnf, rbr);
+        }
+        return cnf.toString();
+    }
+
+    @Override
+    public void initialise(StorageInstall spec, InstanceAccount account) {
+        StorageNode node = spec.node();
+        List<String> argv = List.of("env", "MYSQLD_BOOTSTRAP=" + config.storageServer(), config.storageInstallDb(),
+                "--defaults-file=" + node.layout().configFile(), "--auth-root-socket-user=" + account.name(),
+                "--skip-test-db", "--skip-name-resolve");
+        CommandResult result = node.host().run(account.command(argv).withTimeout(INITIALISE_TIMEOUT));
+        if (!result.succeeded()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": "
+                    + ServerProgram.fileName(config.storageInstallDb()) + " exited with " + result.exitCode() + ": "
+                    + ServerProgram.failureSummary(result.stdout() + "\n" + result.stderr() + "\n"
+                    + node.host().run(Command.of("tail", "-n", "20", "--", node.layout().errorLog())).stdout()));
+        }
+    }
+
+    /**
+     * Semi-synchronous replication, built into MariaDB since 10.3: the primary waits, up to the
+     * default 10 s, for a replica to have a transaction before it commits it (AFTER_SYNC: no
+     * client sees a commit the replicas could lose). Only the primary waits: a replica with
+     * the primary side enabled would stall its own applier waiting for replicas it has not.
+     */
+    private static void rbrSettings(StringBuilder cnf, ReplicationMode.Rbr rbr) {
+        if (rbr.replica()) {
+            line(cnf, "rpl_semi_sync_slave_enabled", "ON");
+            line(cnf, "read_only", "ON");
+        } else {
+            line(cnf, "rpl_semi_sync_master_enabled", "ON");
+            line(cnf, "rpl_semi_sync_master_wait_point", "AFTER_SYNC");
+        }
+    }
+
+    @Override
+    public MariaDbClient client(StorageNode node, InstanceAccount account) {
+        return new MariaDbClient(node.host(), account, node.label(), config.storageClient(), node.layout().socket());
+    }
+
+    /**
+     * The accounts, each for loopback and every client network: admin may do everything except
+     * write on a read-only replica (MariaDB 10.11 puts READ_ONLY ADMIN into ALL PRIVILEGES);
+     * replication may only read the binary log; monitoring may only look. Not written to the
+     * binary log: every instance creates its own, so replicas must not replay the primary's.
+     */
+    @Override
+    public void createUsers(SqlClient client, ClusterUsers users) {
+        List<String> hosts = new ArrayList<>(List.of("127.%"));
+        users.clientNetworks().stream().map(network -> Ipv4Network.parse(network).mysqlHost()).forEach(hosts::add);
+        StringBuilder sql = new StringBuilder("SET SESSION sql_log_bin = 0;\n");
+        for (String host : hosts) {
+            String admin = account(users.admin(), host);
+            String replication = account(users.replication(), host);
+            String monitoring = account(users.monitoring(), host);
+            sql.append("CREATE USER ").append(admin).append(" IDENTIFIED BY ")
+                    .append(SqlText.mysqlString(users.admin().password())).append(";\n");
+            sql.append("GRANT ALL PRIVILEGES ON *.* TO ").append(admin).append(" WITH GRANT OPTION;\n");
+            sql.append("REVOKE READ_ONLY ADMIN ON *.* FROM ").append(admin).append(";\n");
+            sql.append("CREATE USER ").append(replication).append(" IDENTIFIED BY ")
+                    .append(SqlText.mysqlString(users.replication().password())).append(";\n");
+            sql.append("GRANT REPLICATION SLAVE ON *.* TO ").append(replication).append(";\n");
+            sql.append("CREATE USER ").append(monitoring).append(" IDENTIFIED BY ")
+                    .append(SqlText.mysqlString(users.monitoring().password()))
+                    .append(" WITH MAX_USER_CONNECTIONS 3;\n");
+            sql.append("GRANT PROCESS, BINLOG MONITOR, SLAVE MONITOR ON *.* TO ").append(monitoring).append(";\n");
+            sql.append("GRANT SELECT ON performance_schema.* TO ").append(monitoring).append(";\n");
+        }
+        client.execute(sql.toString());
+    }
+
+    /**
+     * Starts from the primary's current GTID position (the accounts every instance made for
+     * itself are not in any binary log), over the replication account, read-only.
+     */
+    @Override
+    public void attachReplica(StorageNode replica, InstanceAccount replicaAccount, StorageNode primary,
+                              InstanceAccount primaryAccount, Credential replication) {
+        String position = client(primary, primaryAccount).value("SELECT @@GLOBAL.gtid_binlog_pos;");
+        client(replica, replicaAccount).execute("STOP SLAVE;\n"
+                + "SET GLOBAL gtid_slave_pos = " + SqlText.mysqlString(position == null ? "" : position) + ";\n"
+                + "CHANGE MASTER TO MASTER_HOST = " + SqlText.mysqlString(primary.host().address())
+                + ", MASTER_PORT = " + primary.ports().sql()
+                + ", MASTER_USER = " + SqlText.mysqlString(replication.user())
+                + ", MASTER_PASSWORD = " + SqlText.mysqlString(replication.password())
+                + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1;\n"
+                + "SET GLOBAL read_only = ON;\n"
+                + "START SLAVE;\n");
+    }
+
+    @Override
+    public ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account) {
+        List<Map<String, String>> records = client(replica, account).records("SHOW SLAVE STATUS;");
+        if (records.isEmpty()) {
+            return new ReplicaStatus("", 0, false, false, "not a replica");
+        }
+        Map<String, String> status = records.get(0);
+        String ioError = status.getOrDefault("Last_IO_Error", "");
+        String sqlError = status.getOrDefault("Last_SQL_Error", "");
+        return new ReplicaStatus(status.get("Master_Host"), Integer.parseInt(status.get("Master_Port")),
+                "Yes".equals(status.get("Slave_IO_Running")), "Yes".equals(status.get("Slave_SQL_Running")),
+                ioError == null || ioError.isEmpty() ? (sqlError == null ? "" : sqlError) : ioError);
+    }
+
+    private static String account(Credential credential, String host) {
+        return SqlText.mysqlString(credential.user()) + "@" + SqlText.mysqlString(host);
+    }
+
+    private static void line(StringBuilder cnf, String name, Object value) {
+        cnf.append(name).append(" = ").append(value).append('\n');
+    }
+}

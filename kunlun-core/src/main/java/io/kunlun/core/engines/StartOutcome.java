@@ -1,0 +1,7 @@
+package io.kunlun.core.engines;
+
+/** What a start request did. */
+public enum StartOutcome {
+    STARTED,
+    ALREADY_RUNNING
+}

@@ -1,0 +1,33 @@
+package io.kunlun.core.engines;
+
+/**
+ * What differs between MySQL-family servers: how a data directory is initialised, what goes
+ * into the configuration file, which client speaks to the server, the SQL of accounts and
+ * replication. The process lifecycle, directories and ports are the same for all and stay in
+ * {@link StorageEngine}. One implementation per supported flavour, chosen by
+ * {@link StorageEngine#detect} from the server's {@code --version}.
+ */
+interface StorageFlavour {
+    ServerVersion version();
+
+    /** The instance's whole configuration file. */
+    String configuration(StorageInstall spec, InstanceAccount account);
+
+    /** Fills the empty data directory, as the account, before the first start. */
+    void initialise(StorageInstall spec, InstanceAccount account);
+
+    /** The local superuser's client, over the instance's socket. */
+    SqlClient client(StorageNode node, InstanceAccount account);
+
+    /** Creates the cluster's accounts on a freshly started instance. */
+    void createUsers(SqlClient client, ClusterUsers users);
+
+    /**
+     * Makes the replica follow the primary from the primary's current position, read-only.
+     * Returns once it does not fail at once; {@link #replicaStatus} tells whether it runs.
+     */
+    void attachReplica(StorageNode replica, InstanceAccount replicaAccount, StorageNode primary,
+                       InstanceAccount primaryAccount, Credential replication);
+
+    ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account);
+}

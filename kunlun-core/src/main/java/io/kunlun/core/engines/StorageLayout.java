@@ -1,0 +1,70 @@
+package io.kunlun.core.engines;
+
+import java.util.List;
+
+/**
+ * Where one storage instance keeps its files: its own directory (configuration, socket, pid
+ * file, error log, the data directory {@code data} and the temporary directory {@code tmp}), its
+ * binary and relay logs, and its InnoDB redo log. The three directories are the instance's alone and are deleted with it.
+ */
+public record StorageLayout(String instanceDir, String binlogDir, String redoDir) {
+    public StorageLayout {
+        InstancePaths.requireInstanceDirectory(instanceDir, "the instance directory");
+        InstancePaths.requireInstanceDirectory(binlogDir, "the binlog directory");
+        InstancePaths.requireInstanceDirectory(redoDir, "the redo log directory");
+        if (List.of(instanceDir, binlogDir, redoDir).stream().distinct().count() < 3) {
+            throw new IllegalArgumentException("the instance, binlog and redo log directories must differ, got "
+                    + instanceDir + ", " + binlogDir + ", " + redoDir);
+        }
+    }
+
+    /**
+     * The reference system's layout: {@code <datadir>/instance_data/data_dir_path/<port>},
+     * {@code <logdir>/instance_data/log_dir_path/<port>} and
+     * {@code <wal_log_dir>/instance_data/innodb_log_dir_path/<port>}.
+     */
+    public static StorageLayout under(String datadir, String logdir, String walLogDir, int port) {
+        return new StorageLayout(datadir + "/instance_data/data_dir_path/" + port,
+                logdir + "/instance_data/log_dir_path/" + port,
+                walLogDir + "/instance_data/innodb_log_dir_path/" + port);
+    }
+
+    public String dataDir() {
+        return instanceDir + "/data";
+    }
+
+    /**
+     * The instance's own temporary directory: a MariaDB server deletes every {@code #sql*} file
+     * in its tmpdir when it starts, which breaks any other instance sharing that directory in
+     * the middle of its work (seen with parallel installs sharing /tmp).
+     */
+    public String tmpDir() {
+        return instanceDir + "/tmp";
+    }
+
+    public String configFile() {
+        return instanceDir + "/my.cnf";
+    }
+
+    public String errorLog() {
+        return instanceDir + "/server.err";
+    }
+
+    String socket() {
+        return instanceDir + "/server.sock";
+    }
+
+    String pidFile() {
+        return instanceDir + "/server.pid";
+    }
+
+    /** What install creates, parents first. */
+    List<String> directoriesToCreate() {
+        return List.of(instanceDir, dataDir(), tmpDir(), binlogDir, redoDir);
+    }
+
+    /** What remove deletes. */
+    List<String> directories() {
+        return List.of(instanceDir, binlogDir, redoDir);
+    }
+}
