@@ -5,7 +5,12 @@ import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobEngine;
 import io.kunlun.core.jobs.UndoActions;
 import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.ops.CreateCluster;
 import io.kunlun.core.ops.CreateMachine;
+import io.kunlun.core.ops.DeleteCluster;
+import io.kunlun.core.ops.DeleteClusterRows;
+import io.kunlun.core.ops.Drivers;
+import io.kunlun.core.ops.RemoveInstance;
 import io.kunlun.core.ops.DeleteMachine;
 import io.kunlun.core.ops.GetMeta;
 import io.kunlun.core.ops.GetMetaMode;
@@ -56,11 +61,16 @@ public final class ClusterManager implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.hosts = hosts;
+        Drivers drivers = new Drivers(config, hosts);
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
-                new DeleteMachine(store, hosts));
-        this.engine = new JobEngine(store.jobs(), operations, new UndoActions(List.of(new RestoreMachineRow(store))), config.workers());
+                new DeleteMachine(store, hosts),
+                new CreateCluster(store, hosts, drivers),
+                new DeleteCluster(store, hosts, drivers));
+        UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store), new RemoveInstance(drivers, store),
+                new DeleteClusterRows(store)));
+        this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store)));
         all.addAll(Getters.all(store, config.exposeCredentials()));

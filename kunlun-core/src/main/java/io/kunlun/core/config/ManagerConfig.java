@@ -3,6 +3,8 @@ package io.kunlun.core.config;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import io.kunlun.core.engines.EngineConfig;
+
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -18,7 +20,9 @@ public record ManagerConfig(
         @JsonProperty("workers") int workers,
         @JsonProperty("expose_credentials") boolean exposeCredentials,
         @JsonProperty("advertised_host") String advertisedHost,
-        @JsonProperty("advertised_port") int advertisedPort) {
+        @JsonProperty("advertised_port") int advertisedPort,
+        @JsonProperty("engines") EngineConfig engines,
+        @JsonProperty("machine_engines") Map<String, EngineConfig> machineEngines) {
 
     public ManagerConfig {
         home = home == null ? Path.of("var") : home;
@@ -27,30 +31,42 @@ public record ManagerConfig(
         workers = workers <= 0 ? 16 : workers;
         advertisedHost = advertisedHost == null ? "127.0.0.1" : advertisedHost;
         advertisedPort = advertisedPort <= 0 ? 57000 : advertisedPort;
+        engines = engines == null ? EngineConfig.defaults() : engines;
+        machineEngines = machineEngines == null ? Map.of() : Map.copyOf(machineEngines);
+    }
+
+    /** The programs and instance account on one machine: its own entry, else the global one. */
+    public EngineConfig enginesOn(String hostaddr) {
+        return machineEngines.getOrDefault(hostaddr, engines);
     }
 
     public static ManagerConfig defaults(Path home) {
-        return new ManagerConfig(home, null, null, 0, false, null, 0);
+        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null);
     }
 
     public ManagerConfig withHome(Path newHome) {
-        return new ManagerConfig(newHome, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort);
+        return new ManagerConfig(newHome, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort, engines, machineEngines);
     }
 
     public ManagerConfig withExposeCredentials(boolean expose) {
-        return new ManagerConfig(home, metadata, ssh, workers, expose, advertisedHost, advertisedPort);
+        return new ManagerConfig(home, metadata, ssh, workers, expose, advertisedHost, advertisedPort, engines, machineEngines);
     }
 
     public ManagerConfig withAdvertised(String host, int port) {
-        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, host, port);
+        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, host, port, engines, machineEngines);
     }
 
     public ManagerConfig withSsh(SshConfig newSsh) {
-        return new ManagerConfig(home, metadata, newSsh, workers, exposeCredentials, advertisedHost, advertisedPort);
+        return new ManagerConfig(home, metadata, newSsh, workers, exposeCredentials, advertisedHost, advertisedPort, engines, machineEngines);
+    }
+
+    public ManagerConfig withEngines(EngineConfig newEngines) {
+        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                newEngines, machineEngines);
     }
 
     public ManagerConfig withMetadata(MetadataConfig newMetadata) {
-        return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort);
+        return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort, engines, machineEngines);
     }
 
     /** The metadata store: an H2 file under home when jdbc_url is absent, else MySQL/MariaDB. */

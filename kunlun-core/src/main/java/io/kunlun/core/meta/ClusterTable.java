@@ -98,6 +98,16 @@ public final class ClusterTable {
                 .execute());
     }
 
+    /** Forgets one instance and the ports it held. */
+    public void deleteInstance(String hostaddr, int port, Collection<Integer> ports) {
+        jdbi.useTransaction(handle -> {
+            handle.execute("DELETE FROM instance WHERE hostaddr = ? AND port = ?", hostaddr, port);
+            for (int held : ports) {
+                handle.execute("DELETE FROM port_allocation WHERE hostaddr = ? AND port = ?", hostaddr, held);
+            }
+        });
+    }
+
     public void setStatus(String hostaddr, int port, InstanceStatus status) {
         jdbi.useHandle(handle -> handle.execute("UPDATE instance SET status = ? WHERE hostaddr = ? AND port = ?",
                 status.wireName(), hostaddr, port));

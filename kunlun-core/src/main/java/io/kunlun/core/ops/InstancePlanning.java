@@ -1,12 +1,20 @@
 package io.kunlun.core.ops;
 
 import io.kunlun.core.ManagerException;
-import io.kunlun.core.hosts.Command;
+import io.kunlun.core.engines.ComputeLayout;
+import io.kunlun.core.engines.PortProbe;
+import io.kunlun.core.engines.StorageLayout;
+import io.kunlun.core.engines.StoragePorts;
 import io.kunlun.core.hosts.HostAccess;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.placement.PlacementPlanner;
+import io.kunlun.model.ClusterSpec;
+import io.kunlun.model.Instance;
+import io.kunlun.model.InstanceKind;
+import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.Machine;
+import io.kunlun.model.Role;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,18 +31,21 @@ import java.util.Set;
  * process listens on them on the machine and the metadata holds none of them for anything.
  */
 final class InstancePlanning {
-    /** Storage nodes take a triple: SQL, state transfer, group communication. */
     static final int STORAGE_PORT_BASE = 57330;
     static final int COMP_PORT_BASE = 57030;
     private static final int PORT_LIMIT = 65000;
 
     private final MetadataStore store;
     private final Hosts hosts;
+    private final Drivers drivers;
     private final Map<String, Set<Integer>> taken = new HashMap<>();
+    private final Map<String, Long> freeBytes = new HashMap<>();
 
-    InstancePlanning(MetadataStore store, Hosts hosts) {
+    /** One planning per job: it remembers the ports it handed out and the space it read. */
+    InstancePlanning(MetadataStore store, Hosts hosts, Drivers drivers) {
         this.store = store;
         this.hosts = hosts;
+        this.drivers = drivers;
     }
 
     /** The machines a request may use: its machinelist, or every registered machine. */
@@ -56,16 +67,60 @@ final class InstancePlanning {
                 store.clusters().instancesOn(machine.hostaddr()).size())).toList();
     }
 
+    /**
+     * Places new shards and comps of a cluster: machines from the placement planner, then for each
+     * instance free ports and, under each of its machine's root lists, the root with the most
+     * free space. Checks that every machine used has the server programs the cluster needs.
+     */
+    BuildPlan plan(String clusterName, ClusterSpec spec, List<String> shardNames, List<String> compNames,
+                   Optional<List<String>> machineList) {
+        List<Machine> machines = candidates(machineList);
+        PlacementPlanner.Placement placement = PlacementPlanner.plan(loads(machines), shardNames, spec.nodes(),
+                compNames, spec.innodbSizeGb() * 1024, machineList.isPresent());
+        Map<String, Machine> byHost = new HashMap<>();
+        machines.forEach(machine -> byHost.put(machine.hostaddr(), machine));
+
+        List<BuildPlan.Shard> shards = new ArrayList<>();
+        placement.shardNodes().forEach((shard, nodeHosts) -> {
+            List<Instance> nodes = new ArrayList<>();
+            for (int i = 0; i < nodeHosts.size(); i++) {
+                Machine machine = byHost.get(nodeHosts.get(i));
+                drivers.storage(machine.hostaddr()).detect(hosts.get(machine.hostaddr()));
+                StoragePorts ports = StoragePorts.from(
+                        freePorts(machine.hostaddr(), STORAGE_PORT_BASE, StoragePorts.COUNT));
+                StorageLayout layout = StorageLayout.under(roomiest(machine, machine.datadir()),
+                        roomiest(machine, machine.logdir()), roomiest(machine, machine.walLogDir()), ports.sql());
+                nodes.add(new Instance(machine.hostaddr(), ports.sql(), clusterName, InstanceKind.STORAGE,
+                        Optional.of(shard), Optional.empty(), Optional.of(i == 0 ? Role.PRIMARY : Role.REPLICA),
+                        InstanceStatus.CREATING, ports.stateTransfer(), ports.groupCommunication(),
+                        layout.instanceDir(), layout.binlogDir(), layout.redoDir()));
+            }
+            shards.add(new BuildPlan.Shard(shard, List.copyOf(nodes)));
+        });
+
+        List<Instance> comps = new ArrayList<>();
+        placement.comps().forEach((comp, hostaddr) -> {
+            Machine machine = byHost.get(hostaddr);
+            drivers.compute(hostaddr).detect(hosts.get(hostaddr));
+            int port = freePorts(hostaddr, COMP_PORT_BASE, 1);
+            ComputeLayout layout = ComputeLayout.under(roomiest(machine, machine.compDatadir()), port);
+            comps.add(new Instance(hostaddr, port, clusterName, InstanceKind.COMP, Optional.empty(),
+                    Optional.of(comp), Optional.empty(), InstanceStatus.CREATING, 0, 0, layout.instanceDir(), "", ""));
+        });
+        return new BuildPlan(clusterName, spec, List.copyOf(shards), List.copyOf(comps));
+    }
+
     /** The root path of the list with the most free space, as the machine reports it now. */
-    String roomiest(Machine machine, List<String> roots) {
+    private String roomiest(Machine machine, List<String> roots) {
         HostAccess host = hosts.get(machine.hostaddr());
         return roots.stream()
-                .max(Comparator.comparingLong(root -> host.space(root).freeBytes()))
+                .max(Comparator.comparingLong(root -> freeBytes.computeIfAbsent(machine.hostaddr() + ":" + root,
+                        key -> host.space(root).freeBytes())))
                 .orElseThrow(() -> ManagerException.refused(machine.hostaddr() + ": no root path configured"));
     }
 
     /** {@code count} consecutive free ports from {@code base} upward, reserved in this plan. */
-    int freePorts(String hostaddr, int base, int count) {
+    private int freePorts(String hostaddr, int base, int count) {
         Set<Integer> unavailable = taken.computeIfAbsent(hostaddr, this::unavailablePorts);
         for (int first = base; first + count <= PORT_LIMIT; first += count) {
             boolean free = true;
@@ -84,24 +139,7 @@ final class InstancePlanning {
 
     private Set<Integer> unavailablePorts(String hostaddr) {
         Set<Integer> ports = new HashSet<>(store.clusters().heldPorts(hostaddr));
-        ports.addAll(listening(hosts.get(hostaddr)));
-        return ports;
-    }
-
-    /** Ports some process listens on, on any address of the machine. */
-    static Set<Integer> listening(HostAccess host) {
-        String out = host.check(Command.of("ss", "-H", "-t", "-l", "-n")).stdout();
-        Set<Integer> ports = new HashSet<>();
-        for (String line : out.lines().toList()) {
-            String[] columns = line.trim().split("\\s+");
-            if (columns.length >= 4) {
-                String local = columns[3];
-                String port = local.substring(local.lastIndexOf(':') + 1);
-                if (port.matches("[0-9]+")) {
-                    ports.add(Integer.parseInt(port));
-                }
-            }
-        }
+        ports.addAll(PortProbe.listeningPorts(hosts.get(hostaddr)));
         return ports;
     }
 }

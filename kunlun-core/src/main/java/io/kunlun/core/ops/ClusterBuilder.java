@@ -1,0 +1,145 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.engines.ClusterUsers;
+import io.kunlun.core.engines.ComputeInstall;
+import io.kunlun.core.engines.ComputeSettings;
+import io.kunlun.core.engines.ReplicationMode;
+import io.kunlun.core.engines.StorageInstall;
+import io.kunlun.core.engines.StorageNode;
+import io.kunlun.core.engines.StorageSettings;
+import io.kunlun.core.jobs.JobContext;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.ClusterSpec;
+import io.kunlun.model.HaMode;
+import io.kunlun.model.Instance;
+import io.kunlun.model.InstanceStatus;
+import io.kunlun.model.Role;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.zip.CRC32;
+
+/**
+ * Makes a {@link BuildPlan} real: registers each instance (after recording how to remove it),
+ * installs the storage nodes of all shards at once, joins them per the cluster's ha_mode,
+ * installs the comps, and marks everything active. Any failure propagates; the job engine then
+ * replays the undo records, which removes whatever was installed.
+ */
+final class ClusterBuilder {
+    /** The database clients use on every comp. */
+    static final String CLIENT_DATABASE = "kunlun";
+    private static final int COMP_SHARED_BUFFERS_MB = 128;
+
+    private final MetadataStore store;
+    private final Drivers drivers;
+
+    ClusterBuilder(MetadataStore store, Drivers drivers) {
+        this.store = store;
+        this.drivers = drivers;
+    }
+
+    /** Steps {@link #build} reports, for the job's progress total. */
+    static int steps(BuildPlan plan) {
+        return plan.storageNodes().size() * 2 + plan.comps().size() + 1;
+    }
+
+    void build(BuildPlan plan, ClusterUsers users, JobContext context, int stepsBefore, int stepsTotal) {
+        AtomicInteger done = new AtomicInteger(stepsBefore);
+        for (Instance instance : plan.all()) {
+            context.willDo(RemoveInstance.NAME, instance);
+            store.clusters().reservePorts(instance.hostaddr(), Drivers.ports(instance), plan.clusterName(),
+                    context.jobId());
+            store.clusters().insertInstance(instance);
+        }
+        context.step("installing " + plan.storageNodes().size() + " storage nodes", done.get(), stepsTotal);
+        installStorage(plan, users, () -> {
+            context.step("installed storage node", done.incrementAndGet(), stepsTotal);
+            return null;
+        });
+        context.step("joining replicas", done.get(), stepsTotal);
+        joinReplicas(plan, users);
+        done.addAndGet(plan.storageNodes().size());
+        context.step("installing " + plan.comps().size() + " comps", done.get(), stepsTotal);
+        Parallel.run(plan.comps().stream().<Runnable>map(comp -> () -> {
+            naming(comp.compName().orElseThrow() + " ", () -> {
+                drivers.compute(comp.hostaddr()).install(new ComputeInstall(drivers.computeNode(comp),
+                        new ComputeSettings(Math.max(10, plan.spec().maxConnections()), COMP_SHARED_BUFFERS_MB,
+                                CLIENT_DATABASE), users));
+                return null;
+            });
+            context.step("installed comp " + comp.compName().orElseThrow(), done.incrementAndGet(), stepsTotal);
+        }).toList());
+        for (Instance instance : plan.all()) {
+            store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);
+        }
+        context.step("registered", done.incrementAndGet(), stepsTotal);
+    }
+
+    private void installStorage(BuildPlan plan, ClusterUsers users, Supplier<Void> installed) {
+        List<Runnable> installs = new ArrayList<>();
+        for (BuildPlan.Shard shard : plan.shards()) {
+            for (Instance node : shard.nodes()) {
+                installs.add(() -> {
+                    naming(shard.name() + " node ", () -> {
+                        drivers.storage(node.hostaddr()).install(new StorageInstall(drivers.storageNode(node),
+                                settings(plan.spec(), node), mode(plan.spec().haMode(), node), users));
+                        return null;
+                    });
+                    installed.get();
+                });
+            }
+        }
+        Parallel.run(installs);
+    }
+
+    private void joinReplicas(BuildPlan plan, ClusterUsers users) {
+        if (plan.spec().haMode() != HaMode.RBR) {
+            return;
+        }
+        List<Runnable> attaches = new ArrayList<>();
+        for (BuildPlan.Shard shard : plan.shards()) {
+            StorageNode primary = drivers.storageNode(shard.primary());
+            for (Instance replica : shard.nodes().subList(1, shard.nodes().size())) {
+                attaches.add(() -> naming(shard.name() + " node ", () -> {
+                    drivers.storage(replica.hostaddr()).attachReplica(drivers.storageNode(replica), primary,
+                            users.replication());
+                    return null;
+                }));
+            }
+        }
+        Parallel.run(attaches);
+    }
+
+    private static ReplicationMode mode(HaMode haMode, Instance node) {
+        return switch (haMode) {
+            case NO_REP -> ReplicationMode.standalone();
+            case RBR -> node.role().orElseThrow() == Role.PRIMARY ? ReplicationMode.rbrPrimary()
+                                                                  : ReplicationMode.rbrReplica();
+            case MGR -> throw ManagerException.refused("ha_mode mgr needs the group replication driver");
+        };
+    }
+
+    private static StorageSettings settings(ClusterSpec spec, Instance node) {
+        return new StorageSettings(serverId(node), spec.innodbSizeGb() * 1024, Math.max(10, spec.maxConnections()));
+    }
+
+    /** Distinct for every instance address, which is all replication needs of it. */
+    private static long serverId(Instance node) {
+        CRC32 crc = new CRC32();
+        crc.update(node.address().getBytes(StandardCharsets.UTF_8));
+        return Math.max(1, crc.getValue());
+    }
+
+    /** Prefixes a failure with the instance's place in the cluster: {@code shard2 node 127.0.0.3:57333: ...}. */
+    private static void naming(String prefix, Supplier<Void> step) {
+        try {
+            step.get();
+        } catch (ManagerException e) {
+            throw new ManagerException(e.code(), prefix + e.getMessage(), e);
+        }
+    }
+}

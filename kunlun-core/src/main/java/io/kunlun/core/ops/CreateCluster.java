@@ -1,0 +1,96 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.engines.ClusterUsers;
+import io.kunlun.core.engines.Credential;
+import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.jobs.JobContext;
+import io.kunlun.core.meta.ClusterTable;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.Instance;
+import io.kunlun.model.job.JobRequest;
+import io.kunlun.model.job.JobType;
+
+import java.util.List;
+
+/**
+ * create_cluster: places every shard replica and comp, then installs them, replicates the
+ * shards per ha_mode and wires the comps to every shard. The cluster's name is fixed when the job
+ * is accepted (the request's cluster_name, or a generated one) and is its lock key.
+ */
+public final class CreateCluster implements Operation<JobRequest.CreateCluster, CreateCluster.Plan> {
+    private static final String LOCK_PREFIX = "cluster:";
+
+    /** The build, and the cluster's accounts, generated in check and recorded in run. */
+    public record Plan(BuildPlan build, List<ClusterTable.Credential> credentials) {
+    }
+
+    private final MetadataStore store;
+    private final Hosts hosts;
+    private final Drivers drivers;
+
+    public CreateCluster(MetadataStore store, Hosts hosts, Drivers drivers) {
+        this.store = store;
+        this.hosts = hosts;
+        this.drivers = drivers;
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.CREATE_CLUSTER;
+    }
+
+    @Override
+    public String lockKey(JobRequest.CreateCluster request) {
+        return LOCK_PREFIX + request.requestedName().orElseGet(Names::newClusterName);
+    }
+
+    @Override
+    public Plan check(JobRequest.CreateCluster request, JobContext context) {
+        String name = context.lockKey().substring(LOCK_PREFIX.length());
+        if (store.clusters().findCluster(name).isPresent()) {
+            throw ManagerException.conflict("cluster " + name + " already exists");
+        }
+        context.step("planning " + name, 0, 1);
+        BuildPlan build = new InstancePlanning(store, hosts, drivers).plan(name, request.spec(),
+                Names.next("shard", List.of(), request.shards()), Names.next("comp", List.of(), request.comps()),
+                request.machineList());
+        List<ClusterTable.Credential> credentials = List.of(
+                new ClusterTable.Credential("admin", "kunlun_admin", Names.newPassword()),
+                new ClusterTable.Credential("repl", "kunlun_repl", Names.newPassword()),
+                new ClusterTable.Credential("monitor", "kunlun_monitor", Names.newPassword()));
+        return new Plan(build, credentials);
+    }
+
+    @Override
+    public String run(JobRequest.CreateCluster request, Plan plan, JobContext context) {
+        BuildPlan build = plan.build();
+        int total = 1 + ClusterBuilder.steps(build);
+        context.step("registering " + build.clusterName(), 0, total);
+        context.willDo(DeleteClusterRows.NAME, build.clusterName());
+        store.clusters().insertCluster(build.clusterName(), request.spec(), context.jobId(), plan.credentials());
+        build.shards().forEach(shard -> store.clusters().insertShard(build.clusterName(), shard.name()));
+        new ClusterBuilder(store, drivers).build(build, users(plan.credentials(), build), context, 1, total);
+        return build.clusterName();
+    }
+
+    /** The cluster's accounts, usable from every machine it runs on that is not this one. */
+    static ClusterUsers users(List<ClusterTable.Credential> credentials, BuildPlan build) {
+        Credential admin = null;
+        Credential repl = null;
+        Credential monitor = null;
+        for (ClusterTable.Credential credential : credentials) {
+            Credential account = new Credential(credential.user(), credential.password());
+            switch (credential.purpose()) {
+                case "admin" -> admin = account;
+                case "repl" -> repl = account;
+                case "monitor" -> monitor = account;
+                default -> throw new IllegalStateException("unknown account purpose " + credential.purpose());
+            }
+        }
+        List<String> networks = build.all().stream().map(Instance::hostaddr).distinct()
+                .filter(hostaddr -> !Hosts.isLocal(hostaddr) && hostaddr.matches("[0-9.]+"))
+                .map(hostaddr -> hostaddr + "/32").toList();
+        return new ClusterUsers(admin, repl, monitor, networks);
+    }
+}

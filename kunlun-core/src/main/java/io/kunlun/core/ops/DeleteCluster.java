@@ -1,0 +1,84 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.engines.PortProbe;
+import io.kunlun.core.hosts.HostAccess;
+import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.jobs.JobContext;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.Instance;
+import io.kunlun.model.job.JobRequest;
+import io.kunlun.model.job.JobType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * delete_cluster: stops and removes every instance with its directories, forgets each one as it
+ * goes, then checks on every machine that nothing is left (no process on the ports, no
+ * directory) before it forgets the cluster. A failure leaves the cluster registered with the
+ * instances not yet removed, so running the job again finishes it.
+ */
+public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, List<Instance>> {
+    private final MetadataStore store;
+    private final Hosts hosts;
+    private final Drivers drivers;
+
+    public DeleteCluster(MetadataStore store, Hosts hosts, Drivers drivers) {
+        this.store = store;
+        this.hosts = hosts;
+        this.drivers = drivers;
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.DELETE_CLUSTER;
+    }
+
+    @Override
+    public String lockKey(JobRequest.DeleteCluster request) {
+        return "cluster:" + request.name();
+    }
+
+    @Override
+    public List<Instance> check(JobRequest.DeleteCluster request, JobContext context) {
+        if (store.clusters().findCluster(request.name()).isEmpty()) {
+            throw ManagerException.notFound("no cluster named " + request.name());
+        }
+        return store.clusters().instances(request.name());
+    }
+
+    @Override
+    public String run(JobRequest.DeleteCluster request, List<Instance> instances, JobContext context) {
+        int total = instances.size() + 2;
+        AtomicInteger done = new AtomicInteger();
+        context.step("removing " + instances.size() + " instances", 0, total);
+        Parallel.run(instances.stream().<Runnable>map(instance -> () -> {
+            drivers.remove(instance);
+            store.clusters().deleteInstance(instance.hostaddr(), instance.port(), Drivers.ports(instance));
+            context.step("removed " + instance.address(), done.incrementAndGet(), total);
+        }).toList());
+        context.step("checking that nothing is left", done.get(), total);
+        List<String> leftovers = new ArrayList<>();
+        for (Instance instance : instances) {
+            HostAccess host = hosts.get(instance.hostaddr());
+            List<Integer> listening = PortProbe.inUse(host, Drivers.ports(instance));
+            if (!listening.isEmpty()) {
+                leftovers.add(instance.address() + " still listens on " + listening);
+            }
+            for (String directory : Drivers.directories(instance)) {
+                if (host.exists(directory)) {
+                    leftovers.add(instance.hostaddr() + ":" + directory + " still exists");
+                }
+            }
+        }
+        if (!leftovers.isEmpty()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED,
+                    "cluster " + request.name() + " was not fully removed: " + String.join("; ", leftovers));
+        }
+        store.clusters().deleteCluster(request.name());
+        context.step("done", total, total);
+        return request.name();
+    }
+}

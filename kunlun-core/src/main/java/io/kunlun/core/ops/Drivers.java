@@ -1,0 +1,78 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.engines.ComputeEngine;
+import io.kunlun.core.engines.ComputeLayout;
+import io.kunlun.core.engines.ComputeNode;
+import io.kunlun.core.engines.StorageEngine;
+import io.kunlun.core.engines.StorageLayout;
+import io.kunlun.core.engines.StorageNode;
+import io.kunlun.core.engines.StoragePorts;
+import io.kunlun.core.hosts.Hosts;
+import io.kunlun.model.Instance;
+
+import java.util.List;
+
+/**
+ * The engine drivers for each machine (its programs may be configured apart from the others'),
+ * and the translation between the metadata's instances and the drivers' nodes.
+ */
+public final class Drivers {
+    private final ManagerConfig config;
+    private final Hosts hosts;
+
+    public Drivers(ManagerConfig config, Hosts hosts) {
+        this.config = config;
+        this.hosts = hosts;
+    }
+
+    public StorageEngine storage(String hostaddr) {
+        return new StorageEngine(config.enginesOn(hostaddr));
+    }
+
+    public ComputeEngine compute(String hostaddr) {
+        return new ComputeEngine(config.enginesOn(hostaddr));
+    }
+
+    public StorageNode storageNode(String hostaddr, int port, String instanceDir, String binlogDir, String redoDir) {
+        return new StorageNode(hosts.get(hostaddr), StoragePorts.from(port),
+                new StorageLayout(instanceDir, binlogDir, redoDir));
+    }
+
+    public StorageNode storageNode(Instance instance) {
+        return storageNode(instance.hostaddr(), instance.port(), instance.dataDir(), instance.logDir(),
+                instance.walDir());
+    }
+
+    public ComputeNode computeNode(String hostaddr, int port, String instanceDir) {
+        return new ComputeNode(hosts.get(hostaddr), port, new ComputeLayout(instanceDir));
+    }
+
+    public ComputeNode computeNode(Instance instance) {
+        return computeNode(instance.hostaddr(), instance.port(), instance.dataDir());
+    }
+
+    /** Every port an instance holds on its machine. */
+    public static List<Integer> ports(Instance instance) {
+        return switch (instance.kind()) {
+            case STORAGE -> StoragePorts.from(instance.port()).all();
+            case COMP -> List.of(instance.port());
+        };
+    }
+
+    /** Every directory an instance owns, deleted with it. */
+    public static List<String> directories(Instance instance) {
+        return switch (instance.kind()) {
+            case STORAGE -> List.of(instance.dataDir(), instance.logDir(), instance.walDir());
+            case COMP -> List.of(instance.dataDir());
+        };
+    }
+
+    /** Stops an instance and deletes its directories; nothing to remove is not an error. */
+    public void remove(Instance instance) {
+        switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).remove(storageNode(instance));
+            case COMP -> compute(instance.hostaddr()).remove(computeNode(instance));
+        }
+    }
+}
