@@ -17,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,6 +31,8 @@ final class JobApiHandler implements HttpHandler {
     private static final String BEARER = "Bearer ";
     /** Bodies up to this size are read to their end even when refused; larger ones close the connection. */
     static final long DRAIN_LIMIT = 8L * WireFormat.MAX_BODY_BYTES;
+
+    private static final SecureRandom INCIDENTS = new SecureRandom();
 
     private final Optional<String> accessToken;
     private volatile ClusterManager manager;
@@ -135,8 +138,11 @@ final class JobApiHandler implements HttpHandler {
         try {
             reply(exchange, StatusCodes.OK, ready.handle(submission));
         } catch (RuntimeException e) {
-            LOG.error("{} failed with an internal error", submission.type().wireName(), e);
-            reply(exchange, StatusCodes.INTERNAL_SERVER_ERROR, WireFormat.failed("internal error: " + e));
+            // The client learns where to look, not the SQL and request that the exception may quote.
+            String incident = Long.toHexString(INCIDENTS.nextLong() & 0xffffffffL);
+            LOG.error("incident {}: {} failed with an internal error", incident, submission.type().wireName(), e);
+            reply(exchange, StatusCodes.INTERNAL_SERVER_ERROR, WireFormat.failed("internal error " + incident
+                    + " while answering " + submission.type().wireName() + "; the manager's log has the details"));
         }
     }
 
