@@ -169,9 +169,17 @@ public final class ManagerProcess implements AutoCloseable {
         return client;
     }
 
-    /** {@code kill -9}: no shutdown hook runs, nothing is flushed; returns once the process is gone. */
+    /** {@code kill -9}: no shutdown hook runs, nothing is flushed; returns once the process is reaped. */
     public synchronized void kill() {
         processes.kill(process.toHandle());
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("manager process " + process.pid() + " still runs after SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for manager process " + process.pid(), e);
+        }
     }
 
     /** Kills the process if it still runs, then starts a new one on the same home (on a new port). */

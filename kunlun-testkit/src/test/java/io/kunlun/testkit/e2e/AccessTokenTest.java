@@ -8,6 +8,9 @@ import io.kunlun.testkit.TestManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +76,29 @@ class AccessTokenTest {
         assertThat(ApiClient.to(manager.uri()).withAccessToken("wrong").post("not even JSON"))
                 .isEqualTo(UNAUTHORISED);
         assertThat(ApiClient.to(manager.uri()).withAccessToken("wrong").send("GET")).isEqualTo(UNAUTHORISED);
+    }
+
+    @Test
+    void aLargeBodyWithoutATokenIsRefusedWith401AndTheConnectionStaysUsable() {
+        ApiClient anonymous = ApiClient.to(manager.uri());
+        byte[] large = new byte[2 << 20];
+        java.util.Arrays.fill(large, (byte) ' ');
+
+        assertThat(anonymous.post(large, ApiClient.CURL_FORM)).isEqualTo(UNAUTHORISED);
+        assertThat(anonymous.post("{\"job_type\":\"get_meta_mode\"}")).isEqualTo(UNAUTHORISED);
+    }
+
+    @Test
+    void theSchemeNameIsCaseInsensitive() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(manager.uri())
+                .header("Authorization", "bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"job_type\":\"get_meta_mode\"}"))
+                .build();
+
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"mode\":\"no_rep\"}");
     }
 
     @Test
