@@ -115,7 +115,7 @@ public final class WireFormat {
     public static Submission parse(ObjectNode body) {
         RequestFields fields = new RequestFields(body);
         JobType type = JobType.fromWire(fields.text("job_type"));
-        Optional<String> jobId = fields.optionalText("job_id").map(String::trim);
+        Optional<String> jobId = fields.optionalText("job_id").map(String::strip);
         jobId.ifPresent(id -> {
             if (!JOB_ID.matcher(id).matches()) {
                 throw new InvalidRequestException(

@@ -78,6 +78,11 @@ class BadInputCorpusTest {
                 arguments("a parent reference in a path", utf8(machineRequest("datadir", "\"/tmp/../etc\"")),
                         "datadir must be ';'-separated absolute paths of letters, digits, '.', '_', '+', '-' and '/',"
                                 + " got \"/tmp/../etc\""),
+                arguments("a control character in a host", utf8(machineRequest("hostaddr", "\"127.0.0.30\\u0000\"")),
+                        "hostaddr must be an IPv4 address or a host name, got \"127.0.0.30\\u0000\""),
+                arguments("a new line in a path", utf8(machineRequest("logdir", "\"/srv/log\\nrm -rf /\"")),
+                        "logdir must be ';'-separated absolute paths of letters, digits, '.', '_', '+', '-' and '/',"
+                                + " got \"/srv/log\\u000arm -rf /\""),
                 arguments("a bad job_id", utf8("{\"job_type\":\"get_status\",\"job_id\":\"a b\"}"),
                         "job_id must hold 1 to 64 letters, digits, '.', '_', ':' or '-', got \"a b\""),
                 arguments("non-UTF-8 bytes", new byte[] {'{', '"', 'j', (byte) 0xff, (byte) 0xfe, '"', ':', '1', '}'},
