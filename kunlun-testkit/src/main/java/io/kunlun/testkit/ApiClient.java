@@ -135,8 +135,8 @@ public final class ApiClient {
                 return status;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("job " + jobId + " did not end within " + timeout.toSeconds()
-                        + " s; last status: " + status);
+                throw new AssertionError("job " + jobId + " did not end within " + timeout.toMillis()
+                        + " ms; last status: " + status);
             }
             try {
                 Thread.sleep(POLL_INTERVAL.toMillis());

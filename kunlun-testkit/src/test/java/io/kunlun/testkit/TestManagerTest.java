@@ -3,6 +3,7 @@ package io.kunlun.testkit;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,6 +46,18 @@ class TestManagerTest {
             assertThat(ended.result()).isEqualTo("failed");
             assertThat(ended.info()).isEqualTo("machine 127.0.0.39 is not registered");
             assertThat(ended.text("job_id")).hasValueSatisfying(id -> assertThat(id).startsWith("testkit-"));
+        }
+    }
+
+    @Test
+    void awaitingAJobThatDoesNotEndFailsTheTestQuotingTheLastStatus() {
+        try (TestManager manager = TestManager.create().start()) {
+            manager.manager().close();
+
+            assertThatThrownBy(() -> manager.client().awaitJob("j1", Duration.ofMillis(200)))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageStartingWith("job j1 did not end within 200 ms; last status: HTTP 500 "
+                            + "{\"result\":\"failed\",\"info\":\"internal error ");
         }
     }
 
