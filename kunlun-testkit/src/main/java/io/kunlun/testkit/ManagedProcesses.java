@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The reaper: every process a test starts goes through here and is killed, with all its
  * descendants, when the test ends (a process started in {@code @BeforeAll}: when the class ends;
- * outside JUnit: on {@link #close()}), whether it passed or not. A JVM shutdown hook kills what is still tracked if the test JVM is stopped mid-test.
+ * outside JUnit: on {@link #close()}), whether it passed or not. A JVM shutdown hook kills what
+ * is still tracked if the test JVM is stopped mid-test.
  *
  * <pre>{@code @RegisterExtension static ManagedProcesses processes = ManagedProcesses.create();}</pre>
  */

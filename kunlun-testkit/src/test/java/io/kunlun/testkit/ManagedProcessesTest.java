@@ -42,6 +42,17 @@ class ManagedProcessesTest {
     }
 
     @Test
+    void aProcessStartedElsewhereCanBeTrackedByItsHandle() throws Exception {
+        Process daemon = new ProcessBuilder("sleep", "300").start();
+        ManagedProcesses processes = ManagedProcesses.create();
+        processes.track(ProcessHandle.of(daemon.pid()).orElseThrow());
+
+        processes.close();
+
+        assertThat(ManagedProcesses.isRunning(daemon.toHandle())).isFalse();
+    }
+
+    @Test
     void aProcessThatEndedByItselfIsNoTrouble() throws Exception {
         ManagedProcesses processes = ManagedProcesses.create();
         Process quick = processes.start(new ProcessBuilder("true"));
