@@ -27,6 +27,7 @@ import io.kunlun.model.Machine;
 import io.kunlun.model.MetaNode;
 import io.kunlun.model.MetaStoreInfo;
 import io.kunlun.model.job.JobRequest;
+import io.kunlun.model.job.JobState;
 import io.kunlun.model.job.JobStatus;
 import io.kunlun.model.job.JobType;
 import io.kunlun.model.job.Submission;
@@ -106,7 +107,7 @@ public final class ClusterManager implements AutoCloseable {
                         .orElseGet(() -> WireFormat.failed("no job with id " + jobId));
             }
             if (submission.type().isAsync()) {
-                return render(submit(submission));
+                return renderAcceptance(submit(submission));
             }
             return answer(submission.request());
         } catch (ManagerException | InvalidRequestException e) {
@@ -153,6 +154,18 @@ public final class ClusterManager implements AutoCloseable {
             return WireFormat.failed(request.type().wireName() + " is not implemented yet");
         }
         return query.answer(request);
+    }
+
+    /**
+     * The answer to a submission: accept, also when the same request was sent before and its job
+     * has moved on since (its progress is get_status's to tell).
+     */
+    private static Map<String, Object> renderAcceptance(JobStatus status) {
+        Map<String, Object> reply = WireFormat.reply(JobState.ACCEPT.wireName(), null);
+        reply.put("job_id", status.jobId());
+        reply.put("job_type", status.jobType().wireName());
+        reply.put("submitted_at", WIRE_TIME.format(status.submittedAt()));
+        return reply;
     }
 
     /** A job's status in get_status's shape: result and info, then the extra fields. */

@@ -13,9 +13,11 @@ import io.undertow.util.StatusCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,6 +29,10 @@ import java.util.Optional;
 final class JobApiHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(JobApiHandler.class);
     private static final String BEARER = "Bearer ";
+    /** Bodies up to this size are read to their end even when refused; larger ones close the connection. */
+    static final long DRAIN_LIMIT = 8L * WireFormat.MAX_BODY_BYTES;
+
+    private static final SecureRandom INCIDENTS = new SecureRandom();
 
     private final Optional<String> accessToken;
     private volatile ClusterManager manager;
@@ -58,15 +64,67 @@ final class JobApiHandler implements HttpHandler {
             return;
         }
         long declared = exchange.getRequestContentLength();
-        if (declared > WireFormat.MAX_BODY_BYTES) {
-            reply(exchange, StatusCodes.BAD_REQUEST, WireFormat.failed(WireFormat.bodyTooLarge(declared)));
+        if (declared > DRAIN_LIMIT) {
+            refuseUnreadBody(exchange, WireFormat.bodyTooLarge(declared));
             return;
         }
-        exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> ex.dispatch(() -> answer(ready, ex, body)),
-                (ex, error) -> reply(ex, StatusCodes.BAD_REQUEST, WireFormat.failed(error instanceof RequestTooBigException
-                        ? "request body is larger than the limit of " + WireFormat.MAX_BODY_BYTES + " bytes"
-                        : "request body could not be read: " + error.getMessage())));
+        BoundedBody body = new BoundedBody();
+        exchange.getRequestReceiver().receivePartialBytes(
+                (ex, chunk, last) -> {
+                    body.add(chunk);
+                    if (!last) {
+                        return;
+                    }
+                    if (body.isTooLarge()) {
+                        reply(ex, StatusCodes.BAD_REQUEST, WireFormat.failed(WireFormat.bodyTooLarge(body.size())));
+                    } else {
+                        byte[] bytes = body.bytes();
+                        ex.dispatch(() -> answer(ready, ex, bytes));
+                    }
+                },
+                (ex, error) -> refuseUnreadBody(ex, error instanceof RequestTooBigException
+                        ? "request body is larger than " + DRAIN_LIMIT + " bytes, the limit is " + WireFormat.MAX_BODY_BYTES
+                        : "request body could not be read: " + error.getMessage()));
+    }
+
+    /**
+     * A body as it arrives: kept up to {@link WireFormat#MAX_BODY_BYTES}, beyond that only counted.
+     * Reading a too-large body to its end (up to {@link #DRAIN_LIMIT}) is what lets the client,
+     * still sending, receive the refusal instead of a reset connection.
+     */
+    private static final class BoundedBody {
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private long size;
+
+        void add(byte[] chunk) {
+            size += chunk.length;
+            if (size <= WireFormat.MAX_BODY_BYTES) {
+                kept.write(chunk, 0, chunk.length);
+            } else if (kept.size() > 0) {
+                kept.reset();
+            }
+        }
+
+        boolean isTooLarge() {
+            return size > WireFormat.MAX_BODY_BYTES;
+        }
+
+        long size() {
+            return size;
+        }
+
+        byte[] bytes() {
+            return kept.toByteArray();
+        }
+    }
+
+    /**
+     * Answers 400 without reading the rest of a body above {@link #DRAIN_LIMIT}. The connection
+     * closes after the reply: the unread bytes would otherwise be taken for the next request.
+     */
+    private void refuseUnreadBody(HttpServerExchange exchange, String info) {
+        exchange.setPersistent(false);
+        reply(exchange, StatusCodes.BAD_REQUEST, WireFormat.failed(info));
     }
 
     private void answer(ClusterManager ready, HttpServerExchange exchange, byte[] body) {
@@ -80,8 +138,11 @@ final class JobApiHandler implements HttpHandler {
         try {
             reply(exchange, StatusCodes.OK, ready.handle(submission));
         } catch (RuntimeException e) {
-            LOG.error("{} failed with an internal error", submission.type().wireName(), e);
-            reply(exchange, StatusCodes.INTERNAL_SERVER_ERROR, WireFormat.failed("internal error: " + e));
+            // The client learns where to look, not the SQL and request that the exception may quote.
+            String incident = Long.toHexString(INCIDENTS.nextLong() & 0xffffffffL);
+            LOG.error("incident {}: {} failed with an internal error", incident, submission.type().wireName(), e);
+            reply(exchange, StatusCodes.INTERNAL_SERVER_ERROR, WireFormat.failed("internal error " + incident
+                    + " while answering " + submission.type().wireName() + "; the manager's log has the details"));
         }
     }
 

@@ -1,7 +1,6 @@
 package io.kunlun.server;
 
 import io.kunlun.core.ClusterManager;
-import io.kunlun.model.job.WireFormat;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.RequestLimitingHandler;
@@ -31,8 +30,8 @@ public final class KunlunServer implements AutoCloseable {
         JobApiHandler api = new JobApiHandler(options.accessToken());
         Undertow undertow = Undertow.builder()
                 .addHttpListener(options.port(), options.bind())
-                // Undertow cuts off a body above the limit; the handler answers 400 naming the limit.
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) WireFormat.MAX_BODY_BYTES)
+                // Undertow cuts off a body above what the handler is ready to read and discard.
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, JobApiHandler.DRAIN_LIMIT)
                 .setIoThreads(2)
                 .setWorkerThreads(64)
                 .setHandler(new RequestLimitingHandler(256, 1024, api))

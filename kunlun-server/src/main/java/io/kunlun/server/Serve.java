@@ -71,8 +71,28 @@ public final class Serve {
         stopped.await();
     }
 
-    /** {@code --home DIR --port N [--bind ADDR] [--config FILE] [--expose-credentials] [--insecure]} */
+    /**
+     * {@code --home DIR --port N [--bind ADDR] [--config FILE] [--expose-credentials] [--insecure]}.
+     * Exits 2 on a usage error and 1 when the manager cannot start, printing why on stderr.
+     */
     public static void main(String[] args) throws InterruptedException {
+        ServeConfig config;
+        try {
+            config = resolve(parse(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("serve: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            runUntilStopped(config);
+        } catch (RuntimeException e) {
+            System.err.println("serve: cannot start: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static Flags parse(String[] args) {
         Path config = null;
         Path home = null;
         Integer port = null;
@@ -80,16 +100,32 @@ public final class Serve {
         boolean expose = false;
         boolean insecure = false;
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> config = Path.of(args[++i]);
-                case "--home" -> home = Path.of(args[++i]);
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--bind" -> bind = args[++i];
+            String flag = args[i];
+            switch (flag) {
+                case "--config" -> config = Path.of(value(args, ++i, flag));
+                case "--home" -> home = Path.of(value(args, ++i, flag));
+                case "--port" -> port = number(value(args, ++i, flag), flag);
+                case "--bind" -> bind = value(args, ++i, flag);
                 case "--expose-credentials" -> expose = true;
                 case "--insecure" -> insecure = true;
-                default -> throw new IllegalArgumentException("unknown flag " + args[i]);
+                default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
         }
-        runUntilStopped(resolve(new Flags(config, home, port, bind, expose, insecure)));
+        return new Flags(config, home, port, bind, expose, insecure);
+    }
+
+    private static String value(String[] args, int at, String flag) {
+        if (at >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[at];
+    }
+
+    private static int number(String value, String flag) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be a number, got " + value);
+        }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -63,6 +64,12 @@ public final class ApiClient {
     /** POSTs any bytes with any Content-Type (for bodies that are not JSON, or not UTF-8). */
     public Reply post(byte[] body, String contentType) {
         return send("POST", HttpRequest.BodyPublishers.ofByteArray(body), contentType);
+    }
+
+    /** POSTs bytes without a Content-Length (chunked), as a client streaming its body does. */
+    public Reply postStreamed(byte[] body, String contentType) {
+        return send("POST", HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)),
+                contentType);
     }
 
     /** Any other method, without a body (to check that only POST is answered). */
@@ -128,8 +135,8 @@ public final class ApiClient {
                 return status;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("job " + jobId + " did not end within " + timeout.toSeconds()
-                        + " s; last status: " + status);
+                throw new AssertionError("job " + jobId + " did not end within " + timeout.toMillis()
+                        + " ms; last status: " + status);
             }
             try {
                 Thread.sleep(POLL_INTERVAL.toMillis());

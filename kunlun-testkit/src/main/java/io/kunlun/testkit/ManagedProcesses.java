@@ -1,19 +1,19 @@
 package io.kunlun.testkit;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The reaper: every process a test starts goes through here and is killed, with all its
  * descendants, when the test ends (a process started in {@code @BeforeAll}: when the class ends;
- * outside JUnit: on {@link #close()}), whether it passed or not. A JVM shutdown hook kills what is still tracked if the test JVM is stopped mid-test.
+ * outside JUnit: on {@link #close()}), whether it passed or not. A JVM shutdown hook kills what
+ * is still tracked if the test JVM is stopped mid-test.
  *
  * <pre>{@code @RegisterExtension static ManagedProcesses processes = ManagedProcesses.create();}</pre>
  */
@@ -70,20 +70,40 @@ public final class ManagedProcesses extends ScopedResources<ProcessHandle> {
         tree.add(root);
         root.descendants().forEach(tree::add);
         tree.forEach(ProcessHandle::destroyForcibly);
-        List<String> survivors = new ArrayList<>();
-        for (ProcessHandle process : tree) {
+        // Polled rather than onExit(): for processes that are not our children, onExit polls at
+        // intervals of seconds, which would make every test that starts a process slow.
+        long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
+        while (tree.stream().anyMatch(ManagedProcesses::isRunning) && System.nanoTime() < deadline) {
             try {
-                process.onExit().get(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                survivors.add(Long.toString(process.pid()));
+                Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
+        List<String> survivors = tree.stream().filter(ManagedProcesses::isRunning)
+                .map(process -> Long.toString(process.pid())).toList();
         if (!survivors.isEmpty()) {
             throw new IllegalStateException("processes " + String.join(", ", survivors) + " still run "
                     + EXIT_WAIT.toSeconds() + " s after SIGKILL");
+        }
+    }
+
+    /**
+     * Alive and not a zombie. A killed process whose parent is gone stays a zombie until the
+     * machine's init reaps it, which {@link ProcessHandle#isAlive()} counts as alive; a zombie
+     * runs nothing and holds nothing but its pid.
+     */
+    public static boolean isRunning(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // The state follows the command name, which is in parentheses and may itself hold any character.
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return process.isAlive();
         }
     }
 

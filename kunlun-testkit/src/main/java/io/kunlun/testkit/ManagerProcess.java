@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -102,7 +103,7 @@ public final class ManagerProcess implements AutoCloseable {
         try {
             return listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            String exit = started.isAlive() ? "" : " (exit code " + exitCode(started) + ")";
+            String exit = exitCode(started).map(code -> " (exit code " + code + ")").orElse("");
             throw new IllegalStateException("the manager on " + home + " exited before listening" + exit
                     + "; output:\n" + output());
         } catch (TimeoutException e) {
@@ -116,12 +117,13 @@ public final class ManagerProcess implements AutoCloseable {
         }
     }
 
-    private static int exitCode(Process process) {
+    /** The exit code once the process has ended; its output may close a moment before it does. */
+    private static Optional<Integer> exitCode(Process process) {
         try {
-            return process.waitFor();
+            return process.waitFor(5, TimeUnit.SECONDS) ? Optional.of(process.exitValue()) : Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return Optional.empty();
         }
     }
 
@@ -167,9 +169,17 @@ public final class ManagerProcess implements AutoCloseable {
         return client;
     }
 
-    /** {@code kill -9}: no shutdown hook runs, nothing is flushed; returns once the process is gone. */
+    /** {@code kill -9}: no shutdown hook runs, nothing is flushed; returns once the process is reaped. */
     public synchronized void kill() {
         processes.kill(process.toHandle());
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("manager process " + process.pid() + " still runs after SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for manager process " + process.pid(), e);
+        }
     }
 
     /** Kills the process if it still runs, then starts a new one on the same home (on a new port). */

@@ -5,9 +5,11 @@ import io.kunlun.model.job.JobStatus;
 import io.kunlun.model.job.JobType;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +31,19 @@ public final class JobTable {
      */
     public InsertOutcome insert(String jobId, JobType type, String userName, String requestJson, String lockKey,
                                 String info) {
+        try {
+            return insertUnlessPresent(jobId, type, userName, requestJson, lockKey, info);
+        } catch (UnableToExecuteStatementException e) {
+            if (!(e.getCause() instanceof SQLIntegrityConstraintViolationException)) {
+                throw e;
+            }
+            // The same job_id was stored by a concurrent request between our look-up and our insert.
+            return new InsertOutcome(find(jobId).orElseThrow(() -> e), false);
+        }
+    }
+
+    private InsertOutcome insertUnlessPresent(String jobId, JobType type, String userName, String requestJson,
+                                              String lockKey, String info) {
         return jdbi.inTransaction(handle -> {
             Optional<JobRecord> existing = find(handle, jobId);
             if (existing.isPresent()) {

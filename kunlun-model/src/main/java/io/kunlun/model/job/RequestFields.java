@@ -84,9 +84,9 @@ public final class RequestFields {
         long parsed;
         if (value.isIntegralNumber() && value.canConvertToLong()) {
             parsed = value.longValue();
-        } else if (value.isTextual() && value.textValue().trim().matches("[+-]?[0-9]{1,19}")) {
+        } else if (value.isTextual() && value.textValue().strip().matches("[+-]?[0-9]{1,19}")) {
             try {
-                parsed = Long.parseLong(value.textValue().trim());
+                parsed = Long.parseLong(value.textValue().strip());
             } catch (NumberFormatException tooLarge) {
                 throw new InvalidRequestException(range + describe(value));
             }
@@ -101,7 +101,7 @@ public final class RequestFields {
 
     /** A host name or IPv4 address. */
     public String host(String field) {
-        return checkHost(field, text(field).trim());
+        return checkHost(field, text(field).strip());
     }
 
     public static String checkHost(String field, String value) {
@@ -167,7 +167,7 @@ public final class RequestFields {
         return optionalText(field).map(value -> {
             List<String> paths = new ArrayList<>();
             for (String part : value.split(";", -1)) {
-                String path = part.trim();
+                String path = part.strip();
                 if (path.isEmpty()) {
                     continue;
                 }
@@ -268,9 +268,19 @@ public final class RequestFields {
         return value.toString();
     }
 
-    /** A value as error messages show it: in double quotes, cut after 80 characters. */
+    /** A received value as messages show it: quoted, cut at 80 characters, control characters escaped. */
     public static String quote(String value) {
         String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
-        return "\"" + shown.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        StringBuilder quoted = new StringBuilder("\"");
+        for (char c : shown.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                quoted.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                quoted.append(String.format("\\u%04x", (int) c));
+            } else {
+                quoted.append(c);
+            }
+        }
+        return quoted.append('"').toString();
     }
 }

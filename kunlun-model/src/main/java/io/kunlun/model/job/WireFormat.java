@@ -1,8 +1,10 @@
 package io.kunlun.model.job;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +17,8 @@ import io.kunlun.model.InvalidRequestException;
 import io.kunlun.model.Machine;
 import io.kunlun.model.job.JobRequest.*;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -31,6 +35,8 @@ public final class WireFormat {
     /** Bodies above this size are refused before parsing. */
     public static final int MAX_BODY_BYTES = 1 << 20;
 
+    private static final String EMPTY_BODY = "request body is empty: send one JSON object with job_type";
+    private static final Pattern CONSTRAINT_SOURCE = Pattern.compile(", from `[^`]*`\\)");
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -54,7 +60,7 @@ public final class WireFormat {
     /** Parses and validates one request body. */
     public static Submission parse(byte[] body) {
         if (body.length == 0) {
-            throw new InvalidRequestException("request body is empty: send one JSON object with job_type");
+            throw new InvalidRequestException(EMPTY_BODY);
         }
         if (body.length > MAX_BODY_BYTES) {
             throw new InvalidRequestException(bodyTooLarge(body.length));
@@ -68,14 +74,9 @@ public final class WireFormat {
         } catch (CharacterCodingException e) {
             throw new InvalidRequestException("request body is not valid UTF-8");
         }
-        JsonNode tree;
-        try {
-            tree = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new InvalidRequestException("request body is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (tree == null || tree.isMissingNode()) {
-            throw new InvalidRequestException("request body is empty: send one JSON object with job_type");
+        JsonNode tree = readOneValue(text);
+        if (tree == null) {
+            throw new InvalidRequestException(EMPTY_BODY);
         }
         if (!tree.isObject()) {
             throw new InvalidRequestException("request body must be a JSON object, got " + RequestFields.describe(tree));
@@ -83,10 +84,39 @@ public final class WireFormat {
         return parse((ObjectNode) tree);
     }
 
+    /** The one JSON value of the text; null when the text holds nothing but white space. */
+    private static JsonNode readOneValue(String text) {
+        try (JsonParser parser = JSON.createParser(text)) {
+            if (parser.nextToken() == null) {
+                return null;
+            }
+            JsonNode tree = JSON.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(parser);
+            if (parser.nextToken() != null) {
+                throw new InvalidRequestException("request body is not valid JSON: more content after the first value"
+                        + at(parser.currentTokenLocation()));
+            }
+            return tree;
+        } catch (StreamConstraintsException e) {
+            // Jackson names its own setting here ("from `StreamReadConstraints...`"); the limit is enough.
+            throw new InvalidRequestException("request body is not valid JSON: "
+                    + CONSTRAINT_SOURCE.matcher(e.getOriginalMessage()).replaceAll(")"));
+        } catch (JsonProcessingException e) {
+            throw new InvalidRequestException("request body is not valid JSON: " + e.getOriginalMessage()
+                    + at(e.getLocation()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading JSON from a string cannot fail this way", e);
+        }
+    }
+
+    private static String at(JsonLocation location) {
+        return location == null || location.getLineNr() < 1 ? ""
+                : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+
     public static Submission parse(ObjectNode body) {
         RequestFields fields = new RequestFields(body);
         JobType type = JobType.fromWire(fields.text("job_type"));
-        Optional<String> jobId = fields.optionalText("job_id").map(String::trim);
+        Optional<String> jobId = fields.optionalText("job_id").map(String::strip);
         jobId.ifPresent(id -> {
             if (!JOB_ID.matcher(id).matches()) {
                 throw new InvalidRequestException(
