@@ -23,7 +23,8 @@ public final class UndoActions {
         try {
             return WireFormat.json().writeValueAsString(payload);
         } catch (JsonProcessingException e) {
-            throw new ManagerException(ManagerException.Code.INTERNAL, "cannot record undo of " + action, e);
+            throw new ManagerException(ManagerException.Code.INTERNAL, "cannot record undo of " + action + ": "
+                    + e.getOriginalMessage(), e);
         }
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.model.ClusterSpec;
 import io.kunlun.model.HaMode;
@@ -43,6 +44,7 @@ public final class WireFormat {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(JsonParser.Feature.ALLOW_COMMENTS)
+            .addModule(new Jdk8Module())
             .build();
 
     private WireFormat() {

@@ -1,0 +1,172 @@
+package io.kunlun.testkit.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kunlun.testkit.LoopbackMachine;
+import io.kunlun.testkit.LoopbackMachines;
+import io.kunlun.testkit.Reply;
+import io.kunlun.testkit.TestManager;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+
+import static io.kunlun.testkit.cluster.ClusterFixture.createCluster;
+import static io.kunlun.testkit.cluster.ClusterFixture.deleteCluster;
+import static io.kunlun.testkit.cluster.ClusterFixture.entries;
+import static io.kunlun.testkit.cluster.ClusterFixture.query;
+import static io.kunlun.testkit.cluster.ClusterFixture.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** create_cluster and delete_cluster through HTTP, with real MariaDB and PostgreSQL instances. */
+class CreateClusterTest {
+    @RegisterExtension
+    static TestManager manager = TestManager.builder()
+            .configure(config -> config.withExposeCredentials(true)).build();
+    @RegisterExtension
+    static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.2", "127.0.0.4");
+    static List<LoopbackMachine> machines;
+
+    @BeforeAll
+    static void registerMachines() {
+        machines = List.of(loopback.take(), loopback.take(), loopback.take());
+        ClusterFixture.register(manager, machines);
+    }
+
+    @Test
+    void aNoRepClusterServesSqlAndDeletingItLeavesNothing() throws Exception {
+        Reply created = run(manager, createCluster("no_rep", 1, 1, 1, machines.subList(0, 1)));
+
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        String name = created.info();
+        assertThat(name).matches("cluster_[0-9]{10}_[0-9]{6}");
+        JsonNode storage = entries(query(manager, "get_storage", name)).get(0);
+        assertThat(storage.get("shard").asText()).isEqualTo("shard1");
+        assertThat(storage.get("role").asText()).isEqualTo("primary");
+        assertThat(storage.get("status").asText()).isEqualTo("active");
+        try (Connection sql = ClusterFixture.mariadb(storage); Statement statement = sql.createStatement()) {
+            statement.execute("CREATE DATABASE app");
+            statement.execute("CREATE TABLE app.t (id INT PRIMARY KEY)");
+            statement.execute("INSERT INTO app.t VALUES (1)");
+        }
+        JsonNode comp = entries(query(manager, "get_computer", name)).get(0);
+        assertThat(comp.get("name").asText()).isEqualTo("comp1");
+        try (Connection sql = ClusterFixture.postgres(comp); Statement statement = sql.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT 1")) {
+            assertThat(rows.next()).isTrue();
+        }
+
+        Reply deleted = deleteCluster(manager, name);
+
+        assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
+        assertThat(deleted.info()).isEqualTo(name);
+        assertThat(query(manager, "get_cluster", null).toString()).doesNotContain(name);
+        assertNothingLeftUnder(machines.get(0));
+    }
+
+    @Test
+    void anRbrShardReplicatesItsPrimaryToEveryReplica() throws Exception {
+        Reply created = run(manager, createCluster("rbr", 1, 3, 1, machines));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        List<JsonNode> nodes = entries(query(manager, "get_storage", created.info()));
+        assertThat(nodes).extracting(node -> node.get("role").asText()).containsExactly("primary", "replica", "replica");
+        assertThat(nodes).extracting(node -> node.get("ip").asText()).doesNotHaveDuplicates();
+
+        try (Connection primary = ClusterFixture.mariadb(nodes.get(0)); Statement statement = primary.createStatement()) {
+            statement.execute("CREATE DATABASE app");
+            statement.execute("CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(10))");
+            statement.execute("INSERT INTO app.t VALUES (1, 'written')");
+        }
+        for (JsonNode replica : nodes.subList(1, 3)) {
+            assertThat(readEventually(replica, "SELECT v FROM app.t WHERE id = 1")).isEqualTo("written");
+        }
+
+        assertThat(deleteCluster(manager, created.info()).result()).isEqualTo("done");
+    }
+
+    @Test
+    void aShardWiderThanTheMachineListIsRefusedBeforeAnythingIsCreated() {
+        Reply refused = run(manager, createCluster("rbr", 1, 3, 1, machines.subList(0, 2)));
+
+        assertThat(refused.result()).isEqualTo("failed");
+        assertThat(refused.info()).isEqualTo("shard needs 3 machines, machinelist has 2");
+        assertThat(query(manager, "get_cluster", null).size()).isZero();
+    }
+
+    @Test
+    void noRepWithThreeNodesIsRefusedAtOnce() {
+        Reply refused = manager.post(createCluster("no_rep", 1, 3, 1, machines).toString());
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.info()).isEqualTo("nodes must be 1 for ha_mode no_rep, got 3");
+    }
+
+    @Test
+    void mgrWithTwoNodesIsRefusedAtOnce() {
+        Reply refused = manager.post(createCluster("mgr", 1, 2, 1, machines).toString());
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.info()).isEqualTo("nodes must be from 3 to 16 for ha_mode mgr, got 2");
+    }
+
+    @Test
+    void anUnknownHaModeIsRefusedAtOnce() {
+        Reply refused = manager.post(createCluster("paxos", 1, 1, 1, machines).toString());
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.info()).isEqualTo("ha_mode must be one of no_rep, rbr, mgr, got \"paxos\"");
+    }
+
+    @Test
+    void aTakenPortIsSkipped() throws Exception {
+        LoopbackMachine machine = machines.get(1);
+        try (ServerSocket squatter = new ServerSocket(57330, 1, InetAddress.getByName(machine.hostaddr()))) {
+            Reply created = run(manager, createCluster("no_rep", 1, 1, 1, List.of(machine)));
+
+            assertThat(created.result()).as(created.toString()).isEqualTo("done");
+            int port = entries(query(manager, "get_storage", created.info())).get(0).get("port").asInt();
+            assertThat(port).isNotEqualTo(squatter.getLocalPort());
+            assertThat(deleteCluster(manager, created.info()).result()).isEqualTo("done");
+        }
+    }
+
+    /** Every instance directory the manager made under the machine's roots is gone. */
+    private static void assertNothingLeftUnder(LoopbackMachine machine) throws Exception {
+        for (Path root : List.of(machine.datadir(), machine.logdir(), machine.walLogDir(), machine.compDatadir())) {
+            Path instances = root.resolve("instance_data");
+            if (Files.exists(instances)) {
+                try (var walk = Files.walk(instances)) {
+                    assertThat(walk.filter(Files::isDirectory)
+                            .filter(dir -> dir.getFileName().toString().matches("[0-9]+")).toList()).isEmpty();
+                }
+            }
+        }
+    }
+
+    private static String readEventually(JsonNode node, String sql) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            try (Connection connection = ClusterFixture.mariadb(node); Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery(sql)) {
+                if (rows.next()) {
+                    return rows.getString(1);
+                }
+            } catch (java.sql.SQLException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+            Thread.sleep(200);
+        }
+    }
+}
