@@ -1,5 +1,7 @@
 package io.kunlun.core.hosts;
 
+import io.kunlun.core.ManagerException;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -33,6 +35,12 @@ public record Command(List<String> argv, byte[] stdin, Duration timeout) {
     /** The command as one shell line, every word quoted. */
     public String toShellLine() {
         return ShellQuote.join(argv);
+    }
+
+    /** The error for a command that did not end within its timeout on the machine {@code hostaddr}. */
+    public ManagerException timedOut(String hostaddr) {
+        return new ManagerException(ManagerException.Code.HOST_UNREACHABLE,
+                hostaddr + ": " + argv.get(0) + " timed out after " + timeout.toSeconds() + " s");
     }
 
     @Override
