@@ -44,6 +44,9 @@ final class CommandStreams {
         return CompletableFuture.runAsync(() -> {
             try (stream) {
                 stream.write(input);
+                // SSHJ's close() sends what is buffered only if the server's window has room and
+                // drops it otherwise; flush() waits for the room.
+                stream.flush();
             } catch (IOException e) {
                 // The command closed its input early; its exit code tells what happened.
             }

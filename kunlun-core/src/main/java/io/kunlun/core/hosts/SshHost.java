@@ -12,9 +12,12 @@ import net.schmizz.sshj.userauth.UserAuthException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -24,13 +27,20 @@ import java.util.concurrent.TimeoutException;
 /**
  * A machine reached over SSH with SSHJ. One authenticated connection carries every command, one
  * session each, and is opened again when it has dropped. Commands run as their shell line with
- * every word quoted, so the remote shell only splits words and never interprets an argument.
+ * every word quoted, so the remote shell only splits words and never interprets an argument, under
+ * timeout(1) so that the machine stops a command that overruns.
  */
 public final class SshHost implements HostAccess {
     /** OpenSSH's sshd allows 10 sessions per connection (MaxSessions); stay below it. */
     private static final int MAX_CONCURRENT_COMMANDS = 8;
     /** What OpenSSH's ssh client answers when the remote side reports no exit status. */
     private static final int NO_EXIT_STATUS = 255;
+    /** timeout(1)'s exit status when it stopped the command with TERM, and with KILL. */
+    private static final Set<Integer> TIMED_OUT = Set.of(124, 128 + 9);
+    /** timeout(1) sends TERM first, then KILL this much later to a command that ignores TERM. */
+    private static final int KILL_AFTER_SECONDS = 2;
+    /** How long past the command's timeout the machine gets to stop it and say so. */
+    private static final Duration REMOTE_STOP_GRACE = Duration.ofSeconds(KILL_AFTER_SECONDS + 5);
 
     private final String address;
     private final SshConfig config;
@@ -98,51 +108,65 @@ public final class SshHost implements HostAccess {
 
     private CommandResult execute(Session session, Command command) {
         Session.Command remote;
+        long start = System.nanoTime();
         try {
-            remote = session.exec(command.toShellLine());
+            remote = session.exec(boundedShellLine(command));
         } catch (SSHException e) {
             throw lost(command, e);
         }
         CompletableFuture<String> out = CommandStreams.readAll(remote.getInputStream());
         CompletableFuture<String> err = CommandStreams.readAll(remote.getErrorStream());
         CommandStreams.writeAll(remote.getOutputStream(), command.stdin());
-        long deadline = System.nanoTime() + command.timeout().toNanos();
+        long deadline = start + command.timeout().plus(REMOTE_STOP_GRACE).toNanos();
         try {
             String stdout = out.get(remaining(deadline), TimeUnit.NANOSECONDS);
             String stderr = err.get(remaining(deadline), TimeUnit.NANOSECONDS);
             remote.join(remaining(deadline), TimeUnit.NANOSECONDS);
             Integer status = remote.getExitStatus();
-            if (status != null) {
-                return new CommandResult(status, stdout, stderr);
+            if (status == null) {
+                Signal signal = remote.getExitSignal();
+                return new CommandResult(NO_EXIT_STATUS, stdout,
+                        stderr + (signal == null ? "no exit status" : "killed by signal " + signal));
             }
-            Signal signal = remote.getExitSignal();
-            return new CommandResult(NO_EXIT_STATUS, stdout,
-                    stderr + (signal == null ? "no exit status" : "killed by signal " + signal));
+            if (TIMED_OUT.contains(status) && System.nanoTime() - start >= command.timeout().toNanos()) {
+                throw command.timedOut(address);
+            }
+            return new CommandResult(status, stdout, stderr);
         } catch (TimeoutException e) {
-            stop(remote);
+            abandon(remote);
             throw command.timedOut(address);
         } catch (ExecutionException e) {
             throw lost(command, e.getCause());
         } catch (InterruptedException e) {
-            stop(remote);
+            abandon(remote);
             throw interrupted(command);
         } catch (SSHException e) {
             if (remaining(deadline) == 0) {
-                stop(remote);
+                abandon(remote);
                 throw command.timedOut(address);
             }
             throw lost(command, e);
         }
     }
 
+    /**
+     * The command line under coreutils' timeout, so the machine itself stops a command that
+     * overruns, with everything it started: sshd does not deliver signals to sessions of root
+     * (OpenSSH 9.2: "session signalling requires privilege separation") and keeps running a
+     * command whose channel was closed.
+     */
+    private static String boundedShellLine(Command command) {
+        String seconds = BigDecimal.valueOf(command.timeout().toMillis(), 3).stripTrailingZeros().toPlainString();
+        return "timeout -k " + KILL_AFTER_SECONDS + " " + seconds + " " + command.toShellLine();
+    }
+
     private static long remaining(long deadline) {
         return Math.max(0, deadline - System.nanoTime());
     }
 
-    /** Ends a command that overran: OpenSSH passes the signal on since 7.9; closing the session covers the rest. */
-    private static void stop(Session.Command remote) {
+    /** Gives up on a command that the machine did not stop in time; its session is closed. */
+    private static void abandon(Session.Command remote) {
         try {
-            remote.signal(Signal.KILL);
             remote.close();
         } catch (IOException e) {
             // The session is already gone, which is what we want.

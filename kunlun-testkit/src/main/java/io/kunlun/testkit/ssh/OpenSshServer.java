@@ -107,6 +107,7 @@ public final class OpenSshServer implements LoopbackSshServer {
                 "PrintMotd no",
                 "PrintLastLog no",
                 "MaxStartups 100",
+                "LogLevel INFO",
                 "") );
         return new ProcessBuilder(SSHD, "-D", "-e", "-f", config.toString())
                 .redirectErrorStream(true)
