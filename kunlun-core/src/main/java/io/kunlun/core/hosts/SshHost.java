@@ -225,6 +225,8 @@ public final class SshHost implements HostAccess {
         ssh.addHostKeyVerifier(verifier);
         try {
             ssh.connect(address, target.port());
+            // Commands are short exchanges of small packets, which Nagle's algorithm holds back.
+            ssh.getSocket().setTcpNoDelay(true);
             ssh.authPublickey(target.user(), key);
             return ssh;
         } catch (IOException e) {
