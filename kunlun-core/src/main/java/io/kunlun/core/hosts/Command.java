@@ -18,6 +18,11 @@ public record Command(List<String> argv, byte[] stdin, Duration timeout) {
             throw new IllegalArgumentException("a command needs a program");
         }
         stdin = stdin == null ? new byte[0] : stdin.clone();
+        timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        if (timeout.isNegative() || timeout.isZero()) {
+            // timeout(1), which bounds remote commands, reads 0 as "no limit".
+            throw new IllegalArgumentException("a command's timeout must be positive, got " + timeout);
+        }
     }
 
     public static Command of(String... argv) {

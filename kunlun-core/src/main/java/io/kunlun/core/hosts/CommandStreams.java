@@ -39,17 +39,33 @@ final class CommandStreams {
         }, THREADS);
     }
 
-    /** Writes the command's input and closes the stream, so the command sees its end. */
-    static CompletableFuture<Void> writeAll(OutputStream stream, byte[] input) {
+    /** What sends a command's input; it fails when the command stops reading early. */
+    interface InputSender {
+        void send() throws IOException;
+    }
+
+    /**
+     * Sends a command's input in the background. A failure is no error: the command closed its
+     * input early, and its exit code tells what happened.
+     */
+    static CompletableFuture<Void> send(InputSender sender) {
         return CompletableFuture.runAsync(() -> {
-            try (stream) {
-                stream.write(input);
-                // SSHJ's close() sends what is buffered only if the server's window has room and
-                // drops it otherwise; flush() waits for the room.
-                stream.flush();
+            try {
+                sender.send();
             } catch (IOException e) {
-                // The command closed its input early; its exit code tells what happened.
+                // The command closed its input early.
             }
         }, THREADS);
+    }
+
+    /** Writes the whole input, then closes the stream, so the command sees its end. */
+    static CompletableFuture<Void> writeAll(OutputStream stream, byte[] input) {
+        return send(() -> {
+            try (stream) {
+                stream.write(input);
+                // A buffering stream may drop at close what it could not send yet (SSHJ's does).
+                stream.flush();
+            }
+        });
     }
 }

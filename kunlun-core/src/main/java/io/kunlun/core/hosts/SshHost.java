@@ -6,12 +6,14 @@ import io.kunlun.core.config.ManagerConfig.SshConfig;
 import io.kunlun.core.config.ManagerConfig.SshTarget;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.SSHException;
+import net.schmizz.sshj.connection.ConnectionException;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.userauth.UserAuthException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -116,7 +118,7 @@ public final class SshHost implements HostAccess {
         }
         CompletableFuture<String> out = CommandStreams.readAll(remote.getInputStream());
         CompletableFuture<String> err = CommandStreams.readAll(remote.getErrorStream());
-        CommandStreams.writeAll(remote.getOutputStream(), command.stdin());
+        CommandStreams.send(() -> sendInput(remote, command.stdin()));
         long deadline = start + command.timeout().plus(REMOTE_STOP_GRACE).toNanos();
         try {
             String stdout = out.get(remaining(deadline), TimeUnit.NANOSECONDS);
@@ -150,13 +152,44 @@ public final class SshHost implements HostAccess {
     }
 
     /**
+     * Sends the input packet by packet, then its end. SSHJ stops waiting for room in the server's
+     * window after the connection timeout, while a busy command may leave its input unread for
+     * longer; a packet is then offered again for as long as the session lasts, never dropped, so a
+     * command never takes part of its input for all of it. SSHJ's close() would also drop what is
+     * still buffered when the window is full: every packet is flushed first.
+     */
+    private static void sendInput(Session.Command remote, byte[] input) throws IOException {
+        OutputStream stream = remote.getOutputStream();
+        int packetSize = remote.getRemoteMaxPacketSize();
+        for (int offset = 0; offset < input.length; offset += packetSize) {
+            stream.write(input, offset, Math.min(packetSize, input.length - offset));
+            flushPatiently(remote, stream);
+        }
+        stream.close();
+    }
+
+    private static void flushPatiently(Session.Command remote, OutputStream stream) throws IOException {
+        while (true) {
+            try {
+                stream.flush();
+                return;
+            } catch (ConnectionException e) {
+                if (!remote.isOpen() || Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
      * The command line under coreutils' timeout, so the machine itself stops a command that
      * overruns, with everything it started: sshd does not deliver signals to sessions of root
      * (OpenSSH 9.2: "session signalling requires privilege separation") and keeps running a
      * command whose channel was closed.
      */
     private static String boundedShellLine(Command command) {
-        String seconds = BigDecimal.valueOf(command.timeout().toMillis(), 3).stripTrailingZeros().toPlainString();
+        long millis = Math.max(1, command.timeout().toMillis());
+        String seconds = BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString();
         return "timeout -k " + KILL_AFTER_SECONDS + " " + seconds + " " + command.toShellLine();
     }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,6 +93,20 @@ class SshHostConnectionTest {
         }
 
         assertThat(newConnections()).isEqualTo(2);
+    }
+
+    /** Longer than SSHJ waits for room in the server's window: the connect timeout (1 s here). */
+    @Test
+    void aCommandThatLeavesItsInputUnreadForAWhileStillGetsAllOfIt() {
+        SshConfig impatient = new SshConfig(null, 0, config.privateKey(), config.knownHosts(), true, 1, config.hosts());
+        byte[] input = new byte[3 << 20];
+        Arrays.fill(input, (byte) 'x');
+
+        try (SshHost host = new SshHost(ADDRESS, impatient)) {
+            CommandResult result = host.run(Command.of("sh", "-c", "sleep 2; wc -c").withStdin(input));
+
+            assertThat(result.stdout().strip()).isEqualTo(String.valueOf(input.length));
+        }
     }
 
     @Test
