@@ -127,8 +127,9 @@ public final class SshHost implements HostAccess {
             Integer status = remote.getExitStatus();
             if (status == null) {
                 Signal signal = remote.getExitSignal();
+                String reason = signal == null ? "no exit status" : "killed by signal " + signal;
                 return new CommandResult(NO_EXIT_STATUS, stdout,
-                        stderr + (signal == null ? "no exit status" : "killed by signal " + signal));
+                        stderr.isEmpty() || stderr.endsWith("\n") ? stderr + reason : stderr + "\n" + reason);
             }
             if (TIMED_OUT.contains(status) && System.nanoTime() - start >= command.timeout().toNanos()) {
                 throw command.timedOut(address);

@@ -63,10 +63,17 @@ public final class OpenSshServer implements LoopbackSshServer {
             for (int attempt = 1; ; attempt++) {
                 int port = LoopbackPorts.free(address);
                 Process process = launch(directory, address, port, hostKeyFile);
-                if (awaitListening(process, address, port)) {
+                boolean listening = false;
+                try {
+                    listening = awaitListening(process, address, port);
+                } finally {
+                    if (!listening) {
+                        kill(process);
+                    }
+                }
+                if (listening) {
                     return new OpenSshServer(process, directory, address, port, hostKeyFields[0] + " " + hostKeyFields[1]);
                 }
-                kill(process);
                 String log = Files.readString(directory.resolve("sshd.log"));
                 if (!log.contains("Address already in use") || attempt == START_ATTEMPTS) {
                     throw new IllegalStateException("sshd did not start on " + address + ":" + port + ": " + log.strip());
