@@ -1,5 +1,7 @@
 package io.kunlun.core.hosts;
 
+import io.kunlun.core.ManagerException;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -16,6 +18,11 @@ public record Command(List<String> argv, byte[] stdin, Duration timeout) {
             throw new IllegalArgumentException("a command needs a program");
         }
         stdin = stdin == null ? new byte[0] : stdin.clone();
+        timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        if (timeout.isNegative() || timeout.isZero()) {
+            // timeout(1), which bounds remote commands, reads 0 as "no limit".
+            throw new IllegalArgumentException("a command's timeout must be positive, got " + timeout);
+        }
     }
 
     public static Command of(String... argv) {
@@ -33,6 +40,12 @@ public record Command(List<String> argv, byte[] stdin, Duration timeout) {
     /** The command as one shell line, every word quoted. */
     public String toShellLine() {
         return ShellQuote.join(argv);
+    }
+
+    /** The error for a command that did not end within its timeout on the machine {@code hostaddr}. */
+    public ManagerException timedOut(String hostaddr) {
+        return new ManagerException(ManagerException.Code.HOST_UNREACHABLE,
+                hostaddr + ": " + argv.get(0) + " timed out after " + timeout.toSeconds() + " s");
     }
 
     @Override
