@@ -6,8 +6,10 @@ import io.kunlun.core.hosts.CommandResult;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * MariaDB 10.6 and later. mariadb-install-db reads the instance's configuration, so its server
@@ -57,15 +59,21 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "relay_log_index", layout.binlogDir() + "/relay.index");
         line(cnf, "binlog_format", "ROW");
         line(cnf, "log_slave_updates", "ON");
-        line(cnf, "gtid_strict_mode", "ON");
         if (spec.mode() instanceof ReplicationMode.Rbr rbr) {
             rbrSettings(cnf, rbr);
+        } else if (spec.mode() instanceof ReplicationMode.Group group) {
+            galeraSettings(cnf, node, group, account);
+        } else {
+            line(cnf, "gtid_strict_mode", "ON");
         }
         return cnf.toString();
     }
 
     @Override
     public void initialise(StorageInstall spec, InstanceAccount account) {
+        if (spec.mode().joinsGroup()) {
+            return;
+        }
         StorageNode node = spec.node();
         List<String> argv = List.of("env", "MYSQLD_BOOTSTRAP=" + config.storageServer(), config.storageInstallDb(),
                 "--defaults-file=" + node.layout().configFile(), "--auth-root-socket-user=" + account.name(),
@@ -86,6 +94,7 @@ final class MariaDbFlavour implements StorageFlavour {
      * the primary side enabled would stall its own applier waiting for replicas it has not.
      */
     private static void rbrSettings(StringBuilder cnf, ReplicationMode.Rbr rbr) {
+        line(cnf, "gtid_strict_mode", "ON");
         if (rbr.replica()) {
             line(cnf, "rpl_semi_sync_slave_enabled", "ON");
             line(cnf, "read_only", "ON");
@@ -93,6 +102,42 @@ final class MariaDbFlavour implements StorageFlavour {
             line(cnf, "rpl_semi_sync_master_enabled", "ON");
             line(cnf, "rpl_semi_sync_master_wait_point", "AFTER_SYNC");
         }
+    }
+
+    /**
+     * Galera 4. Every listener is bound to the node's own address, on its own ports: group
+     * communication, IST, and the SST stream (mariabackup through socat, which handles a redo
+     * log outside the data directory; Debian's rsync SST sends the redo log from the data
+     * directory and loses it). The donor's mariabackup logs in as the instance account through
+     * the socket, so no password is written anywhere.
+     */
+    private void galeraSettings(StringBuilder cnf, StorageNode node, ReplicationMode.Group group,
+                                InstanceAccount account) {
+        String address = node.host().address();
+        StoragePorts ports = node.ports();
+        line(cnf, "innodb_autoinc_lock_mode", 2);
+        line(cnf, "wsrep_on", "ON");
+        line(cnf, "wsrep_provider", config.galeraProvider());
+        line(cnf, "wsrep_cluster_name", group.name());
+        line(cnf, "wsrep_cluster_address", "gcomm://" + group.members().stream()
+                .map(member -> member.host().address() + ":" + member.ports().groupCommunication())
+                .collect(Collectors.joining(",")));
+        line(cnf, "wsrep_node_name", node.label());
+        line(cnf, "wsrep_node_address", address + ":" + ports.groupCommunication());
+        line(cnf, "wsrep_node_incoming_address", node.label());
+        line(cnf, "wsrep_provider_options", "\"gmcast.listen_addr=tcp://" + address + ":" + ports.groupCommunication()
+                + ";ist.recv_addr=" + address + ":" + ports.incrementalTransfer() + "\"");
+        line(cnf, "wsrep_sst_method", "mariabackup");
+        line(cnf, "wsrep_sst_auth", account.name() + ":");
+        line(cnf, "wsrep_sst_receive_address", address + ":" + ports.stateTransfer());
+        // The SST scripts would otherwise keep each transfer's log under /tmp/sst_log_archive.
+        cnf.append("[sst]\n");
+        line(cnf, "sst-log-archive", 0);
+    }
+
+    @Override
+    public List<String> firstStartArguments(ReplicationMode mode) {
+        return mode instanceof ReplicationMode.Group group && group.bootstrap() ? List.of("--wsrep-new-cluster") : List.of();
     }
 
     @Override
@@ -162,6 +207,18 @@ final class MariaDbFlavour implements StorageFlavour {
         return new ReplicaStatus(status.get("Master_Host"), Integer.parseInt(status.get("Master_Port")),
                 "Yes".equals(status.get("Slave_IO_Running")), "Yes".equals(status.get("Slave_SQL_Running")),
                 ioError == null || ioError.isEmpty() ? (sqlError == null ? "" : sqlError) : ioError);
+    }
+
+    @Override
+    public GroupStatus groupStatus(StorageNode member, InstanceAccount account) {
+        Map<String, String> status = new HashMap<>();
+        for (List<String> row : client(member, account).rows("SHOW GLOBAL STATUS WHERE Variable_name IN"
+                + " ('wsrep_cluster_size', 'wsrep_local_state_comment', 'wsrep_cluster_status');")) {
+            status.put(row.get(0), row.get(1));
+        }
+        return new GroupStatus(Integer.parseInt(status.getOrDefault("wsrep_cluster_size", "0")),
+                status.getOrDefault("wsrep_local_state_comment", ""),
+                "Primary".equals(status.get("wsrep_cluster_status")));
     }
 
     private static String account(Credential credential, String host) {

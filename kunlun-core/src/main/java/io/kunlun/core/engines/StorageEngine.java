@@ -3,7 +3,10 @@ package io.kunlun.core.engines;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.HostAccess;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Installs, starts, stops and removes MySQL-family storage instances on any machine, through
@@ -46,8 +49,15 @@ public final class StorageEngine {
             account.own(host, List.of(node.layout().configFile()));
             flavour.initialise(spec, account);
             SqlClient client = flavour.client(node, account);
-            process(node, account).start(client::answers, config.startTimeout());
-            flavour.createUsers(client, spec.users());
+            if (spec.mode().joinsGroup()) {
+                // The server answers once the state transfer brought it the group's data.
+                process(node, account, List.of()).start(client::answers, config.stateTransferTimeout());
+                awaitGroupState(flavour, node, account, GroupStatus::synced, config.stateTransferTimeout());
+            } else {
+                process(node, account, flavour.firstStartArguments(spec.mode())).start(client::answers,
+                        config.startTimeout());
+                flavour.createUsers(client, spec.users());
+            }
         } catch (RuntimeException e) {
             try {
                 remove(node);
@@ -63,7 +73,7 @@ public final class StorageEngine {
         HostAccess host = node.host();
         StorageFlavour flavour = flavour(host);
         InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
-        return process(node, account).start(flavour.client(node, account)::answers, config.startTimeout());
+        return process(node, account, List.of()).start(flavour.client(node, account)::answers, config.startTimeout());
     }
 
     /**
@@ -118,6 +128,20 @@ public final class StorageEngine {
                 InstanceAccount.resolve(replica.host(), config.instanceAccount()));
     }
 
+    /** This member's view of its group. */
+    public GroupStatus groupStatus(StorageNode member) {
+        return flavour(member.host()).groupStatus(member, InstanceAccount.resolve(member.host(), config.instanceAccount()));
+    }
+
+    /**
+     * Waits until the member sees a group of {@code size} members and is synced with it (the
+     * start timeout at most).
+     */
+    public void awaitGroup(StorageNode member, int size) {
+        awaitGroupState(flavour(member.host()), member, InstanceAccount.resolve(member.host(), config.instanceAccount()),
+                status -> status.synced() && status.size() == size, config.startTimeout());
+    }
+
     /** SQL as the instance's local superuser (for the manager's own work, not for clients). */
     public SqlClient client(StorageNode node) {
         HostAccess host = node.host();
@@ -125,9 +149,45 @@ public final class StorageEngine {
     }
 
     private DetachedProcess process(StorageNode node, InstanceAccount account) {
+        return process(node, account, List.of());
+    }
+
+    /** The server reads only its configuration file, which must come first; a first start may add arguments. */
+    private DetachedProcess process(StorageNode node, InstanceAccount account, List<String> extraArguments) {
         String identity = "--defaults-file=" + node.layout().configFile();
-        return new DetachedProcess(node.host(), account, node.label(), List.of(config.storageServer(), identity),
-                identity, node.layout().errorLog(), "TERM");
+        List<String> argv = new ArrayList<>(List.of(config.storageServer(), identity));
+        argv.addAll(extraArguments);
+        return new DetachedProcess(node.host(), account, node.label(), argv, identity, node.layout().errorLog(), "TERM");
+    }
+
+    /**
+     * Polls a group member until its status satisfies the condition. Fails with the member's
+     * last status at the deadline, or with its error log when it stops running meanwhile.
+     */
+    private void awaitGroupState(StorageFlavour flavour, StorageNode member, InstanceAccount account,
+                                 Predicate<GroupStatus> condition, Duration timeout) {
+        DetachedProcess process = process(member, account);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        GroupStatus status = null;
+        while (true) {
+            try {
+                status = flavour.groupStatus(member, account);
+                if (condition.test(status)) {
+                    return;
+                }
+            } catch (ManagerException unanswered) {
+                if (!process.isRunning()) {
+                    throw process.failure(process.programName() + " exited: " + process.logTail());
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ManagerException(ManagerException.Code.COMMAND_FAILED, member.label()
+                        + ": the group did not settle within " + timeout.toSeconds() + " s: "
+                        + (status == null ? "no answer" : "size " + status.size() + ", state " + status.state()
+                        + (status.primaryComponent() ? "" : ", not in the primary component")));
+            }
+            DetachedProcess.pause();
+        }
     }
 
     private StorageFlavour flavour(HostAccess host) {

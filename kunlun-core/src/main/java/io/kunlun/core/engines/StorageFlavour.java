@@ -1,5 +1,7 @@
 package io.kunlun.core.engines;
 
+import java.util.List;
+
 /**
  * What differs between MySQL-family servers: how a data directory is initialised, what goes
  * into the configuration file, which client speaks to the server, the SQL of accounts and
@@ -13,8 +15,14 @@ interface StorageFlavour {
     /** The instance's whole configuration file. */
     String configuration(StorageInstall spec, InstanceAccount account);
 
-    /** Fills the empty data directory, as the account, before the first start. */
+    /**
+     * Fills the empty data directory, as the account, before the first start; a member joining
+     * a group receives its data from the group instead.
+     */
     void initialise(StorageInstall spec, InstanceAccount account);
+
+    /** Server arguments of the first start only: how a group is bootstrapped. */
+    List<String> firstStartArguments(ReplicationMode mode);
 
     /** The local superuser's client, over the instance's socket. */
     SqlClient client(StorageNode node, InstanceAccount account);
@@ -30,4 +38,6 @@ interface StorageFlavour {
                        InstanceAccount primaryAccount, Credential replication);
 
     ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account);
+
+    GroupStatus groupStatus(StorageNode member, InstanceAccount account);
 }
