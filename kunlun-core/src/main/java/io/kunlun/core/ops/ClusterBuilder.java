@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.zip.CRC32;
 
 /**
@@ -56,21 +55,17 @@ final class ClusterBuilder {
             store.clusters().insertInstance(instance);
         }
         context.step("installing " + plan.storageNodes().size() + " storage nodes", done.get(), stepsTotal);
-        installStorage(plan, users, () -> {
-            context.step("installed storage node", done.incrementAndGet(), stepsTotal);
-            return null;
-        });
+        installStorage(plan, users,
+                () -> context.step("installed storage node", done.incrementAndGet(), stepsTotal));
         context.step("joining replicas", done.get(), stepsTotal);
         joinReplicas(plan, users);
         done.addAndGet(plan.storageNodes().size());
         context.step("installing " + plan.comps().size() + " comps", done.get(), stepsTotal);
         Parallel.run(plan.comps().stream().<Runnable>map(comp -> () -> {
-            naming(comp.compName().orElseThrow() + " ", () -> {
-                drivers.compute(comp.hostaddr()).install(new ComputeInstall(drivers.computeNode(comp),
-                        new ComputeSettings(Math.max(10, plan.spec().maxConnections()), COMP_SHARED_BUFFERS_MB,
-                                CLIENT_DATABASE), users));
-                return null;
-            });
+            naming(comp.compName().orElseThrow() + " ", () -> drivers.compute(comp.hostaddr()).install(
+                    new ComputeInstall(drivers.computeNode(comp), new ComputeSettings(
+                            Math.max(10, plan.spec().maxConnections()), COMP_SHARED_BUFFERS_MB, CLIENT_DATABASE),
+                            users)));
             context.step("installed comp " + comp.compName().orElseThrow(), done.incrementAndGet(), stepsTotal);
         }).toList());
         for (Instance instance : plan.all()) {
@@ -79,24 +74,40 @@ final class ClusterBuilder {
         context.step("registered", done.incrementAndGet(), stepsTotal);
     }
 
-    private void installStorage(BuildPlan plan, ClusterUsers users, Supplier<Void> installed) {
+    /**
+     * Every shard's nodes at once, except in a group (mgr): there the first member bootstraps the
+     * group and the others join it one after the other, each receiving a state transfer.
+     */
+    private void installStorage(BuildPlan plan, ClusterUsers users, Runnable installed) {
         List<Runnable> installs = new ArrayList<>();
         for (BuildPlan.Shard shard : plan.shards()) {
+            List<Runnable> nodeInstalls = new ArrayList<>();
+            List<StorageNode> members = shard.nodes().stream().map(drivers::storageNode).toList();
             for (Instance node : shard.nodes()) {
-                installs.add(() -> {
-                    naming(shard.name() + " node ", () -> {
-                        drivers.storage(node.hostaddr()).install(new StorageInstall(drivers.storageNode(node),
-                                settings(plan.spec(), node), mode(plan.spec().haMode(), node), users));
-                        return null;
-                    });
-                    installed.get();
+                ReplicationMode mode = mode(plan, shard, members, node);
+                nodeInstalls.add(() -> {
+                    naming(shard.name() + " node ", () -> drivers.storage(node.hostaddr()).install(
+                            new StorageInstall(drivers.storageNode(node), settings(plan.spec(), node), mode, users)));
+                    installed.run();
                 });
+            }
+            if (plan.spec().haMode() == HaMode.MGR) {
+                installs.add(() -> nodeInstalls.forEach(Runnable::run));
+            } else {
+                installs.addAll(nodeInstalls);
             }
         }
         Parallel.run(installs);
     }
 
+    /** rbr replicas start following their primary; group members wait for the whole group. */
     private void joinReplicas(BuildPlan plan, ClusterUsers users) {
+        if (plan.spec().haMode() == HaMode.MGR) {
+            Parallel.run(plan.shards().stream().<Runnable>map(shard -> () -> naming(shard.name() + " node ",
+                    () -> drivers.storage(shard.primary().hostaddr()).awaitGroup(
+                            drivers.storageNode(shard.primary()), shard.nodes().size()))).toList());
+            return;
+        }
         if (plan.spec().haMode() != HaMode.RBR) {
             return;
         }
@@ -104,23 +115,28 @@ final class ClusterBuilder {
         for (BuildPlan.Shard shard : plan.shards()) {
             StorageNode primary = drivers.storageNode(shard.primary());
             for (Instance replica : shard.nodes().subList(1, shard.nodes().size())) {
-                attaches.add(() -> naming(shard.name() + " node ", () -> {
-                    drivers.storage(replica.hostaddr()).attachReplica(drivers.storageNode(replica), primary,
-                            users.replication());
-                    return null;
-                }));
+                attaches.add(() -> naming(shard.name() + " node ", () -> drivers.storage(replica.hostaddr())
+                        .attachReplica(drivers.storageNode(replica), primary, users.replication())));
             }
         }
         Parallel.run(attaches);
     }
 
-    private static ReplicationMode mode(HaMode haMode, Instance node) {
-        return switch (haMode) {
+    private static ReplicationMode mode(BuildPlan plan, BuildPlan.Shard shard, List<StorageNode> members,
+                                        Instance node) {
+        boolean first = node.role().orElseThrow() == Role.PRIMARY;
+        return switch (plan.spec().haMode()) {
             case NO_REP -> ReplicationMode.standalone();
-            case RBR -> node.role().orElseThrow() == Role.PRIMARY ? ReplicationMode.rbrPrimary()
-                                                                  : ReplicationMode.rbrReplica();
-            case MGR -> throw ManagerException.refused("ha_mode mgr needs the group replication driver");
+            case RBR -> first ? ReplicationMode.rbrPrimary() : ReplicationMode.rbrReplica();
+            case MGR -> first ? ReplicationMode.groupBootstrap(groupName(plan, shard), members)
+                              : ReplicationMode.groupJoiner(groupName(plan, shard), members);
         };
+    }
+
+    /** Galera's cluster name for one shard: unique to the shard, at most 64 characters. */
+    private static String groupName(BuildPlan plan, BuildPlan.Shard shard) {
+        String name = shard.name() + "." + plan.clusterName();
+        return name.length() <= 64 ? name : name.substring(0, 64);
     }
 
     private static StorageSettings settings(ClusterSpec spec, Instance node) {
@@ -135,9 +151,9 @@ final class ClusterBuilder {
     }
 
     /** Prefixes a failure with the instance's place in the cluster: {@code shard2 node 127.0.0.3:57333: ...}. */
-    private static void naming(String prefix, Supplier<Void> step) {
+    private static void naming(String prefix, Runnable step) {
         try {
-            step.get();
+            step.run();
         } catch (ManagerException e) {
             throw new ManagerException(e.code(), prefix + e.getMessage(), e);
         }

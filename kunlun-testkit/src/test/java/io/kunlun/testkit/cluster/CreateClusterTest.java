@@ -92,6 +92,29 @@ class CreateClusterTest {
     }
 
     @Test
+    void anMgrShardIsAGaleraGroupOfThreeWhereEveryMemberTakesWrites() throws Exception {
+        Reply created = run(manager, createCluster("mgr", 1, 3, 1, machines));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        List<JsonNode> nodes = entries(query(manager, "get_storage", created.info()));
+        assertThat(nodes).hasSize(3);
+
+        assertThat(readEventually(nodes.get(1), "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+                + " WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE'")).isEqualTo("3");
+        try (Connection first = ClusterFixture.mariadb(nodes.get(0)); Statement statement = first.createStatement()) {
+            statement.execute("CREATE DATABASE app");
+            statement.execute("CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(10))");
+            statement.execute("INSERT INTO app.t VALUES (1, 'first')");
+        }
+        try (Connection third = ClusterFixture.mariadb(nodes.get(2)); Statement statement = third.createStatement()) {
+            statement.execute("INSERT INTO app.t VALUES (3, 'third')");
+        }
+        assertThat(readEventually(nodes.get(2), "SELECT v FROM app.t WHERE id = 1")).isEqualTo("first");
+        assertThat(readEventually(nodes.get(1), "SELECT v FROM app.t WHERE id = 3")).isEqualTo("third");
+
+        assertThat(deleteCluster(manager, created.info()).result()).isEqualTo("done");
+    }
+
+    @Test
     void aShardWiderThanTheMachineListIsRefusedBeforeAnythingIsCreated() {
         Reply refused = run(manager, createCluster("rbr", 1, 3, 1, machines.subList(0, 2)));
 
