@@ -60,7 +60,7 @@ class KunlunctlRemoteTest extends KunlunctlContract {
         CliRun submitted = createMachine("127.0.0.61", "m1", "--no-wait");
 
         assertThat(submitted.exitCode()).isZero();
-        assertThat(submitted.out()).startsWith("result        accept\ninfo          queued\njob_id        m1\n");
+        assertThat(submitted.out()).startsWith("result        accept\njob_id        m1\njob_type      create_machine\n");
         assertThat(submitted.err()).isEmpty();
 
         CliRun waited = kunlunctl("job", "wait", "m1");
