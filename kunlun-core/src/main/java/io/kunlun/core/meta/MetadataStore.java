@@ -46,6 +46,9 @@ public final class MetadataStore implements AutoCloseable {
     public static MetadataStore open(MetadataConfig config, Path home, MetaNode embeddedNode) {
         DataSource source = config.isEmbedded() ? embedded(home) : external(config);
         MetadataStore store = new MetadataStore(source, config, embeddedNode);
+        if (!config.isEmbedded()) {
+            store.requireUnicodeDatabase();
+        }
         try {
             Migrations.apply(store.jdbi);
         } catch (RuntimeException e) {
@@ -54,6 +57,21 @@ public final class MetadataStore implements AutoCloseable {
                     "metadata store " + store.describeLocation() + ": cannot apply schema: " + rootMessage(e), e);
         }
         return store;
+    }
+
+    /**
+     * The tables take the database's character set: in any other than utf8mb4, non-ASCII paths,
+     * names and messages would be stored as '?'. Refused before a table is made in it.
+     */
+    private void requireUnicodeDatabase() {
+        String charset = jdbi.withHandle(handle -> handle.createQuery("SELECT @@character_set_database")
+                .mapTo(String.class).one());
+        if (!"utf8mb4".equalsIgnoreCase(charset)) {
+            close();
+            throw new ManagerException(ManagerException.Code.METADATA, "metadata store " + config.jdbcUrl()
+                    + ": its database has character set " + charset + "; create it with CHARACTER SET utf8mb4"
+                    + " (or ALTER DATABASE ... CHARACTER SET utf8mb4 before the manager's first start)");
+        }
     }
 
     private static DataSource embedded(Path home) {

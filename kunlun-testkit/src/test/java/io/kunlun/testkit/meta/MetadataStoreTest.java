@@ -1,5 +1,6 @@
 package io.kunlun.testkit.meta;
 
+import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
 import io.kunlun.core.meta.JobRecord;
 import io.kunlun.core.meta.JobTable;
@@ -23,6 +24,7 @@ import io.kunlun.testkit.mariadb.MariaDbTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,6 +34,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +46,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The metadata store, the same behaviour on both of its backends: embedded H2 and a real
@@ -322,6 +329,44 @@ class MetadataStoreTest {
         };
         assertThat(info.mode()).isEqualTo(HaMode.NO_REP);
         assertThat(info.nodes()).containsExactly(expected);
+    }
+
+    @Test
+    void aMariaDbUserThatCannotReadTheReplicationStateIsToldWhatFailed() throws SQLException {
+        String url = mariadb.createDatabase("store_" + DATABASES.incrementAndGet());
+        String database = url.substring(url.lastIndexOf('/') + 1);
+        try (Connection admin = mariadb.connectAsAdmin(); Statement statement = admin.createStatement()) {
+            statement.execute("CREATE USER 'no_monitor_" + database + "'@'127.%' IDENTIFIED BY 'secret'");
+            statement.execute("GRANT ALL PRIVILEGES ON `" + database + "`.* TO 'no_monitor_" + database + "'@'127.%'");
+        }
+        MetadataStore store = open(new MetadataConfig(url, "no_monitor_" + database, "secret"));
+
+        assertThatThrownBy(store::describe)
+                .isInstanceOf(ManagerException.class)
+                .hasMessageStartingWith("metadata store " + url + ": cannot read how it replicates: ")
+                .hasMessageEndingWith("Access denied; you need (at least one of) the SUPER, SLAVE MONITOR"
+                        + " privilege(s) for this operation");
+    }
+
+    @Test
+    void aMariaDbDatabaseWhoseCharacterSetIsNotUtf8mb4IsRefused() throws SQLException {
+        String database = "latin_" + DATABASES.incrementAndGet();
+        String url = mariadb.createDatabase(database);
+        try (Connection admin = mariadb.connectAsAdmin(); Statement statement = admin.createStatement()) {
+            statement.execute("ALTER DATABASE `" + database + "` CHARACTER SET latin1");
+        }
+
+        assertThatThrownBy(() -> open(new MetadataConfig(url, mariadb.user(), mariadb.password())))
+                .isInstanceOf(ManagerException.class)
+                .hasMessage("metadata store " + url + ": its database has character set latin1; create it with"
+                        + " CHARACTER SET utf8mb4 (or ALTER DATABASE ... CHARACTER SET utf8mb4 before the manager's"
+                        + " first start)");
+        try (Connection admin = mariadb.connectAsAdmin(); Statement statement = admin.createStatement();
+             ResultSet tables = statement.executeQuery("SELECT COUNT(*) FROM information_schema.TABLES"
+                     + " WHERE TABLE_SCHEMA = '" + database + "'")) {
+            tables.next();
+            assertThat(tables.getInt(1)).isZero();
+        }
     }
 
     private static final String REQUEST = "{\"hostaddr\":\"127.0.0.2\",\"job_type\":\"create_machine\"}";
