@@ -132,14 +132,13 @@ public final class MariaDbTestServer implements AutoCloseable {
      */
     public static MariaDbTestServer startGaleraNode(String address, List<MariaDbTestServer> members) {
         if (members.isEmpty()) {
-            return launch(address, Accounts.generate(), new GaleraNode(List.of(), null));
+            return launch(address, Accounts.generate(),
+                    new GaleraNode(List.of(), "kunlun_test_" + HexFormat.of().toHexDigits(new SecureRandom().nextInt())));
         }
-        MariaDbTestServer first = members.get(0);
-        if (!(first.role instanceof GaleraNode node)) {
-            throw new IllegalArgumentException(first + " is not a Galera node");
+        if (!(members.get(0).role instanceof GaleraNode first)) {
+            throw new IllegalArgumentException(members.get(0) + " is not a Galera node");
         }
-        String clusterName = node.bootstraps() ? "kunlun_test_" + first.port : node.clusterName();
-        return launch(address, first.accounts, new GaleraNode(List.copyOf(members), clusterName));
+        return launch(address, members.get(0).accounts, new GaleraNode(List.copyOf(members), first.clusterName()));
     }
 
     /** A Galera cluster with one node per address, started one after the other. */
@@ -219,7 +218,7 @@ public final class MariaDbTestServer implements AutoCloseable {
 
     /**
      * Creates another database that {@link #USER} owns, e.g. one per test, and answers its JDBC
-     * URL. On a replica or Galera node it reaches the other servers by replication.
+     * URL. Create it on a primary or on any Galera node: the other servers get it by replication.
      */
     public String createDatabase(String name) {
         if (!DATABASE_NAME.matcher(name).matches()) {
@@ -332,7 +331,7 @@ public final class MariaDbTestServer implements AutoCloseable {
                     "innodb_autoinc_lock_mode=2",
                     "wsrep_on=ON",
                     "wsrep_provider=" + GALERA_PROVIDER,
-                    "wsrep_cluster_name=" + (node.bootstraps() ? "kunlun_test_" + port : node.clusterName()),
+                    "wsrep_cluster_name=" + node.clusterName(),
                     "wsrep_cluster_address=gcomm://" + node.members().stream()
                             .map(MariaDbTestServer::groupAddress).collect(Collectors.joining(",")),
                     "wsrep_node_name=" + address + "_" + port,
