@@ -176,7 +176,7 @@ public final class MariaDbTestServer implements AutoCloseable {
             return server;
         } catch (RuntimeException | IOException | SQLException e) {
             String where = "mariadbd on " + address + (server == null ? "" : ":" + server.port);
-            String logs = server == null ? "" : ": " + server.logTail();
+            String logs = server == null || server.mariadbd == null ? "" : ": " + server.logTail();
             if (server != null) {
                 server.close();
             } else {
@@ -280,6 +280,7 @@ public final class MariaDbTestServer implements AutoCloseable {
     /** mariadb-install-db, plus the administrator of the data set (who reaches the server over TCP). */
     private void installSystemTables(UserPrincipal owner) throws IOException {
         Path adminSql = dir.resolve("admin.sql");
+        // The bootstrap runs without the grant tables loaded; CREATE USER needs them.
         Files.writeString(adminSql, String.join("\n",
                 "FLUSH PRIVILEGES;",
                 "CREATE USER '" + ADMIN + "'@'127.%' IDENTIFIED BY '" + accounts.adminPassword() + "';",
