@@ -1,5 +1,6 @@
 package io.kunlun.testkit.mariadb;
 
+import io.kunlun.testkit.ManagedProcesses;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ class MariaDbTestServerTest {
 
         server.close();
 
-        assertThat(mariadbd.isAlive()).isFalse();
+        assertThat(ManagedProcesses.isRunning(mariadbd)).isFalse();
         assertThat(dir).doesNotExist();
         assertThatThrownBy(server::connectAsAdmin).isInstanceOf(SQLException.class);
     }
