@@ -10,11 +10,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** Temporary directories of the testkit: created under java.io.tmpdir, deleted with their content. */
-final class TempDirs {
+public final class TempDirs {
     private TempDirs() {
     }
 
-    static Path create(String prefix) {
+    public static Path create(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
         } catch (IOException e) {
@@ -23,7 +23,7 @@ final class TempDirs {
     }
 
     /** Deletes a tree without following symbolic links out of it; a missing tree is fine. */
-    static void delete(Path root) throws IOException {
+    public static void delete(Path root) throws IOException {
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override

@@ -1,8 +1,10 @@
 package io.kunlun.core.jobs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.meta.JobRecord;
 import io.kunlun.core.meta.JobTable;
+import io.kunlun.core.meta.JobTransition;
 import io.kunlun.core.meta.UndoRecord;
 import io.kunlun.core.ops.Operation;
 import io.kunlun.model.InvalidRequestException;
@@ -15,14 +17,15 @@ import io.kunlun.model.job.WireFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -30,27 +33,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The durable job queue. Jobs are rows: accepted jobs survive a restart and run then; a job that
- * was running when the manager died is rolled back from its undo log and marked failed. Jobs with
- * the same lock key run one at a time in acceptance order; others run concurrently.
+ * The durable job queue. Jobs are rows that move through {@link JobTransition}s: accepted jobs
+ * survive a restart and run then; a job that was running when the manager died is rolled back
+ * from its undo log and marked failed. Jobs with the same lock key run one at a time in the order
+ * they were accepted; jobs with other keys run concurrently, up to the number of workers.
  */
 public final class JobEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
+    /** The lock key of job types that no operation implements: they only fail, one after the other. */
+    private static final String UNIMPLEMENTED = "unimplemented";
 
     private final JobTable jobs;
-    private final Map<JobType, Operation<?, ?>> operations;
+    private final Map<JobType, Operation<?, ?>> operations = new HashMap<>();
     private final UndoActions undoActions;
     private final ExecutorService workers;
-    private final Map<String, Deque<String>> waiting = new HashMap<>();
-    private final List<Consumer<JobStatus>> listeners = new ArrayList<>();
+    private final List<Consumer<JobStatus>> listeners = new CopyOnWriteArrayList<>();
+    /** Lock keys that have a worker draining them, each with its jobs still to run, oldest first. */
+    private final Map<String, Deque<String>> queues = new HashMap<>();
+    private boolean started;
     private boolean closed;
 
     public JobEngine(JobTable jobs, List<Operation<?, ?>> operations, UndoActions undoActions, int workerThreads) {
         this.jobs = jobs;
-        this.operations = new HashMap<>();
-        for (Operation<?, ?> operation : operations) {
-            this.operations.put(operation.type(), operation);
-        }
+        operations.forEach(operation -> this.operations.put(operation.type(), operation));
         this.undoActions = undoActions;
         AtomicInteger counter = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(workerThreads, runnable -> {
@@ -61,20 +66,26 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /** Called with every job that ended, e.g. to count jobs for /metrics. */
-    public synchronized void onJobEnded(Consumer<JobStatus> listener) {
+    public void onJobEnded(Consumer<JobStatus> listener) {
         listeners.add(listener);
     }
 
     /**
-     * Rolls back the jobs a previous run left ongoing and queues the jobs it left accepted.
-     * Call once, before accepting new jobs.
+     * Rolls back the jobs a previous run left ongoing and queues the jobs it left accepted, in the
+     * order they were accepted. Runs before the first submission: a job this engine is running
+     * must never be taken for one that a dead manager left behind.
      */
     public void recover() {
+        synchronized (this) {
+            if (started) {
+                throw new IllegalStateException("recover() runs once, before the first submission");
+            }
+            started = true;
+        }
         for (JobRecord job : jobs.inState(JobState.ONGOING)) {
             String step = Optional.ofNullable(job.status().step()).orElse("start");
-            String rollback = rollBack(job.jobId());
-            finish(job, JobState.FAILED, "the manager stopped while the job was at step '" + step + "'; "
-                    + (rollback.isEmpty() ? "it had changed nothing" : rollback));
+            end(job.jobId(), JobTransition.FAIL, "the manager stopped while the job was at step '" + step + "'; "
+                    + rollBack(job.jobId()).orElse("nothing to roll back"));
         }
         for (JobRecord job : jobs.inState(JobState.ACCEPT)) {
             enqueue(job.jobId(), job.lockKey());
@@ -82,14 +93,17 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /**
-     * Accepts a job. The same job_id with the same body answers the job already stored; the same
-     * job_id with another body is refused.
+     * Accepts a job. The same job_id with the same body answers the job already stored, which
+     * runs once; the same job_id with another body is refused.
      */
     public JobStatus submit(Submission submission) {
-        Operation<?, ?> operation = operations.get(submission.type());
+        synchronized (this) {
+            started = true;
+        }
         String jobId = submission.jobId().orElseGet(() -> UUID.randomUUID().toString());
         String body = submission.canonicalBody().toString();
-        String lockKey = operation == null ? "unimplemented" : lockKeyOf(operation, submission.request());
+        Operation<?, ?> operation = operations.get(submission.type());
+        String lockKey = operation == null ? UNIMPLEMENTED : lockKeyOf(operation, submission.request());
         JobTable.InsertOutcome outcome = jobs.insert(jobId, submission.type(), submission.userName(), body,
                 lockKey, "queued");
         if (!outcome.created()) {
@@ -102,6 +116,7 @@ public final class JobEngine implements AutoCloseable {
         return outcome.job().status();
     }
 
+    /** The job's status; empty for an id no job has. */
     public Optional<JobStatus> status(String jobId) {
         return jobs.find(jobId).map(JobRecord::status);
     }
@@ -111,100 +126,113 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /** Waits until the job ends or the timeout passes; answers its status then. */
-    public JobStatus await(String jobId, java.time.Duration timeout) throws InterruptedException {
+    public JobStatus await(String jobId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             JobStatus status = status(jobId).orElseThrow(() -> ManagerException.notFound("no job with id " + jobId));
             if (status.state().isTerminal() || System.nanoTime() > deadline) {
                 return status;
             }
-            Thread.sleep(50);
+            Thread.sleep(20);
         }
     }
 
+    /** Queues a job behind its lock key; the first job of an idle key gets a worker. */
     private synchronized void enqueue(String jobId, String lockKey) {
         if (closed) {
-            return;
+            return; // still accepted in the store: the next start runs it
         }
-        Deque<String> queue = waiting.get(lockKey);
-        if (queue != null) {
-            queue.addLast(jobId);
-            return;
+        Deque<String> queue = queues.get(lockKey);
+        if (queue == null) {
+            queue = new ArrayDeque<>();
+            queues.put(lockKey, queue);
+            workers.execute(() -> drain(lockKey));
         }
-        waiting.put(lockKey, new ArrayDeque<>());
-        workers.execute(() -> runThenNext(jobId, lockKey));
+        queue.addLast(jobId);
     }
 
-    private void runThenNext(String jobId, String lockKey) {
-        String next = jobId;
-        while (next != null) {
-            execute(next);
-            synchronized (this) {
-                Deque<String> queue = waiting.get(lockKey);
-                next = closed || queue == null ? null : queue.pollFirst();
-                if (next == null) {
-                    waiting.remove(lockKey);
-                }
+    /** The next job of a key, or null when none waits or the engine closes: then the key is idle. */
+    private synchronized String next(String lockKey) {
+        String jobId = closed ? null : queues.get(lockKey).pollFirst();
+        if (jobId == null) {
+            queues.remove(lockKey);
+        }
+        return jobId;
+    }
+
+    /** Runs the jobs of one lock key one after the other. A job never stops the ones behind it. */
+    private void drain(String lockKey) {
+        for (String jobId = next(lockKey); jobId != null; jobId = next(lockKey)) {
+            try {
+                run(jobId);
+            } catch (RuntimeException | Error e) {
+                // The store failed under the engine's own bookkeeping; the job is recovered at next start.
+                LOG.error("job {}: the engine could not record its state", jobId, e);
             }
         }
     }
 
-    private void execute(String jobId) {
-        JobRecord job = jobs.find(jobId).orElse(null);
-        if (job == null || job.status().state() != JobState.ACCEPT) {
-            return;
-        }
+    private void run(String jobId) {
+        JobRecord job = jobs.find(jobId).orElseThrow();
         Operation<?, ?> operation = operations.get(job.status().jobType());
         if (operation == null) {
-            finish(job, JobState.FAILED, job.status().jobType().wireName() + " is not implemented yet");
+            end(jobId, JobTransition.REFUSE, job.status().jobType().wireName() + " is not implemented yet");
             return;
         }
         JobRequest request;
         try {
-            request = WireFormat.parse(WireFormat.json().readValue(job.requestJson(),
-                    com.fasterxml.jackson.databind.node.ObjectNode.class)).request();
+            request = WireFormat.parse(WireFormat.json().readValue(job.requestJson(), ObjectNode.class)).request();
         } catch (Exception e) {
-            finish(job, JobState.FAILED, "stored request cannot be read: " + e.getMessage());
+            end(jobId, JobTransition.REFUSE, "stored request cannot be read: " + e.getMessage());
             return;
         }
-        if (!jobs.start(jobId, "checking")) {
+        if (!jobs.apply(jobId, JobTransition.START, "checking")) {
             return;
         }
-        JobContext context = new JobContext(jobId, job.lockKey(), jobs, undoActions);
+        String result;
         try {
-            String info = checkThenRun(operation, request, context);
-            jobs.clearUndo(jobId);
-            finish(job, JobState.DONE, info);
-        } catch (ManagerException | InvalidRequestException e) {
-            failWithRollback(job, e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("job {} ({}) failed with an internal error", jobId, job.status().jobType().wireName(), e);
-            failWithRollback(job, "internal error: " + e);
+            result = checkThenRun(operation, request, new JobContext(jobId, job.lockKey(), jobs, undoActions));
+        } catch (RuntimeException | Error failure) {
+            String cause = reason(job, failure);
+            end(jobId, JobTransition.FAIL, rollBack(jobId).map(outcome -> cause + "; " + outcome).orElse(cause));
+            return;
         }
+        end(jobId, JobTransition.SUCCEED, result);
     }
 
-    private void failWithRollback(JobRecord job, String cause) {
-        String rollback = rollBack(job.jobId());
-        finish(job, JobState.FAILED, rollback.isEmpty() ? cause : cause + "; " + rollback);
+    private static String reason(JobRecord job, Throwable failure) {
+        if (failure instanceof ManagerException || failure instanceof InvalidRequestException) {
+            return failure.getMessage();
+        }
+        LOG.error("job {} ({}) failed with an internal error", job.jobId(), job.status().jobType().wireName(),
+                failure);
+        return "internal error: " + failure;
     }
 
-    /** Replays the undo log newest first; answers what it did, empty when there was nothing. */
-    private String rollBack(String jobId) {
+    /**
+     * Replays the job's undo log newest first and answers what that did, empty when the log was
+     * empty. It stops at the first undo that fails: older side effects are what the newer ones
+     * stand on, so they stay, with their records, for a person to look at.
+     */
+    private Optional<String> rollBack(String jobId) {
         List<UndoRecord> log = jobs.undoLog(jobId);
         if (log.isEmpty()) {
-            return "";
+            return Optional.empty();
         }
-        List<String> problems = new ArrayList<>();
-        for (UndoRecord record : log) {
+        for (int i = 0; i < log.size(); i++) {
+            UndoRecord record = log.get(i);
             try {
                 undoActions.undo(record.action(), record.payload());
-                jobs.removeUndo(jobId, record.seq());
             } catch (RuntimeException e) {
                 LOG.warn("job {}: undo of {} failed", jobId, record.action(), e);
-                problems.add(record.action() + ": " + e.getMessage());
+                int left = log.size() - i - 1;
+                return Optional.of("rollback incomplete: undo of " + record.action() + " failed: " + e.getMessage()
+                        + (left == 0 ? "" : "; " + left + " older undo record" + (left == 1 ? "" : "s")
+                        + " not replayed"));
             }
+            jobs.removeUndo(jobId, record.seq());
         }
-        return problems.isEmpty() ? "rolled back" : "rollback incomplete: " + String.join("; ", problems);
+        return Optional.of("rolled back");
     }
 
     @SuppressWarnings("unchecked")
@@ -220,19 +248,24 @@ public final class JobEngine implements AutoCloseable {
         return operation.lockKey((R) request);
     }
 
-    private void finish(JobRecord job, JobState terminal, String info) {
-        if (!jobs.finish(job.jobId(), terminal, info)) {
+    private void end(String jobId, JobTransition transition, String info) {
+        if (!jobs.apply(jobId, transition, info)) {
             return;
         }
-        JobStatus ended = status(job.jobId()).orElseThrow();
-        List<Consumer<JobStatus>> toCall;
-        synchronized (this) {
-            toCall = List.copyOf(listeners);
+        JobStatus ended = status(jobId).orElseThrow();
+        for (Consumer<JobStatus> listener : listeners) {
+            try {
+                listener.accept(ended);
+            } catch (RuntimeException e) {
+                LOG.warn("a listener of ended jobs failed on job {}", jobId, e);
+            }
         }
-        toCall.forEach(listener -> listener.accept(ended));
     }
 
-    /** Lets running jobs end (for a while), then stops; unfinished jobs are recovered at next start. */
+    /**
+     * Lets running jobs end (for a while), then stops. Jobs still waiting stay accepted and run
+     * after the next start's {@link #recover()}; a job cut off is rolled back then.
+     */
     @Override
     public void close() {
         synchronized (this) {

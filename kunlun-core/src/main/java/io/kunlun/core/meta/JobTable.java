@@ -6,6 +6,7 @@ import io.kunlun.model.job.JobType;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.jdbi.v3.core.statement.Update;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -83,30 +84,39 @@ public final class JobTable {
                 .bind("s", state.wireName()).map((rs, ctx) -> record(rs)).list());
     }
 
-    /** accept → ongoing; false when the job was not waiting (another worker took it, or it ended). */
-    public boolean start(String jobId, String step) {
-        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE job SET state = :s, step = :step, info = :step,"
-                        + " started_at = :now WHERE job_id = :id AND state = :from")
-                .bind("s", JobState.ONGOING.wireName()).bind("step", step).bind("from", JobState.ACCEPT.wireName())
-                .bind("now", System.currentTimeMillis()).bind("id", jobId).execute()) == 1;
+    /**
+     * Applies one transition of the job state machine, with {@code info}: for START also the
+     * first step, for the terminal transitions the job's result or failure. False when the job
+     * was not in the transition's source state (someone else moved it, or it had ended).
+     */
+    public boolean apply(String jobId, JobTransition transition, String info) {
+        boolean starts = transition == JobTransition.START;
+        return jdbi.inTransaction(handle -> {
+            Update update = handle.createUpdate("UPDATE job SET state = :to, info = :info, "
+                            + (starts ? "step = :step, started_at = :now" : "ended_at = :now")
+                            + " WHERE job_id = :id AND state = :from")
+                    .bind("to", transition.to().wireName())
+                    .bind("from", transition.from().wireName())
+                    .bind("info", info)
+                    .bind("now", System.currentTimeMillis())
+                    .bind("id", jobId);
+            if (starts) {
+                update.bind("step", truncate(info, 255));
+            }
+            boolean moved = update.execute() == 1;
+            if (moved && transition == JobTransition.SUCCEED) {
+                handle.execute("DELETE FROM job_undo WHERE job_id = ?", jobId);
+            }
+            return moved;
+        });
     }
 
+    /** Records the current step of an ongoing job; a job that has ended keeps its last step. */
     public void progress(String jobId, String step, int done, int total) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE job SET step = :step, info = :step, steps_done = :done,"
-                        + " steps_total = :total WHERE job_id = :id")
-                .bind("step", truncate(step, 255)).bind("done", done).bind("total", total).bind("id", jobId).execute());
-    }
-
-    /** accept | ongoing → done | failed; false when the job had already ended. */
-    public boolean finish(String jobId, JobState state, String info) {
-        if (!state.isTerminal()) {
-            throw new IllegalArgumentException("a job finishes done or failed, not " + state.wireName());
-        }
-        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE job SET state = :s, info = :info, ended_at = :now"
-                        + " WHERE job_id = :id AND state IN (:accept, :ongoing)")
-                .bind("s", state.wireName()).bind("info", info)
-                .bind("accept", JobState.ACCEPT.wireName()).bind("ongoing", JobState.ONGOING.wireName())
-                .bind("now", System.currentTimeMillis()).bind("id", jobId).execute()) == 1;
+                        + " steps_total = :total WHERE job_id = :id AND state = :ongoing")
+                .bind("step", truncate(step, 255)).bind("done", done).bind("total", total).bind("id", jobId)
+                .bind("ongoing", JobState.ONGOING.wireName()).execute());
     }
 
     public void appendUndo(String jobId, String action, String payload) {
@@ -129,10 +139,6 @@ public final class JobTable {
 
     public void removeUndo(String jobId, int seq) {
         jdbi.useHandle(handle -> handle.execute("DELETE FROM job_undo WHERE job_id = ? AND seq = ?", jobId, seq));
-    }
-
-    public void clearUndo(String jobId) {
-        jdbi.useHandle(handle -> handle.execute("DELETE FROM job_undo WHERE job_id = ?", jobId));
     }
 
     private static Optional<JobRecord> find(Handle handle, String jobId) {

@@ -7,15 +7,13 @@ import io.kunlun.model.MetaNode;
 import io.kunlun.model.MetaStoreInfo;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.jdbi.v3.core.JdbiException;
 import org.mariadb.jdbc.MariaDbPoolDataSource;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -48,6 +46,9 @@ public final class MetadataStore implements AutoCloseable {
     public static MetadataStore open(MetadataConfig config, Path home, MetaNode embeddedNode) {
         DataSource source = config.isEmbedded() ? embedded(home) : external(config);
         MetadataStore store = new MetadataStore(source, config, embeddedNode);
+        if (!config.isEmbedded()) {
+            store.requireUnicodeDatabase();
+        }
         try {
             Migrations.apply(store.jdbi);
         } catch (RuntimeException e) {
@@ -56,6 +57,21 @@ public final class MetadataStore implements AutoCloseable {
                     "metadata store " + store.describeLocation() + ": cannot apply schema: " + rootMessage(e), e);
         }
         return store;
+    }
+
+    /**
+     * The tables take the database's character set: in any other than utf8mb4, non-ASCII paths,
+     * names and messages would be stored as '?'. Refused before a table is made in it.
+     */
+    private void requireUnicodeDatabase() {
+        String charset = jdbi.withHandle(handle -> handle.createQuery("SELECT @@character_set_database")
+                .mapTo(String.class).one());
+        if (!"utf8mb4".equalsIgnoreCase(charset)) {
+            close();
+            throw new ManagerException(ManagerException.Code.METADATA, "metadata store " + config.jdbcUrl()
+                    + ": its database has character set " + charset + "; create it with CHARACTER SET utf8mb4"
+                    + " (or ALTER DATABASE ... CHARACTER SET utf8mb4 before the manager's first start)");
+        }
     }
 
     private static DataSource embedded(Path home) {
@@ -80,17 +96,21 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     private static DataSource external(MetadataConfig config) {
+        // The URL goes last: the driver makes a pool on each setting once it has one, and a pool
+        // made before the credentials would try to log in as the OS user and never be closed.
+        MariaDbPoolDataSource pool = new MariaDbPoolDataSource();
         try {
-            MariaDbPoolDataSource pool = new MariaDbPoolDataSource(config.jdbcUrl());
             if (config.user() != null) {
                 pool.setUser(config.user());
             }
             if (config.password() != null) {
                 pool.setPassword(config.password());
             }
+            pool.setUrl(config.jdbcUrl());
             pool.getConnection().close();
             return pool;
         } catch (SQLException e) {
+            pool.close();
             throw new ManagerException(ManagerException.Code.METADATA,
                     "cannot connect to the metadata store " + config.jdbcUrl() + ": " + e.getMessage(), e);
         }
@@ -117,69 +137,37 @@ public final class MetadataStore implements AutoCloseable {
         return config.isEmbedded();
     }
 
-    /** get_meta_mode and get_meta: how the store replicates and which nodes it has. */
+    /**
+     * get_meta_mode and get_meta: how the store replicates and which nodes it has. The embedded
+     * store is the manager itself; a MySQL/MariaDB store is read as {@link ReplicationTopology} says.
+     */
     public MetaStoreInfo describe() {
         if (config.isEmbedded()) {
             return new MetaStoreInfo(HaMode.NO_REP, List.of(embeddedNode));
         }
-        return jdbi.withHandle(handle -> {
-            Map<String, String> status = new java.util.HashMap<>();
-            handle.createQuery("SHOW GLOBAL STATUS WHERE Variable_name IN "
-                            + "('wsrep_cluster_size', 'wsrep_incoming_addresses', 'wsrep_ready')")
-                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-                    .forEach(e -> status.put(e.getKey().toLowerCase(), e.getValue()));
-            String selfHost = handle.createQuery("SELECT @@report_host").mapTo(String.class).findOne().orElse(null);
-            int selfPort = handle.createQuery("SELECT @@port").mapTo(Integer.class).one();
-            MetaNode self = new MetaNode(selfHost != null ? selfHost : jdbcHost(), selfPort);
-            if (status.containsKey("wsrep_cluster_size") && !"0".equals(status.get("wsrep_cluster_size"))
-                    && !"OFF".equalsIgnoreCase(status.getOrDefault("wsrep_ready", "OFF"))) {
-                return new MetaStoreInfo(HaMode.MGR, galeraNodes(status.get("wsrep_incoming_addresses"), self));
-            }
-            List<MetaNode> groupMembers = groupReplicationMembers(handle);
-            if (!groupMembers.isEmpty()) {
-                return new MetaStoreInfo(HaMode.MGR, groupMembers);
-            }
-            List<MetaNode> replicas = handle.createQuery("SHOW SLAVE HOSTS")
-                    .map((rs, ctx) -> new MetaNode(rs.getString("Host"), rs.getInt("Port"))).list();
-            List<MetaNode> sources = handle.createQuery("SHOW SLAVE STATUS")
-                    .map((rs, ctx) -> new MetaNode(rs.getString("Master_Host"), rs.getInt("Master_Port"))).list();
-            if (!replicas.isEmpty() || !sources.isEmpty()) {
-                List<MetaNode> nodes = new ArrayList<>(sources);
-                nodes.add(self);
-                nodes.addAll(replicas);
-                return new MetaStoreInfo(HaMode.RBR, nodes.stream().distinct().toList());
-            }
-            return new MetaStoreInfo(HaMode.NO_REP, List.of(self));
-        });
-    }
-
-    private static List<MetaNode> galeraNodes(String incoming, MetaNode self) {
-        List<MetaNode> nodes = new ArrayList<>();
-        if (incoming != null) {
-            for (String address : incoming.split(",")) {
-                int colon = address.lastIndexOf(':');
-                if (colon > 0) {
-                    nodes.add(new MetaNode(address.substring(0, colon).trim(),
-                            Integer.parseInt(address.substring(colon + 1).trim())));
-                }
-            }
-        }
-        return nodes.isEmpty() ? List.of(self) : nodes;
-    }
-
-    /** MySQL Group Replication members; the table does not exist on MariaDB. */
-    private static List<MetaNode> groupReplicationMembers(org.jdbi.v3.core.Handle handle) {
         try {
-            return handle.createQuery("SELECT MEMBER_HOST, MEMBER_PORT FROM performance_schema.replication_group_members"
-                            + " WHERE MEMBER_STATE = 'ONLINE'")
-                    .map((rs, ctx) -> new MetaNode(rs.getString(1), rs.getInt(2))).list();
-        } catch (UnableToExecuteStatementException noGroupReplication) {
-            return List.of();
+            return jdbi.withHandle(handle -> ReplicationTopology.read(handle, jdbcHost()));
+        } catch (JdbiException e) {
+            throw new ManagerException(ManagerException.Code.METADATA, "metadata store " + config.jdbcUrl()
+                    + ": cannot read how it replicates: " + rootMessage(e), e);
         }
     }
 
+    /** The migrations this store has applied, oldest first, e.g. {@code V1__foundation}. */
+    public List<String> appliedMigrations() {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT name FROM schema_version ORDER BY version")
+                .mapTo(String.class).list());
+    }
+
+    /** Every migration this version of the manager applies, oldest first. */
+    public static List<String> knownMigrations() {
+        return Migrations.ALL;
+    }
+
+    /** The first host of the JDBC URL: {@code jdbc:mariadb:sequential://host1:3306,host2:3306/db} → host1. */
     private String jdbcHost() {
-        String rest = config.jdbcUrl().replaceFirst("^jdbc:[a-z]+://", "");
+        String url = config.jdbcUrl();
+        String rest = url.substring(url.indexOf("://") + 3);
         int end = rest.length();
         for (char stop : new char[] {':', '/', ',', '?'}) {
             int at = rest.indexOf(stop);

@@ -1,0 +1,35 @@
+package io.kunlun.core.meta;
+
+import io.kunlun.model.job.JobState;
+
+/**
+ * The job state machine, accept → ongoing → done | failed. Every change of a job's state is one
+ * of these transitions, written to the job's row only while the row is still in the transition's
+ * source state: two parties (a worker and recovery, two workers) can never both move one job.
+ */
+public enum JobTransition {
+    /** A worker takes the job from its queue. */
+    START(JobState.ACCEPT, JobState.ONGOING),
+    /** The job ran to its end. Its undo log is dropped in the same write: nothing is to be taken back. */
+    SUCCEED(JobState.ONGOING, JobState.DONE),
+    /** The job failed, or the manager stopped while it ran; its undo log has been replayed. */
+    FAIL(JobState.ONGOING, JobState.FAILED),
+    /** The job cannot run at all: no operation implements its type, or its stored request is unreadable. */
+    REFUSE(JobState.ACCEPT, JobState.FAILED);
+
+    private final JobState from;
+    private final JobState to;
+
+    JobTransition(JobState from, JobState to) {
+        this.from = from;
+        this.to = to;
+    }
+
+    public JobState from() {
+        return from;
+    }
+
+    public JobState to() {
+        return to;
+    }
+}

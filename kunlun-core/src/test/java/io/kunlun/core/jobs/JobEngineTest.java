@@ -1,0 +1,393 @@
+package io.kunlun.core.jobs;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.config.ManagerConfig.MetadataConfig;
+import io.kunlun.core.jobs.FailingOperation.SideEffect;
+import io.kunlun.core.meta.JobTable;
+import io.kunlun.core.meta.JobTransition;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.meta.UndoRecord;
+import io.kunlun.core.ops.Operation;
+import io.kunlun.model.MetaNode;
+import io.kunlun.model.job.JobState;
+import io.kunlun.model.job.JobStatus;
+import io.kunlun.model.job.JobType;
+import io.kunlun.model.job.Submission;
+import io.kunlun.model.job.WireFormat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+/** The job engine on a real metadata store (H2 in a temporary home), with test operations. */
+class JobEngineTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final String DISK_FULL = "no space left on device /data";
+
+    @TempDir
+    Path home;
+
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final BlockingOperation blocking = new BlockingOperation();
+    private final InstantOperation instant = new InstantOperation();
+    private final RecordingUndo forget = new RecordingUndo("forget");
+    private MetadataStore store;
+
+    @AfterEach
+    void closeAll() throws Exception {
+        Collections.reverse(opened);
+        for (AutoCloseable closeable : opened) {
+            closeable.close();
+        }
+    }
+
+    @Test
+    void aJobIsAcceptedThenOngoingAtItsStepThenDone() throws Exception {
+        JobEngine engine = engine(blocking);
+
+        JobStatus accepted = engine.submit(deleteCluster("j1", "c1"));
+        assertThat(accepted.state()).isEqualTo(JobState.ACCEPT);
+        assertThat(accepted.info()).isEqualTo("queued");
+        assertThat(accepted.jobType()).isEqualTo(JobType.DELETE_CLUSTER);
+        assertThat(accepted.userName()).isEqualTo("alice");
+
+        assertThat(blocking.nextStarted()).isEqualTo("j1");
+        JobStatus ongoing = engine.status("j1").orElseThrow();
+        assertThat(ongoing.state()).isEqualTo(JobState.ONGOING);
+        assertThat(ongoing.step()).isEqualTo("deleting c1");
+        assertThat(ongoing.info()).isEqualTo("deleting c1");
+        assertThat(ongoing.progress()).contains("1/2");
+        assertThat(ongoing.startedAt()).isPresent();
+        assertThat(ongoing.endedAt()).isEmpty();
+
+        blocking.release("j1");
+        JobStatus done = engine.await("j1", TIMEOUT);
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(done.info()).isEqualTo("deleted c1");
+        assertThat(done.step()).isEqualTo("deleting c1");
+        assertThat(done.endedAt()).isPresent();
+    }
+
+    @Test
+    void aFailingJobEndsFailedWithItsCause() throws Exception {
+        JobEngine engine = engine(new FailingOperation(List.of(), ManagerException.refused(DISK_FULL)));
+
+        engine.submit(backupCluster("j1", "c1"));
+
+        JobStatus failed = engine.await("j1", TIMEOUT);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo(DISK_FULL);
+        assertThat(failed.endedAt()).isPresent();
+    }
+
+    @Test
+    void aFailingJobReplaysItsUndoLogNewestFirstAndSaysSo() throws Exception {
+        JobEngine engine = engine(new FailingOperation(
+                List.of(new SideEffect("forget", "a"), new SideEffect("forget", "b"), new SideEffect("forget", "c")),
+                ManagerException.refused(DISK_FULL)));
+
+        engine.submit(backupCluster("j1", "c1"));
+
+        JobStatus failed = engine.await("j1", TIMEOUT);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo(DISK_FULL + "; rolled back");
+        assertThat(failed.step()).isEqualTo("making c");
+        assertThat(failed.progress()).contains("2/3");
+        assertThat(forget.undone()).containsExactly("c", "b", "a");
+        assertThat(store.jobs().undoLog("j1")).isEmpty();
+    }
+
+    @Test
+    void anUndoThatThrowsStopsTheRollbackAndKeepsWhatIsLeft() throws Exception {
+        JobEngine engine = engine(new FailingOperation(
+                List.of(new SideEffect("forget", "a"), new SideEffect(ThrowingUndo.NAME, "/data/b"),
+                        new SideEffect("forget", "c")),
+                ManagerException.refused(DISK_FULL)));
+
+        engine.submit(backupCluster("j1", "c1"));
+
+        JobStatus failed = engine.await("j1", TIMEOUT);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo(DISK_FULL + "; rollback incomplete: undo of remove_dir failed:"
+                + " rm: cannot remove '/data/b': Permission denied; 1 older undo record not replayed");
+        assertThat(forget.undone()).containsExactly("c");
+        assertThat(store.jobs().undoLog("j1")).extracting(UndoRecord::action, UndoRecord::payload)
+                .containsExactly(tuple(ThrowingUndo.NAME, "\"/data/b\""),
+                        tuple("forget", "\"a\""));
+    }
+
+    @Test
+    void anInternalErrorFailsItsJobAndTheNextJobOnTheClusterStillRuns() throws Exception {
+        JobEngine engine = engine(new FailingOperation(List.of(), new AssertionError("bug")), instant);
+
+        engine.submit(backupCluster("j1", "c1"));
+        engine.submit(addComps("j2", "c1"));
+
+        JobStatus failed = engine.await("j1", TIMEOUT);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo("internal error: java.lang.AssertionError: bug");
+        assertThat(engine.await("j2", TIMEOUT).state()).isEqualTo(JobState.DONE);
+    }
+
+    @Test
+    void aJobTypeThatNoOperationImplementsFailsAsNotImplemented() throws Exception {
+        JobEngine engine = engine(blocking);
+
+        engine.submit(parse("{\"job_type\":\"delete_shard\",\"job_id\":\"j1\",\"cluster_name\":\"c1\","
+                + "\"shard_name\":\"shard1\"}"));
+
+        JobStatus failed = engine.await("j1", TIMEOUT);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo("delete_shard is not implemented yet");
+    }
+
+    @Test
+    void theSameJobIdWithTheSameBodyIsOneJobThatRunsOnce() throws Exception {
+        JobEngine engine = engine(blocking);
+        engine.submit(deleteCluster("j1", "c1"));
+        assertThat(blocking.nextStarted()).isEqualTo("j1");
+
+        Submission again = parse("{\"ver\":\"1.0\",\"cluster_name\":\"c1\",\"user_name\":\"alice\","
+                + "\"job_id\":\"j1\",\"job_type\":\"delete_cluster\"}");
+        assertThat(engine.submit(again).state()).isEqualTo(JobState.ONGOING);
+        blocking.release("j1");
+        engine.await("j1", TIMEOUT);
+        JobStatus afterEnd = engine.submit(again);
+
+        assertThat(afterEnd.jobId()).isEqualTo("j1");
+        assertThat(afterEnd.state()).isEqualTo(JobState.DONE);
+        assertThat(blocking.startedWithin(300)).isNull();
+        assertThat(blocking.runs()).isEqualTo(1);
+    }
+
+    @Test
+    void theSameJobIdWithAnotherBodyIsRefused() throws Exception {
+        JobEngine engine = engine(instant);
+        engine.submit(addComps("j1", "c1"));
+
+        assertThatThrownBy(() -> engine.submit(addComps("j1", "c2")))
+                .isInstanceOf(ManagerException.class)
+                .hasMessage("job_id j1 was already used for another request")
+                .extracting(e -> ((ManagerException) e).code()).isEqualTo(ManagerException.Code.CONFLICT);
+        assertThat(engine.await("j1", TIMEOUT).info()).isEqualTo("added comps to c1");
+    }
+
+    @Test
+    void concurrentSubmissionsOfOneJobIdMakeOneJob() throws Exception {
+        JobEngine engine = engine(instant);
+        int clients = 8;
+        CyclicBarrier together = new CyclicBarrier(clients);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<JobStatus>> answers = IntStream.range(0, clients)
+                    .mapToObj(i -> pool.submit(() -> {
+                        together.await();
+                        return engine.submit(addComps("j1", "c1"));
+                    }))
+                    .toList();
+            for (Future<JobStatus> answer : answers) {
+                assertThat(answer.get().jobId()).isEqualTo("j1");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(engine.await("j1", TIMEOUT).state()).isEqualTo(JobState.DONE);
+        assertThat(instant.runsOf("j1")).isEqualTo(1);
+        assertThat(engine.newest(10)).hasSize(1);
+    }
+
+    @Test
+    void jobsOnOneClusterRunOneAtATimeInTheOrderTheyWereAccepted() throws Exception {
+        JobEngine engine = engine(blocking);
+        List<String> jobIds = List.of("j1", "j2", "j3", "j4", "j5");
+        for (String jobId : jobIds) {
+            engine.submit(deleteCluster(jobId, "c1"));
+        }
+
+        for (int i = 0; i < jobIds.size(); i++) {
+            assertThat(blocking.nextStarted()).isEqualTo(jobIds.get(i));
+            assertThat(blocking.startedWithin(200)).isNull();
+            for (String waiting : jobIds.subList(i + 1, jobIds.size())) {
+                assertThat(engine.status(waiting).orElseThrow().state()).isEqualTo(JobState.ACCEPT);
+            }
+            blocking.release(jobIds.get(i));
+        }
+
+        for (String jobId : jobIds) {
+            assertThat(engine.await(jobId, TIMEOUT).state()).isEqualTo(JobState.DONE);
+        }
+        assertThat(blocking.mostRunningOnOneCluster()).isEqualTo(1);
+    }
+
+    @Test
+    void jobsOnOtherClustersRunConcurrently() throws Exception {
+        JobEngine engine = engine(blocking);
+        engine.submit(deleteCluster("j1", "c1"));
+        engine.submit(deleteCluster("j2", "c2"));
+        engine.submit(deleteCluster("j3", "c3"));
+
+        List<String> running = List.of(blocking.nextStarted(), blocking.nextStarted(), blocking.nextStarted());
+
+        assertThat(running).containsExactlyInAnyOrder("j1", "j2", "j3");
+        running.forEach(blocking::release);
+        for (String jobId : running) {
+            assertThat(engine.await(jobId, TIMEOUT).state()).isEqualTo(JobState.DONE);
+        }
+    }
+
+    @Test
+    void anOngoingJobLeftByAStoppedManagerIsRolledBackAndFailedOnRecovery() throws Exception {
+        leaveOngoing("j1", "copying files", List.of("a", "b"));
+
+        JobEngine engine = engine(blocking);
+
+        JobStatus failed = engine.status("j1").orElseThrow();
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo("the manager stopped while the job was at step 'copying files'; rolled back");
+        assertThat(failed.endedAt()).isPresent();
+        assertThat(forget.undone()).containsExactly("b", "a");
+        assertThat(store.jobs().undoLog("j1")).isEmpty();
+    }
+
+    @Test
+    void anOngoingJobThatRecordedNoSideEffectFailsOnRecoveryWithNothingToRollBack() throws Exception {
+        leaveOngoing("j1", "checking", List.of());
+
+        JobEngine engine = engine(blocking);
+
+        assertThat(engine.status("j1").orElseThrow().info())
+                .isEqualTo("the manager stopped while the job was at step 'checking'; nothing to roll back");
+    }
+
+    @Test
+    void acceptedJobsLeftByAStoppedManagerRunAfterRecoveryInTheirOrder() throws Exception {
+        try (MetadataStore previous = openStore()) {
+            for (String jobId : List.of("j1", "j2")) {
+                Submission submission = deleteCluster(jobId, "c1");
+                previous.jobs().insert(jobId, JobType.DELETE_CLUSTER, "alice",
+                        submission.canonicalBody().toString(), "cluster:c1", "queued");
+            }
+        }
+
+        JobEngine engine = engine(blocking);
+
+        assertThat(blocking.nextStarted()).isEqualTo("j1");
+        blocking.release("j1");
+        assertThat(blocking.nextStarted()).isEqualTo("j2");
+        blocking.release("j2");
+        assertThat(engine.await("j1", TIMEOUT).info()).isEqualTo("deleted c1");
+        assertThat(engine.await("j2", TIMEOUT).info()).isEqualTo("deleted c1");
+    }
+
+    @Test
+    void recoveryRunsOnlyBeforeTheFirstSubmission() {
+        JobEngine engine = engine(instant);
+        engine.submit(addComps("j1", "c1"));
+
+        assertThatThrownBy(engine::recover)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("recover() runs once, before the first submission");
+    }
+
+    @Test
+    void anUnknownJobIdHasNoStatus() {
+        JobEngine engine = engine(instant);
+
+        assertThat(engine.status("no-such-job")).isEmpty();
+    }
+
+    @Test
+    void theStatusOfEveryJobIsKept() throws Exception {
+        JobEngine engine = engine(instant);
+        int count = 300;
+        for (int i = 0; i < count; i++) {
+            engine.submit(addComps("j" + i, "c" + (i % 7)));
+        }
+
+        for (int i = 0; i < count; i++) {
+            JobStatus status = engine.await("j" + i, TIMEOUT);
+            assertThat(status.state()).isEqualTo(JobState.DONE);
+            assertThat(status.info()).isEqualTo("added comps to c" + (i % 7));
+        }
+        assertThat(engine.newest(1000)).hasSize(count);
+    }
+
+    @Test
+    void listenersHearOfEveryJobThatEnded() throws Exception {
+        JobEngine engine = engine(instant, new FailingOperation(List.of(), ManagerException.refused(DISK_FULL)));
+        List<JobStatus> ended = new CopyOnWriteArrayList<>();
+        engine.onJobEnded(ended::add);
+
+        engine.submit(addComps("j1", "c1"));
+        engine.submit(backupCluster("j2", "c1"));
+        engine.await("j2", TIMEOUT);
+
+        assertThat(ended).extracting(JobStatus::jobId, JobStatus::state).containsExactly(
+                tuple("j1", JobState.DONE),
+                tuple("j2", JobState.FAILED));
+    }
+
+    /** What a manager that died mid-job leaves in the store: the job ongoing at a step, its undo log. */
+    private void leaveOngoing(String jobId, String step, List<String> undoPayloads) {
+        try (MetadataStore previous = openStore()) {
+            JobTable jobs = previous.jobs();
+            jobs.insert(jobId, JobType.BACKUP_CLUSTER, "alice", backupCluster(jobId, "c1").canonicalBody().toString(),
+                    "cluster:c1", "queued");
+            assertThat(jobs.apply(jobId, JobTransition.START, "checking")).isTrue();
+            jobs.progress(jobId, step, 1, 3);
+            for (String payload : undoPayloads) {
+                jobs.appendUndo(jobId, "forget", "\"" + payload + "\"");
+            }
+        }
+    }
+
+    private JobEngine engine(Operation<?, ?>... operations) {
+        store = openStore();
+        opened.add(store);
+        JobEngine engine = new JobEngine(store.jobs(), List.of(operations),
+                new UndoActions(List.of(forget, new ThrowingUndo())), 8);
+        opened.add(engine);
+        engine.recover();
+        return engine;
+    }
+
+    private MetadataStore openStore() {
+        return MetadataStore.open(MetadataConfig.embedded(), home, new MetaNode("127.0.0.1", 57000));
+    }
+
+    private static Submission deleteCluster(String jobId, String cluster) {
+        return parse("{\"job_type\":\"delete_cluster\",\"job_id\":\"" + jobId + "\",\"user_name\":\"alice\","
+                + "\"cluster_name\":\"" + cluster + "\"}");
+    }
+
+    private static Submission backupCluster(String jobId, String cluster) {
+        return parse("{\"job_type\":\"backup_cluster\",\"job_id\":\"" + jobId + "\",\"user_name\":\"alice\","
+                + "\"backup_cluster_name\":\"" + cluster + "\"}");
+    }
+
+    private static Submission addComps(String jobId, String cluster) {
+        return parse("{\"job_type\":\"add_comps\",\"job_id\":\"" + jobId + "\",\"user_name\":\"alice\","
+                + "\"cluster_name\":\"" + cluster + "\",\"comps\":\"1\"}");
+    }
+
+    private static Submission parse(String json) {
+        return WireFormat.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+}
