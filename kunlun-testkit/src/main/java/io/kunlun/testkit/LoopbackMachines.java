@@ -107,12 +107,34 @@ public final class LoopbackMachines extends ScopedResources<LoopbackMachine> {
 
     private void remove(LoopbackMachine machine) {
         try {
+            killInstancesUnder(machine.root());
             TempDirs.delete(machine.root());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the paths of " + machine.hostaddr() + " under "
                     + machine.root(), e);
         } finally {
             giveBack(machine.hostaddr());
+        }
+    }
+
+    /**
+     * Database servers run detached from the test, so a failed test can leave one behind: every
+     * process whose command line names a path under the machine's root goes with the machine.
+     */
+    private static void killInstancesUnder(Path root) {
+        String prefix = root.toString() + "/";
+        List<ProcessHandle> leftovers = ProcessHandle.allProcesses()
+                .filter(process -> process.info().commandLine().orElse("").contains(prefix))
+                .toList();
+        leftovers.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (leftovers.stream().anyMatch(ManagedProcesses::isRunning) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

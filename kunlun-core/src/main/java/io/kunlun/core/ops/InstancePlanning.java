@@ -121,7 +121,7 @@ final class InstancePlanning {
 
     /** {@code count} consecutive free ports from {@code base} upward, reserved in this plan. */
     private int freePorts(String hostaddr, int base, int count) {
-        Set<Integer> unavailable = taken.computeIfAbsent(hostaddr, this::unavailablePorts);
+        Set<Integer> unavailable = taken.computeIfAbsent(portSpace(hostaddr), space -> unavailablePorts(hostaddr));
         for (int first = base; first + count <= PORT_LIMIT; first += count) {
             boolean free = true;
             for (int port = first; port < first + count && free; port++) {
@@ -137,8 +137,20 @@ final class InstancePlanning {
         throw ManagerException.refused(hostaddr + ": no " + count + " free consecutive ports from " + base);
     }
 
+    /**
+     * Loopback machines are one kernel: a port taken on one of them is taken on all (some server
+     * helpers, such as the state transfer's socat, listen on every address).
+     */
+    private static String portSpace(String hostaddr) {
+        return Hosts.isLocal(hostaddr) ? "loopback" : hostaddr;
+    }
+
     private Set<Integer> unavailablePorts(String hostaddr) {
-        Set<Integer> ports = new HashSet<>(store.clusters().heldPorts(hostaddr));
+        List<String> sharing = Hosts.isLocal(hostaddr)
+                ? store.machines().list().stream().map(Machine::hostaddr).filter(Hosts::isLocal).toList()
+                : List.of(hostaddr);
+        Set<Integer> ports = new HashSet<>();
+        sharing.forEach(address -> ports.addAll(store.clusters().heldPorts(address)));
         ports.addAll(PortProbe.listeningPorts(hosts.get(hostaddr)));
         return ports;
     }

@@ -19,6 +19,9 @@ final class Parallel {
     }
 
     static void run(List<Runnable> steps) {
+        if (steps.isEmpty()) {
+            return;
+        }
         if (steps.size() == 1) {
             steps.get(0).run();
             return;

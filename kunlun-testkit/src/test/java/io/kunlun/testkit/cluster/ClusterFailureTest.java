@@ -61,7 +61,9 @@ class ClusterFailureTest {
             Reply failed = run(manager, createCluster("rbr", 1, 3, 1, machines));
 
             assertThat(failed.result()).isEqualTo("failed");
-            assertThat(failed.info()).startsWith("shard1 node 127.0.0.3:57330: ").endsWith("; rolled back");
+            assertThat(failed.info()).startsWith("shard1 node 127.0.0.3:57334: cannot create the instance's directories: "
+                    + "mkdir: cannot create directory ‘" + machines.get(1).datadir() + "/instance_data’: Not a directory")
+                    .endsWith("; rolled back");
             assertThat(query(manager, "get_cluster", null).size()).isZero();
             for (LoopbackMachine machine : machines) {
                 assertNoInstanceDirectories(machine);
@@ -86,9 +88,13 @@ class ClusterFailureTest {
         ObjectNode create = createCluster("rbr", 1, 1, 2, List.of(machine));
         manager.client().post(create.toString());
         String jobId = create.get("job_id").asText();
-        awaitStep(manager, jobId, "installed storage node");
+        awaitStep(manager, jobId, "installing 2 comps");
+        List<ProcessHandle> commandsInFlight = ProcessHandle.of(manager.pid()).orElseThrow().descendants()
+                .filter(process -> !process.info().command().orElse("").matches(".*/(mariadbd|postgres)"))
+                .toList();
 
         manager.kill();
+        awaitExit(commandsInFlight);
         ManagerProcess restarted = manager.restart();
 
         Reply status = restarted.client().post("{\"job_type\":\"get_status\",\"job_id\":\"" + jobId + "\"}");
@@ -111,6 +117,17 @@ class ClusterFailureTest {
             Thread.sleep(20);
         }
         throw new AssertionError("job " + jobId + " never reached step " + step);
+    }
+
+    /**
+     * Commands the manager was running (an initdb, say) finish on their own after it dies; the
+     * restart is meant to find what they left, as it would after they ended.
+     */
+    private static void awaitExit(List<ProcessHandle> processes) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (processes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
     }
 
     private static boolean listening(String hostaddr, int port) {
