@@ -58,6 +58,11 @@ public record EngineConfig(
                 instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds);
     }
 
+    public EngineConfig withInstanceAccount(String account) {
+        return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
+                account, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds);
+    }
+
     Duration startTimeout() {
         return Duration.ofSeconds(startTimeoutSeconds);
     }

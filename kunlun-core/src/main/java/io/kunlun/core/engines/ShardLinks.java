@@ -17,7 +17,7 @@ import java.util.Map;
  * CREATE FOREIGN TABLE t (id int, v text) SERVER shard1 OPTIONS (dbname 'app', table_name 't');
  * }</pre>
  *
- * <p>and spread one table over shards with foreign partitions of a partitioned table, each shard
+ * and spread one table over shards with foreign partitions of a partitioned table, each shard
  * holding a table of the same shape. Reads go through the parent, with partition pruning; writes
  * must name the partition, since mysql_fdw neither routes an INSERT nor runs an UPDATE or DELETE
  * through a partitioned parent:
