@@ -1,5 +1,7 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.ManagerException;
+
 /**
  * A shard as a compute instance reaches it: the shard's name (the foreign server's name), the
  * address and SQL port of its primary, and the storage account the comp logs in with.
@@ -8,10 +10,10 @@ public record ShardTarget(String name, String host, int port, Credential user) {
     public ShardTarget {
         SqlText.requireName(name, "shard name");
         if (host == null || !host.matches("[A-Za-z0-9][A-Za-z0-9.-]{0,252}")) {
-            throw new IllegalArgumentException("a shard's host must be an IPv4 address or a host name, got \"" + host + "\"");
+            throw ManagerException.refused("a shard's host must be an IPv4 address or a host name, got \"" + host + "\"");
         }
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("a port must be from 1 to 65535, got " + port);
+            throw ManagerException.refused("a port must be from 1 to 65535, got " + port);
         }
     }
 
