@@ -1,12 +1,13 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.HostAccess;
 
 /** One compute instance: the machine it runs on, its port and its directory. */
 public record ComputeNode(HostAccess host, int port, ComputeLayout layout) {
     public ComputeNode {
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("a port must be from 1 to 65535, got " + port);
+            throw ManagerException.refused("a port must be from 1 to 65535, got " + port);
         }
     }
 

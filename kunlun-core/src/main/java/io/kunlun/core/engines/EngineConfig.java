@@ -1,5 +1,7 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.ManagerException;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -40,7 +42,7 @@ public record EngineConfig(
             InstancePaths.requireSafe(path, "engine program path");
         }
         if (!instanceAccount.matches("[a-z_][a-z0-9_-]{0,31}")) {
-            throw new IllegalArgumentException("instance_account must be a Unix account name, got \"" + instanceAccount + "\"");
+            throw ManagerException.refused("instance_account must be a Unix account name, got \"" + instanceAccount + "\"");
         }
     }
 
@@ -56,6 +58,11 @@ public record EngineConfig(
     public EngineConfig withPostgres(String path) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, path, initdb, psql,
                 instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds);
+    }
+
+    public EngineConfig withInstanceAccount(String account) {
+        return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
+                account, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds);
     }
 
     Duration startTimeout() {

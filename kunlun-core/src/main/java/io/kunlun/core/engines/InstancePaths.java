@@ -18,7 +18,7 @@ final class InstancePaths {
     static String requireSafe(String path, String what) {
         if (path == null || !SAFE.matcher(path).matches() || path.contains("/./") || path.contains("/../")
                 || path.endsWith("/.") || path.endsWith("/..")) {
-            throw new IllegalArgumentException(what + " must be an absolute path of letters, digits and ._+-, got \""
+            throw ManagerException.refused(what + " must be an absolute path of letters, digits and ._+-, got \""
                     + path + "\"");
         }
         return path;
@@ -28,7 +28,7 @@ final class InstancePaths {
     static String requireInstanceDirectory(String path, String what) {
         requireSafe(path, what);
         if (path.chars().filter(c -> c == '/').count() < 2) {
-            throw new IllegalArgumentException(what + " must be at least two levels below /, got \"" + path + "\"");
+            throw ManagerException.refused(what + " must be at least two levels below /, got \"" + path + "\"");
         }
         return path;
     }

@@ -1,5 +1,7 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.ManagerException;
+
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,14 +12,14 @@ record Ipv4Network(long address, int prefix) {
     static Ipv4Network parse(String cidr) {
         Matcher matcher = CIDR.matcher(cidr == null ? "" : cidr);
         if (!matcher.matches() || Integer.parseInt(matcher.group(5)) > 32) {
-            throw new IllegalArgumentException("a client network must be an IPv4 CIDR block like 10.0.0.0/8, got \""
+            throw ManagerException.refused("a client network must be an IPv4 CIDR block like 10.0.0.0/8, got \""
                     + cidr + "\"");
         }
         long address = 0;
         for (int i = 1; i <= 4; i++) {
             int octet = Integer.parseInt(matcher.group(i));
             if (octet > 255) {
-                throw new IllegalArgumentException("a client network must be an IPv4 CIDR block like 10.0.0.0/8, got \""
+                throw ManagerException.refused("a client network must be an IPv4 CIDR block like 10.0.0.0/8, got \""
                         + cidr + "\"");
             }
             address = (address << 8) | octet;

@@ -59,12 +59,14 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "relay_log_index", layout.binlogDir() + "/relay.index");
         line(cnf, "binlog_format", "ROW");
         line(cnf, "log_slave_updates", "ON");
-        if (spec.mode() instanceof ReplicationMode.Rbr rbr) {
-            rbrSettings(cnf, rbr);
-        } else if (spec.mode() instanceof ReplicationMode.Group group) {
+        if (spec.mode() instanceof ReplicationMode.Group group) {
             galeraSettings(cnf, node, group, account);
         } else {
+            // Galera numbers its own transactions; binary-log replication relies on GTIDs that never diverge.
             line(cnf, "gtid_strict_mode", "ON");
+            if (spec.mode() instanceof ReplicationMode.Rbr rbr) {
+                rbrSettings(cnf, rbr);
+            }
         }
         return cnf.toString();
     }
@@ -94,7 +96,6 @@ final class MariaDbFlavour implements StorageFlavour {
      * the primary side enabled would stall its own applier waiting for replicas it has not.
      */
     private static void rbrSettings(StringBuilder cnf, ReplicationMode.Rbr rbr) {
-        line(cnf, "gtid_strict_mode", "ON");
         if (rbr.replica()) {
             line(cnf, "rpl_semi_sync_slave_enabled", "ON");
             line(cnf, "read_only", "ON");

@@ -1,5 +1,7 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.ManagerException;
+
 import java.util.List;
 
 /** The part a storage instance plays in its shard, fixed when it is installed. */
@@ -24,12 +26,12 @@ public sealed interface ReplicationMode {
     record Group(String name, List<StorageNode> members, boolean bootstrap) implements ReplicationMode {
         public Group {
             if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
-                throw new IllegalArgumentException("a group name must be 1 to 64 letters, digits or _.-, got \""
+                throw ManagerException.refused("a group name must be 1 to 64 letters, digits or _.-, got \""
                         + name + "\"");
             }
             members = List.copyOf(members);
             if (members.isEmpty()) {
-                throw new IllegalArgumentException("a group needs its members");
+                throw ManagerException.refused("a group needs its members");
             }
         }
     }

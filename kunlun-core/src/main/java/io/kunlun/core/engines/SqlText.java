@@ -1,5 +1,7 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.ManagerException;
+
 import java.util.regex.Pattern;
 
 /**
@@ -15,7 +17,7 @@ final class SqlText {
     /** A user, database, server or shard name: a letter or underscore, then letters, digits, underscores. */
     static String requireName(String name, String what) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(what + " must be 1 to 32 letters, digits or underscores, not starting"
+            throw ManagerException.refused(what + " must be 1 to 32 letters, digits or underscores, not starting"
                     + " with a digit, got \"" + name + "\"");
         }
         return name;
@@ -40,7 +42,7 @@ final class SqlText {
 
     private static void requireNoNul(String value) {
         if (value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("SQL strings cannot contain NUL characters");
+            throw ManagerException.refused("SQL strings cannot contain NUL characters");
         }
     }
 }

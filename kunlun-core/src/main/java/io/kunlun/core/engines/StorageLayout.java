@@ -1,5 +1,7 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.ManagerException;
+
 import java.util.List;
 
 /**
@@ -13,7 +15,7 @@ public record StorageLayout(String instanceDir, String binlogDir, String redoDir
         InstancePaths.requireInstanceDirectory(binlogDir, "the binlog directory");
         InstancePaths.requireInstanceDirectory(redoDir, "the redo log directory");
         if (List.of(instanceDir, binlogDir, redoDir).stream().distinct().count() < 3) {
-            throw new IllegalArgumentException("the instance, binlog and redo log directories must differ, got "
+            throw ManagerException.refused("the instance, binlog and redo log directories must differ, got "
                     + instanceDir + ", " + binlogDir + ", " + redoDir);
         }
     }

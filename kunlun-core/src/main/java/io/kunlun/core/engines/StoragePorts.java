@@ -1,5 +1,7 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.ManagerException;
+
 import java.util.List;
 
 /**
@@ -15,11 +17,11 @@ public record StoragePorts(int sql, int stateTransfer, int incrementalTransfer, 
     public StoragePorts {
         for (int port : new int[] {sql, stateTransfer, incrementalTransfer, groupCommunication}) {
             if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("a port must be from 1 to 65535, got " + port);
+                throw ManagerException.refused("a port must be from 1 to 65535, got " + port);
             }
         }
         if (List.of(sql, stateTransfer, incrementalTransfer, groupCommunication).stream().distinct().count() < COUNT) {
-            throw new IllegalArgumentException("the ports of a storage instance must differ, got "
+            throw ManagerException.refused("the ports of a storage instance must differ, got "
                     + sql + ", " + stateTransfer + ", " + incrementalTransfer + ", " + groupCommunication);
         }
     }

@@ -142,6 +142,18 @@ class MariaDbInstanceTest {
     }
 
     @Test
+    void aMissingInstanceAccountIsRefusedWithHowToCreateIt() {
+        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withInstanceAccount("nosuchaccount"));
+        StorageNode node = machine.storageNode();
+
+        assertThatThrownBy(() -> engine.install(machine.standalone(node, users)))
+                .isInstanceOf(ManagerException.class)
+                .hasMessage(ADDRESS + ": the account nosuchaccount that runs database instances does not exist (create it"
+                        + " with: useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin nosuchaccount)");
+        assertThat(machine.exists(node.layout().instanceDir())).isFalse();
+    }
+
+    @Test
     void aMysqlServerIsRefusedUntilItIsSupported() throws IOException {
         Path fake = machine.root.resolve("mysqld");
         Files.writeString(fake, "#!/bin/sh\necho '/usr/sbin/mysqld  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)'\n");
