@@ -5,6 +5,7 @@ import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobEngine;
 import io.kunlun.core.jobs.UndoActions;
 import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteMachine;
 import io.kunlun.core.ops.GetMeta;
@@ -50,17 +51,20 @@ public final class ClusterManager implements AutoCloseable {
     private final MetadataStore store;
     private final Hosts hosts;
     private final JobEngine engine;
+    private final ManagerMetrics metrics;
     private final Map<JobType, Query<?>> queries = new EnumMap<>(JobType.class);
 
     private ClusterManager(ManagerConfig config, MetadataStore store, Hosts hosts) {
         this.config = config;
         this.store = store;
         this.hosts = hosts;
+        this.metrics = new ManagerMetrics(() -> store.clusters().countByStatus());
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
                 new DeleteMachine(store, hosts));
         this.engine = new JobEngine(store.jobs(), operations, new UndoActions(List.of(new RestoreMachineRow(store))), config.workers());
+        engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store)));
         all.addAll(Getters.all(store, config.exposeCredentials()));
@@ -81,6 +85,11 @@ public final class ClusterManager implements AutoCloseable {
         ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh()));
         manager.engine.recover();
         return manager;
+    }
+
+    /** The manager's own metrics, for the adapter's {@code GET /metrics}. */
+    public ManagerMetrics metrics() {
+        return metrics;
     }
 
     public ManagerConfig config() {
