@@ -6,6 +6,8 @@ import io.kunlun.core.jobs.JobEngine;
 import io.kunlun.core.jobs.UndoActions;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.monitor.ManagerMetrics;
+import io.kunlun.core.monitor.RestorePrometheusFiles;
+import io.kunlun.core.monitor.StopStartedPrometheus;
 import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteMachine;
 import io.kunlun.core.ops.GetMeta;
@@ -17,6 +19,7 @@ import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
 import io.kunlun.core.ops.UpdateMachine;
+import io.kunlun.core.ops.UpdatePrometheus;
 import io.kunlun.model.InvalidRequestException;
 import org.jdbi.v3.core.JdbiException;
 import io.kunlun.model.Machine;
@@ -62,8 +65,10 @@ public final class ClusterManager implements AutoCloseable {
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
-                new DeleteMachine(store, hosts));
-        this.engine = new JobEngine(store.jobs(), operations, new UndoActions(List.of(new RestoreMachineRow(store))), config.workers());
+                new DeleteMachine(store, hosts),
+                new UpdatePrometheus(store, config, metrics));
+        this.engine = new JobEngine(store.jobs(), operations, new UndoActions(List.of(new RestoreMachineRow(store),
+                new RestorePrometheusFiles(), new StopStartedPrometheus(config.prometheus()))), config.workers());
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store)));
