@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,8 +33,15 @@ class PrometheusAcrossManagerRestartsTest {
         return Long.parseLong(Files.readString(home.resolve("prometheus/prometheus.pid")).strip());
     }
 
+    /** SIGTERM, as a service manager stops it: the manager's shutdown runs; Prometheus is not its to stop. */
+    private static void stop(ManagerProcess manager) throws Exception {
+        ProcessHandle process = ProcessHandle.of(manager.pid()).orElseThrow();
+        process.destroy();
+        process.onExit().get(30, TimeUnit.SECONDS);
+    }
+
     @Test
-    void aKilledAndRestartedManagerFindsItsPrometheusRunningAndReloadsIt(@TempDir Path configDir) throws Exception {
+    void aStoppedAndRestartedManagerFindsItsPrometheusRunningAndReloadsIt(@TempDir Path configDir) throws Exception {
         int port = PrometheusApi.freePort(PROMETHEUS_HOST);
         Path config = Files.writeString(configDir.resolve("manager.json"), "{\"prometheus\":{\"bind\":\""
                 + PROMETHEUS_HOST + "\",\"port\":" + port + ",\"scrape_interval_seconds\":1}}");
@@ -43,6 +51,7 @@ class PrometheusAcrossManagerRestartsTest {
         assertThat(first.info()).as(first.toString()).isEqualTo("update prometheus succeed");
         long pid = recordedPid();
 
+        stop(manager);
         manager.restart();
 
         assertThat(prometheus.isReady()).isTrue();
