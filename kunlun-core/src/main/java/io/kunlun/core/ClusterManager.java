@@ -5,6 +5,9 @@ import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobEngine;
 import io.kunlun.core.jobs.UndoActions;
 import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.monitor.ManagerMetrics;
+import io.kunlun.core.monitor.RestorePrometheusFiles;
+import io.kunlun.core.monitor.StopStartedPrometheus;
 import io.kunlun.core.ops.CreateCluster;
 import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteCluster;
@@ -21,6 +24,7 @@ import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
 import io.kunlun.core.ops.UpdateMachine;
+import io.kunlun.core.ops.UpdatePrometheus;
 import io.kunlun.model.InvalidRequestException;
 import org.jdbi.v3.core.JdbiException;
 import io.kunlun.model.Machine;
@@ -56,6 +60,7 @@ public final class ClusterManager implements AutoCloseable {
     private final MetadataStore store;
     private final Hosts hosts;
     private final JobEngine engine;
+    private final ManagerMetrics metrics;
     private final Map<JobType, Query<?>> queries = new EnumMap<>(JobType.class);
 
     private ClusterManager(ManagerConfig config, MetadataStore store, Hosts hosts) {
@@ -63,15 +68,19 @@ public final class ClusterManager implements AutoCloseable {
         this.store = store;
         this.hosts = hosts;
         Drivers drivers = new Drivers(config, hosts);
+        this.metrics = new ManagerMetrics(() -> store.clusters().countByStatus());
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
                 new DeleteMachine(store, hosts),
                 new CreateCluster(store, hosts, drivers),
-                new DeleteCluster(store, hosts, drivers));
-        UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store), new RemoveInstance(drivers, store),
-                new DeleteClusterRows(store)));
+                new DeleteCluster(store, hosts, drivers),
+                new UpdatePrometheus(store, config, metrics));
+        UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store),
+                new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),
+                new StopStartedPrometheus(config.prometheus())));
         this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
+        engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store)));
         all.addAll(Getters.all(store, config.exposeCredentials()));
@@ -92,6 +101,11 @@ public final class ClusterManager implements AutoCloseable {
         ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh()));
         manager.engine.recover();
         return manager;
+    }
+
+    /** The manager's own metrics, for the adapter's {@code GET /metrics}. */
+    public ManagerMetrics metrics() {
+        return metrics;
     }
 
     public ManagerConfig config() {

@@ -15,11 +15,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * {@code POST /}: bytes → {@link WireFormat} → {@link ClusterManager} → JSON. Whatever the
@@ -28,16 +25,15 @@ import java.util.Optional;
  */
 final class JobApiHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(JobApiHandler.class);
-    private static final String BEARER = "Bearer ";
     /** Bodies up to this size are read to their end even when refused; larger ones close the connection. */
     static final long DRAIN_LIMIT = 8L * WireFormat.MAX_BODY_BYTES;
 
     private static final SecureRandom INCIDENTS = new SecureRandom();
 
-    private final Optional<String> accessToken;
+    private final AccessToken accessToken;
     private volatile ClusterManager manager;
 
-    JobApiHandler(Optional<String> accessToken) {
+    JobApiHandler(AccessToken accessToken) {
         this.accessToken = accessToken;
     }
 
@@ -47,10 +43,9 @@ final class JobApiHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (!authorised(exchange)) {
+        if (!accessToken.admits(exchange)) {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
-            reply(exchange, StatusCodes.UNAUTHORIZED,
-                    WireFormat.failed("this manager needs Authorization: Bearer <access token>"));
+            reply(exchange, StatusCodes.UNAUTHORIZED, WireFormat.failed(AccessToken.REQUIRED));
             return;
         }
         if (!exchange.getRequestMethod().equals(Methods.POST)) {
@@ -144,20 +139,6 @@ final class JobApiHandler implements HttpHandler {
             reply(exchange, StatusCodes.INTERNAL_SERVER_ERROR, WireFormat.failed("internal error " + incident
                     + " while answering " + submission.type().wireName() + "; the manager's log has the details"));
         }
-    }
-
-    /** The scheme is case-insensitive (RFC 9110); the token is compared in constant time. */
-    private boolean authorised(HttpServerExchange exchange) {
-        if (accessToken.isEmpty()) {
-            return true;
-        }
-        String header = Optional.ofNullable(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION)).orElse("");
-        if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return false;
-        }
-        byte[] expected = accessToken.get().getBytes(StandardCharsets.UTF_8);
-        byte[] given = header.substring(BEARER.length()).strip().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(expected, given);
     }
 
     private void reply(HttpServerExchange exchange, int status, Map<String, ?> body) {

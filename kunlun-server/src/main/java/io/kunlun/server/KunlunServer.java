@@ -1,8 +1,11 @@
 package io.kunlun.server;
 
 import io.kunlun.core.ClusterManager;
+import io.kunlun.core.monitor.ManagerMetrics;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.PathHandler;
 import io.undertow.server.handlers.RequestLimitingHandler;
 
 import java.net.InetSocketAddress;
@@ -14,11 +17,15 @@ import java.net.InetSocketAddress;
  */
 public final class KunlunServer implements AutoCloseable {
     private final Undertow undertow;
+    private final AccessToken accessToken;
     private final JobApiHandler api;
+    private final MetricsHandler metrics;
 
-    private KunlunServer(Undertow undertow, JobApiHandler api) {
+    private KunlunServer(Undertow undertow, AccessToken accessToken, JobApiHandler api, MetricsHandler metrics) {
         this.undertow = undertow;
+        this.accessToken = accessToken;
         this.api = api;
+        this.metrics = metrics;
     }
 
     /**
@@ -27,21 +34,29 @@ public final class KunlunServer implements AutoCloseable {
      */
     public static KunlunServer listen(ServerOptions options) {
         options.validate();
-        JobApiHandler api = new JobApiHandler(options.accessToken());
+        AccessToken accessToken = new AccessToken(options.accessToken());
+        JobApiHandler api = new JobApiHandler(accessToken);
+        MetricsHandler metrics = new MetricsHandler(accessToken);
+        HttpHandler routes = new PathHandler(api).addExactPath(ManagerMetrics.PATH, metrics);
         Undertow undertow = Undertow.builder()
                 .addHttpListener(options.port(), options.bind())
                 // Undertow cuts off a body above what the handler is ready to read and discard.
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, JobApiHandler.DRAIN_LIMIT)
                 .setIoThreads(2)
                 .setWorkerThreads(64)
-                .setHandler(new RequestLimitingHandler(256, 1024, api))
+                .setHandler(metrics.countingRequestsTo(new RequestLimitingHandler(256, 1024, routes)))
                 .build();
         undertow.start();
-        return new KunlunServer(undertow, api);
+        return new KunlunServer(undertow, accessToken, api, metrics);
     }
 
-    /** Starts answering requests with the manager. */
+    /**
+     * Starts answering requests with the manager: the API on {@code POST /}, its metrics on
+     * {@code GET /metrics} (telling the manager the token they need, for the Prometheus it runs).
+     */
     public void serve(ClusterManager manager) {
+        manager.metrics().scrapedWithBearerToken(accessToken.token());
+        metrics.serve(manager.metrics());
         api.serve(manager);
     }
 

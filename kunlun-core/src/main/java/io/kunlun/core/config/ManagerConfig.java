@@ -22,7 +22,8 @@ public record ManagerConfig(
         @JsonProperty("advertised_host") String advertisedHost,
         @JsonProperty("advertised_port") int advertisedPort,
         @JsonProperty("engines") EngineConfig engines,
-        @JsonProperty("machine_engines") Map<String, EngineConfig> machineEngines) {
+        @JsonProperty("machine_engines") Map<String, EngineConfig> machineEngines,
+        @JsonProperty("prometheus") PrometheusConfig prometheus) {
 
     public ManagerConfig {
         home = home == null ? Path.of("var") : home;
@@ -33,6 +34,11 @@ public record ManagerConfig(
         advertisedPort = advertisedPort <= 0 ? 57000 : advertisedPort;
         engines = engines == null ? EngineConfig.defaults() : engines;
         machineEngines = machineEngines == null ? Map.of() : Map.copyOf(machineEngines);
+        prometheus = prometheus == null ? PrometheusConfig.managed() : prometheus;
+    }
+
+    public static ManagerConfig defaults(Path home) {
+        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null);
     }
 
     /** The programs and instance account on one machine: its own entry, else the global one. */
@@ -40,33 +46,39 @@ public record ManagerConfig(
         return machineEngines.getOrDefault(hostaddr, engines);
     }
 
-    public static ManagerConfig defaults(Path home) {
-        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null);
-    }
-
     public ManagerConfig withHome(Path newHome) {
-        return new ManagerConfig(newHome, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort, engines, machineEngines);
+        return new ManagerConfig(newHome, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                engines, machineEngines, prometheus);
     }
 
     public ManagerConfig withExposeCredentials(boolean expose) {
-        return new ManagerConfig(home, metadata, ssh, workers, expose, advertisedHost, advertisedPort, engines, machineEngines);
+        return new ManagerConfig(home, metadata, ssh, workers, expose, advertisedHost, advertisedPort,
+                engines, machineEngines, prometheus);
     }
 
     public ManagerConfig withAdvertised(String host, int port) {
-        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, host, port, engines, machineEngines);
+        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, host, port,
+                engines, machineEngines, prometheus);
     }
 
     public ManagerConfig withSsh(SshConfig newSsh) {
-        return new ManagerConfig(home, metadata, newSsh, workers, exposeCredentials, advertisedHost, advertisedPort, engines, machineEngines);
+        return new ManagerConfig(home, metadata, newSsh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                engines, machineEngines, prometheus);
+    }
+
+    public ManagerConfig withMetadata(MetadataConfig newMetadata) {
+        return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                engines, machineEngines, prometheus);
     }
 
     public ManagerConfig withEngines(EngineConfig newEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                newEngines, machineEngines);
+                newEngines, machineEngines, prometheus);
     }
 
-    public ManagerConfig withMetadata(MetadataConfig newMetadata) {
-        return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort, engines, machineEngines);
+    public ManagerConfig withPrometheus(PrometheusConfig newPrometheus) {
+        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                engines, machineEngines, newPrometheus);
     }
 
     /** The metadata store: an H2 file under home when jdbc_url is absent, else MySQL/MariaDB. */
@@ -122,5 +134,67 @@ public record ManagerConfig(
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record SshTarget(@JsonProperty("port") int port, @JsonProperty("user") String user) {
+    }
+
+    /**
+     * The Prometheus that update_prometheus feeds. Without {@code url}, the manager runs its own
+     * (the {@code binary}, listening on {@code bind}:{@code port}, state under
+     * {@code <home>/prometheus}); with {@code url}, it writes the target files into
+     * {@code targets_dir}, where that Prometheus reads them, and asks it to reload.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record PrometheusConfig(
+            @JsonProperty("url") String url,
+            @JsonProperty("targets_dir") Path targetsDir,
+            @JsonProperty("binary") Path binary,
+            @JsonProperty("bind") String bind,
+            @JsonProperty("port") int port,
+            @JsonProperty("scrape_interval_seconds") int scrapeIntervalSeconds,
+            @JsonProperty("node_exporter_port") int nodeExporterPort,
+            @JsonProperty("start_timeout_seconds") int startTimeoutSeconds) {
+        /** The port of the reference system's Prometheus. */
+        public static final int DEFAULT_PORT = 57010;
+
+        public PrometheusConfig {
+            url = url == null || url.isBlank() ? null : url.strip();
+            if (url != null && !url.matches("https?://[^/?#]+(/[^?#]*)?")) {
+                throw new IllegalArgumentException("prometheus.url must be an http:// or https:// URL, got " + url);
+            }
+            if (url != null && targetsDir == null) {
+                throw new IllegalArgumentException("prometheus.url needs prometheus.targets_dir: the directory that"
+                        + " Prometheus reads the kunlun target files from");
+            }
+            binary = binary == null ? Path.of("/usr/bin/prometheus") : binary;
+            bind = bind == null || bind.isBlank() ? "127.0.0.1" : bind;
+            port = port <= 0 ? DEFAULT_PORT : port;
+            scrapeIntervalSeconds = scrapeIntervalSeconds <= 0 ? 15 : scrapeIntervalSeconds;
+            nodeExporterPort = nodeExporterPort <= 0 ? 9100 : nodeExporterPort;
+            startTimeoutSeconds = startTimeoutSeconds <= 0 ? 30 : startTimeoutSeconds;
+        }
+
+        /** The manager's own Prometheus on 127.0.0.1:57010. */
+        public static PrometheusConfig managed() {
+            return new PrometheusConfig(null, null, null, null, 0, 0, 0, 0);
+        }
+
+        /** The manager's own Prometheus, listening on {@code bind}:{@code port}. */
+        public static PrometheusConfig managed(String bind, int port) {
+            return new PrometheusConfig(null, null, null, bind, port, 0, 0, 0);
+        }
+
+        /** A Prometheus run by someone else, reading target files from {@code targetsDir}. */
+        public static PrometheusConfig external(String url, Path targetsDir) {
+            return new PrometheusConfig(url, targetsDir, null, null, 0, 0, 0, 0);
+        }
+
+        public PrometheusConfig withScrapeIntervalSeconds(int seconds) {
+            return new PrometheusConfig(url, targetsDir, binary, bind, port, seconds, nodeExporterPort,
+                    startTimeoutSeconds);
+        }
+
+        /** Whether the manager runs this Prometheus itself. */
+        public boolean isManaged() {
+            return url == null;
+        }
     }
 }

@@ -131,6 +131,18 @@ public final class ClusterTable {
                 .bind("h", hostaddr).bind("p", port).map((rs, ctx) -> instance(rs)).findOne());
     }
 
+    /** How many instances have each status; every status is present, 0 when no instance has it. */
+    public Map<InstanceStatus, Integer> countByStatus() {
+        Map<InstanceStatus, Integer> counts = new java.util.EnumMap<>(InstanceStatus.class);
+        for (InstanceStatus status : InstanceStatus.values()) {
+            counts.put(status, 0);
+        }
+        jdbi.useHandle(handle -> handle.createQuery("SELECT status, COUNT(*) FROM instance GROUP BY status")
+                .map((rs, ctx) -> Map.entry(InstanceStatus.fromWire(rs.getString(1)), rs.getInt(2)))
+                .forEach(entry -> counts.put(entry.getKey(), entry.getValue())));
+        return counts;
+    }
+
     /** Instances on a machine, with the memory their clusters give each storage node. */
     public List<Instance> instancesOn(String hostaddr) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM instance WHERE hostaddr = :h")

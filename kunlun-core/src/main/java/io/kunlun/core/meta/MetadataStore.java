@@ -28,6 +28,7 @@ public final class MetadataStore implements AutoCloseable {
     private final MachineTable machines;
     private final JobTable jobs;
     private final ClusterTable clusters;
+    private final ExporterTable exporters;
 
     private MetadataStore(DataSource dataSource, MetadataConfig config, MetaNode embeddedNode) {
         this.dataSource = dataSource;
@@ -37,6 +38,7 @@ public final class MetadataStore implements AutoCloseable {
         this.machines = new MachineTable(jdbi);
         this.jobs = new JobTable(jdbi);
         this.clusters = new ClusterTable(jdbi);
+        this.exporters = new ExporterTable(jdbi);
     }
 
     /**
@@ -126,6 +128,10 @@ public final class MetadataStore implements AutoCloseable {
 
     public ClusterTable clusters() {
         return clusters;
+    }
+
+    public ExporterTable exporters() {
+        return exporters;
     }
 
     /** Direct access for tables added by later features; one Jdbi for the whole store. */

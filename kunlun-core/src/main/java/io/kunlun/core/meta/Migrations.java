@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  */
 final class Migrations {
     /** Every migration, oldest first: resources {@code migrations/V<n>__<name>.sql}. */
-    static final List<String> ALL = List.of("V1__foundation", "V2__clusters");
+    static final List<String> ALL = List.of("V1__foundation", "V2__clusters", "V3__exporters");
 
     private Migrations() {
     }

@@ -1,0 +1,110 @@
+package io.kunlun.core.monitor;
+
+import io.kunlun.model.InstanceStatus;
+import io.kunlun.model.job.JobStatus;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The manager's own metrics, served as {@code GET /metrics} by the HTTP adapter: jobs by type and
+ * result, job run times, instances by status (read from the metadata at each scrape), and the
+ * requests the adapter answered. Each manager has its own registry, so that two managers in one
+ * JVM (tests, an embedding application) never count into each other.
+ */
+public final class ManagerMetrics {
+    /** The path the adapter serves the metrics on, and the path Prometheus scrapes. */
+    public static final String PATH = "/metrics";
+
+    /** Seconds: from a machine check (under a second) to a cluster restore (an hour). */
+    private static final double[] JOB_SECONDS_BUCKETS = {0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600};
+
+    /** Rendered metrics: the bytes and the Content-Type to send them with. */
+    public record Exposition(String contentType, byte[] body) {
+    }
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final Counter jobsEnded;
+    private final Histogram jobSeconds;
+    private final Counter httpRequests;
+    private volatile Optional<String> scrapeBearerToken = Optional.empty();
+
+    /** @param instancesByStatus how many instances have each status now; called at every scrape */
+    public ManagerMetrics(Supplier<Map<InstanceStatus, Integer>> instancesByStatus) {
+        jobsEnded = Counter.builder()
+                .name("kunlun_jobs_total")
+                .help("Jobs that ended, by job type and result (done or failed)")
+                .labelNames("job_type", "result")
+                .register(registry);
+        jobSeconds = Histogram.builder()
+                .name("kunlun_job_duration_seconds")
+                .help("How long jobs ran, from their start to their end, by job type")
+                .labelNames("job_type")
+                .classicOnly()
+                .classicUpperBounds(JOB_SECONDS_BUCKETS)
+                .register(registry);
+        httpRequests = Counter.builder()
+                .name("kunlun_http_requests_total")
+                .help("HTTP requests answered, by handler (api or metrics) and status code")
+                .labelNames("handler", "code")
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("kunlun_instances")
+                .help("Database instances recorded in the metadata, by status")
+                .labelNames("status")
+                .callback(callback -> instancesByStatus.get()
+                        .forEach((status, count) -> callback.call(count, status.wireName())))
+                .register(registry);
+    }
+
+    /** Counts a job that ended, and how long it ran when it had started at all. */
+    public void jobEnded(JobStatus job) {
+        String type = job.jobType().wireName();
+        jobsEnded.labelValues(type, job.state().wireName()).inc();
+        Optional<Instant> started = job.startedAt();
+        Optional<Instant> ended = job.endedAt();
+        if (started.isPresent() && ended.isPresent()) {
+            jobSeconds.labelValues(type).observe(Duration.between(started.get(), ended.get()).toNanos() / 1e9);
+        }
+    }
+
+    /** Counts a request the adapter answered. */
+    public void httpRequestAnswered(String handler, int statusCode) {
+        httpRequests.labelValues(handler, Integer.toString(statusCode)).inc();
+    }
+
+    /** Collects every metric now, in the Prometheus text format. */
+    public Exposition scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writer.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render the metrics", e);
+        }
+        return new Exposition(writer.getContentType(), out.toByteArray());
+    }
+
+    /**
+     * Tells the token the adapter demands on {@link #PATH} (none: open), so that the Prometheus
+     * the manager configures sends it when it scrapes the manager.
+     */
+    public void scrapedWithBearerToken(Optional<String> token) {
+        scrapeBearerToken = token;
+    }
+
+    public Optional<String> scrapeBearerToken() {
+        return scrapeBearerToken;
+    }
+}

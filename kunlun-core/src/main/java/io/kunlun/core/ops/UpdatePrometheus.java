@@ -1,0 +1,71 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.config.ManagerConfig.PrometheusConfig;
+import io.kunlun.core.jobs.JobContext;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.monitor.ManagerMetrics;
+import io.kunlun.core.monitor.PrometheusTargets;
+import io.kunlun.core.monitor.PrometheusUpdate;
+import io.kunlun.model.Machine;
+import io.kunlun.model.job.JobRequest;
+import io.kunlun.model.job.JobType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * update_prometheus: writes the scrape targets the metadata implies (the manager, every machine's
+ * node exporter, every instance's exporter) and makes Prometheus load them: the manager's own
+ * Prometheus, started if it does not run, or the one at the configured URL.
+ */
+public final class UpdatePrometheus implements Operation<JobRequest.UpdatePrometheus, PrometheusTargets> {
+    /** One update at a time: they write the same files and start the same Prometheus. */
+    public static final String LOCK_KEY = "prometheus";
+
+    private final MetadataStore store;
+    private final ManagerConfig config;
+    private final PrometheusUpdate update;
+
+    public UpdatePrometheus(MetadataStore store, ManagerConfig config, ManagerMetrics metrics) {
+        this.store = store;
+        this.config = config;
+        this.update = new PrometheusUpdate(config.prometheus(), config.home(), metrics);
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.UPDATE_PROMETHEUS;
+    }
+
+    @Override
+    public String lockKey(JobRequest.UpdatePrometheus request) {
+        return LOCK_KEY;
+    }
+
+    @Override
+    public PrometheusTargets check(JobRequest.UpdatePrometheus request, JobContext context) {
+        PrometheusConfig prometheus = config.prometheus();
+        if (prometheus.isManaged() && !Files.isExecutable(prometheus.binary())) {
+            throw ManagerException.refused("the Prometheus binary " + prometheus.binary()
+                    + " is not an executable file (prometheus.binary in the configuration)");
+        }
+        if (!prometheus.isManaged()) {
+            Path targets = prometheus.targetsDir();
+            if (!Files.isDirectory(targets) || !Files.isWritable(targets)) {
+                throw ManagerException.refused("the Prometheus targets directory " + targets
+                        + " is not a writable directory (prometheus.targets_dir in the configuration)");
+            }
+        }
+        return PrometheusTargets.of(config.advertisedHost(), config.advertisedPort(),
+                store.machines().list().stream().map(Machine::hostaddr).toList(),
+                prometheus.nodeExporterPort(), store.exporters().list());
+    }
+
+    @Override
+    public String run(JobRequest.UpdatePrometheus request, PrometheusTargets targets, JobContext context) {
+        update.apply(targets, context);
+        return "update prometheus succeed";
+    }
+}

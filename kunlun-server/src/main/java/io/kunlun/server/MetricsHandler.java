@@ -1,0 +1,86 @@
+package io.kunlun.server;
+
+import io.kunlun.core.monitor.ManagerMetrics;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code GET /metrics}: the manager's metrics in the Prometheus text format, behind the same
+ * access token as the API (metrics show the fleet's size and what it does). Also counts every
+ * request the server answers, by handler and status code.
+ */
+final class MetricsHandler implements HttpHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsHandler.class);
+    private static final String TEXT = "text/plain; charset=utf-8";
+
+    private final AccessToken accessToken;
+    private volatile ManagerMetrics metrics;
+
+    MetricsHandler(AccessToken accessToken) {
+        this.accessToken = accessToken;
+    }
+
+    void serve(ManagerMetrics readyMetrics) {
+        this.metrics = readyMetrics;
+    }
+
+    /** Wraps the server's handler so that each answered request is counted (once the manager serves). */
+    HttpHandler countingRequestsTo(HttpHandler next) {
+        return exchange -> {
+            exchange.addExchangeCompleteListener((ended, proceed) -> {
+                ManagerMetrics ready = metrics;
+                if (ready != null) {
+                    ready.httpRequestAnswered(ManagerMetrics.PATH.equals(ended.getRequestPath()) ? "metrics" : "api",
+                            ended.getStatusCode());
+                }
+                proceed.proceed();
+            });
+            next.handleRequest(exchange);
+        };
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (!accessToken.admits(exchange)) {
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+            reply(exchange, StatusCodes.UNAUTHORIZED, TEXT, AccessToken.REQUIRED + "\n");
+            return;
+        }
+        if (!exchange.getRequestMethod().equals(Methods.GET)) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, "GET");
+            reply(exchange, StatusCodes.METHOD_NOT_ALLOWED, TEXT, "read the metrics with GET " + ManagerMetrics.PATH + "\n");
+            return;
+        }
+        ManagerMetrics ready = metrics;
+        if (ready == null) {
+            reply(exchange, StatusCodes.SERVICE_UNAVAILABLE, TEXT, "the manager is starting\n");
+            return;
+        }
+        // Instance counts come from the metadata store: not on an I/O thread.
+        exchange.dispatch(() -> {
+            try {
+                ManagerMetrics.Exposition exposition = ready.scrape();
+                exchange.setStatusCode(StatusCodes.OK);
+                exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, exposition.contentType());
+                exchange.getResponseSender().send(ByteBuffer.wrap(exposition.body()));
+            } catch (RuntimeException e) {
+                LOG.error("metrics could not be collected", e);
+                reply(exchange, StatusCodes.INTERNAL_SERVER_ERROR, TEXT, "metrics could not be collected: " + e + "\n");
+            }
+        });
+    }
+
+    private static void reply(HttpServerExchange exchange, int status, String contentType, String body) {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
+        exchange.getResponseSender().send(ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
+    }
+}
