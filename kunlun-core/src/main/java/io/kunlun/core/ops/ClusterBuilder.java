@@ -5,6 +5,8 @@ import io.kunlun.core.engines.ClusterUsers;
 import io.kunlun.core.engines.ComputeInstall;
 import io.kunlun.core.engines.ComputeSettings;
 import io.kunlun.core.engines.ReplicationMode;
+import io.kunlun.core.engines.ShardLinks;
+import io.kunlun.core.engines.ShardTarget;
 import io.kunlun.core.engines.StorageInstall;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.engines.StorageSettings;
@@ -68,6 +70,8 @@ final class ClusterBuilder {
                             users)));
             context.step("installed comp " + comp.compName().orElseThrow(), done.incrementAndGet(), stepsTotal);
         }).toList());
+        context.step("linking comps to shards", done.get(), stepsTotal);
+        linkCompsToShards(plan, users);
         for (Instance instance : plan.all()) {
             store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);
         }
@@ -98,6 +102,22 @@ final class ClusterBuilder {
             }
         }
         Parallel.run(installs);
+    }
+
+    /**
+     * Every comp of the plan reaches every shard of the plan through a foreign server named after
+     * the shard, pointing at its primary, logged in as the cluster's admin.
+     */
+    private void linkCompsToShards(BuildPlan plan, ClusterUsers users) {
+        Parallel.run(plan.comps().stream().<Runnable>map(comp -> () -> naming(comp.compName().orElseThrow() + " ",
+                () -> {
+                    ShardLinks links = new ShardLinks(drivers.compute(comp.hostaddr()), drivers.computeNode(comp),
+                            CLIENT_DATABASE, users.admin().user());
+                    for (BuildPlan.Shard shard : plan.shards()) {
+                        links.add(ShardTarget.primary(shard.name(), drivers.storageNode(shard.primary()),
+                                users.admin()));
+                    }
+                })).toList());
     }
 
     /** rbr replicas start following their primary; group members wait for the whole group. */

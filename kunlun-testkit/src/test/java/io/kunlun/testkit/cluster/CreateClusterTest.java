@@ -115,6 +115,53 @@ class CreateClusterTest {
     }
 
     @Test
+    void throughAnyCompAQueryReachesEachShardAndATableSpreadOverShardsReadsAsOne() throws Exception {
+        Reply created = run(manager, createCluster("rbr", 2, 3, 2, machines));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        List<JsonNode> nodes = entries(query(manager, "get_storage", created.info()));
+        JsonNode shard1 = nodes.stream().filter(node -> node.get("shard").asText().equals("shard1")
+                && node.get("role").asText().equals("primary")).findFirst().orElseThrow();
+        JsonNode shard2 = nodes.stream().filter(node -> node.get("shard").asText().equals("shard2")
+                && node.get("role").asText().equals("primary")).findFirst().orElseThrow();
+        for (JsonNode primary : List.of(shard1, shard2)) {
+            try (Connection sql = ClusterFixture.mariadb(primary); Statement statement = sql.createStatement()) {
+                statement.execute("CREATE DATABASE app");
+                statement.execute("CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(20))");
+            }
+        }
+        List<JsonNode> comps = entries(query(manager, "get_computer", created.info()));
+        assertThat(comps).extracting(comp -> comp.get("name").asText()).containsExactly("comp1", "comp2");
+
+        try (Connection comp1 = ClusterFixture.postgres(comps.get(0)); Statement statement = comp1.createStatement()) {
+            statement.execute("CREATE TABLE t (id int, v text) PARTITION BY RANGE (id)");
+            statement.execute("CREATE FOREIGN TABLE t_1 PARTITION OF t FOR VALUES FROM (MINVALUE) TO (1000)"
+                    + " SERVER shard1 OPTIONS (dbname 'app', table_name 't')");
+            statement.execute("CREATE FOREIGN TABLE t_2 PARTITION OF t FOR VALUES FROM (1000) TO (MAXVALUE)"
+                    + " SERVER shard2 OPTIONS (dbname 'app', table_name 't')");
+            statement.execute("INSERT INTO t_1 VALUES (1, 'on shard1')");
+            statement.execute("INSERT INTO t_2 VALUES (1001, 'on shard2')");
+        }
+        assertThat(readEventually(shard1, "SELECT v FROM app.t WHERE id = 1")).isEqualTo("on shard1");
+        assertThat(readEventually(shard2, "SELECT v FROM app.t WHERE id = 1001")).isEqualTo("on shard2");
+        try (Connection comp2 = ClusterFixture.postgres(comps.get(1)); Statement statement = comp2.createStatement()) {
+            statement.execute("CREATE FOREIGN TABLE t2 (id int, v text) SERVER shard2 OPTIONS (dbname 'app', table_name 't')");
+            try (ResultSet rows = statement.executeQuery("SELECT v FROM t2 WHERE id = 1001")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo("on shard2");
+            }
+        }
+        try (Connection comp1 = ClusterFixture.postgres(comps.get(0)); Statement statement = comp1.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT id, v FROM t ORDER BY id")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(2)).isEqualTo("on shard1");
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(2)).isEqualTo("on shard2");
+        }
+
+        assertThat(deleteCluster(manager, created.info()).result()).isEqualTo("done");
+    }
+
+    @Test
     void aShardWiderThanTheMachineListIsRefusedBeforeAnythingIsCreated() {
         Reply refused = run(manager, createCluster("rbr", 1, 3, 1, machines.subList(0, 2)));
 
