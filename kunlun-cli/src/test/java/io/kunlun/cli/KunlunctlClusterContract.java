@@ -1,80 +1,51 @@
 package io.kunlun.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kunlun.core.ClusterManager;
-import io.kunlun.core.config.ManagerConfig;
-import io.kunlun.server.KunlunServer;
-import io.kunlun.server.ServerOptions;
 import io.kunlun.testkit.LoopbackMachine;
-import io.kunlun.testkit.LoopbackMachines;
-import io.kunlun.testkit.TempDirs;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * kunlunctl cluster: against a real manager over HTTP on 127.0.0.107, building real MariaDB and
- * PostgreSQL instances on the loopback machine 127.0.0.106. The machine's paths go with the class,
- * and with them every instance still running under them, whatever the tests left behind.
+ * What kunlunctl cluster does whichever way it reaches the manager ({@link KunlunctlClusterRemoteTest},
+ * {@link KunlunctlClusterEmbeddedTest}): real MariaDB and PostgreSQL instances on one loopback
+ * machine per class. The machine's paths go with the class, and with them every instance still
+ * running under them, whatever the tests left behind.
  */
-class KunlunctlClusterTest {
-    static final String BIND = "127.0.0.107";
+abstract class KunlunctlClusterContract {
+    /** The options that point kunlunctl at the manager under test. */
+    abstract List<String> target();
 
-    @RegisterExtension
-    static LoopbackMachines loopback = LoopbackMachines.of("127.0.0.106");
+    /** The registered machine the clusters go to. */
+    abstract LoopbackMachine machine();
 
-    static Path home;
-    static ClusterManager manager;
-    static KunlunServer server;
-    static LoopbackMachine machine;
+    CliRun kunlunctl(String... args) {
+        return run(target(), args);
+    }
 
-    @BeforeAll
-    static void startManagerAndRegisterTheMachine() {
-        home = TempDirs.create("kunlunctl-cluster-");
-        manager = ClusterManager.open(ManagerConfig.defaults(home));
-        server = KunlunServer.start(manager, new ServerOptions(BIND, 0, Optional.empty(), false));
-        machine = loopback.take();
-        CliRun registered = kunlunctl("machine", "create", "--hostaddr", machine.hostaddr(),
+    static CliRun run(List<String> target, String... args) {
+        List<String> line = new ArrayList<>(List.of(args));
+        line.addAll(target);
+        return CliRun.of(line.toArray(String[]::new));
+    }
+
+    /** Registers the machine with room for a few instances. */
+    static void register(LoopbackMachine machine, List<String> target) {
+        CliRun registered = run(target, "machine", "create", "--hostaddr", machine.hostaddr(),
                 "--datadir", machine.datadir().toString(), "--logdir", machine.logdir().toString(),
                 "--wal-log-dir", machine.walLogDir().toString(), "--comp-datadir", machine.compDatadir().toString(),
                 "--total-mem", "65536", "--total-cpu-cores", "32");
         assertThat(registered.exitCode()).as(registered.err()).isZero();
     }
 
-    @AfterAll
-    static void stopManager() throws IOException {
-        if (server != null) {
-            server.close();
-        }
-        if (manager != null) {
-            manager.close();
-        }
-        if (home != null) {
-            TempDirs.delete(home);
-        }
-    }
-
-    static CliRun kunlunctl(String... args) {
-        List<String> line = new ArrayList<>(List.of(args));
-        line.addAll(List.of("--server", "http://" + BIND + ":" + server.port()));
-        return CliRun.of(line.toArray(String[]::new));
-    }
-
     @Test
     void aNoRepClusterIsCreatedListedShownAndDeleted() {
         CliRun created = kunlunctl("cluster", "create", "--name", "cli_demo", "--ha-mode", "no_rep",
                 "--shards", "1", "--nodes", "1", "--comps", "1", "--max-connections", "100", "--cpu-cores", "1",
-                "--machine", machine.hostaddr(), "--job-id", "c1");
+                "--machine", machine().hostaddr(), "--job-id", "c1");
 
         assertThat(created.exitCode()).as(created.err()).isZero();
         assertThat(created.out()).startsWith("result        done\ninfo          cli_demo\njob_id        c1\n"
@@ -92,14 +63,14 @@ class KunlunctlClusterTest {
 
         assertThat(storage.exitCode()).isZero();
         JsonNode node = storage.json().get("storage0");
-        assertThat(node.get("ip").asText()).isEqualTo(machine.hostaddr());
+        assertThat(node.get("ip").asText()).isEqualTo(machine().hostaddr());
         assertThat(node.get("shard").asText()).isEqualTo("shard1");
         assertThat(node.get("role").asText()).isEqualTo("primary");
         assertThat(node.get("status").asText()).isEqualTo("active");
         assertThat(node.has("pwd")).as("credentials without --expose-credentials").isFalse();
         assertThat(kunlunctl("cluster", "storage", "--name", "cli_demo").out())
-                .startsWith("IP           PORT   SHARD   ROLE     STATUS\n127.0.0.106  " + node.get("port").asText()
-                        + "  shard1  primary  active\n");
+                .startsWith("IP           PORT   SHARD   ROLE     STATUS\n" + machine().hostaddr() + "  "
+                        + node.get("port").asText() + "  shard1  primary  active\n");
 
         CliRun comps = kunlunctl("cluster", "comps", "cli_demo", "-o", "json");
 
@@ -128,7 +99,7 @@ class KunlunctlClusterTest {
     @Test
     void aClusterWithMoreNodesThanMachinesFailsSayingSo() {
         CliRun run = kunlunctl("cluster", "create", "--ha-mode", "rbr", "--shards", "1", "--nodes", "2",
-                "--comps", "1", "--machine", machine.hostaddr(), "--job-id", "r1");
+                "--comps", "1", "--machine", machine().hostaddr(), "--job-id", "r1");
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.errWithoutProgress())
@@ -138,14 +109,6 @@ class KunlunctlClusterTest {
     @Test
     void theStorageOfAnUnknownClusterExits1() {
         CliRun run = kunlunctl("cluster", "storage", "nope");
-
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).isEqualTo("kunlunctl: no cluster named nope\n");
-    }
-
-    @Test
-    void theCompsOfAnUnknownClusterExit1InAManagerRunInsideKunlunctl(@TempDir Path ownHome) {
-        CliRun run = CliRun.of("cluster", "comps", "--name", "nope", "--home", ownHome.toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("kunlunctl: no cluster named nope\n");
