@@ -83,6 +83,12 @@ public final class ClusterTable {
                 .sorted(ClusterTable::byNumber).toList();
     }
 
+    /** Forgets a shard of a cluster (its instances are forgotten one by one, with their ports). */
+    public void deleteShard(String clusterName, String shardName) {
+        jdbi.useHandle(handle -> handle.execute("DELETE FROM shard WHERE cluster_name = ? AND name = ?",
+                clusterName, shardName));
+    }
+
     public void insertInstance(Instance instance) {
         jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO instance (hostaddr, port, cluster_name, kind,"
                         + " shard_name, comp_name, role, status, sst_port, group_port, data_dir, log_dir, wal_dir)"
