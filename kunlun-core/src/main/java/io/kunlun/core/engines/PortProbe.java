@@ -4,6 +4,7 @@ import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.HostAccess;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -21,15 +22,8 @@ public final class PortProbe {
 
     /** Every TCP port something listens on. */
     public static Set<Integer> listeningPorts(HostAccess host) {
-        String table = host.check(Command.of("ss", "-H", "-t", "-l", "-n")).stdout();
         Set<Integer> ports = new TreeSet<>();
-        for (String line : table.lines().toList()) {
-            String[] columns = line.strip().split("\\s+");
-            if (columns.length >= 4) {
-                String local = columns[3];
-                ports.add(Integer.parseInt(local.substring(local.lastIndexOf(':') + 1)));
-            }
-        }
+        listeners(host).forEach(listener -> ports.add(listener.port()));
         return ports;
     }
 
@@ -43,6 +37,23 @@ public final class PortProbe {
         return ports.stream().filter(listening::contains).sorted().toList();
     }
 
+    /**
+     * The ports of the collection something listens on at the address itself or at every address:
+     * what an instance of that address may have left. Listeners on the machine's other addresses
+     * (loopback machines are one kernel) are not counted. A host name rather than an IPv4
+     * address counts every listener, as {@link #inUse(HostAccess, Collection)}.
+     */
+    public static List<Integer> inUseAt(HostAccess host, String address, Collection<Integer> ports) {
+        if (!address.matches("[0-9.]+")) {
+            return inUse(host, ports);
+        }
+        List<String> addresses = List.of(address, "0.0.0.0", "*", "[::]");
+        Set<Integer> listening = new TreeSet<>();
+        listeners(host).stream().filter(listener -> addresses.contains(listener.address()))
+                .forEach(listener -> listening.add(listener.port()));
+        return ports.stream().filter(listening::contains).sorted().toList();
+    }
+
     /** Refuses to go on when any of the ports is taken, naming them. */
     static void requireFree(HostAccess host, String label, Collection<Integer> ports) {
         List<Integer> taken = inUse(host, ports);
@@ -51,5 +62,22 @@ public final class PortProbe {
                     + taken.stream().map(String::valueOf).collect(Collectors.joining(", "))
                     + (taken.size() == 1 ? " is" : " are") + " already in use");
         }
+    }
+
+    /** A listening socket: its local address as ss prints it ({@code 127.0.0.2}, {@code *}, {@code [::]}), its port. */
+    private record Listener(String address, int port) {
+    }
+
+    private static List<Listener> listeners(HostAccess host) {
+        List<Listener> listeners = new ArrayList<>();
+        for (String line : host.check(Command.of("ss", "-H", "-t", "-l", "-n")).stdout().lines().toList()) {
+            String[] columns = line.strip().split("\\s+");
+            if (columns.length >= 4) {
+                String local = columns[3];
+                int colon = local.lastIndexOf(':');
+                listeners.add(new Listener(local.substring(0, colon), Integer.parseInt(local.substring(colon + 1))));
+            }
+        }
+        return listeners;
     }
 }

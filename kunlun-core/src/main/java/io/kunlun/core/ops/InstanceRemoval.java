@@ -64,7 +64,7 @@ final class InstanceRemoval {
         List<String> leftovers = new ArrayList<>();
         for (Instance instance : instances) {
             HostAccess host = hosts.get(instance.hostaddr());
-            List<Integer> listening = PortProbe.inUse(host, Drivers.ports(instance));
+            List<Integer> listening = PortProbe.inUseAt(host, instance.hostaddr(), Drivers.ports(instance));
             if (!listening.isEmpty()) {
                 leftovers.add(instance.address() + " still listens on " + listening);
             }
