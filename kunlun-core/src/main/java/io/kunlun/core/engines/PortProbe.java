@@ -47,7 +47,7 @@ public final class PortProbe {
         if (!address.matches("[0-9.]+")) {
             return inUse(host, ports);
         }
-        List<String> addresses = List.of(address, "0.0.0.0", "*", "[::]");
+        List<String> addresses = List.of(address, "[::ffff:" + address + "]", "0.0.0.0", "*", "[::]");
         Set<Integer> listening = new TreeSet<>();
         listeners(host).stream().filter(listener -> addresses.contains(listener.address()))
                 .forEach(listener -> listening.add(listener.port()));

@@ -33,4 +33,17 @@ class PortProbeTest {
             assertThat(PortProbe.inUse(host, List.of(port - 1, port, port + 1))).contains(port);
         }
     }
+
+    @Test
+    void atAnAddressOnlyItsOwnListenersAndThoseOnEveryAddressCount() throws IOException {
+        LocalHost own = new LocalHost("127.0.0.93");
+        try (ServerSocket other = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.94"));
+             ServerSocket mine = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.93"));
+             ServerSocket everywhere = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
+            List<Integer> ports = List.of(other.getLocalPort(), mine.getLocalPort(), everywhere.getLocalPort());
+
+            assertThat(PortProbe.inUseAt(own, "127.0.0.93", ports))
+                    .containsExactlyInAnyOrder(mine.getLocalPort(), everywhere.getLocalPort());
+        }
+    }
 }
