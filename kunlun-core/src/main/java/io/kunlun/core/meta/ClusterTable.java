@@ -57,6 +57,11 @@ public final class ClusterTable {
         return jdbi.withHandle(handle -> findCluster(handle, name));
     }
 
+    /** The cluster a request names; not found, naming it, when there is none. */
+    public Cluster requireCluster(String name) {
+        return findCluster(name).orElseThrow(() -> ManagerException.notFound("no cluster named " + name));
+    }
+
     /** Every cluster, oldest first. */
     public List<Cluster> listClusters() {
         return jdbi.withHandle(handle -> handle.createQuery(CLUSTER_SELECT + " ORDER BY c.created_at, c.name")

@@ -36,7 +36,7 @@ public final class AddComps implements Operation<JobRequest.AddComps, ClusterGro
 
     @Override
     public ClusterGrowth.Plan check(JobRequest.AddComps request, JobContext context) {
-        Cluster cluster = ClusterGrowth.cluster(store, request.name());
+        Cluster cluster = store.clusters().requireCluster(request.name());
         List<String> existing = store.clusters().instances(cluster.name()).stream()
                 .map(Instance::compName).flatMap(Optional::stream).toList();
         List<String> names = Names.next("comp", existing, request.comps());

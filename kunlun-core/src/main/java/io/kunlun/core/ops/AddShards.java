@@ -35,7 +35,7 @@ public final class AddShards implements Operation<JobRequest.AddShards, ClusterG
 
     @Override
     public ClusterGrowth.Plan check(JobRequest.AddShards request, JobContext context) {
-        Cluster cluster = ClusterGrowth.cluster(store, request.name());
+        Cluster cluster = store.clusters().requireCluster(request.name());
         List<String> names = Names.next("shard", store.clusters().shards(cluster.name()), request.shards());
         return growth.plan(cluster, names, List.of(), request.machineList(), context);
     }

@@ -1,6 +1,5 @@
 package io.kunlun.core.ops;
 
-import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
@@ -28,12 +27,6 @@ final class ClusterGrowth {
         this.store = store;
         this.hosts = hosts;
         this.drivers = drivers;
-    }
-
-    /** The cluster a request names, or not found. */
-    static Cluster cluster(MetadataStore store, String name) {
-        return store.clusters().findCluster(name)
-                .orElseThrow(() -> ManagerException.notFound("no cluster named " + name));
     }
 
     Plan plan(Cluster cluster, List<String> shardNames, List<String> compNames, Optional<List<String>> machineList,

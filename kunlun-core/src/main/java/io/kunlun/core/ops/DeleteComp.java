@@ -35,7 +35,7 @@ public final class DeleteComp implements Operation<JobRequest.DeleteComp, Instan
 
     @Override
     public Instance check(JobRequest.DeleteComp request, JobContext context) {
-        String cluster = ClusterGrowth.cluster(store, request.name()).name();
+        String cluster = store.clusters().requireCluster(request.name()).name();
         List<Instance> comps = store.clusters().instances(cluster).stream()
                 .filter(instance -> instance.compName().isPresent()).toList();
         InstanceRemoval.checkRemovable(cluster, "comp",

@@ -44,7 +44,7 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
 
     @Override
     public Plan check(JobRequest.DeleteShard request, JobContext context) {
-        String cluster = ClusterGrowth.cluster(store, request.name()).name();
+        String cluster = store.clusters().requireCluster(request.name()).name();
         InstanceRemoval.checkRemovable(cluster, "shard", store.clusters().shards(cluster), request.shardName());
         List<Instance> instances = store.clusters().instances(cluster);
         return new Plan(
