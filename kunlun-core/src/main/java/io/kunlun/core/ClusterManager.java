@@ -8,10 +8,15 @@ import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.monitor.RestorePrometheusFiles;
 import io.kunlun.core.monitor.StopStartedPrometheus;
+import io.kunlun.core.ops.AddComps;
+import io.kunlun.core.ops.AddShards;
 import io.kunlun.core.ops.CreateCluster;
 import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteCluster;
 import io.kunlun.core.ops.DeleteClusterRows;
+import io.kunlun.core.ops.DeleteComp;
+import io.kunlun.core.ops.DeleteShard;
+import io.kunlun.core.ops.DeleteShardRow;
 import io.kunlun.core.ops.Drivers;
 import io.kunlun.core.ops.RemoveInstance;
 import io.kunlun.core.ops.DeleteMachine;
@@ -24,6 +29,7 @@ import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
 import io.kunlun.core.ops.UpdateMachine;
+import io.kunlun.core.ops.UnlinkShard;
 import io.kunlun.core.ops.UpdatePrometheus;
 import io.kunlun.model.InvalidRequestException;
 import org.jdbi.v3.core.JdbiException;
@@ -75,10 +81,12 @@ public final class ClusterManager implements AutoCloseable {
                 new DeleteMachine(store, hosts),
                 new CreateCluster(store, hosts, drivers),
                 new DeleteCluster(store, hosts, drivers),
+                new AddShards(store, hosts, drivers), new DeleteShard(store, hosts, drivers),
+                new AddComps(store, hosts, drivers), new DeleteComp(store, hosts, drivers),
                 new UpdatePrometheus(store, config, metrics));
         UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),
-                new StopStartedPrometheus(config.prometheus())));
+                new StopStartedPrometheus(config.prometheus()), new DeleteShardRow(store), new UnlinkShard(drivers)));
         this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),

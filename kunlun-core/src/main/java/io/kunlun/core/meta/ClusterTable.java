@@ -57,6 +57,11 @@ public final class ClusterTable {
         return jdbi.withHandle(handle -> findCluster(handle, name));
     }
 
+    /** The cluster a request names; not found, naming it, when there is none. */
+    public Cluster requireCluster(String name) {
+        return findCluster(name).orElseThrow(() -> ManagerException.notFound("no cluster named " + name));
+    }
+
     /** Every cluster, oldest first. */
     public List<Cluster> listClusters() {
         return jdbi.withHandle(handle -> handle.createQuery(CLUSTER_SELECT + " ORDER BY c.created_at, c.name")
@@ -81,6 +86,12 @@ public final class ClusterTable {
                         "SELECT name FROM shard WHERE cluster_name = :c")
                 .bind("c", clusterName).mapTo(String.class).list()).stream()
                 .sorted(ClusterTable::byNumber).toList();
+    }
+
+    /** Forgets a shard of a cluster (its instances are forgotten one by one, with their ports). */
+    public void deleteShard(String clusterName, String shardName) {
+        jdbi.useHandle(handle -> handle.execute("DELETE FROM shard WHERE cluster_name = ? AND name = ?",
+                clusterName, shardName));
     }
 
     public void insertInstance(Instance instance) {

@@ -1,7 +1,6 @@
 package io.kunlun.core.ops;
 
 import io.kunlun.core.ManagerException;
-import io.kunlun.core.hosts.HostAccess;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
@@ -9,13 +8,12 @@ import io.kunlun.model.Instance;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * delete_cluster: stops and removes every instance with its directories, forgets each one as it
- * goes, then checks on every machine that nothing is left (no process of an instance, no
+ * goes, then checks on every machine that nothing is left (no process on the ports, no
  * directory) before it forgets the cluster. A failure leaves the cluster registered with the
  * instances not yet removed, so running the job again finishes it.
  */
@@ -50,31 +48,11 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
 
     @Override
     public String run(JobRequest.DeleteCluster request, List<Instance> instances, JobContext context) {
-        int total = instances.size() + 2;
+        int total = instances.size() + 1;
         AtomicInteger done = new AtomicInteger();
         context.step("removing " + instances.size() + " instances", 0, total);
-        Parallel.run(instances.stream().<Runnable>map(instance -> () -> {
-            drivers.remove(instance);
-            store.clusters().deleteInstance(instance.hostaddr(), instance.port(), Drivers.ports(instance));
-            context.step("removed " + instance.address(), done.incrementAndGet(), total);
-        }).toList());
-        context.step("checking that nothing is left", done.get(), total);
-        List<String> leftovers = new ArrayList<>();
-        for (Instance instance : instances) {
-            HostAccess host = hosts.get(instance.hostaddr());
-            if (drivers.isRunning(instance)) {
-                leftovers.add(instance.address() + " is still running");
-            }
-            for (String directory : Drivers.directories(instance)) {
-                if (host.exists(directory)) {
-                    leftovers.add(instance.hostaddr() + ":" + directory + " still exists");
-                }
-            }
-        }
-        if (!leftovers.isEmpty()) {
-            throw new ManagerException(ManagerException.Code.COMMAND_FAILED,
-                    "cluster " + request.name() + " was not fully removed: " + String.join("; ", leftovers));
-        }
+        new InstanceRemoval(store, hosts, drivers).removeAll("cluster " + request.name(), instances,
+                instance -> context.step("removed " + instance.address(), done.incrementAndGet(), total));
         store.clusters().deleteCluster(request.name());
         context.step("done", total, total);
         return request.name();
