@@ -51,7 +51,8 @@ class InstanceVariablesTest {
         if (cluster == null) {
             return;
         }
-        assertThat(ClusterFixture.deleteCluster(manager, cluster).result()).isEqualTo("done");
+        Reply deleted = ClusterFixture.deleteCluster(manager, cluster);
+        assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
     }
 
     @Test
