@@ -260,7 +260,7 @@ final class MariaDbFlavour implements StorageFlavour {
         client(node, account).execute("SET GLOBAL " + variable + " = "
                 + (integer ? SqlText.integer(value) : SqlText.mysqlString(value)) + ";");
         String shown = variable(node, account, variable);
-        if (!value.equalsIgnoreCase(shown)) {
+        if (!shows(shown, value)) {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": " + variable
                     + " is " + shown + " after setting it to " + value);
         }
@@ -268,6 +268,12 @@ final class MariaDbFlavour implements StorageFlavour {
         node.host().writeFile(configFile, OptionFile.withSetting(node.host().readFile(configFile), "mysqld",
                 variable, shown));
         account.own(node.host(), List.of(configFile));
+    }
+
+    /** Whether the server shows the value it was given: the same text, or ON/OFF for a boolean set as 1/0. */
+    private static boolean shows(String shown, String value) {
+        return value.equalsIgnoreCase(shown) || (shown.equals("ON") && value.equals("1"))
+                || (shown.equals("OFF") && value.equals("0"));
     }
 
     private static String account(Credential credential, String host) {
