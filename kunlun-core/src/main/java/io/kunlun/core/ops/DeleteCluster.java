@@ -1,7 +1,6 @@
 package io.kunlun.core.ops;
 
 import io.kunlun.core.ManagerException;
-import io.kunlun.core.engines.PortProbe;
 import io.kunlun.core.hosts.HostAccess;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
@@ -16,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * delete_cluster: stops and removes every instance with its directories, forgets each one as it
- * goes, then checks on every machine that nothing is left (no process on the ports, no
+ * goes, then checks on every machine that nothing is left (no process of an instance, no
  * directory) before it forgets the cluster. A failure leaves the cluster registered with the
  * instances not yet removed, so running the job again finishes it.
  */
@@ -63,9 +62,8 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
         List<String> leftovers = new ArrayList<>();
         for (Instance instance : instances) {
             HostAccess host = hosts.get(instance.hostaddr());
-            List<Integer> listening = PortProbe.inUse(host, Drivers.ports(instance));
-            if (!listening.isEmpty()) {
-                leftovers.add(instance.address() + " still listens on " + listening);
+            if (drivers.isRunning(instance)) {
+                leftovers.add(instance.address() + " is still running");
             }
             for (String directory : Drivers.directories(instance)) {
                 if (host.exists(directory)) {

@@ -69,6 +69,14 @@ public final class Drivers {
         };
     }
 
+    /** Whether the instance's server process runs, found by its command line on its machine. */
+    public boolean isRunning(Instance instance) {
+        return switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).isRunning(storageNode(instance));
+            case COMP -> compute(instance.hostaddr()).isRunning(computeNode(instance));
+        };
+    }
+
     /** Stops an instance and deletes its directories; nothing to remove is not an error. */
     public void remove(Instance instance) {
         switch (instance.kind()) {
