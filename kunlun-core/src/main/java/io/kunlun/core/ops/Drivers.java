@@ -101,13 +101,6 @@ public final class Drivers {
         };
     }
 
-    public boolean isRunning(Instance instance) {
-        return switch (instance.kind()) {
-            case STORAGE -> storage(instance.hostaddr()).isRunning(storageNode(instance));
-            case COMP -> compute(instance.hostaddr()).isRunning(computeNode(instance));
-        };
-    }
-
     public boolean answers(Instance instance) {
         return switch (instance.kind()) {
             case STORAGE -> storage(instance.hostaddr()).answers(storageNode(instance));
