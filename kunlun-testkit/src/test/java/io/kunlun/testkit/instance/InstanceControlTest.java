@@ -41,7 +41,7 @@ class InstanceControlTest {
     static TestManager manager = TestManager.builder()
             .configure(config -> config.withExposeCredentials(true).withHealthIntervalSeconds(1)).build();
     @RegisterExtension
-    static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.82", "127.0.0.83");
+    static LoopbackMachines loopback = LoopbackMachines.of("127.0.0.82");
     static String cluster;
 
     @BeforeAll
