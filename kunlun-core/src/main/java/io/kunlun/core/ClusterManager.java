@@ -5,11 +5,13 @@ import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobEngine;
 import io.kunlun.core.jobs.UndoActions;
 import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.monitor.HealthMonitor;
 import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.monitor.RestorePrometheusFiles;
 import io.kunlun.core.monitor.StopStartedPrometheus;
 import io.kunlun.core.ops.AddComps;
 import io.kunlun.core.ops.AddShards;
+import io.kunlun.core.ops.ControlInstance;
 import io.kunlun.core.ops.CreateCluster;
 import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteCluster;
@@ -22,12 +24,14 @@ import io.kunlun.core.ops.RemoveInstance;
 import io.kunlun.core.ops.DeleteMachine;
 import io.kunlun.core.ops.GetMeta;
 import io.kunlun.core.ops.GetMetaMode;
+import io.kunlun.core.ops.GetVariable;
 import io.kunlun.core.ops.Getters;
 import io.kunlun.core.ops.ListJobs;
 import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
+import io.kunlun.core.ops.SetVariable;
 import io.kunlun.core.ops.UpdateMachine;
 import io.kunlun.core.ops.UnlinkShard;
 import io.kunlun.core.ops.UpdatePrometheus;
@@ -67,6 +71,7 @@ public final class ClusterManager implements AutoCloseable {
     private final Hosts hosts;
     private final JobEngine engine;
     private final ManagerMetrics metrics;
+    private final HealthMonitor health;
     private final Map<JobType, Query<?>> queries = new EnumMap<>(JobType.class);
 
     private ClusterManager(ManagerConfig config, MetadataStore store, Hosts hosts) {
@@ -83,18 +88,21 @@ public final class ClusterManager implements AutoCloseable {
                 new DeleteCluster(store, hosts, drivers),
                 new AddShards(store, hosts, drivers), new DeleteShard(store, hosts, drivers),
                 new AddComps(store, hosts, drivers), new DeleteComp(store, hosts, drivers),
-                new UpdatePrometheus(store, config, metrics));
+                new UpdatePrometheus(store, config, metrics),
+                new ControlInstance(store, drivers));
         UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),
                 new StopStartedPrometheus(config.prometheus()), new DeleteShardRow(store), new UnlinkShard(drivers)));
         this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
-                new ListJobs(engine), new ListMachines(store)));
+                new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
+                new SetVariable(store, drivers)));
         all.addAll(Getters.all(store, config.exposeCredentials()));
         for (Query<?> query : all) {
             queries.put(query.type(), query);
         }
+        this.health = new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()));
     }
 
     /** Opens the metadata store under the configured home, recovers interrupted jobs, starts work. */
@@ -108,6 +116,7 @@ public final class ClusterManager implements AutoCloseable {
                 new MetaNode(config.advertisedHost(), config.advertisedPort()));
         ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh()));
         manager.engine.recover();
+        manager.health.start();
         return manager;
     }
 
@@ -207,6 +216,7 @@ public final class ClusterManager implements AutoCloseable {
 
     @Override
     public void close() {
+        health.close();
         engine.close();
         hosts.close();
         store.close();

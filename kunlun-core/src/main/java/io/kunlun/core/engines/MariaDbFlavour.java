@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -17,6 +18,11 @@ import java.util.stream.Collectors;
  */
 final class MariaDbFlavour implements StorageFlavour {
     private static final Duration INITIALISE_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * Values kept in my.cnf: what needs no quoting there (no spaces, quotes, comment signs or
+     * backslash escapes), which is every numeric, boolean, enumerated and path value.
+     */
+    private static final Pattern OPTION_VALUE = Pattern.compile("[A-Za-z0-9_.,:/@+=-]{1,255}");
 
     private final ServerVersion version;
     private final EngineConfig config;
@@ -220,6 +226,54 @@ final class MariaDbFlavour implements StorageFlavour {
         return new GroupStatus(Integer.parseInt(status.getOrDefault("wsrep_cluster_size", "0")),
                 status.getOrDefault("wsrep_local_state_comment", ""),
                 "Primary".equals(status.get("wsrep_cluster_status")));
+    }
+
+    /**
+     * SHOW GLOBAL VARIABLES gives the value as the configuration spells it (ON rather than 1); a
+     * name it does not list is asked for directly, so that the server says why it has no such
+     * global variable.
+     */
+    @Override
+    public String variable(StorageNode node, InstanceAccount account, String name) {
+        String variable = SqlText.mysqlVariable(name);
+        MariaDbClient client = client(node, account);
+        List<List<String>> rows = client.rows("SHOW GLOBAL VARIABLES WHERE Variable_name = "
+                + SqlText.mysqlString(variable) + ";");
+        if (rows.isEmpty()) {
+            return client.value("SELECT @@GLOBAL." + variable + ";");
+        }
+        return rows.get(0).get(1);
+    }
+
+    /**
+     * SET GLOBAL, then the value the server shows is written to the [mysqld] section of the
+     * instance's my.cnf (MariaDB has no SET PERSIST). A value my.cnf could not hold unquoted is
+     * refused before anything changes.
+     */
+    @Override
+    public void setVariable(StorageNode node, InstanceAccount account, String name, String value, boolean integer) {
+        String variable = SqlText.mysqlVariable(name);
+        if (!OPTION_VALUE.matcher(value).matches()) {
+            throw ManagerException.refused(node.label() + ": " + variable + " cannot be kept in my.cnf as \"" + value
+                    + "\": values are 1 to 255 letters, digits or _.,:/@+=-");
+        }
+        client(node, account).execute("SET GLOBAL " + variable + " = "
+                + (integer ? SqlText.integer(value) : SqlText.mysqlString(value)) + ";");
+        String shown = variable(node, account, variable);
+        if (!shows(shown, value)) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": " + variable
+                    + " is " + shown + " after setting it to " + value);
+        }
+        String configFile = node.layout().configFile();
+        node.host().writeFile(configFile, OptionFile.withSetting(node.host().readFile(configFile), "mysqld",
+                variable, shown));
+        account.own(node.host(), List.of(configFile));
+    }
+
+    /** Whether the server shows the value it was given: the same text, or ON/OFF for a boolean set as 1/0. */
+    private static boolean shows(String shown, String value) {
+        return value.equalsIgnoreCase(shown) || (shown.equals("ON") && value.equals("1"))
+                || (shown.equals("OFF") && value.equals("0"));
     }
 
     private static String account(Credential credential, String host) {

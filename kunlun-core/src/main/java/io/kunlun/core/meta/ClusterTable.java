@@ -124,6 +124,15 @@ public final class ClusterTable {
                 status.wireName(), hostaddr, port));
     }
 
+    /**
+     * Sets the status only while it is still {@code expected}, so that an observer never
+     * overwrites what a job recorded meanwhile; answers whether it did.
+     */
+    public boolean replaceStatus(String hostaddr, int port, InstanceStatus expected, InstanceStatus status) {
+        return jdbi.withHandle(handle -> handle.execute("UPDATE instance SET status = ? WHERE hostaddr = ? AND port = ?"
+                + " AND status = ?", status.wireName(), hostaddr, port, expected.wireName())) > 0;
+    }
+
     public void setRole(String hostaddr, int port, Role role) {
         jdbi.useHandle(handle -> handle.execute("UPDATE instance SET role = ? WHERE hostaddr = ? AND port = ?",
                 role.wireName(), hostaddr, port));
