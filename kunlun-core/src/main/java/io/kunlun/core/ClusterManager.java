@@ -13,6 +13,9 @@ import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteCluster;
 import io.kunlun.core.ops.DeleteClusterRows;
 import io.kunlun.core.ops.Drivers;
+import io.kunlun.core.ops.MysqldExporter;
+import io.kunlun.core.ops.PostgresExporter;
+import io.kunlun.core.ops.RemoveExporter;
 import io.kunlun.core.ops.RemoveInstance;
 import io.kunlun.core.ops.DeleteMachine;
 import io.kunlun.core.ops.GetMeta;
@@ -67,18 +70,21 @@ public final class ClusterManager implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.hosts = hosts;
-        Drivers drivers = new Drivers(config, hosts);
+        Drivers drivers = new Drivers(config, hosts, store);
         this.metrics = new ManagerMetrics(() -> store.clusters().countByStatus());
+        UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
                 new DeleteMachine(store, hosts),
                 new CreateCluster(store, hosts, drivers),
                 new DeleteCluster(store, hosts, drivers),
-                new UpdatePrometheus(store, config, metrics));
+                updatePrometheus,
+                new MysqldExporter(store, hosts, drivers, updatePrometheus),
+                new PostgresExporter(store, hosts, drivers, updatePrometheus));
         UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),
-                new StopStartedPrometheus(config.prometheus())));
+                new StopStartedPrometheus(config.prometheus()), new RemoveExporter(drivers.exporters())));
         this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
