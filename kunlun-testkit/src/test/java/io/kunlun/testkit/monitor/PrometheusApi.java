@@ -21,19 +21,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** What the tests ask a Prometheus: its targets and when it last loaded its configuration. */
-final class PrometheusApi {
+public final class PrometheusApi {
     static final Duration TARGET_TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
 
-    PrometheusApi(String host, int port) {
+    public PrometheusApi(String host, int port) {
         this.base = "http://" + host + ":" + port;
     }
 
     /** A port nobody listens on now at {@code host}. */
-    static int freePort(String host) {
+    public static int freePort(String host) {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -68,7 +68,7 @@ final class PrometheusApi {
     }
 
     /** The target once Prometheus has scraped it successfully. */
-    JsonNode awaitUp(String job, String address) {
+    public JsonNode awaitUp(String job, String address) {
         return awaitTarget(job, address, target -> target.get("health").asText().equals("up"));
     }
 
@@ -85,7 +85,7 @@ final class PrometheusApi {
         }
     }
 
-    static Map<String, String> labels(JsonNode target) {
+    public static Map<String, String> labels(JsonNode target) {
         return JSON.convertValue(target.get("labels"), JSON.getTypeFactory()
                 .constructMapType(Map.class, String.class, String.class));
     }
@@ -126,7 +126,7 @@ final class PrometheusApi {
      * Kills every Prometheus the manager with this home started (found by the configuration file
      * on its command line, so a pid that was reused is never hit), and waits until they are gone.
      */
-    static void killManagedPrometheus(Path home) {
+    public static void killManagedPrometheus(Path home) {
         String configFlag = "--config.file=" + home.toAbsolutePath().normalize().resolve("prometheus/prometheus.yml");
         List<ProcessHandle> found = ProcessHandle.allProcesses()
                 .filter(process -> process.info().arguments().map(args -> List.of(args).contains(configFlag))
