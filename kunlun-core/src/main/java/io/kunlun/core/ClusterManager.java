@@ -78,7 +78,7 @@ public final class ClusterManager implements AutoCloseable {
                 new UpdateMachine(store, hosts),
                 new DeleteMachine(store, hosts),
                 new CreateCluster(store, hosts, drivers),
-                new DeleteCluster(store, hosts, drivers),
+                new DeleteCluster(store, hosts, drivers, updatePrometheus),
                 updatePrometheus,
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
                 new PostgresExporter(store, hosts, drivers, updatePrometheus));

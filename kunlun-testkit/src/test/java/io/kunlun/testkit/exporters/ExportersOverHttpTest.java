@@ -48,6 +48,8 @@ class ExportersOverHttpTest {
     private static final int PROMETHEUS_PORT = PrometheusApi.freePort(PROMETHEUS_HOST);
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(4);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** A target file of a job without targets: one group with none. */
+    private static final String NO_TARGETS = "[ {\n  \"targets\" : [ ],\n  \"labels\" : { }\n} ]\n";
     private static final String ADDRESS = "127\\.0\\.0\\.85:[0-9]+";
 
     @RegisterExtension
@@ -199,7 +201,7 @@ class ExportersOverHttpTest {
 
     @Test
     @Order(3)
-    void deletingTheClusterStopsAndForgetsItsExporters() throws IOException {
+    void deletingTheClusterStopsItsExportersAndTakesThemOutOfTheTargets() throws IOException {
         List<String> exporters = List.of(exporterAddress(mysqld), exporterAddress(postgres));
 
         Reply deleted = run(job("delete_cluster").put("cluster_name", cluster));
@@ -211,10 +213,20 @@ class ExportersOverHttpTest {
             assertThatThrownBy(() -> new Socket(hostAndPort[0], Integer.parseInt(hostAndPort[1])).close())
                     .as(address).isInstanceOf(ConnectException.class);
         }
-        assertThat(run(job("update_prometheus")).result()).isEqualTo("done");
         Path targets = manager.home().resolve("prometheus/targets");
-        assertThat(Files.readString(targets.resolve("mysqld.json"))).isEqualTo("[ ]\n");
-        assertThat(Files.readString(targets.resolve("postgres.json"))).isEqualTo("[ ]\n");
+        assertThat(Files.readString(targets.resolve("mysqld.json"))).isEqualTo(NO_TARGETS);
+        assertThat(Files.readString(targets.resolve("postgres.json"))).isEqualTo(NO_TARGETS);
+        prometheus.awaitNoTarget("mysqld", exporterAddress(mysqld));
+        prometheus.awaitNoTarget("postgres", exporterAddress(postgres));
+    }
+
+    @Test
+    @Order(4)
+    void anExporterOfADeletedInstanceIsRefused() {
+        Reply refused = run(exporter("postgres_exporter", comp));
+
+        assertThat(refused.result()).isEqualTo("failed");
+        assertThat(refused.info()).isEqualTo("no managed instance at " + comp);
     }
 
     private static ObjectNode job(String type) {

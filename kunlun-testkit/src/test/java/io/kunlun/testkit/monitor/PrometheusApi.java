@@ -67,6 +67,20 @@ public final class PrometheusApi {
                 + "; all: " + activeTargets());
     }
 
+    /** Waits until the scrape job has no active target with the address. */
+    public void awaitNoTarget(String job, String address) {
+        long deadline = System.nanoTime() + TARGET_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (activeTargets().stream().noneMatch(target -> target.get("scrapePool").asText().equals(job)
+                    && target.get("labels").path("instance").asText().equals(address))) {
+                return;
+            }
+            sleep();
+        }
+        throw new AssertionError("target " + address + " of job " + job + " still active after "
+                + TARGET_TIMEOUT.toSeconds() + " s: " + activeTargets());
+    }
+
     /** The target once Prometheus has scraped it successfully. */
     public JsonNode awaitUp(String job, String address) {
         return awaitTarget(job, address, target -> target.get("health").asText().equals("up"));
