@@ -79,6 +79,8 @@ public final class ExporterEngine {
             throw ManagerException.refused(node.label() + ": the password of " + monitoring.user()
                     + " holds a character the " + kind.displayName + "'s login file cannot hold");
         }
+        // Listening is how the start is awaited: a port something else holds would look started.
+        PortProbe.requireFree(host, node.label(), List.of(node.port()));
         writePrivate(host, account, loginFile(node), login(node, monitoring));
         return process.start(() -> PortProbe.inUse(host, node.port()), config.startTimeout());
     }
