@@ -1,10 +1,7 @@
 package io.kunlun.testkit.exporters;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.core.config.ManagerConfig.PrometheusConfig;
-import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
@@ -29,11 +26,18 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import static io.kunlun.testkit.exporters.ExporterFixture.NO_TARGETS;
+import static io.kunlun.testkit.exporters.ExporterFixture.createCluster;
+import static io.kunlun.testkit.exporters.ExporterFixture.deleteIfPresent;
+import static io.kunlun.testkit.exporters.ExporterFixture.exporter;
+import static io.kunlun.testkit.exporters.ExporterFixture.exporterProcesses;
+import static io.kunlun.testkit.exporters.ExporterFixture.firstInstance;
+import static io.kunlun.testkit.exporters.ExporterFixture.job;
+import static io.kunlun.testkit.exporters.ExporterFixture.killExportersOn;
+import static io.kunlun.testkit.exporters.ExporterFixture.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,10 +50,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ExportersOverHttpTest {
     private static final String PROMETHEUS_HOST = "127.0.0.90";
     private static final int PROMETHEUS_PORT = PrometheusApi.freePort(PROMETHEUS_HOST);
-    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(4);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    /** A target file of a job without targets: one group with none. */
-    private static final String NO_TARGETS = "[ {\n  \"targets\" : [ ],\n  \"labels\" : { }\n} ]\n";
     private static final String ADDRESS = "127\\.0\\.0\\.85:[0-9]+";
 
     @RegisterExtension
@@ -69,29 +70,17 @@ class ExportersOverHttpTest {
 
     @BeforeAll
     static void createAClusterAndItsExporters() {
-        LoopbackMachine machine = machines.take();
-        Reply registered = run(machine.request("create_machine", "m-" + UUID.randomUUID())
-                .put("total_mem", "65536").put("total_cpu_cores", "32"));
-        assertThat(registered.result()).as(registered.toString()).isEqualTo("done");
-        ObjectNode create = job("create_cluster").put("ha_mode", "no_rep").put("shards", "1").put("nodes", "1")
-                .put("comps", "1").put("max_storage_size", "20").put("max_connections", "100").put("cpu_cores", "1")
-                .put("innodb_size", "1");
-        create.putArray("machinelist").addObject().put("hostaddr", machine.hostaddr());
-        Reply created = run(create);
-        assertThat(created.result()).as(created.toString()).isEqualTo("done");
-        cluster = created.info();
-        storage = address(first(query("get_storage")));
-        comp = address(first(query("get_computer")));
-        mysqld = run(exporter("mysqld_exporter", storage));
-        postgres = run(exporter("postgres_exporter", comp));
+        cluster = createCluster(manager, machines.take());
+        storage = firstInstance(manager, "get_storage", cluster);
+        comp = firstInstance(manager, "get_computer", cluster);
+        mysqld = run(manager, exporter("mysqld_exporter", storage));
+        postgres = run(manager, exporter("postgres_exporter", comp));
     }
 
     @AfterAll
     static void stopEverythingStarted() {
         try {
-            if (cluster != null && query("get_cluster").toString().contains(cluster)) {
-                run(job("delete_cluster").put("cluster_name", cluster));
-            }
+            deleteIfPresent(manager, cluster);
         } finally {
             killExportersOn("127.0.0.85");
             PrometheusApi.killManagedPrometheus(manager.home());
@@ -151,7 +140,7 @@ class ExportersOverHttpTest {
     @Test
     @Order(2)
     void aSecondRequestForARunningExporterStartsNoOther() {
-        Reply again = run(exporter("mysqld_exporter", storage));
+        Reply again = run(manager, exporter("mysqld_exporter", storage));
 
         assertThat(again.result()).as(again.toString()).isEqualTo("done");
         assertThat(again.info()).isEqualTo("mysqld exporter already running on " + exporterAddress(mysqld));
@@ -165,7 +154,7 @@ class ExportersOverHttpTest {
         dead.destroyForcibly();
         dead.onExit().get(10, TimeUnit.SECONDS);
 
-        Reply again = run(exporter("postgres_exporter", comp));
+        Reply again = run(manager, exporter("postgres_exporter", comp));
 
         assertThat(again.info()).as(again.toString())
                 .isEqualTo("postgres exporter restarted on " + exporterAddress(postgres));
@@ -175,7 +164,7 @@ class ExportersOverHttpTest {
     @Test
     @Order(2)
     void aMysqldExporterForACompIsRefused() {
-        Reply refused = run(exporter("mysqld_exporter", comp));
+        Reply refused = run(manager, exporter("mysqld_exporter", comp));
 
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo(comp + " is a comp, not a storage instance");
@@ -184,7 +173,7 @@ class ExportersOverHttpTest {
     @Test
     @Order(2)
     void aPostgresExporterForAStorageNodeIsRefused() {
-        Reply refused = run(exporter("postgres_exporter", storage));
+        Reply refused = run(manager, exporter("postgres_exporter", storage));
 
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo(storage + " is a storage instance, not a comp");
@@ -193,7 +182,7 @@ class ExportersOverHttpTest {
     @Test
     @Order(2)
     void anExporterForAnUnknownInstanceIsRefused() {
-        Reply refused = run(exporter("mysqld_exporter", "127.0.0.85:1"));
+        Reply refused = run(manager, exporter("mysqld_exporter", "127.0.0.85:1"));
 
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo("no managed instance at 127.0.0.85:1");
@@ -204,7 +193,7 @@ class ExportersOverHttpTest {
     void deletingTheClusterStopsItsExportersAndTakesThemOutOfTheTargets() throws IOException {
         List<String> exporters = List.of(exporterAddress(mysqld), exporterAddress(postgres));
 
-        Reply deleted = run(job("delete_cluster").put("cluster_name", cluster));
+        Reply deleted = run(manager, job("delete_cluster").put("cluster_name", cluster));
 
         assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
         for (String address : exporters) {
@@ -223,45 +212,10 @@ class ExportersOverHttpTest {
     @Test
     @Order(4)
     void anExporterOfADeletedInstanceIsRefused() {
-        Reply refused = run(exporter("postgres_exporter", comp));
+        Reply refused = run(manager, exporter("postgres_exporter", comp));
 
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo("no managed instance at " + comp);
-    }
-
-    private static ObjectNode job(String type) {
-        return JsonNodeFactory.instance.objectNode().put("job_id", type + "-" + UUID.randomUUID())
-                .put("job_type", type).put("user_name", "tester");
-    }
-
-    private static ObjectNode exporter(String type, String instance) {
-        String[] hostAndPort = instance.split(":");
-        return job(type).put("ip", hostAndPort[0]).put("port", hostAndPort[1]);
-    }
-
-    private static Reply run(ObjectNode request) {
-        manager.post(request.toString());
-        return manager.client().awaitJob(request.get("job_id").asText(), JOB_TIMEOUT);
-    }
-
-    private static JsonNode query(String type) {
-        ObjectNode request = JsonNodeFactory.instance.objectNode().put("job_type", type);
-        if (!type.equals("get_cluster")) {
-            request.put("cluster_name", cluster);
-        }
-        Reply reply = manager.post(request.toString());
-        assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
-        return reply.json();
-    }
-
-    private static JsonNode first(JsonNode getterReply) {
-        Iterator<JsonNode> entries = getterReply.elements();
-        assertThat(entries.hasNext()).as(getterReply.toString()).isTrue();
-        return entries.next();
-    }
-
-    private static String address(JsonNode instance) {
-        return instance.get("ip").asText() + ":" + instance.get("port").asText();
     }
 
     /** Where the exporter listens, from the job's info ({@code ... running on ip:port}). */
@@ -283,29 +237,8 @@ class ExportersOverHttpTest {
         }
     }
 
-    private static List<ProcessHandle> exporterProcesses(String address) {
-        return ProcessHandle.allProcesses()
-                .filter(process -> process.info().arguments()
-                        .map(args -> List.of(args).contains("--web.listen-address=" + address)).orElse(false))
-                .toList();
-    }
-
     private static ProcessHandle single(List<ProcessHandle> processes) {
         assertThat(processes).hasSize(1);
         return processes.get(0);
-    }
-
-    /** Exporters run detached from the test: any left on the test's address goes. */
-    private static void killExportersOn(String hostaddr) {
-        List<ProcessHandle> left = ProcessHandle.allProcesses()
-                .filter(process -> process.info().arguments()
-                        .map(args -> List.of(args).stream()
-                                .anyMatch(arg -> arg.startsWith("--web.listen-address=" + hostaddr + ":")))
-                        .orElse(false))
-                .toList();
-        left.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle process : left) {
-            process.onExit().join();
-        }
     }
 }
