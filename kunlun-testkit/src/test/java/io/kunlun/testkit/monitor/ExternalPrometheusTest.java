@@ -70,9 +70,11 @@ class ExternalPrometheusTest {
     }
 
     @Test
-    void theTargetsGoWhereItReadsThemAndItIsReloaded() {
+    void theTargetsGoWhereItReadsThemAndItIsReloaded() throws InterruptedException {
         try (TestManager manager = managerWith(PrometheusConfig.external(URL, prometheusDir.resolve("kunlun")))) {
             String loadedBefore = prometheus.lastConfigTime();
+            // Prometheus reports its load time to the second: a reload must fall in a later one.
+            Thread.sleep(1100);
 
             Reply update = manager.submitAndAwait(UPDATE);
 
