@@ -8,10 +8,12 @@ import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.monitor.RestorePrometheusFiles;
 import io.kunlun.core.monitor.StopStartedPrometheus;
+import io.kunlun.core.ops.AddNodes;
 import io.kunlun.core.ops.CreateCluster;
 import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteCluster;
 import io.kunlun.core.ops.DeleteClusterRows;
+import io.kunlun.core.ops.DeleteNode;
 import io.kunlun.core.ops.Drivers;
 import io.kunlun.core.ops.RemoveInstance;
 import io.kunlun.core.ops.DeleteMachine;
@@ -75,6 +77,7 @@ public final class ClusterManager implements AutoCloseable {
                 new DeleteMachine(store, hosts),
                 new CreateCluster(store, hosts, drivers),
                 new DeleteCluster(store, hosts, drivers),
+                new AddNodes(store, hosts, drivers), new DeleteNode(store, drivers),
                 new UpdatePrometheus(store, config, metrics));
         UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),

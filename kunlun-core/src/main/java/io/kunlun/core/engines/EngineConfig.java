@@ -24,7 +24,8 @@ public record EngineConfig(
         @JsonProperty("instance_account") String instanceAccount,
         @JsonProperty("start_timeout_seconds") int startTimeoutSeconds,
         @JsonProperty("stop_timeout_seconds") int stopTimeoutSeconds,
-        @JsonProperty("state_transfer_timeout_seconds") int stateTransferTimeoutSeconds) {
+        @JsonProperty("state_transfer_timeout_seconds") int stateTransferTimeoutSeconds,
+        @JsonProperty("storage_backup") String storageBackup) {
 
     public EngineConfig {
         storageServer = orDefault(storageServer, "/usr/sbin/mariadbd");
@@ -38,7 +39,9 @@ public record EngineConfig(
         startTimeoutSeconds = startTimeoutSeconds <= 0 ? 60 : startTimeoutSeconds;
         stopTimeoutSeconds = stopTimeoutSeconds <= 0 ? 30 : stopTimeoutSeconds;
         stateTransferTimeoutSeconds = stateTransferTimeoutSeconds <= 0 ? 3600 : stateTransferTimeoutSeconds;
-        for (String path : new String[] {storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql}) {
+        storageBackup = orDefault(storageBackup, "/usr/bin/mariadb-backup");
+        for (String path : new String[] {storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
+                storageBackup}) {
             InstancePaths.requireSafe(path, "engine program path");
         }
         if (!instanceAccount.matches("[a-z_][a-z0-9_-]{0,31}")) {
@@ -47,22 +50,31 @@ public record EngineConfig(
     }
 
     public static EngineConfig defaults() {
-        return new EngineConfig(null, null, null, null, null, null, null, null, 0, 0, 0);
+        return new EngineConfig(null, null, null, null, null, null, null, null, 0, 0, 0, null);
     }
 
     public EngineConfig withStorageServer(String path) {
         return new EngineConfig(path, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
-                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds);
+                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, storageBackup);
     }
 
     public EngineConfig withPostgres(String path) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, path, initdb, psql,
-                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds);
+                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, storageBackup);
     }
 
     public EngineConfig withInstanceAccount(String account) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
-                account, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds);
+                account, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, storageBackup);
+    }
+
+    /**
+     * The physical backup program; its stream extractor {@code mbstream} ships in the same
+     * package and is taken from the same directory.
+     */
+    public EngineConfig withStorageBackup(String path) {
+        return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
+                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, path);
     }
 
     Duration startTimeout() {

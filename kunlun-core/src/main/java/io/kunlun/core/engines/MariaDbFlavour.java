@@ -3,12 +3,15 @@ package io.kunlun.core.engines;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.CommandResult;
+import io.kunlun.core.hosts.HostAccess;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
@@ -17,6 +20,8 @@ import java.util.stream.Collectors;
  */
 final class MariaDbFlavour implements StorageFlavour {
     private static final Duration INITIALISE_TIMEOUT = Duration.ofMinutes(5);
+    /** How long the receiving end of a backup stream waits for the sender to connect. */
+    private static final Duration STREAM_ACCEPT_TIMEOUT = Duration.ofSeconds(30);
 
     private final ServerVersion version;
     private final EngineConfig config;
@@ -95,7 +100,7 @@ final class MariaDbFlavour implements StorageFlavour {
      * client sees a commit the replicas could lose). Only the primary waits: a replica with
      * the primary side enabled would stall its own applier waiting for replicas it has not.
      */
-    private static void rbrSettings(StringBuilder cnf, ReplicationMode.Rbr rbr) {
+    static void rbrSettings(StringBuilder cnf, ReplicationMode.Rbr rbr) {
         if (rbr.replica()) {
             line(cnf, "rpl_semi_sync_slave_enabled", "ON");
             line(cnf, "read_only", "ON");
@@ -178,15 +183,16 @@ final class MariaDbFlavour implements StorageFlavour {
     }
 
     /**
-     * Starts from the primary's current GTID position (the accounts every instance made for
-     * itself are not in any binary log), over the replication account, read-only.
+     * Over the replication account, read-only, with GTIDs, from the given position or else from
+     * the replica's own slave position. A position is needed the first time: the accounts every
+     * instance made for itself are in no binary log, so replaying from the start would fail.
      */
     @Override
     public void attachReplica(StorageNode replica, InstanceAccount replicaAccount, StorageNode primary,
-                              InstanceAccount primaryAccount, Credential replication) {
-        String position = client(primary, primaryAccount).value("SELECT @@GLOBAL.gtid_binlog_pos;");
+                              Optional<String> startPosition, Credential replication) {
         client(replica, replicaAccount).execute("STOP SLAVE;\n"
-                + "SET GLOBAL gtid_slave_pos = " + SqlText.mysqlString(position == null ? "" : position) + ";\n"
+                + startPosition.map(position -> "SET GLOBAL gtid_slave_pos = " + SqlText.mysqlString(position) + ";\n")
+                        .orElse("")
                 + "CHANGE MASTER TO MASTER_HOST = " + SqlText.mysqlString(primary.host().address())
                 + ", MASTER_PORT = " + primary.ports().sql()
                 + ", MASTER_USER = " + SqlText.mysqlString(replication.user())
@@ -194,6 +200,132 @@ final class MariaDbFlavour implements StorageFlavour {
                 + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1;\n"
                 + "SET GLOBAL read_only = ON;\n"
                 + "START SLAVE;\n");
+    }
+
+    @Override
+    public GtidPosition binlogPosition(StorageNode node, InstanceAccount account) {
+        return new GtidPosition(client(node, account).value("SELECT @@GLOBAL.gtid_binlog_pos;"));
+    }
+
+    @Override
+    public GtidPosition appliedPosition(StorageNode replica, InstanceAccount account) {
+        return new GtidPosition(client(replica, account).value("SELECT @@GLOBAL.gtid_slave_pos;"));
+    }
+
+    @Override
+    public boolean awaitApplied(StorageNode replica, InstanceAccount account, GtidPosition position, Duration timeout) {
+        return "0".equals(client(replica, account).value("SELECT MASTER_GTID_WAIT("
+                + SqlText.mysqlString(position.text()) + ", " + timeout.toSeconds() + ");"));
+    }
+
+    @Override
+    public void refuseWrites(StorageNode node, InstanceAccount account) {
+        client(node, account).execute("SET GLOBAL read_only = ON;\n");
+    }
+
+    /** The configuration file changes with the running server, so a restart keeps the role. */
+    @Override
+    public void promote(StorageNode replica, InstanceAccount account) {
+        client(replica, account).execute("STOP SLAVE;\n"
+                + "RESET SLAVE ALL;\n"
+                + "SET GLOBAL rpl_semi_sync_slave_enabled = OFF;\n"
+                + "SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC;\n"
+                + "SET GLOBAL rpl_semi_sync_master_enabled = ON;\n"
+                + "SET GLOBAL read_only = OFF;\n");
+        StringBuilder replicaLines = new StringBuilder();
+        rbrSettings(replicaLines, new ReplicationMode.Rbr(true));
+        StringBuilder primaryLines = new StringBuilder();
+        rbrSettings(primaryLines, new ReplicationMode.Rbr(false));
+        HostAccess host = replica.host();
+        String configFile = replica.layout().configFile();
+        String configuration = host.readFile(configFile);
+        if (!configuration.contains(replicaLines)) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, replica.label() + ": " + configFile
+                    + " has no replica settings to turn into a primary's");
+        }
+        host.writeFile(configFile, configuration.replace(replicaLines, primaryLines));
+        account.own(host, List.of(configFile));
+    }
+
+    /**
+     * mariadb-backup on the source's machine, as its instance account over its socket, streams
+     * xbstream through socat to a socat listening on the target's machine, which feeds mbstream
+     * into a staging directory of the target. Both ends run at once; the listener gives up when
+     * no stream arrives in time, so a source that fails at once does not leave it waiting. The
+     * backup is prepared in the staging directory, then moved into the places the target's
+     * configuration names (data directory, redo log directory).
+     */
+    @Override
+    public GtidPosition restoreBackup(StorageNode source, InstanceAccount sourceAccount, StorageNode target,
+                                      InstanceAccount targetAccount) {
+        String backup = config.storageBackup();
+        String extractor = backup.substring(0, backup.lastIndexOf('/') + 1) + "mbstream";
+        String staging = target.layout().instanceDir() + "/seed";
+        HostAccess targetHost = target.host();
+        targetHost.check(targetAccount.command(List.of("mkdir", "--", staging)));
+        String listener = "set -o pipefail; socat -u TCP-LISTEN:\"$1\",bind=\"$2\",reuseaddr,accept-timeout=\"$3\" STDOUT"
+                + " | \"$4\" -x -C \"$5\"";
+        Command receive = targetAccount.command(List.of("bash", "-c", listener, "bash",
+                        String.valueOf(target.ports().stateTransfer()), targetHost.address(),
+                        String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds()), extractor, staging))
+                .withTimeout(config.stateTransferTimeout());
+        String sender = "set -o pipefail; \"$1\" --defaults-file=\"$2\" --user=\"$3\" --socket=\"$7\" --backup"
+                + " --stream=xbstream | socat -u STDIN TCP:\"$4\":\"$5\",retry=\"$6\",interval=0.2";
+        Command send = sourceAccount.command(List.of("bash", "-c", sender, "bash", backup,
+                        source.layout().configFile(), sourceAccount.name(), targetHost.address(),
+                        String.valueOf(target.ports().stateTransfer()),
+                        String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5), source.layout().socket()))
+                .withTimeout(config.stateTransferTimeout());
+        CompletableFuture<CommandResult> received = CompletableFuture.supplyAsync(() -> targetHost.run(receive));
+        CommandResult sent;
+        try {
+            sent = source.host().run(send);
+        } finally {
+            received.join();
+        }
+        CommandResult receiving = received.join();
+        if (!sent.succeeded()) {
+            throw seedFailure(target, "the backup of " + source.label() + " failed", sent);
+        }
+        if (!receiving.succeeded()) {
+            throw seedFailure(target, "receiving the backup of " + source.label() + " failed", receiving);
+        }
+        CommandResult prepared = targetHost.run(targetAccount.command(List.of(backup, "--prepare",
+                "--use-memory=256M", "--target-dir=" + staging)).withTimeout(config.stateTransferTimeout()));
+        if (!prepared.succeeded()) {
+            throw seedFailure(target, "preparing the backup of " + source.label() + " failed", prepared);
+        }
+        GtidPosition position = backupPosition(targetHost, targetAccount, staging);
+        CommandResult moved = targetHost.run(targetAccount.command(List.of(backup,
+                "--defaults-file=" + target.layout().configFile(), "--move-back", "--target-dir=" + staging))
+                .withTimeout(config.stateTransferTimeout()));
+        if (!moved.succeeded()) {
+            throw seedFailure(target, "moving the backup of " + source.label() + " into place failed", moved);
+        }
+        targetHost.check(targetAccount.command(List.of("rm", "-rf", "--", staging)));
+        return position;
+    }
+
+    /**
+     * The third column of the binlog information file: the GTID position the backup holds
+     * (absent when the source had written no transaction yet). MariaDB 10.8 renamed the file.
+     */
+    private static GtidPosition backupPosition(HostAccess host, InstanceAccount account, String staging) {
+        for (String name : List.of("mariadb_backup_binlog_info", "xtrabackup_binlog_info")) {
+            CommandResult info = host.run(account.command(List.of("cat", "--", staging + "/" + name)));
+            if (info.succeeded()) {
+                String[] columns = info.stdout().strip().split("\t");
+                return new GtidPosition(columns.length > 2 ? columns[2] : "");
+            }
+        }
+        throw new ManagerException(ManagerException.Code.COMMAND_FAILED, host.address() + ": the backup in "
+                + staging + " has no binlog information file");
+    }
+
+    private static ManagerException seedFailure(StorageNode target, String what, CommandResult result) {
+        return new ManagerException(ManagerException.Code.COMMAND_FAILED, target.label() + ": " + what
+                + " (exit " + result.exitCode() + "): " + ServerProgram.failureSummary(result.stderr() + "\n"
+                + result.stdout()));
     }
 
     @Override

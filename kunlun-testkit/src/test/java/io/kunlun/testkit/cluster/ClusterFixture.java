@@ -19,14 +19,14 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Requests and SQL connections the cluster tests share. */
-final class ClusterFixture {
-    static final Duration CLUSTER_JOB_TIMEOUT = Duration.ofMinutes(4);
+public final class ClusterFixture {
+    public static final Duration CLUSTER_JOB_TIMEOUT = Duration.ofMinutes(4);
 
     private ClusterFixture() {
     }
 
     /** Registers machines big enough for several instances each. */
-    static void register(TestManager manager, List<LoopbackMachine> machines) {
+    public static void register(TestManager manager, List<LoopbackMachine> machines) {
         for (LoopbackMachine machine : machines) {
             ObjectNode request = machine.request("create_machine", "m-" + UUID.randomUUID())
                     .put("total_mem", "65536").put("total_cpu_cores", "32");
@@ -34,7 +34,7 @@ final class ClusterFixture {
         }
     }
 
-    static ObjectNode createCluster(String haMode, int shards, int nodes, int comps, List<LoopbackMachine> machines) {
+    public static ObjectNode createCluster(String haMode, int shards, int nodes, int comps, List<LoopbackMachine> machines) {
         ObjectNode request = JsonNodeFactory.instance.objectNode()
                 .put("ver", "0.1").put("job_id", "c-" + UUID.randomUUID()).put("job_type", "create_cluster")
                 .put("ha_mode", haMode).put("shards", Integer.toString(shards)).put("nodes", Integer.toString(nodes))
@@ -45,19 +45,19 @@ final class ClusterFixture {
         return request;
     }
 
-    static Reply run(TestManager manager, ObjectNode request) {
+    public static Reply run(TestManager manager, ObjectNode request) {
         manager.post(request.toString());
         return manager.client().awaitJob(request.get("job_id").asText(), CLUSTER_JOB_TIMEOUT);
     }
 
-    static Reply deleteCluster(TestManager manager, String name) {
+    public static Reply deleteCluster(TestManager manager, String name) {
         ObjectNode request = JsonNodeFactory.instance.objectNode()
                 .put("job_id", "d-" + UUID.randomUUID()).put("job_type", "delete_cluster")
                 .put("cluster_name", name).put("user_name", "tester");
         return run(manager, request);
     }
 
-    static JsonNode query(TestManager manager, String jobType, String clusterName) {
+    public static JsonNode query(TestManager manager, String jobType, String clusterName) {
         ObjectNode request = JsonNodeFactory.instance.objectNode().put("job_type", jobType);
         if (clusterName != null) {
             request.put("cluster_name", clusterName);
@@ -68,18 +68,18 @@ final class ClusterFixture {
     }
 
     /** The entries of a getter's reply ({@code storage0}, {@code storage1}, ...), in order. */
-    static List<JsonNode> entries(JsonNode reply) {
+    public static List<JsonNode> entries(JsonNode reply) {
         List<JsonNode> entries = new ArrayList<>();
         reply.fields().forEachRemaining(field -> entries.add(field.getValue()));
         return entries;
     }
 
-    static Connection mariadb(JsonNode node) throws SQLException {
+    public static Connection mariadb(JsonNode node) throws SQLException {
         return DriverManager.getConnection("jdbc:mariadb://" + node.get("ip").asText() + ":"
                 + node.get("port").asText() + "/", node.get("user").asText(), node.get("pwd").asText());
     }
 
-    static Connection postgres(JsonNode comp) throws SQLException {
+    public static Connection postgres(JsonNode comp) throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://" + comp.get("ip").asText() + ":"
                 + comp.get("port").asText() + "/kunlun", comp.get("user").asText(), comp.get("pwd").asText());
     }
