@@ -33,12 +33,12 @@ class AddNodesTest {
     static TestManager manager = TestManager.builder()
             .configure(config -> config.withExposeCredentials(true)).build();
     @RegisterExtension
-    static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.100", "127.0.0.102");
+    static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.100", "127.0.0.103");
     static List<LoopbackMachine> machines;
 
     @BeforeAll
     static void registerMachines() {
-        machines = List.of(loopback.take(), loopback.take(), loopback.take());
+        machines = List.of(loopback.take(), loopback.take(), loopback.take(), loopback.take());
         ClusterFixture.register(manager, machines);
     }
 
@@ -96,15 +96,46 @@ class AddNodesTest {
     }
 
     @Test
+    void aGaleraNodeJoinsTheGroupAndReceivesItsData() throws Exception {
+        Reply created = run(manager, createCluster("mgr", 1, 3, 1, machines.subList(0, 3)));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        String cluster = created.info();
+        JsonNode first = storage(manager, cluster).get(0);
+        try (Connection sql = ClusterFixture.mariadb(first); Statement statement = sql.createStatement()) {
+            statement.execute("CREATE DATABASE app");
+            statement.execute("CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(20))");
+            statement.execute("INSERT INTO app.t VALUES (1, 'before')");
+        }
+
+        Reply added = run(manager, addNodes(cluster, "shard1", 1));
+
+        assertThat(added.result()).as(added.toString()).isEqualTo("done");
+        List<JsonNode> nodes = storage(manager, cluster);
+        assertThat(nodes).hasSize(4);
+        JsonNode fresh = nodes.stream().filter(node -> node.get("ip").asText().equals(machines.get(3).hostaddr()))
+                .findFirst().orElseThrow();
+        assertThat(added.info()).isEqualTo(address(fresh));
+        assertThat(value(fresh, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+                + " WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE'")).isEqualTo("4");
+        assertThat(value(fresh, "SELECT v FROM app.t WHERE id = 1")).isEqualTo("before");
+
+        assertThat(deleteCluster(manager, cluster).result()).isEqualTo("done");
+    }
+
+    @Test
     void aShardAlreadyOnEveryMachineOfTheRequestIsRefused() {
-        Reply created = run(manager, createCluster("rbr", 1, 3, 1, machines));
+        List<LoopbackMachine> three = machines.subList(0, 3);
+        Reply created = run(manager, createCluster("rbr", 1, 3, 1, three));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
 
-        Reply refused = run(manager, addNodes(cluster, "shard1", 1));
+        Reply refused = run(manager, addNodes(cluster, "shard1", 1).set("machinelist",
+                createCluster("rbr", 1, 3, 1, three).get("machinelist")));
 
         assertThat(refused.result()).isEqualTo("failed");
-        assertThat(refused.info()).startsWith("shard1 node 4: no machine has 1024 MB of memory and a core free (");
+        assertThat(refused.info()).isEqualTo("shard1 node 4: no machine has 1024 MB of memory and a core free"
+                + " (127.0.0.100: holds another replica, 127.0.0.101: holds another replica,"
+                + " 127.0.0.102: holds another replica)");
         assertThat(storage(manager, cluster)).hasSize(3);
         assertThat(deleteCluster(manager, cluster).result()).isEqualTo("done");
     }
