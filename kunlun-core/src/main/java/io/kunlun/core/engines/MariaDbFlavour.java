@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
 import java.util.stream.Collectors;
 
 /**
@@ -125,9 +126,7 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "wsrep_on", "ON");
         line(cnf, "wsrep_provider", config.galeraProvider());
         line(cnf, "wsrep_cluster_name", group.name());
-        line(cnf, "wsrep_cluster_address", "gcomm://" + group.members().stream()
-                .map(member -> member.host().address() + ":" + member.ports().groupCommunication())
-                .collect(Collectors.joining(",")));
+        line(cnf, "wsrep_cluster_address", clusterAddress(group.members()));
         line(cnf, "wsrep_node_name", node.label());
         line(cnf, "wsrep_node_address", address + ":" + ports.groupCommunication());
         line(cnf, "wsrep_node_incoming_address", node.label());
@@ -139,6 +138,31 @@ final class MariaDbFlavour implements StorageFlavour {
         // The SST scripts would otherwise keep each transfer's log under /tmp/sst_log_archive.
         cnf.append("[sst]\n");
         line(cnf, "sst-log-archive", 0);
+    }
+
+    /** Where a restarting member looks for its group: every member's group communication address. */
+    private static String clusterAddress(List<StorageNode> members) {
+        return "gcomm://" + members.stream()
+                .map(member -> member.host().address() + ":" + member.ports().groupCommunication())
+                .collect(Collectors.joining(","));
+    }
+
+    /** Only the configuration file: the running member keeps its connections to the group. */
+    @Override
+    public void setGroupMembers(StorageNode member, InstanceAccount account, List<StorageNode> members) {
+        HostAccess host = member.host();
+        String configFile = member.layout().configFile();
+        StringBuilder address = new StringBuilder();
+        line(address, "wsrep_cluster_address", clusterAddress(members));
+        String configuration = host.readFile(configFile);
+        String updated = configuration.replaceFirst("(?m)^wsrep_cluster_address = .*\\n",
+                Matcher.quoteReplacement(address.toString()));
+        if (updated.equals(configuration) && !configuration.contains(address)) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, member.label() + ": " + configFile
+                    + " names no group members");
+        }
+        host.writeFile(configFile, updated);
+        account.own(host, List.of(configFile));
     }
 
     @Override
@@ -219,19 +243,16 @@ final class MariaDbFlavour implements StorageFlavour {
     }
 
     @Override
-    public void refuseWrites(StorageNode node, InstanceAccount account) {
-        client(node, account).execute("SET GLOBAL read_only = ON;\n");
+    public void setReadOnly(StorageNode node, InstanceAccount account, boolean readOnly) {
+        client(node, account).execute("SET GLOBAL read_only = " + (readOnly ? "ON" : "OFF") + ";\n");
     }
 
-    /** The configuration file changes with the running server, so a restart keeps the role. */
+    /**
+     * The configuration file changes first, so a restart keeps the role; accepting writes comes
+     * last, so a failure on the way leaves the replica read-only.
+     */
     @Override
     public void promote(StorageNode replica, InstanceAccount account) {
-        client(replica, account).execute("STOP SLAVE;\n"
-                + "RESET SLAVE ALL;\n"
-                + "SET GLOBAL rpl_semi_sync_slave_enabled = OFF;\n"
-                + "SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC;\n"
-                + "SET GLOBAL rpl_semi_sync_master_enabled = ON;\n"
-                + "SET GLOBAL read_only = OFF;\n");
         StringBuilder replicaLines = new StringBuilder();
         rbrSettings(replicaLines, new ReplicationMode.Rbr(true));
         StringBuilder primaryLines = new StringBuilder();
@@ -245,6 +266,12 @@ final class MariaDbFlavour implements StorageFlavour {
         }
         host.writeFile(configFile, configuration.replace(replicaLines, primaryLines));
         account.own(host, List.of(configFile));
+        client(replica, account).execute("STOP SLAVE;\n"
+                + "RESET SLAVE ALL;\n"
+                + "SET GLOBAL rpl_semi_sync_slave_enabled = OFF;\n"
+                + "SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC;\n"
+                + "SET GLOBAL rpl_semi_sync_master_enabled = ON;\n"
+                + "SET GLOBAL read_only = OFF;\n");
     }
 
     /**

@@ -181,9 +181,12 @@ public final class StorageEngine {
         }
     }
 
-    /** Makes a primary read-only to clients, so that its replicas can catch up with it for good. */
-    public void refuseWrites(StorageNode node) {
-        flavour(node.host()).refuseWrites(node, InstanceAccount.resolve(node.host(), config.instanceAccount()));
+    /**
+     * Makes a primary read-only to clients, so that its replicas can catch up with it for good,
+     * or writable again when it stays the primary after all.
+     */
+    public void setReadOnly(StorageNode node, boolean readOnly) {
+        flavour(node.host()).setReadOnly(node, InstanceAccount.resolve(node.host(), config.instanceAccount()), readOnly);
     }
 
     /** Makes an rbr replica its shard's primary, now and across restarts. */
@@ -217,6 +220,15 @@ public final class StorageEngine {
     public ReplicaStatus replicaStatus(StorageNode replica) {
         return flavour(replica.host()).replicaStatus(replica,
                 InstanceAccount.resolve(replica.host(), config.instanceAccount()));
+    }
+
+    /**
+     * Makes a group member look for the given members (itself included) when it restarts, after
+     * the group gained or lost one.
+     */
+    public void setGroupMembers(StorageNode member, List<StorageNode> members) {
+        flavour(member.host()).setGroupMembers(member, InstanceAccount.resolve(member.host(), config.instanceAccount()),
+                members);
     }
 
     /** This member's view of its group. */

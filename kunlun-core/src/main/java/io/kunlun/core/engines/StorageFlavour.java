@@ -49,8 +49,11 @@ interface StorageFlavour {
     /** Waits until the replica has applied the position; false at the timeout. */
     boolean awaitApplied(StorageNode replica, InstanceAccount account, GtidPosition position, Duration timeout);
 
-    /** Refuses writes from every client but the manager's superuser. */
-    void refuseWrites(StorageNode node, InstanceAccount account);
+    /** Makes a group member look for the given members (itself included) when it restarts. */
+    void setGroupMembers(StorageNode member, InstanceAccount account, List<StorageNode> members);
+
+    /** Refuses (or accepts again) writes from every client but the manager's superuser. */
+    void setReadOnly(StorageNode node, InstanceAccount account, boolean readOnly);
 
     /**
      * Makes a replica its shard's primary, now and across restarts: stops replicating, forgets

@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
  * create_cluster (never next to a node of its shard) and joined with its data: in an rbr shard
  * it is seeded from a physical backup of the primary streamed to its machine, then replicates
  * from the backup's GTID position on; in a Galera shard it joins the group, whose state transfer
- * brings it the data. Shards are served at once, a shard's new nodes one after the other.
+ * brings it the data, and every member's configuration then names the new one too (where to
+ * look for the group on a restart). Shards are served at once, a shard's new nodes one after the other.
  * Comps are unaffected: they reach the primaries only.
  */
 public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.Plan> {
@@ -142,6 +143,9 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
                         ReplicationMode.groupJoiner(ClusterBuilder.groupName(plan.cluster().name(), shard), group),
                         users));
                 engine.awaitGroup(drivers.storageNode(members.get(0)), group.size());
+                for (Instance member : members) {
+                    drivers.storage(member.hostaddr()).setGroupMembers(drivers.storageNode(member), group);
+                }
             }
             case NO_REP -> throw new IllegalStateException("check refuses no_rep");
         }

@@ -25,7 +25,7 @@ import java.util.List;
  * hands over first: it stops taking writes, the most advanced replica catches up with it and
  * becomes the primary, the other replicas and every comp follow the new primary, and the
  * metadata records the new roles; only then is the old primary removed. A Galera member simply
- * leaves: the group shrinks by one.
+ * leaves: the group shrinks by one, and the remaining members' configurations stop naming it.
  */
 public final class DeleteNode implements Operation<JobRequest.DeleteNode, DeleteNode.Plan> {
     /** The node to delete and the other nodes of its shard. */
@@ -91,8 +91,13 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
         if (plan.cluster().spec().haMode() == HaMode.MGR) {
             context.step("waiting for the group to settle", total - 1, total);
             Instance member = plan.others().get(0);
-            ClusterBuilder.naming(request.shardName() + " node ", () -> drivers.storage(member.hostaddr())
-                    .awaitGroup(drivers.storageNode(member), plan.others().size()));
+            List<StorageNode> group = plan.others().stream().map(drivers::storageNode).toList();
+            ClusterBuilder.naming(request.shardName() + " node ", () -> {
+                drivers.storage(member.hostaddr()).awaitGroup(drivers.storageNode(member), group.size());
+                for (Instance remaining : plan.others()) {
+                    drivers.storage(remaining.hostaddr()).setGroupMembers(drivers.storageNode(remaining), group);
+                }
+            });
         }
         context.step("removed " + node.address(), total, total);
         return node.address();
@@ -108,18 +113,30 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
         ClusterUsers users = AddNodes.users(store, plan.cluster().name());
         StorageNode oldPrimary = drivers.storageNode(plan.node());
         StorageEngine oldEngine = drivers.storage(plan.node().hostaddr());
-        oldEngine.refuseWrites(oldPrimary);
-        GtidPosition last = oldEngine.binlogPosition(oldPrimary);
-        Instance chosen = plan.others().stream()
-                .max(Comparator.comparingLong((Instance replica) -> drivers.storage(replica.hostaddr())
-                        .appliedPosition(drivers.storageNode(replica)).transactions()))
-                .orElseThrow();
-        StorageNode newPrimary = drivers.storageNode(chosen);
-        StorageEngine newEngine = drivers.storage(chosen.hostaddr());
-        ClusterBuilder.naming(shard + " node ", () -> {
-            newEngine.awaitApplied(newPrimary, last);
-            newEngine.promote(newPrimary);
-        });
+        oldEngine.setReadOnly(oldPrimary, true);
+        Instance chosen;
+        StorageNode newPrimary;
+        try {
+            GtidPosition last = oldEngine.binlogPosition(oldPrimary);
+            chosen = plan.others().stream()
+                    .max(Comparator.comparingLong((Instance replica) -> drivers.storage(replica.hostaddr())
+                            .appliedPosition(drivers.storageNode(replica)).transactions()))
+                    .orElseThrow();
+            newPrimary = drivers.storageNode(chosen);
+            StorageEngine newEngine = drivers.storage(chosen.hostaddr());
+            ClusterBuilder.naming(shard + " node ", () -> {
+                newEngine.awaitApplied(newPrimary, last);
+                newEngine.promote(newPrimary);
+            });
+        } catch (RuntimeException e) {
+            // Until a replica is promoted, the old primary is still the shard's only one: it takes writes again.
+            try {
+                oldEngine.setReadOnly(oldPrimary, false);
+            } catch (RuntimeException reopen) {
+                e.addSuppressed(reopen);
+            }
+            throw e;
+        }
         store.clusters().setRole(chosen.hostaddr(), chosen.port(), Role.PRIMARY);
         store.clusters().setRole(plan.node().hostaddr(), plan.node().port(), Role.REPLICA);
         Parallel.run(plan.others().stream().filter(replica -> replica != chosen).<Runnable>map(replica -> () ->
