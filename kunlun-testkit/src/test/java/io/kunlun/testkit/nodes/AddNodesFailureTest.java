@@ -54,6 +54,6 @@ class AddNodesFailureTest {
         assertThat(ProcessHandle.allProcesses()
                 .filter(process -> process.info().commandLine().orElse("").contains(target.toString())).toList())
                 .as("processes of the new node").isEmpty();
-        assertThat(ClusterFixture.deleteCluster(manager, cluster).result()).isEqualTo("done");
+        ClusterFixture.deleteCluster(manager, cluster);
     }
 }

@@ -80,8 +80,7 @@ class DeleteNodeTest {
         assertThat(NodeRequests.eventually(replica, "SELECT v FROM app.t WHERE id = 3", "after")).isEqualTo("after");
         assertThat(value(replica, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
 
-        Reply removed = deleteCluster(manager, cluster);
-        assertThat(removed.result()).as(removed.toString()).isEqualTo("done");
+        deleteCluster(manager, cluster);
     }
 
     @Test
@@ -96,8 +95,7 @@ class DeleteNodeTest {
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo("shard1 of cluster " + cluster + " has 1 node; ha_mode rbr needs at least 1");
         assertThat(storage(manager, cluster)).hasSize(1);
-        Reply removed = deleteCluster(manager, cluster);
-        assertThat(removed.result()).as(removed.toString()).isEqualTo("done");
+        deleteCluster(manager, cluster);
     }
 
     @Test
@@ -112,7 +110,6 @@ class DeleteNodeTest {
         assertThat(refused.info()).isEqualTo("shard1 of cluster " + cluster + " has no node "
                 + machines.get(2).hostaddr() + ":1");
         assertThat(storage(manager, cluster)).hasSize(2);
-        Reply removed = deleteCluster(manager, cluster);
-        assertThat(removed.result()).as(removed.toString()).isEqualTo("done");
+        deleteCluster(manager, cluster);
     }
 }
