@@ -96,6 +96,37 @@ class AddNodesTest {
     }
 
     @Test
+    void withoutAShardNameEveryShardGetsANodeThatFollowsItsPrimary() throws Exception {
+        Reply created = run(manager, createCluster("rbr", 2, 1, 1, machines.subList(0, 2)));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        String cluster = created.info();
+        for (JsonNode primary : storage(manager, cluster)) {
+            try (Connection sql = ClusterFixture.mariadb(primary); Statement statement = sql.createStatement()) {
+                statement.execute("CREATE DATABASE app");
+                statement.execute("CREATE TABLE app.t (shard VARCHAR(10))");
+                statement.execute("INSERT INTO app.t VALUES ('" + primary.get("shard").asText() + "')");
+            }
+        }
+
+        Reply added = run(manager, NodeRequests.addNodesToEveryShard(cluster, 1));
+
+        assertThat(added.result()).as(added.toString()).isEqualTo("done");
+        List<JsonNode> nodes = storage(manager, cluster);
+        assertThat(nodes).extracting(node -> node.get("shard").asText() + " " + node.get("role").asText())
+                .containsExactly("shard1 primary", "shard1 replica", "shard2 primary", "shard2 replica");
+        assertThat(added.info()).isEqualTo(address(nodes.get(1)) + ";" + address(nodes.get(3)));
+        for (int replicaIndex : new int[] {1, 3}) {
+            JsonNode replica = nodes.get(replicaIndex);
+            JsonNode primary = nodes.get(replicaIndex - 1);
+            assertThat(replica.get("ip").asText()).as("machine of " + address(replica))
+                    .isNotEqualTo(primary.get("ip").asText());
+            assertThat(value(replica, "SELECT shard FROM app.t")).isEqualTo(replica.get("shard").asText());
+        }
+
+        deleteCluster(manager, cluster);
+    }
+
+    @Test
     void aGaleraNodeJoinsTheGroupAndReceivesItsData() throws Exception {
         Reply created = run(manager, createCluster("mgr", 1, 3, 1, machines.subList(0, 3)));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");

@@ -19,9 +19,13 @@ final class NodeRequests {
     }
 
     static ObjectNode addNodes(String cluster, String shard, int nodes) {
+        return addNodesToEveryShard(cluster, nodes).put("shard_name", shard);
+    }
+
+    static ObjectNode addNodesToEveryShard(String cluster, int nodes) {
         return JsonNodeFactory.instance.objectNode()
                 .put("job_id", "an-" + UUID.randomUUID()).put("job_type", "add_nodes").put("user_name", "tester")
-                .put("cluster_name", cluster).put("shard_name", shard).put("nodes", Integer.toString(nodes));
+                .put("cluster_name", cluster).put("nodes", Integer.toString(nodes));
     }
 
     static ObjectNode deleteNode(String cluster, String shard, String ip, int port) {
