@@ -55,6 +55,16 @@ baseline_once() {
   rm -rf "$dir"
 }
 
+# Polls a job until it is done; fails the benchmark when it failed.
+await_job() {
+  local status
+  while :; do
+    status=$(curl -s -d "{\"job_type\":\"get_status\",\"job_id\":\"$2\"}" "$1")
+    case "$status" in *'"result":"done"'*) return 0 ;; *'"result":"failed"'*) echo "job $2 failed: $status" >&2; exit 1 ;; esac
+    sleep 0.1
+  done
+}
+
 # --- the manager --------------------------------------------------------------------------
 manager_once() {
   local home="$work/manager" port=57990
@@ -63,13 +73,13 @@ manager_once() {
   chmod -R 755 "$work/m"
   java -jar "$root/kunlun-cli/target/kunlunctl.jar" serve --home "$home" --port "$port" >"$home/serve.log" 2>&1 &
   local pid=$!
-  until curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; do sleep 0.2; done
   local url="http://127.0.0.1:$port/"
+  until curl -s -d '{"job_type":"get_meta_mode"}' "$url" 2>/dev/null | grep -q '"mode"'; do sleep 0.2; done
   for host in 127.0.0.2 127.0.0.3 127.0.0.4; do
     curl -s -d "{\"job_type\":\"create_machine\",\"job_id\":\"m-$host\",\"hostaddr\":\"$host\",\"rack_id\":\"1\",
       \"datadir\":\"$work/m/$host\",\"logdir\":\"$work/m/$host\",\"wal_log_dir\":\"$work/m/$host\",
       \"comp_datadir\":\"$work/m/$host\",\"total_mem\":\"65536\",\"total_cpu_cores\":\"16\"}" "$url" >/dev/null
-    until curl -s -d "{\"job_type\":\"get_status\",\"job_id\":\"m-$host\"}" "$url" | grep -q '"done"'; do sleep 0.2; done
+    await_job "$url" "m-$host"
   done
   local start end status
   start=$(now)
@@ -87,7 +97,7 @@ manager_once() {
   local name
   name=$(echo "$status" | sed 's/.*"info":"\([^"]*\)".*/\1/')
   curl -s -d "{\"job_type\":\"delete_cluster\",\"job_id\":\"bench-del\",\"cluster_name\":\"$name\"}" "$url" >/dev/null
-  until curl -s -d '{"job_type":"get_status","job_id":"bench-del"}' "$url" | grep -qE '"(done|failed)"'; do sleep 0.2; done
+  await_job "$url" bench-del
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$home" "$work/m"
 }

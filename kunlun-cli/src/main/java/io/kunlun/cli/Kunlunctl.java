@@ -24,8 +24,8 @@ import java.util.Optional;
                 "Commands talk to a running manager over HTTP (--server), or, with --home DIR, run the manager"
                         + " inside kunlunctl on that home directory. Both send the same requests and print the"
                         + " same replies."},
-        subcommands = {MachineCommands.class, MetaCommands.class, JobCommands.class, NodeCommands.class,
-                ServeCommand.class},
+        subcommands = {MachineCommands.class, ClusterCommands.class, ShardCommands.class, CompCommands.class,
+                InstanceCommands.class, NodeCommands.class, MetaCommands.class, JobCommands.class, ServeCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "0:done (for a query: answered)",

@@ -1,12 +1,10 @@
 package io.kunlun.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.model.job.JobType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-
-import java.util.List;
 
 /** {@code kunlunctl node ...}: the storage nodes of a cluster's shards. */
 @Command(name = "node", description = "Add storage nodes to a cluster's shards, or delete one.",
@@ -27,9 +25,8 @@ final class NodeCommands {
         @Option(names = "--nodes", required = true, paramLabel = "N", description = "New nodes per shard.")
         int nodes;
 
-        @Option(names = "--machine", paramLabel = "ADDR",
-                description = "A machine the new nodes may use; repeat it (default: any registered machine).")
-        List<String> machines;
+        @Mixin
+        MachineListOption machineList;
 
         @Override
         protected JobType jobType() {
@@ -43,10 +40,7 @@ final class NodeCommands {
                 request.put("shard_name", shard);
             }
             request.put("nodes", nodes);
-            if (machines != null) {
-                ArrayNode list = request.putArray("machinelist");
-                machines.forEach(machine -> list.addObject().put("hostaddr", machine));
-            }
+            machineList.fill(request);
         }
     }
 

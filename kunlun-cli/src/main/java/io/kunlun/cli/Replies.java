@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** Reading the API's reply objects: result, info, and get_status's extra fields. */
 final class Replies {
     static final String FAILED = "failed";
+    /** A query's refusal: set_variable's change that did not take effect, say. */
+    static final String FALSE = "false";
 
     private Replies() {
     }
@@ -14,7 +16,7 @@ final class Replies {
     }
 
     static boolean isFailed(JsonNode reply) {
-        return result(reply).equals(FAILED);
+        return result(reply).equals(FAILED) || result(reply).equals(FALSE);
     }
 
     /** A job still queued or running: {@code accept} or {@code ongoing}. */

@@ -1,5 +1,5 @@
 /**
- * kunlunctl, the command line: nouns ({@code machine}, {@code meta}, {@code job}) with verbs, each
+ * kunlunctl, the command line: nouns ({@code machine}, {@code cluster}, {@code meta}, {@code job}) with verbs, each
  * verb one class that builds one API request.
  *
  * <p>Adding the command of a job type is one class in its noun's class (and the noun, if new, in

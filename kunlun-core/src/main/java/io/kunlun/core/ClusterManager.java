@@ -5,27 +5,37 @@ import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobEngine;
 import io.kunlun.core.jobs.UndoActions;
 import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.monitor.HealthMonitor;
 import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.monitor.RestorePrometheusFiles;
 import io.kunlun.core.monitor.StopStartedPrometheus;
+import io.kunlun.core.ops.AddComps;
 import io.kunlun.core.ops.AddNodes;
+import io.kunlun.core.ops.AddShards;
+import io.kunlun.core.ops.ControlInstance;
 import io.kunlun.core.ops.CreateCluster;
 import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteCluster;
 import io.kunlun.core.ops.DeleteClusterRows;
+import io.kunlun.core.ops.DeleteComp;
 import io.kunlun.core.ops.DeleteNode;
+import io.kunlun.core.ops.DeleteShard;
+import io.kunlun.core.ops.DeleteShardRow;
 import io.kunlun.core.ops.Drivers;
 import io.kunlun.core.ops.RemoveInstance;
 import io.kunlun.core.ops.DeleteMachine;
 import io.kunlun.core.ops.GetMeta;
 import io.kunlun.core.ops.GetMetaMode;
+import io.kunlun.core.ops.GetVariable;
 import io.kunlun.core.ops.Getters;
 import io.kunlun.core.ops.ListJobs;
 import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
+import io.kunlun.core.ops.SetVariable;
 import io.kunlun.core.ops.UpdateMachine;
+import io.kunlun.core.ops.UnlinkShard;
 import io.kunlun.core.ops.UpdatePrometheus;
 import io.kunlun.model.InvalidRequestException;
 import org.jdbi.v3.core.JdbiException;
@@ -63,6 +73,7 @@ public final class ClusterManager implements AutoCloseable {
     private final Hosts hosts;
     private final JobEngine engine;
     private final ManagerMetrics metrics;
+    private final HealthMonitor health;
     private final Map<JobType, Query<?>> queries = new EnumMap<>(JobType.class);
 
     private ClusterManager(ManagerConfig config, MetadataStore store, Hosts hosts) {
@@ -77,19 +88,24 @@ public final class ClusterManager implements AutoCloseable {
                 new DeleteMachine(store, hosts),
                 new CreateCluster(store, hosts, drivers),
                 new DeleteCluster(store, hosts, drivers),
+                new AddShards(store, hosts, drivers), new DeleteShard(store, hosts, drivers),
+                new AddComps(store, hosts, drivers), new DeleteComp(store, hosts, drivers),
                 new AddNodes(store, hosts, drivers), new DeleteNode(store, drivers),
-                new UpdatePrometheus(store, config, metrics));
+                new UpdatePrometheus(store, config, metrics),
+                new ControlInstance(store, drivers));
         UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),
-                new StopStartedPrometheus(config.prometheus())));
+                new StopStartedPrometheus(config.prometheus()), new DeleteShardRow(store), new UnlinkShard(drivers)));
         this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
-                new ListJobs(engine), new ListMachines(store)));
+                new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
+                new SetVariable(store, drivers)));
         all.addAll(Getters.all(store, config.exposeCredentials()));
         for (Query<?> query : all) {
             queries.put(query.type(), query);
         }
+        this.health = new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()));
     }
 
     /** Opens the metadata store under the configured home, recovers interrupted jobs, starts work. */
@@ -103,6 +119,7 @@ public final class ClusterManager implements AutoCloseable {
                 new MetaNode(config.advertisedHost(), config.advertisedPort()));
         ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh()));
         manager.engine.recover();
+        manager.health.start();
         return manager;
     }
 
@@ -202,6 +219,7 @@ public final class ClusterManager implements AutoCloseable {
 
     @Override
     public void close() {
+        health.close();
         engine.close();
         hosts.close();
         store.close();

@@ -23,7 +23,8 @@ public record ManagerConfig(
         @JsonProperty("advertised_port") int advertisedPort,
         @JsonProperty("engines") EngineConfig engines,
         @JsonProperty("machine_engines") Map<String, EngineConfig> machineEngines,
-        @JsonProperty("prometheus") PrometheusConfig prometheus) {
+        @JsonProperty("prometheus") PrometheusConfig prometheus,
+        @JsonProperty("health_interval_seconds") int healthIntervalSeconds) {
 
     public ManagerConfig {
         home = home == null ? Path.of("var") : home;
@@ -35,10 +36,11 @@ public record ManagerConfig(
         engines = engines == null ? EngineConfig.defaults() : engines;
         machineEngines = machineEngines == null ? Map.of() : Map.copyOf(machineEngines);
         prometheus = prometheus == null ? PrometheusConfig.managed() : prometheus;
+        healthIntervalSeconds = healthIntervalSeconds <= 0 ? 5 : healthIntervalSeconds;
     }
 
     public static ManagerConfig defaults(Path home) {
-        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null);
+        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0);
     }
 
     /** The programs and instance account on one machine: its own entry, else the global one. */
@@ -48,37 +50,43 @@ public record ManagerConfig(
 
     public ManagerConfig withHome(Path newHome) {
         return new ManagerConfig(newHome, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus);
+                engines, machineEngines, prometheus, healthIntervalSeconds);
     }
 
     public ManagerConfig withExposeCredentials(boolean expose) {
         return new ManagerConfig(home, metadata, ssh, workers, expose, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus);
+                engines, machineEngines, prometheus, healthIntervalSeconds);
     }
 
     public ManagerConfig withAdvertised(String host, int port) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, host, port,
-                engines, machineEngines, prometheus);
+                engines, machineEngines, prometheus, healthIntervalSeconds);
     }
 
     public ManagerConfig withSsh(SshConfig newSsh) {
         return new ManagerConfig(home, metadata, newSsh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus);
+                engines, machineEngines, prometheus, healthIntervalSeconds);
     }
 
     public ManagerConfig withMetadata(MetadataConfig newMetadata) {
         return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus);
+                engines, machineEngines, prometheus, healthIntervalSeconds);
     }
 
     public ManagerConfig withEngines(EngineConfig newEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                newEngines, machineEngines, prometheus);
+                newEngines, machineEngines, prometheus, healthIntervalSeconds);
     }
 
     public ManagerConfig withPrometheus(PrometheusConfig newPrometheus) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, newPrometheus);
+                engines, machineEngines, newPrometheus, healthIntervalSeconds);
+    }
+
+    /** How often the health monitor checks every instance. */
+    public ManagerConfig withHealthIntervalSeconds(int seconds) {
+        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                engines, machineEngines, prometheus, seconds);
     }
 
     /** The metadata store: an H2 file under home when jdbc_url is absent, else MySQL/MariaDB. */

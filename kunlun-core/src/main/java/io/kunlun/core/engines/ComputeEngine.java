@@ -16,6 +16,8 @@ public final class ComputeEngine {
     /** The database every PostgreSQL cluster has, where the manager connects before the client database exists. */
     private static final String MAINTENANCE_DATABASE = "postgres";
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(5);
+    /** How long a reloaded setting may take to show: the postmaster rereads its files when it handles SIGHUP. */
+    private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(10);
 
     private final EngineConfig config;
 
@@ -91,6 +93,52 @@ public final class ComputeEngine {
     public boolean isRunning(ComputeNode node) {
         InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
         return process(node, account).isRunning();
+    }
+
+    /** Whether the instance accepts a connection and answers a trivial query right now. */
+    public boolean answers(ComputeNode node) {
+        return client(node, MAINTENANCE_DATABASE).answers();
+    }
+
+    /** A setting's value as SHOW shows it (with its unit); fails with the server's reason for an unknown name. */
+    public String variable(ComputeNode node, String name) {
+        return client(node, MAINTENANCE_DATABASE).value("SELECT current_setting("
+                + SqlText.pgString(SqlText.pgSetting(name)) + ");");
+    }
+
+    /**
+     * ALTER SYSTEM SET (kept in postgresql.auto.conf, so it survives a restart) and a reload,
+     * then waits until a new session shows the value, in the setting's own unit or as SHOW spells
+     * it. A setting read only at server start is refused after ALTER SYSTEM, saying so: it is
+     * set but not in effect.
+     */
+    public void setVariable(ComputeNode node, String name, String value, boolean integer) {
+        String setting = SqlText.pgSetting(name);
+        SqlClient client = client(node, MAINTENANCE_DATABASE);
+        client.execute("ALTER SYSTEM SET " + setting + " = "
+                + (integer ? SqlText.integer(value) : SqlText.pgString(value)) + ";\nSELECT pg_reload_conf();\n");
+        String query = "SELECT context, setting, current_setting(name) FROM pg_settings WHERE name = "
+                + SqlText.pgString(setting) + ";";
+        List<List<String>> rows = client.rows(query);
+        if (!rows.isEmpty() && rows.get(0).get(0).equals("postmaster")) {
+            throw ManagerException.refused(node.label() + ": " + setting + " takes effect after a restart of the"
+                    + " instance; it is set in postgresql.auto.conf");
+        }
+        long deadline = System.nanoTime() + RELOAD_TIMEOUT.toNanos();
+        while (!shows(rows, value)) {
+            if (System.nanoTime() > deadline) {
+                throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": " + setting
+                        + " is " + (rows.isEmpty() ? "not shown" : rows.get(0).get(2)) + " "
+                        + RELOAD_TIMEOUT.toSeconds() + " s after setting it to " + value);
+            }
+            DetachedProcess.pause();
+            rows = client.rows(query);
+        }
+    }
+
+    /** Whether the pg_settings row shows the value, in the setting's unit or as SHOW spells it. */
+    private static boolean shows(List<List<String>> rows, String value) {
+        return !rows.isEmpty() && (value.equalsIgnoreCase(rows.get(0).get(1)) || value.equalsIgnoreCase(rows.get(0).get(2)));
     }
 
     /** SQL in the database as the instance's superuser (for the manager's own work, not for clients). */

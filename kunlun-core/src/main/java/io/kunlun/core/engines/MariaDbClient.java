@@ -31,9 +31,10 @@ final class MariaDbClient extends ClientProgram {
         return argv;
     }
 
+    /** Errors are the server's message alone: the failed statement may hold a password. */
     private List<String> argvWithColumnNames() {
         return List.of(program, "--no-defaults", "--protocol=SOCKET", "--socket=" + socket, "--user=" + user,
-                "--batch", "--connect-timeout=5");
+                "--batch", "--skip-print-query-on-error", "--connect-timeout=5");
     }
 
     /** Rows with their column names, for statements such as SHOW SLAVE STATUS. */

@@ -8,11 +8,12 @@ import io.kunlun.core.hosts.HostAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -23,6 +24,11 @@ final class MariaDbFlavour implements StorageFlavour {
     private static final Duration INITIALISE_TIMEOUT = Duration.ofMinutes(5);
     /** How long the receiving end of a backup stream waits for the sender to connect. */
     private static final Duration STREAM_ACCEPT_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Values kept in my.cnf: what needs no quoting there (no spaces, quotes, comment signs or
+     * backslash escapes), which is every numeric, boolean, enumerated and path value.
+     */
+    private static final Pattern OPTION_VALUE = Pattern.compile("[A-Za-z0-9_.,:/@+=-]{1,255}");
 
     private final ServerVersion version;
     private final EngineConfig config;
@@ -101,7 +107,7 @@ final class MariaDbFlavour implements StorageFlavour {
      * client sees a commit the replicas could lose). Only the primary waits: a replica with
      * the primary side enabled would stall its own applier waiting for replicas it has not.
      */
-    static void rbrSettings(StringBuilder cnf, ReplicationMode.Rbr rbr) {
+    private static void rbrSettings(StringBuilder cnf, ReplicationMode.Rbr rbr) {
         if (rbr.replica()) {
             line(cnf, "rpl_semi_sync_slave_enabled", "ON");
             line(cnf, "read_only", "ON");
@@ -150,19 +156,7 @@ final class MariaDbFlavour implements StorageFlavour {
     /** Only the configuration file: the running member keeps its connections to the group. */
     @Override
     public void setGroupMembers(StorageNode member, InstanceAccount account, List<StorageNode> members) {
-        HostAccess host = member.host();
-        String configFile = member.layout().configFile();
-        StringBuilder address = new StringBuilder();
-        line(address, "wsrep_cluster_address", clusterAddress(members));
-        String configuration = host.readFile(configFile);
-        String updated = configuration.replaceFirst("(?m)^wsrep_cluster_address = .*\\n",
-                Matcher.quoteReplacement(address.toString()));
-        if (updated.equals(configuration) && !configuration.contains(address)) {
-            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, member.label() + ": " + configFile
-                    + " names no group members");
-        }
-        host.writeFile(configFile, updated);
-        account.own(host, List.of(configFile));
+        keepSettings(member, account, Map.of("wsrep_cluster_address", clusterAddress(members)));
     }
 
     @Override
@@ -253,25 +247,29 @@ final class MariaDbFlavour implements StorageFlavour {
      */
     @Override
     public void promote(StorageNode replica, InstanceAccount account) {
-        StringBuilder replicaLines = new StringBuilder();
-        rbrSettings(replicaLines, new ReplicationMode.Rbr(true));
-        StringBuilder primaryLines = new StringBuilder();
-        rbrSettings(primaryLines, new ReplicationMode.Rbr(false));
-        HostAccess host = replica.host();
-        String configFile = replica.layout().configFile();
-        String configuration = host.readFile(configFile);
-        if (!configuration.contains(replicaLines)) {
-            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, replica.label() + ": " + configFile
-                    + " has no replica settings to turn into a primary's");
-        }
-        host.writeFile(configFile, configuration.replace(replicaLines, primaryLines));
-        account.own(host, List.of(configFile));
+        Map<String, String> primary = new LinkedHashMap<>();
+        primary.put("read_only", "OFF");
+        primary.put("rpl_semi_sync_slave_enabled", "OFF");
+        primary.put("rpl_semi_sync_master_enabled", "ON");
+        primary.put("rpl_semi_sync_master_wait_point", "AFTER_SYNC");
+        keepSettings(replica, account, primary);
         client(replica, account).execute("STOP SLAVE;\n"
                 + "RESET SLAVE ALL;\n"
                 + "SET GLOBAL rpl_semi_sync_slave_enabled = OFF;\n"
                 + "SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC;\n"
                 + "SET GLOBAL rpl_semi_sync_master_enabled = ON;\n"
                 + "SET GLOBAL read_only = OFF;\n");
+    }
+
+    /** Writes settings into the [mysqld] section of the instance's my.cnf, for its next start. */
+    private static void keepSettings(StorageNode node, InstanceAccount account, Map<String, String> settings) {
+        String configFile = node.layout().configFile();
+        String configuration = node.host().readFile(configFile);
+        for (Map.Entry<String, String> setting : settings.entrySet()) {
+            configuration = OptionFile.withSetting(configuration, "mysqld", setting.getKey(), setting.getValue());
+        }
+        node.host().writeFile(configFile, configuration);
+        account.own(node.host(), List.of(configFile));
     }
 
     /**
@@ -379,6 +377,54 @@ final class MariaDbFlavour implements StorageFlavour {
         return new GroupStatus(Integer.parseInt(status.getOrDefault("wsrep_cluster_size", "0")),
                 status.getOrDefault("wsrep_local_state_comment", ""),
                 "Primary".equals(status.get("wsrep_cluster_status")));
+    }
+
+    /**
+     * SHOW GLOBAL VARIABLES gives the value as the configuration spells it (ON rather than 1); a
+     * name it does not list is asked for directly, so that the server says why it has no such
+     * global variable.
+     */
+    @Override
+    public String variable(StorageNode node, InstanceAccount account, String name) {
+        String variable = SqlText.mysqlVariable(name);
+        MariaDbClient client = client(node, account);
+        List<List<String>> rows = client.rows("SHOW GLOBAL VARIABLES WHERE Variable_name = "
+                + SqlText.mysqlString(variable) + ";");
+        if (rows.isEmpty()) {
+            return client.value("SELECT @@GLOBAL." + variable + ";");
+        }
+        return rows.get(0).get(1);
+    }
+
+    /**
+     * SET GLOBAL, then the value the server shows is written to the [mysqld] section of the
+     * instance's my.cnf (MariaDB has no SET PERSIST). A value my.cnf could not hold unquoted is
+     * refused before anything changes.
+     */
+    @Override
+    public void setVariable(StorageNode node, InstanceAccount account, String name, String value, boolean integer) {
+        String variable = SqlText.mysqlVariable(name);
+        if (!OPTION_VALUE.matcher(value).matches()) {
+            throw ManagerException.refused(node.label() + ": " + variable + " cannot be kept in my.cnf as \"" + value
+                    + "\": values are 1 to 255 letters, digits or _.,:/@+=-");
+        }
+        client(node, account).execute("SET GLOBAL " + variable + " = "
+                + (integer ? SqlText.integer(value) : SqlText.mysqlString(value)) + ";");
+        String shown = variable(node, account, variable);
+        if (!shows(shown, value)) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": " + variable
+                    + " is " + shown + " after setting it to " + value);
+        }
+        String configFile = node.layout().configFile();
+        node.host().writeFile(configFile, OptionFile.withSetting(node.host().readFile(configFile), "mysqld",
+                variable, shown));
+        account.own(node.host(), List.of(configFile));
+    }
+
+    /** Whether the server shows the value it was given: the same text, or ON/OFF for a boolean set as 1/0. */
+    private static boolean shows(String shown, String value) {
+        return value.equalsIgnoreCase(shown) || (shown.equals("ON") && value.equals("1"))
+                || (shown.equals("OFF") && value.equals("0"));
     }
 
     private static String account(Credential credential, String host) {

@@ -4,6 +4,7 @@ import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.HostAccess;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -21,15 +22,8 @@ public final class PortProbe {
 
     /** Every TCP port something listens on. */
     public static Set<Integer> listeningPorts(HostAccess host) {
-        String table = host.check(Command.of("ss", "-H", "-t", "-l", "-n")).stdout();
         Set<Integer> ports = new TreeSet<>();
-        for (String line : table.lines().toList()) {
-            String[] columns = line.strip().split("\\s+");
-            if (columns.length >= 4) {
-                String local = columns[3];
-                ports.add(Integer.parseInt(local.substring(local.lastIndexOf(':') + 1)));
-            }
-        }
+        listeners(host).forEach(listener -> ports.add(listener.port()));
         return ports;
     }
 
@@ -51,5 +45,22 @@ public final class PortProbe {
                     + taken.stream().map(String::valueOf).collect(Collectors.joining(", "))
                     + (taken.size() == 1 ? " is" : " are") + " already in use");
         }
+    }
+
+    /** A listening socket: its local address as ss prints it ({@code 127.0.0.2}, {@code *}, {@code [::]}), its port. */
+    private record Listener(String address, int port) {
+    }
+
+    private static List<Listener> listeners(HostAccess host) {
+        List<Listener> listeners = new ArrayList<>();
+        for (String line : host.check(Command.of("ss", "-H", "-t", "-l", "-n")).stdout().lines().toList()) {
+            String[] columns = line.strip().split("\\s+");
+            if (columns.length >= 4) {
+                String local = columns[3];
+                int colon = local.lastIndexOf(':');
+                listeners.add(new Listener(local.substring(0, colon), Integer.parseInt(local.substring(colon + 1))));
+            }
+        }
+        return listeners;
     }
 }

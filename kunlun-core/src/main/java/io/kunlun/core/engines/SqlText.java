@@ -10,6 +10,10 @@ import java.util.regex.Pattern;
  */
 final class SqlText {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,31}");
+    private static final Pattern MYSQL_VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    /** A setting, or an extension's custom setting {@code extension.name}. */
+    private static final Pattern PG_SETTING = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,19}");
 
     private SqlText() {
     }
@@ -21,6 +25,31 @@ final class SqlText {
                     + " with a digit, got \"" + name + "\"");
         }
         return name;
+    }
+
+    /** A MySQL/MariaDB system variable name, used bare in {@code @@GLOBAL.name} and {@code SET GLOBAL name}. */
+    static String mysqlVariable(String name) {
+        return requireMatch(MYSQL_VARIABLE, name, "a MariaDB variable name is 1 to 64 letters, digits or"
+                + " underscores, not starting with a digit");
+    }
+
+    /** A PostgreSQL setting name, used bare in {@code ALTER SYSTEM SET}; PostgreSQL folds it to lower case. */
+    static String pgSetting(String name) {
+        return requireMatch(PG_SETTING, name, "a PostgreSQL setting name is letters, digits or underscores,"
+                + " not starting with a digit, optionally prefixed by an extension name and a dot")
+                .toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** An integer literal, the same in every SQL dialect. */
+    static String integer(String value) {
+        return requireMatch(INTEGER, value, "an integer value is an optional minus sign and up to 19 digits");
+    }
+
+    private static String requireMatch(Pattern pattern, String value, String rule) {
+        if (value == null || !pattern.matcher(value).matches()) {
+            throw ManagerException.refused(rule + ", got \"" + value + "\"");
+        }
+        return value;
     }
 
     /** A MySQL/MariaDB string literal (backslash escapes on, as the server's default). */

@@ -245,6 +245,26 @@ public final class StorageEngine {
                 status -> status.synced() && status.size() == size, config.startTimeout());
     }
 
+    /** Whether the instance accepts a connection and answers a trivial query right now. */
+    public boolean answers(StorageNode node) {
+        return client(node).answers();
+    }
+
+    /** A global variable's value as the server shows it; fails with the server's reason for an unknown name. */
+    public String variable(StorageNode node, String name) {
+        return flavour(node.host()).variable(node, InstanceAccount.resolve(node.host(), config.instanceAccount()), name);
+    }
+
+    /**
+     * Sets a global variable on the running instance and in its configuration, so that it
+     * survives a restart. Fails with the reason when the server refuses the value or does not show
+     * it afterwards ({@code value} is an integer's digits when {@code integer}, else text).
+     */
+    public void setVariable(StorageNode node, String name, String value, boolean integer) {
+        flavour(node.host()).setVariable(node, InstanceAccount.resolve(node.host(), config.instanceAccount()), name,
+                value, integer);
+    }
+
     /** SQL as the instance's local superuser (for the manager's own work, not for clients). */
     public SqlClient client(StorageNode node) {
         HostAccess host = node.host();

@@ -72,4 +72,13 @@ interface StorageFlavour {
     ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account);
 
     GroupStatus groupStatus(StorageNode member, InstanceAccount account);
+
+    /** A global variable's value as the server shows it; fails with the server's reason for a name it has not. */
+    String variable(StorageNode node, InstanceAccount account, String name);
+
+    /**
+     * Sets a global variable on the running server and keeps it for the next start. Fails with
+     * the reason when the server refuses it or does not show the new value afterwards.
+     */
+    void setVariable(StorageNode node, InstanceAccount account, String name, String value, boolean integer);
 }

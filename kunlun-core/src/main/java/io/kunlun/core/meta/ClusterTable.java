@@ -57,6 +57,11 @@ public final class ClusterTable {
         return jdbi.withHandle(handle -> findCluster(handle, name));
     }
 
+    /** The cluster a request names; not found, naming it, when there is none. */
+    public Cluster requireCluster(String name) {
+        return findCluster(name).orElseThrow(() -> ManagerException.notFound("no cluster named " + name));
+    }
+
     /** Every cluster, oldest first. */
     public List<Cluster> listClusters() {
         return jdbi.withHandle(handle -> handle.createQuery(CLUSTER_SELECT + " ORDER BY c.created_at, c.name")
@@ -81,6 +86,12 @@ public final class ClusterTable {
                         "SELECT name FROM shard WHERE cluster_name = :c")
                 .bind("c", clusterName).mapTo(String.class).list()).stream()
                 .sorted(ClusterTable::byNumber).toList();
+    }
+
+    /** Forgets a shard of a cluster (its instances are forgotten one by one, with their ports). */
+    public void deleteShard(String clusterName, String shardName) {
+        jdbi.useHandle(handle -> handle.execute("DELETE FROM shard WHERE cluster_name = ? AND name = ?",
+                clusterName, shardName));
     }
 
     public void insertInstance(Instance instance) {
@@ -111,6 +122,15 @@ public final class ClusterTable {
     public void setStatus(String hostaddr, int port, InstanceStatus status) {
         jdbi.useHandle(handle -> handle.execute("UPDATE instance SET status = ? WHERE hostaddr = ? AND port = ?",
                 status.wireName(), hostaddr, port));
+    }
+
+    /**
+     * Sets the status only while it is still {@code expected}, so that an observer never
+     * overwrites what a job recorded meanwhile; answers whether it did.
+     */
+    public boolean replaceStatus(String hostaddr, int port, InstanceStatus expected, InstanceStatus status) {
+        return jdbi.withHandle(handle -> handle.execute("UPDATE instance SET status = ? WHERE hostaddr = ? AND port = ?"
+                + " AND status = ?", status.wireName(), hostaddr, port, expected.wireName())) > 0;
     }
 
     public void setRole(String hostaddr, int port, Role role) {

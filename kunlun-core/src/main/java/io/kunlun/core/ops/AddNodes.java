@@ -65,8 +65,7 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
 
     @Override
     public Plan check(JobRequest.AddNodes request, JobContext context) {
-        Cluster cluster = store.clusters().findCluster(request.name())
-                .orElseThrow(() -> ManagerException.notFound("no cluster named " + request.name()));
+        Cluster cluster = store.clusters().requireCluster(request.name());
         HaMode mode = cluster.spec().haMode();
         if (mode == HaMode.NO_REP) {
             throw ManagerException.refused("cluster " + cluster.name() + " has ha_mode no_rep, which keeps "
@@ -105,7 +104,7 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
             store.clusters().insertInstance(instance);
         }
         context.step("seeding " + all.size() + " nodes", done.incrementAndGet(), total);
-        ClusterUsers users = users(plan.cluster().name());
+        ClusterUsers users = users(store, plan.cluster().name());
         Parallel.run(plan.added().entrySet().stream().<Runnable>map(shard -> () -> {
             List<Instance> members = new ArrayList<>(plan.current().get(shard.getKey()));
             for (Instance node : shard.getValue()) {
@@ -153,13 +152,8 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
 
     /** The cluster's accounts, for every machine the cluster runs on. */
     static ClusterUsers users(MetadataStore store, String clusterName) {
-        return CreateCluster.users(List.copyOf(store.clusters().credentials(clusterName).values()),
-                new BuildPlan(clusterName, store.clusters().findCluster(clusterName).orElseThrow().spec(), List.of(),
-                        store.clusters().instances(clusterName)));
-    }
-
-    private ClusterUsers users(String clusterName) {
-        return users(store, clusterName);
+        return ClusterAccounts.users(store.clusters().credentials(clusterName).values(),
+                store.clusters().instances(clusterName));
     }
 
     /** The cluster's storage nodes by shard, every shard present even when it has none. */

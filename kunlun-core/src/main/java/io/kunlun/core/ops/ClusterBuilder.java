@@ -15,20 +15,24 @@ import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.ClusterSpec;
 import io.kunlun.model.HaMode;
 import io.kunlun.model.Instance;
+import io.kunlun.model.InstanceKind;
 import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.Role;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 
 /**
- * Makes a {@link BuildPlan} real: registers each instance (after recording how to remove it),
- * installs the storage nodes of all shards at once, joins them per the cluster's ha_mode,
- * installs the comps, and marks everything active. Any failure propagates; the job engine then
- * replays the undo records, which removes whatever was installed.
+ * Makes a {@link BuildPlan} real, for a new cluster or one that grows: registers each instance
+ * (after recording how to remove it), installs the storage nodes of all new shards at once, joins
+ * them per the cluster's ha_mode, installs the new comps, links every comp to every shard, and
+ * marks everything active. Any failure propagates; the job engine then replays the undo records,
+ * which removes whatever was installed and unlinks the new shards from the comps that were there.
  */
 final class ClusterBuilder {
     /** The database clients use on every comp. */
@@ -48,7 +52,12 @@ final class ClusterBuilder {
         return plan.storageNodes().size() * 2 + plan.comps().size() + 1;
     }
 
-    void build(BuildPlan plan, ClusterUsers users, JobContext context, int stepsBefore, int stepsTotal) {
+    /**
+     * @param existing the cluster's instances before this job, none for a new cluster: its comps
+     *                 get links to the new shards, the new comps links to its shards too
+     */
+    void build(BuildPlan plan, List<Instance> existing, ClusterUsers users, JobContext context, int stepsBefore,
+               int stepsTotal) {
         AtomicInteger done = new AtomicInteger(stepsBefore);
         for (Instance instance : plan.all()) {
             context.willDo(RemoveInstance.NAME, instance);
@@ -71,7 +80,7 @@ final class ClusterBuilder {
             context.step("installed comp " + comp.compName().orElseThrow(), done.incrementAndGet(), stepsTotal);
         }).toList());
         context.step("linking comps to shards", done.get(), stepsTotal);
-        linkCompsToShards(plan, users);
+        linkCompsToShards(plan, existing, users, context);
         for (Instance instance : plan.all()) {
             store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);
         }
@@ -105,19 +114,47 @@ final class ClusterBuilder {
     }
 
     /**
-     * Every comp of the plan reaches every shard of the plan through a foreign server named after
-     * the shard, pointing at its primary, logged in as the cluster's admin.
+     * Every comp reaches every shard through a foreign server named after the shard, pointing at
+     * its primary, logged in as the cluster's admin: the new comps all shards, the comps that were
+     * there the new shards (each such link recorded first, for the undo to drop it).
      */
-    private void linkCompsToShards(BuildPlan plan, ClusterUsers users) {
-        Parallel.run(plan.comps().stream().<Runnable>map(comp -> () -> naming(comp.compName().orElseThrow() + " ",
-                () -> {
-                    ShardLinks links = new ShardLinks(drivers.compute(comp.hostaddr()), drivers.computeNode(comp),
-                            CLIENT_DATABASE, users.admin().user());
-                    for (BuildPlan.Shard shard : plan.shards()) {
-                        links.add(ShardTarget.primary(shard.name(), drivers.storageNode(shard.primary()),
-                                users.admin()));
-                    }
-                })).toList());
+    private void linkCompsToShards(BuildPlan plan, List<Instance> existing, ClusterUsers users,
+                                   JobContext context) {
+        List<ShardTarget> newShards = plan.shards().stream()
+                .map(shard -> target(shard.name(), shard.primary(), users)).toList();
+        Map<String, ShardTarget> existingShards = new LinkedHashMap<>();
+        existing.stream().filter(instance -> instance.role().orElse(null) == Role.PRIMARY)
+                .forEach(primary -> existingShards.putIfAbsent(primary.shardName().orElseThrow(),
+                        target(primary.shardName().orElseThrow(), primary, users)));
+        List<ShardTarget> allShards = new ArrayList<>(existingShards.values());
+        allShards.addAll(newShards);
+
+        List<Runnable> links = new ArrayList<>();
+        plan.comps().forEach(comp -> links.add(() -> link(comp, allShards, users)));
+        for (Instance comp : existing) {
+            if (comp.kind() == InstanceKind.COMP && !newShards.isEmpty()) {
+                newShards.forEach(shard -> context.willDo(UnlinkShard.NAME,
+                        new UnlinkShard.Link(comp, shard.name(), users.admin().user())));
+                links.add(() -> link(comp, newShards, users));
+            }
+        }
+        Parallel.run(links);
+    }
+
+    private void link(Instance comp, List<ShardTarget> shards, ClusterUsers users) {
+        naming(comp.compName().orElseThrow() + " ", () -> {
+            ShardLinks links = shardLinks(drivers, comp, users.admin().user());
+            shards.forEach(links::add);
+        });
+    }
+
+    private ShardTarget target(String shardName, Instance primary, ClusterUsers users) {
+        return ShardTarget.primary(shardName, drivers.storageNode(primary), users.admin());
+    }
+
+    /** The links of a comp's client database to shards, mapped for the cluster's admin account. */
+    static ShardLinks shardLinks(Drivers drivers, Instance comp, String adminUser) {
+        return new ShardLinks(drivers.compute(comp.hostaddr()), drivers.computeNode(comp), CLIENT_DATABASE, adminUser);
     }
 
     /** rbr replicas start following their primary; group members wait for the whole group. */

@@ -1,13 +1,10 @@
 package io.kunlun.core.ops;
 
 import io.kunlun.core.ManagerException;
-import io.kunlun.core.engines.ClusterUsers;
-import io.kunlun.core.engines.Credential;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.ClusterTable;
 import io.kunlun.core.meta.MetadataStore;
-import io.kunlun.model.Instance;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
@@ -70,27 +67,8 @@ public final class CreateCluster implements Operation<JobRequest.CreateCluster, 
         context.willDo(DeleteClusterRows.NAME, build.clusterName());
         store.clusters().insertCluster(build.clusterName(), request.spec(), context.jobId(), plan.credentials());
         build.shards().forEach(shard -> store.clusters().insertShard(build.clusterName(), shard.name()));
-        new ClusterBuilder(store, drivers).build(build, users(plan.credentials(), build), context, 1, total);
+        new ClusterBuilder(store, drivers).build(build, List.of(),
+                ClusterAccounts.users(plan.credentials(), build.all()), context, 1, total);
         return build.clusterName();
-    }
-
-    /** The cluster's accounts, usable from every machine it runs on that is not this one. */
-    static ClusterUsers users(List<ClusterTable.Credential> credentials, BuildPlan build) {
-        Credential admin = null;
-        Credential repl = null;
-        Credential monitor = null;
-        for (ClusterTable.Credential credential : credentials) {
-            Credential account = new Credential(credential.user(), credential.password());
-            switch (credential.purpose()) {
-                case "admin" -> admin = account;
-                case "repl" -> repl = account;
-                case "monitor" -> monitor = account;
-                default -> throw new IllegalStateException("unknown account purpose " + credential.purpose());
-            }
-        }
-        List<String> networks = build.all().stream().map(Instance::hostaddr).distinct()
-                .filter(hostaddr -> !Hosts.isLocal(hostaddr) && hostaddr.matches("[0-9.]+"))
-                .map(hostaddr -> hostaddr + "/32").toList();
-        return new ClusterUsers(admin, repl, monitor, networks);
     }
 }

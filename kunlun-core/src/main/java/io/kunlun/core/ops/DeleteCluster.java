@@ -1,8 +1,6 @@
 package io.kunlun.core.ops;
 
 import io.kunlun.core.ManagerException;
-import io.kunlun.core.engines.PortProbe;
-import io.kunlun.core.hosts.HostAccess;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
@@ -10,7 +8,6 @@ import io.kunlun.model.Instance;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -51,32 +48,11 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
 
     @Override
     public String run(JobRequest.DeleteCluster request, List<Instance> instances, JobContext context) {
-        int total = instances.size() + 2;
+        int total = instances.size() + 1;
         AtomicInteger done = new AtomicInteger();
         context.step("removing " + instances.size() + " instances", 0, total);
-        Parallel.run(instances.stream().<Runnable>map(instance -> () -> {
-            drivers.remove(instance);
-            store.clusters().deleteInstance(instance.hostaddr(), instance.port(), Drivers.ports(instance));
-            context.step("removed " + instance.address(), done.incrementAndGet(), total);
-        }).toList());
-        context.step("checking that nothing is left", done.get(), total);
-        List<String> leftovers = new ArrayList<>();
-        for (Instance instance : instances) {
-            HostAccess host = hosts.get(instance.hostaddr());
-            List<Integer> listening = PortProbe.inUse(host, Drivers.ports(instance));
-            if (!listening.isEmpty()) {
-                leftovers.add(instance.address() + " still listens on " + listening);
-            }
-            for (String directory : Drivers.directories(instance)) {
-                if (host.exists(directory)) {
-                    leftovers.add(instance.hostaddr() + ":" + directory + " still exists");
-                }
-            }
-        }
-        if (!leftovers.isEmpty()) {
-            throw new ManagerException(ManagerException.Code.COMMAND_FAILED,
-                    "cluster " + request.name() + " was not fully removed: " + String.join("; ", leftovers));
-        }
+        new InstanceRemoval(store, hosts, drivers).removeAll("cluster " + request.name(), instances,
+                instance -> context.step("removed " + instance.address(), done.incrementAndGet(), total));
         store.clusters().deleteCluster(request.name());
         context.step("done", total, total);
         return request.name();

@@ -3,7 +3,6 @@ package io.kunlun.core.ops;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.engines.ClusterUsers;
 import io.kunlun.core.engines.GtidPosition;
-import io.kunlun.core.engines.ShardLinks;
 import io.kunlun.core.engines.ShardTarget;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageNode;
@@ -52,8 +51,7 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
 
     @Override
     public Plan check(JobRequest.DeleteNode request, JobContext context) {
-        Cluster cluster = store.clusters().findCluster(request.name())
-                .orElseThrow(() -> ManagerException.notFound("no cluster named " + request.name()));
+        Cluster cluster = store.clusters().requireCluster(request.name());
         if (!store.clusters().shards(cluster.name()).contains(request.shardName())) {
             throw ManagerException.notFound("cluster " + cluster.name() + " has no shard " + request.shardName());
         }
@@ -146,7 +144,6 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
         Parallel.run(store.clusters().instances(plan.cluster().name()).stream()
                 .filter(instance -> instance.kind() == InstanceKind.COMP)
                 .<Runnable>map(comp -> () -> ClusterBuilder.naming(comp.compName().orElseThrow() + " ",
-                        () -> new ShardLinks(drivers.compute(comp.hostaddr()), drivers.computeNode(comp),
-                                ClusterBuilder.CLIENT_DATABASE, users.admin().user()).repoint(target))).toList());
+                        () -> ClusterBuilder.shardLinks(drivers, comp, users.admin().user()).repoint(target))).toList());
     }
 }

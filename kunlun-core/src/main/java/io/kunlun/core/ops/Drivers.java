@@ -4,6 +4,7 @@ import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.engines.ComputeEngine;
 import io.kunlun.core.engines.ComputeLayout;
 import io.kunlun.core.engines.ComputeNode;
+import io.kunlun.core.engines.StartOutcome;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageLayout;
 import io.kunlun.core.engines.StorageNode;
@@ -68,11 +69,58 @@ public final class Drivers {
         };
     }
 
+    /** Whether the instance's server process runs, found by its command line on its machine. */
+    public boolean isRunning(Instance instance) {
+        return switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).isRunning(storageNode(instance));
+            case COMP -> compute(instance.hostaddr()).isRunning(computeNode(instance));
+        };
+    }
+
     /** Stops an instance and deletes its directories; nothing to remove is not an error. */
     public void remove(Instance instance) {
         switch (instance.kind()) {
             case STORAGE -> storage(instance.hostaddr()).remove(storageNode(instance));
             case COMP -> compute(instance.hostaddr()).remove(computeNode(instance));
+        }
+    }
+
+    /** Starts an installed instance on its data and waits until it answers. */
+    public StartOutcome start(Instance instance) {
+        return switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).start(storageNode(instance));
+            case COMP -> compute(instance.hostaddr()).start(computeNode(instance));
+        };
+    }
+
+    /** Shuts an instance down, keeping its data; answers whether it was running. */
+    public boolean stop(Instance instance) {
+        return switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).stop(storageNode(instance));
+            case COMP -> compute(instance.hostaddr()).stop(computeNode(instance));
+        };
+    }
+
+    public boolean answers(Instance instance) {
+        return switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).answers(storageNode(instance));
+            case COMP -> compute(instance.hostaddr()).answers(computeNode(instance));
+        };
+    }
+
+    /** A server variable (storage) or setting (comp) as the instance shows it. */
+    public String variable(Instance instance, String name) {
+        return switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).variable(storageNode(instance), name);
+            case COMP -> compute(instance.hostaddr()).variable(computeNode(instance), name);
+        };
+    }
+
+    /** Sets a variable on the running instance so that it also survives a restart. */
+    public void setVariable(Instance instance, String name, String value, boolean integer) {
+        switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).setVariable(storageNode(instance), name, value, integer);
+            case COMP -> compute(instance.hostaddr()).setVariable(computeNode(instance), name, value, integer);
         }
     }
 }

@@ -1,0 +1,114 @@
+package io.kunlun.core.monitor;
+
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.ops.Drivers;
+import io.kunlun.model.Cluster;
+import io.kunlun.model.HaMode;
+import io.kunlun.model.Instance;
+import io.kunlun.model.InstanceKind;
+import io.kunlun.model.InstanceStatus;
+import io.kunlun.model.Role;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Checks every instance on an interval and records what it finds: ACTIVE when its server runs
+ * and answers, UNREACHABLE when it does not; an rbr storage node's role from whether it
+ * replicates. Instances being created or stopped on purpose are left alone, and a status is only
+ * replaced while it is still the one the check started from, so that a job's record made
+ * meanwhile (a stop, say) is never overwritten.
+ */
+public final class HealthMonitor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
+    private final MetadataStore store;
+    private final Drivers drivers;
+    private final Duration interval;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "health-monitor");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public HealthMonitor(MetadataStore store, Drivers drivers, Duration interval) {
+        this.store = store;
+        this.drivers = drivers;
+        this.interval = interval;
+    }
+
+    /** Checks every instance now and then once per interval, until closed. */
+    public void start() {
+        timer.scheduleWithFixedDelay(this::checkAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One round over every instance of every cluster; a failure is logged and the next round tries again. */
+    private void checkAll() {
+        try {
+            for (Cluster cluster : store.clusters().listClusters()) {
+                for (Instance instance : store.clusters().instances(cluster.name())) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return;
+                    }
+                    check(cluster, instance);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("health check round failed: {}", e.getMessage());
+        }
+    }
+
+    private void check(Cluster cluster, Instance instance) {
+        if (instance.status() == InstanceStatus.CREATING || instance.status() == InstanceStatus.STOPPED) {
+            return;
+        }
+        boolean healthy;
+        try {
+            healthy = drivers.isRunning(instance) && drivers.answers(instance);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: health check failed: {}", instance.address(), e.getMessage());
+            healthy = false;
+        }
+        InstanceStatus found = healthy ? InstanceStatus.ACTIVE : InstanceStatus.UNREACHABLE;
+        if (found != instance.status()
+                && store.clusters().replaceStatus(instance.hostaddr(), instance.port(), instance.status(), found)) {
+            LOG.info("{}: {} -> {}", instance.address(), instance.status().wireName(), found.wireName());
+        }
+        if (healthy && instance.kind() == InstanceKind.STORAGE && cluster.spec().haMode() == HaMode.RBR) {
+            checkRole(instance);
+        }
+    }
+
+    /** A node that replicates from another is a replica; one that does not is the shard's primary. */
+    private void checkRole(Instance instance) {
+        try {
+            String source = drivers.storage(instance.hostaddr()).replicaStatus(drivers.storageNode(instance))
+                    .primaryHost();
+            Role role = source == null || source.isEmpty() ? Role.PRIMARY : Role.REPLICA;
+            if (instance.role().orElse(null) != role) {
+                store.clusters().setRole(instance.hostaddr(), instance.port(), role);
+                LOG.info("{}: role {}", instance.address(), role.wireName());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: role check failed: {}", instance.address(), e.getMessage());
+        }
+    }
+
+    /** Stops checking; waits for a round in progress to end. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            if (!timer.awaitTermination(CLOSE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                LOG.warn("the health monitor did not stop within {} s", CLOSE_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.jobs.JobContext;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.Cluster;
+import io.kunlun.model.Instance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What add_shards and add_comps share: new instances placed with the cluster's own spec (ha_mode,
+ * nodes per shard, sizes), installed and wired to the comps and shards already there.
+ */
+final class ClusterGrowth {
+    /** The new instances, and the cluster's instances when they were planned. */
+    record Plan(BuildPlan build, List<Instance> existing) {
+    }
+
+    private final MetadataStore store;
+    private final Hosts hosts;
+    private final Drivers drivers;
+
+    ClusterGrowth(MetadataStore store, Hosts hosts, Drivers drivers) {
+        this.store = store;
+        this.hosts = hosts;
+        this.drivers = drivers;
+    }
+
+    Plan plan(Cluster cluster, List<String> shardNames, List<String> compNames, Optional<List<String>> machineList,
+              JobContext context) {
+        context.step("planning " + String.join(";", shardNames) + String.join(";", compNames), 0, 1);
+        BuildPlan build = new InstancePlanning(store, hosts, drivers).plan(cluster.name(), cluster.spec(), shardNames,
+                compNames, machineList);
+        return new Plan(build, store.clusters().instances(cluster.name()));
+    }
+
+    /** Registers the new shards (each after recording how to forget it), then builds. */
+    void run(Plan plan, JobContext context) {
+        BuildPlan build = plan.build();
+        int total = 1 + ClusterBuilder.steps(build);
+        context.step("registering " + build.all().size() + " instances", 0, total);
+        for (BuildPlan.Shard shard : build.shards()) {
+            context.willDo(DeleteShardRow.NAME, new DeleteShardRow.ShardRow(build.clusterName(), shard.name()));
+            store.clusters().insertShard(build.clusterName(), shard.name());
+        }
+        List<Instance> everything = new ArrayList<>(plan.existing());
+        everything.addAll(build.all());
+        new ClusterBuilder(store, drivers).build(build, plan.existing(),
+                ClusterAccounts.users(store.clusters().credentials(build.clusterName()).values(), everything),
+                context, 1, total);
+    }
+}

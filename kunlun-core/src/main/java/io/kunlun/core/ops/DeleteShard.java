@@ -1,0 +1,75 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.jobs.JobContext;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.Instance;
+import io.kunlun.model.InstanceKind;
+import io.kunlun.model.job.JobRequest;
+import io.kunlun.model.job.JobType;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * delete_shard: unlinks the shard from every comp (dropping the comps' foreign tables on it),
+ * then stops and removes its instances with their directories and forgets it. The cluster's last
+ * shard is refused. A failure leaves the shard registered with the instances not yet removed, so
+ * running the job again finishes it.
+ */
+public final class DeleteShard implements Operation<JobRequest.DeleteShard, DeleteShard.Plan> {
+    /** The shard's nodes, the comps it is linked to, and the account their links are mapped for. */
+    public record Plan(List<Instance> nodes, List<Instance> comps, String adminUser) {
+    }
+
+    private final MetadataStore store;
+    private final Drivers drivers;
+    private final InstanceRemoval removal;
+
+    public DeleteShard(MetadataStore store, Hosts hosts, Drivers drivers) {
+        this.store = store;
+        this.drivers = drivers;
+        this.removal = new InstanceRemoval(store, hosts, drivers);
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.DELETE_SHARD;
+    }
+
+    @Override
+    public String lockKey(JobRequest.DeleteShard request) {
+        return "cluster:" + request.name();
+    }
+
+    @Override
+    public Plan check(JobRequest.DeleteShard request, JobContext context) {
+        String cluster = store.clusters().requireCluster(request.name()).name();
+        InstanceRemoval.checkRemovable(cluster, "shard", store.clusters().shards(cluster), request.shardName());
+        List<Instance> instances = store.clusters().instances(cluster);
+        return new Plan(
+                instances.stream().filter(instance -> instance.shardName().orElse("").equals(request.shardName()))
+                        .toList(),
+                instances.stream().filter(instance -> instance.kind() == InstanceKind.COMP).toList(),
+                store.clusters().credentials(cluster).get("admin").user());
+    }
+
+    @Override
+    public String run(JobRequest.DeleteShard request, Plan plan, JobContext context) {
+        String shard = request.shardName();
+        int total = plan.comps().size() + plan.nodes().size() + 1;
+        AtomicInteger done = new AtomicInteger();
+        context.step("unlinking " + shard + " from " + plan.comps().size() + " comps", 0, total);
+        Parallel.run(plan.comps().stream().<Runnable>map(comp -> () -> {
+            ClusterBuilder.naming(comp.compName().orElseThrow() + " ",
+                    () -> ClusterBuilder.shardLinks(drivers, comp, plan.adminUser()).remove(shard));
+            context.step("unlinked " + shard + " from " + comp.compName().orElseThrow(), done.incrementAndGet(), total);
+        }).toList());
+        context.step("removing " + plan.nodes().size() + " instances of " + shard, done.get(), total);
+        removal.removeAll("shard " + shard, plan.nodes(),
+                instance -> context.step("removed " + instance.address(), done.incrementAndGet(), total));
+        store.clusters().deleteShard(request.name(), shard);
+        context.step("done", total, total);
+        return shard;
+    }
+}

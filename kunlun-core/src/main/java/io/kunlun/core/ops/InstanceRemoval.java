@@ -1,0 +1,77 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.hosts.HostAccess;
+import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.Instance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Removal of a cluster's instances for good, shared by the jobs that delete them: stops each one
+ * and deletes its directories, forgets it and its ports as it goes, then looks on every machine
+ * for what is left. An instance not removed stays registered, so that running the job again
+ * finishes it.
+ */
+final class InstanceRemoval {
+    private final MetadataStore store;
+    private final Hosts hosts;
+    private final Drivers drivers;
+
+    InstanceRemoval(MetadataStore store, Hosts hosts, Drivers drivers) {
+        this.store = store;
+        this.hosts = hosts;
+        this.drivers = drivers;
+    }
+
+    /**
+     * Refuses to remove a shard or comp ({@code kind}) that the cluster does not have, or its
+     * last one: a cluster without either serves nothing.
+     */
+    static void checkRemovable(String clusterName, String kind, List<String> members, String name) {
+        if (!members.contains(name)) {
+            throw ManagerException.notFound("cluster " + clusterName + " has no " + kind + " named " + name);
+        }
+        if (members.size() == 1) {
+            throw ManagerException.refused("cluster " + clusterName + " has only one " + kind + ", " + name
+                    + "; delete the cluster instead");
+        }
+    }
+
+    /** Removes the instances as {@link #remove} does, failing with what is left if anything is. */
+    void removeAll(String what, List<Instance> instances, Consumer<Instance> removed) {
+        List<String> leftovers = remove(instances, removed);
+        if (!leftovers.isEmpty()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED,
+                    what + " was not fully removed: " + String.join("; ", leftovers));
+        }
+    }
+
+    /**
+     * Removes the instances at once, telling {@code removed} of each; answers what is left of them
+     * (its server process, a directory), empty when nothing is.
+     */
+    List<String> remove(List<Instance> instances, Consumer<Instance> removed) {
+        Parallel.run(instances.stream().<Runnable>map(instance -> () -> {
+            drivers.remove(instance);
+            store.clusters().deleteInstance(instance.hostaddr(), instance.port(), Drivers.ports(instance));
+            removed.accept(instance);
+        }).toList());
+        List<String> leftovers = new ArrayList<>();
+        for (Instance instance : instances) {
+            HostAccess host = hosts.get(instance.hostaddr());
+            if (drivers.isRunning(instance)) {
+                leftovers.add(instance.address() + " is still running");
+            }
+            for (String directory : Drivers.directories(instance)) {
+                if (host.exists(directory)) {
+                    leftovers.add(instance.hostaddr() + ":" + directory + " still exists");
+                }
+            }
+        }
+        return leftovers;
+    }
+}
