@@ -22,6 +22,9 @@ import io.kunlun.core.ops.DeleteNode;
 import io.kunlun.core.ops.DeleteShard;
 import io.kunlun.core.ops.DeleteShardRow;
 import io.kunlun.core.ops.Drivers;
+import io.kunlun.core.ops.MysqldExporter;
+import io.kunlun.core.ops.PostgresExporter;
+import io.kunlun.core.ops.RemoveExporter;
 import io.kunlun.core.ops.RemoveInstance;
 import io.kunlun.core.ops.DeleteMachine;
 import io.kunlun.core.ops.GetMeta;
@@ -80,22 +83,26 @@ public final class ClusterManager implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.hosts = hosts;
-        Drivers drivers = new Drivers(config, hosts);
+        Drivers drivers = new Drivers(config, hosts, store);
         this.metrics = new ManagerMetrics(() -> store.clusters().countByStatus());
+        UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
                 new DeleteMachine(store, hosts),
                 new CreateCluster(store, hosts, drivers),
-                new DeleteCluster(store, hosts, drivers),
+                new DeleteCluster(store, hosts, drivers, updatePrometheus),
                 new AddShards(store, hosts, drivers), new DeleteShard(store, hosts, drivers),
                 new AddComps(store, hosts, drivers), new DeleteComp(store, hosts, drivers),
                 new AddNodes(store, hosts, drivers), new DeleteNode(store, drivers),
-                new UpdatePrometheus(store, config, metrics),
-                new ControlInstance(store, drivers));
+                updatePrometheus,
+                new ControlInstance(store, drivers),
+                new MysqldExporter(store, hosts, drivers, updatePrometheus),
+                new PostgresExporter(store, hosts, drivers, updatePrometheus));
         UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),
-                new StopStartedPrometheus(config.prometheus()), new DeleteShardRow(store), new UnlinkShard(drivers)));
+                new StopStartedPrometheus(config.prometheus()), new DeleteShardRow(store), new UnlinkShard(drivers),
+                new RemoveExporter(drivers.exporters())));
         this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),

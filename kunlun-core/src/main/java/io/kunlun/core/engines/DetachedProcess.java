@@ -8,6 +8,7 @@ import io.kunlun.core.hosts.HostAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -31,6 +32,13 @@ final class DetachedProcess {
      * server itself, as {@code setpriv} and {@code setsid} both exec.
      */
     private static final String LAUNCH = "log=$1; shift; setsid \"$@\" >>\"$log\" 2>&1 </dev/null & echo $!";
+    /**
+     * The same, with the variables of an environment file exported first: secrets a program reads
+     * from its environment never appear on a command line. The file holds shell assignments the
+     * manager wrote with quoted values.
+     */
+    private static final String LAUNCH_WITH_ENVIRONMENT = "log=$1; environment=$2; shift 2; set -a; . \"$environment\";"
+            + " set +a; setsid \"$@\" >>\"$log\" 2>&1 </dev/null & echo $!";
 
     private final HostAccess host;
     private final InstanceAccount account;
@@ -39,6 +47,7 @@ final class DetachedProcess {
     private final String identity;
     private final String logFile;
     private final String stopSignal;
+    private final Optional<String> environmentFile;
 
     /**
      * @param label      how messages name the instance, {@code hostaddr:port}
@@ -49,6 +58,12 @@ final class DetachedProcess {
      */
     DetachedProcess(HostAccess host, InstanceAccount account, String label, List<String> argv, String identity,
                     String logFile, String stopSignal) {
+        this(host, account, label, argv, identity, logFile, stopSignal, Optional.empty());
+    }
+
+    /** @param environmentFile shell assignments of variables the program is started with */
+    DetachedProcess(HostAccess host, InstanceAccount account, String label, List<String> argv, String identity,
+                    String logFile, String stopSignal, Optional<String> environmentFile) {
         if (!argv.contains(identity)) {
             throw new IllegalArgumentException("the identity " + identity + " is not an argument of " + argv);
         }
@@ -59,6 +74,7 @@ final class DetachedProcess {
         this.identity = identity;
         this.logFile = logFile;
         this.stopSignal = stopSignal;
+        this.environmentFile = environmentFile;
     }
 
     /** The program's file name, as messages call the server: {@code mariadbd}, {@code postgres}. */
@@ -76,7 +92,9 @@ final class DetachedProcess {
         if (!pids().isEmpty()) {
             return StartOutcome.ALREADY_RUNNING;
         }
-        List<String> launch = new ArrayList<>(List.of("sh", "-c", LAUNCH, "sh", logFile));
+        List<String> launch = new ArrayList<>(environmentFile
+                .map(environment -> List.of("sh", "-c", LAUNCH_WITH_ENVIRONMENT, "sh", logFile, environment))
+                .orElse(List.of("sh", "-c", LAUNCH, "sh", logFile)));
         launch.addAll(argv);
         String pid = host.check(account.command(launch)).stdout().strip();
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -25,6 +25,10 @@ public record EngineConfig(
         @JsonProperty("start_timeout_seconds") int startTimeoutSeconds,
         @JsonProperty("stop_timeout_seconds") int stopTimeoutSeconds,
         @JsonProperty("state_transfer_timeout_seconds") int stateTransferTimeoutSeconds,
+        @JsonProperty("mysqld_exporter") String mysqldExporter,
+        @JsonProperty("postgres_exporter") String postgresExporter,
+        @JsonProperty("mysqld_exporter_port_base") int mysqldExporterPortBase,
+        @JsonProperty("postgres_exporter_port_base") int postgresExporterPortBase,
         @JsonProperty("storage_backup") String storageBackup) {
 
     public EngineConfig {
@@ -39,9 +43,13 @@ public record EngineConfig(
         startTimeoutSeconds = startTimeoutSeconds <= 0 ? 60 : startTimeoutSeconds;
         stopTimeoutSeconds = stopTimeoutSeconds <= 0 ? 30 : stopTimeoutSeconds;
         stateTransferTimeoutSeconds = stateTransferTimeoutSeconds <= 0 ? 3600 : stateTransferTimeoutSeconds;
+        mysqldExporter = orDefault(mysqldExporter, "/usr/bin/prometheus-mysqld-exporter");
+        postgresExporter = orDefault(postgresExporter, "/usr/bin/prometheus-postgres-exporter");
+        mysqldExporterPortBase = portBase(mysqldExporterPortBase, 59104, "mysqld_exporter_port_base");
+        postgresExporterPortBase = portBase(postgresExporterPortBase, 59187, "postgres_exporter_port_base");
         storageBackup = orDefault(storageBackup, "/usr/bin/mariadb-backup");
         for (String path : new String[] {storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
-                storageBackup}) {
+                mysqldExporter, postgresExporter, storageBackup}) {
             InstancePaths.requireSafe(path, "engine program path");
         }
         if (!instanceAccount.matches("[a-z_][a-z0-9_-]{0,31}")) {
@@ -50,22 +58,25 @@ public record EngineConfig(
     }
 
     public static EngineConfig defaults() {
-        return new EngineConfig(null, null, null, null, null, null, null, null, 0, 0, 0, null);
+        return new EngineConfig(null, null, null, null, null, null, null, null, 0, 0, 0, null, null, 0, 0, null);
     }
 
     public EngineConfig withStorageServer(String path) {
         return new EngineConfig(path, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
-                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, storageBackup);
+                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup);
     }
 
     public EngineConfig withPostgres(String path) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, path, initdb, psql,
-                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, storageBackup);
+                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup);
     }
 
     public EngineConfig withInstanceAccount(String account) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
-                account, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, storageBackup);
+                account, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup);
     }
 
     /**
@@ -74,7 +85,8 @@ public record EngineConfig(
      */
     public EngineConfig withStorageBackup(String path) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
-                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, path);
+                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, path);
     }
 
     Duration startTimeout() {
@@ -87,6 +99,17 @@ public record EngineConfig(
 
     Duration stateTransferTimeout() {
         return Duration.ofSeconds(stateTransferTimeoutSeconds);
+    }
+
+    /** 0 (absent) takes the default; otherwise a port, leaving room above it for one exporter per instance. */
+    private static int portBase(int value, int fallback, String field) {
+        if (value == 0) {
+            return fallback;
+        }
+        if (value < 1024 || value > 65000) {
+            throw ManagerException.refused(field + " must be between 1024 and 65000, got " + value);
+        }
+        return value;
     }
 
     private static String orDefault(String value, String fallback) {

@@ -71,6 +71,13 @@ public final class ExporterTable {
                 hostaddr, port)) > 0;
     }
 
+    /** The exporters watching the instance at an address (one, or none). */
+    public List<Exporter> forInstance(String instanceHostaddr, int instancePort) {
+        return list().stream()
+                .filter(e -> e.instanceHostaddr().equals(instanceHostaddr) && e.instancePort() == instancePort)
+                .toList();
+    }
+
     /**
      * Every exporter, by address. The role is the instance's current one (a failover changes it),
      * or the one recorded with the exporter when the instance is no longer known.

@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The scrape targets of every {@link ScrapeJob}, from what the metadata records: the manager
@@ -88,9 +89,16 @@ public final class PrometheusTargets {
         return files;
     }
 
+    /**
+     * A job without targets is one group with no target, not an empty list: Prometheus before 2.49
+     * (Debian 12 has 2.42) keeps scraping the targets of a file that became {@code []} when it
+     * reloads its configuration at the same time (prometheus/prometheus#12858), but drops them for
+     * a group that has none.
+     */
     private static String render(List<TargetGroup> list) {
+        List<TargetGroup> groups = list.isEmpty() ? List.of(new TargetGroup(List.of(), new TreeMap<>())) : list;
         try {
-            return JSON.writeValueAsString(list) + "\n";
+            return JSON.writeValueAsString(groups) + "\n";
         } catch (JsonProcessingException e) {
             throw new ManagerException(ManagerException.Code.INTERNAL, "cannot render Prometheus targets", e);
         }

@@ -12,20 +12,23 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * delete_cluster: stops and removes every instance with its directories, forgets each one as it
- * goes, then checks on every machine that nothing is left (no process on the ports, no
- * directory) before it forgets the cluster. A failure leaves the cluster registered with the
- * instances not yet removed, so running the job again finishes it.
+ * delete_cluster: stops and removes every instance with its directories and its exporter,
+ * forgets each one as it goes, then checks on every machine that nothing is left (no process on
+ * the ports, no directory) before it forgets the cluster, and takes the exporters out of the
+ * Prometheus targets. A failure leaves the cluster registered with the instances not yet
+ * removed, so running the job again finishes it.
  */
 public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, List<Instance>> {
     private final MetadataStore store;
     private final Hosts hosts;
     private final Drivers drivers;
+    private final UpdatePrometheus prometheus;
 
-    public DeleteCluster(MetadataStore store, Hosts hosts, Drivers drivers) {
+    public DeleteCluster(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus) {
         this.store = store;
         this.hosts = hosts;
         this.drivers = drivers;
+        this.prometheus = prometheus;
     }
 
     @Override
@@ -51,9 +54,15 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
         int total = instances.size() + 1;
         AtomicInteger done = new AtomicInteger();
         context.step("removing " + instances.size() + " instances", 0, total);
+        boolean scraped = instances.stream()
+                .anyMatch(instance -> !store.exporters().forInstance(instance.hostaddr(), instance.port()).isEmpty());
         new InstanceRemoval(store, hosts, drivers).removeAll("cluster " + request.name(), instances,
                 instance -> context.step("removed " + instance.address(), done.incrementAndGet(), total));
         store.clusters().deleteCluster(request.name());
+        if (scraped) {
+            // The exporters went with their instances: Prometheus stops scraping them.
+            prometheus.refresh(context);
+        }
         context.step("done", total, total);
         return request.name();
     }

@@ -10,6 +10,7 @@ import io.kunlun.core.engines.StorageLayout;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.engines.StoragePorts;
 import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.Instance;
 
 import java.util.List;
@@ -21,10 +22,16 @@ import java.util.List;
 public final class Drivers {
     private final ManagerConfig config;
     private final Hosts hosts;
+    private final InstanceExporters exporters;
 
-    public Drivers(ManagerConfig config, Hosts hosts) {
+    public Drivers(ManagerConfig config, Hosts hosts, MetadataStore store) {
         this.config = config;
         this.hosts = hosts;
+        this.exporters = new InstanceExporters(config, hosts, store);
+    }
+
+    public InstanceExporters exporters() {
+        return exporters;
     }
 
     public StorageEngine storage(String hostaddr) {
@@ -77,8 +84,12 @@ public final class Drivers {
         };
     }
 
-    /** Stops an instance and deletes its directories; nothing to remove is not an error. */
+    /**
+     * Stops an instance's exporter (forgetting its row and port) and the instance, and deletes
+     * its directories; nothing to remove is not an error.
+     */
     public void remove(Instance instance) {
+        exporters.removeFor(instance);
         switch (instance.kind()) {
             case STORAGE -> storage(instance.hostaddr()).remove(storageNode(instance));
             case COMP -> compute(instance.hostaddr()).remove(computeNode(instance));

@@ -147,6 +147,11 @@ final class InstancePlanning {
                 .orElseThrow(() -> ManagerException.refused(machine.hostaddr() + ": no root path configured"));
     }
 
+    /** One free port from {@code base} upward, reserved in this plan. */
+    int freePort(String hostaddr, int base) {
+        return freePorts(hostaddr, base, 1);
+    }
+
     /** {@code count} consecutive free ports from {@code base} upward, reserved in this plan. */
     private int freePorts(String hostaddr, int base, int count) {
         Set<Integer> unavailable = taken.computeIfAbsent(portSpace(hostaddr), space -> unavailablePorts(hostaddr));

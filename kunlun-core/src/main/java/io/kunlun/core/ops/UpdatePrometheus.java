@@ -46,6 +46,18 @@ public final class UpdatePrometheus implements Operation<JobRequest.UpdatePromet
 
     @Override
     public PrometheusTargets check(JobRequest.UpdatePrometheus request, JobContext context) {
+        requireUsable();
+        return targets();
+    }
+
+    @Override
+    public String run(JobRequest.UpdatePrometheus request, PrometheusTargets targets, JobContext context) {
+        update.apply(targets, context);
+        return "update prometheus succeed";
+    }
+
+    /** Refuses a configuration under which no Prometheus can be updated; no side effects. */
+    public void requireUsable() {
         PrometheusConfig prometheus = config.prometheus();
         if (prometheus.isManaged() && !Files.isExecutable(prometheus.binary())) {
             throw ManagerException.refused("the Prometheus binary " + prometheus.binary()
@@ -58,14 +70,19 @@ public final class UpdatePrometheus implements Operation<JobRequest.UpdatePromet
                         + " is not a writable directory (prometheus.targets_dir in the configuration)");
             }
         }
-        return PrometheusTargets.of(config.advertisedHost(), config.advertisedPort(),
-                store.machines().list().stream().map(Machine::hostaddr).toList(),
-                prometheus.nodeExporterPort(), store.exporters().list());
     }
 
-    @Override
-    public String run(JobRequest.UpdatePrometheus request, PrometheusTargets targets, JobContext context) {
-        update.apply(targets, context);
-        return "update prometheus succeed";
+    /**
+     * The update as part of another job that changed the targets (an exporter started): the
+     * targets the metadata implies now, written and loaded.
+     */
+    public void refresh(JobContext context) {
+        update.apply(targets(), context);
+    }
+
+    private PrometheusTargets targets() {
+        return PrometheusTargets.of(config.advertisedHost(), config.advertisedPort(),
+                store.machines().list().stream().map(Machine::hostaddr).toList(),
+                config.prometheus().nodeExporterPort(), store.exporters().list());
     }
 }

@@ -12,6 +12,9 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PrometheusTargetsTest {
+    /** A target file of a job without targets: one group with none. */
+    private static final String NO_TARGETS = "[ {\n  \"targets\" : [ ],\n  \"labels\" : { }\n} ]\n";
+
     private static final Exporter STORAGE_EXPORTER = new Exporter("127.0.0.3", 9104, Kind.MYSQLD, "127.0.0.3", 57001,
             "cluster_1700000000_000001", Optional.of("shard2"), Optional.empty(), Optional.of(Role.PRIMARY));
     private static final Exporter COMP_EXPORTER = new Exporter("127.0.0.4", 9187, Kind.POSTGRES, "127.0.0.4", 57005,
@@ -59,12 +62,12 @@ class PrometheusTargetsTest {
     }
 
     @Test
-    void everyJobHasAFileAndAJobWithoutTargetsGetsAnEmptyList() {
+    void everyJobHasAFileAndAJobWithoutTargetsGetsOneGroupWithoutTargets() {
         Map<String, String> files = targets(List.of(), List.of()).files();
 
         assertThat(files).containsOnlyKeys("manager.json", "machines.json", "mysqld.json", "postgres.json");
-        assertThat(files.get("mysqld.json")).isEqualTo("[ ]\n");
-        assertThat(files.get("postgres.json")).isEqualTo("[ ]\n");
+        assertThat(files.get("mysqld.json")).isEqualTo(NO_TARGETS);
+        assertThat(files.get("postgres.json")).isEqualTo(NO_TARGETS);
     }
 
     @Test

@@ -25,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ManagedPrometheusOverHttpTest {
     private static final String PROMETHEUS_HOST = "127.0.0.70";
     private static final int PROMETHEUS_PORT = PrometheusApi.freePort(PROMETHEUS_HOST);
+    /** A target file of a job without targets: one group with none. */
+    private static final String NO_TARGETS = "[ {\n  \"targets\" : [ ],\n  \"labels\" : { }\n} ]\n";
     private static final String UPDATE = "{\"job_type\":\"update_prometheus\",\"user_name\":\"tester\"}";
 
     @RegisterExtension
@@ -98,8 +100,8 @@ class ManagedPrometheusOverHttpTest {
         assertThat(Files.readString(targets.resolve("manager.json")))
                 .contains("\"127.0.0.1:" + manager.port() + "\"");
         assertThat(Files.readString(targets.resolve("machines.json"))).contains("\"" + machine.hostaddr() + ":9100\"");
-        assertThat(Files.readString(targets.resolve("mysqld.json"))).isEqualTo("[ ]\n");
-        assertThat(Files.readString(targets.resolve("postgres.json"))).isEqualTo("[ ]\n");
+        assertThat(Files.readString(targets.resolve("mysqld.json"))).isEqualTo(NO_TARGETS);
+        assertThat(Files.readString(targets.resolve("postgres.json"))).isEqualTo(NO_TARGETS);
     }
 
     @Test

@@ -21,19 +21,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** What the tests ask a Prometheus: its targets and when it last loaded its configuration. */
-final class PrometheusApi {
+public final class PrometheusApi {
     static final Duration TARGET_TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
 
-    PrometheusApi(String host, int port) {
+    public PrometheusApi(String host, int port) {
         this.base = "http://" + host + ":" + port;
     }
 
     /** A port nobody listens on now at {@code host}. */
-    static int freePort(String host) {
+    public static int freePort(String host) {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -67,8 +67,22 @@ final class PrometheusApi {
                 + "; all: " + activeTargets());
     }
 
+    /** Waits until the scrape job has no active target with the address. */
+    public void awaitNoTarget(String job, String address) {
+        long deadline = System.nanoTime() + TARGET_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (activeTargets().stream().noneMatch(target -> target.get("scrapePool").asText().equals(job)
+                    && target.get("labels").path("instance").asText().equals(address))) {
+                return;
+            }
+            sleep();
+        }
+        throw new AssertionError("target " + address + " of job " + job + " still active after "
+                + TARGET_TIMEOUT.toSeconds() + " s: " + activeTargets());
+    }
+
     /** The target once Prometheus has scraped it successfully. */
-    JsonNode awaitUp(String job, String address) {
+    public JsonNode awaitUp(String job, String address) {
         return awaitTarget(job, address, target -> target.get("health").asText().equals("up"));
     }
 
@@ -85,7 +99,7 @@ final class PrometheusApi {
         }
     }
 
-    static Map<String, String> labels(JsonNode target) {
+    public static Map<String, String> labels(JsonNode target) {
         return JSON.convertValue(target.get("labels"), JSON.getTypeFactory()
                 .constructMapType(Map.class, String.class, String.class));
     }
@@ -126,7 +140,7 @@ final class PrometheusApi {
      * Kills every Prometheus the manager with this home started (found by the configuration file
      * on its command line, so a pid that was reused is never hit), and waits until they are gone.
      */
-    static void killManagedPrometheus(Path home) {
+    public static void killManagedPrometheus(Path home) {
         String configFlag = "--config.file=" + home.toAbsolutePath().normalize().resolve("prometheus/prometheus.yml");
         List<ProcessHandle> found = ProcessHandle.allProcesses()
                 .filter(process -> process.info().arguments().map(args -> List.of(args).contains(configFlag))
