@@ -94,7 +94,7 @@ public final class ClusterManager implements AutoCloseable {
                 new DeleteCluster(store, hosts, drivers, updatePrometheus),
                 new AddShards(store, hosts, drivers), new DeleteShard(store, hosts, drivers),
                 new AddComps(store, hosts, drivers), new DeleteComp(store, hosts, drivers),
-                new AddNodes(store, hosts, drivers), new DeleteNode(store, drivers),
+                new AddNodes(store, hosts, drivers), new DeleteNode(store, hosts, drivers),
                 updatePrometheus,
                 new ControlInstance(store, drivers),
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),

@@ -6,6 +6,7 @@ import io.kunlun.core.engines.GtidPosition;
 import io.kunlun.core.engines.ShardTarget;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageNode;
+import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.Cluster;
@@ -32,10 +33,12 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
     }
 
     private final MetadataStore store;
+    private final Hosts hosts;
     private final Drivers drivers;
 
-    public DeleteNode(MetadataStore store, Drivers drivers) {
+    public DeleteNode(MetadataStore store, Hosts hosts, Drivers drivers) {
         this.store = store;
+        this.hosts = hosts;
         this.drivers = drivers;
     }
 
@@ -84,8 +87,7 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
             switchOver(plan, request.shardName());
         }
         context.step("removing " + node.address(), total - 2, total);
-        drivers.remove(node);
-        store.clusters().deleteInstance(node.hostaddr(), node.port(), Drivers.ports(node));
+        new InstanceRemoval(store, hosts, drivers).removeAll(node.address(), List.of(node), removed -> { });
         if (plan.cluster().spec().haMode() == HaMode.MGR) {
             context.step("waiting for the group to settle", total - 1, total);
             Instance member = plan.others().get(0);
