@@ -10,6 +10,7 @@ import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.monitor.RestorePrometheusFiles;
 import io.kunlun.core.monitor.StopStartedPrometheus;
 import io.kunlun.core.ops.AddComps;
+import io.kunlun.core.ops.AddNodes;
 import io.kunlun.core.ops.AddShards;
 import io.kunlun.core.ops.ControlInstance;
 import io.kunlun.core.ops.CreateCluster;
@@ -17,6 +18,7 @@ import io.kunlun.core.ops.CreateMachine;
 import io.kunlun.core.ops.DeleteCluster;
 import io.kunlun.core.ops.DeleteClusterRows;
 import io.kunlun.core.ops.DeleteComp;
+import io.kunlun.core.ops.DeleteNode;
 import io.kunlun.core.ops.DeleteShard;
 import io.kunlun.core.ops.DeleteShardRow;
 import io.kunlun.core.ops.Drivers;
@@ -92,6 +94,7 @@ public final class ClusterManager implements AutoCloseable {
                 new DeleteCluster(store, hosts, drivers, updatePrometheus),
                 new AddShards(store, hosts, drivers), new DeleteShard(store, hosts, drivers),
                 new AddComps(store, hosts, drivers), new DeleteComp(store, hosts, drivers),
+                new AddNodes(store, hosts, drivers), new DeleteNode(store, hosts, drivers),
                 updatePrometheus,
                 new ControlInstance(store, drivers),
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),

@@ -28,7 +28,8 @@ public record EngineConfig(
         @JsonProperty("mysqld_exporter") String mysqldExporter,
         @JsonProperty("postgres_exporter") String postgresExporter,
         @JsonProperty("mysqld_exporter_port_base") int mysqldExporterPortBase,
-        @JsonProperty("postgres_exporter_port_base") int postgresExporterPortBase) {
+        @JsonProperty("postgres_exporter_port_base") int postgresExporterPortBase,
+        @JsonProperty("storage_backup") String storageBackup) {
 
     public EngineConfig {
         storageServer = orDefault(storageServer, "/usr/sbin/mariadbd");
@@ -46,8 +47,9 @@ public record EngineConfig(
         postgresExporter = orDefault(postgresExporter, "/usr/bin/prometheus-postgres-exporter");
         mysqldExporterPortBase = portBase(mysqldExporterPortBase, 59104, "mysqld_exporter_port_base");
         postgresExporterPortBase = portBase(postgresExporterPortBase, 59187, "postgres_exporter_port_base");
+        storageBackup = orDefault(storageBackup, "/usr/bin/mariadb-backup");
         for (String path : new String[] {storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
-                mysqldExporter, postgresExporter}) {
+                mysqldExporter, postgresExporter, storageBackup}) {
             InstancePaths.requireSafe(path, "engine program path");
         }
         if (!instanceAccount.matches("[a-z_][a-z0-9_-]{0,31}")) {
@@ -56,25 +58,35 @@ public record EngineConfig(
     }
 
     public static EngineConfig defaults() {
-        return new EngineConfig(null, null, null, null, null, null, null, null, 0, 0, 0, null, null, 0, 0);
+        return new EngineConfig(null, null, null, null, null, null, null, null, 0, 0, 0, null, null, 0, 0, null);
     }
 
     public EngineConfig withStorageServer(String path) {
         return new EngineConfig(path, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
                 instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
-                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase);
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup);
     }
 
     public EngineConfig withPostgres(String path) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, path, initdb, psql,
                 instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
-                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase);
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup);
     }
 
     public EngineConfig withInstanceAccount(String account) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
                 account, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
-                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase);
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup);
+    }
+
+    /**
+     * The physical backup program; its stream extractor {@code mbstream} ships in the same
+     * package and is taken from the same directory.
+     */
+    public EngineConfig withStorageBackup(String path) {
+        return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
+                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, path);
     }
 
     Duration startTimeout() {

@@ -3,12 +3,16 @@ package io.kunlun.core.engines;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.CommandResult;
+import io.kunlun.core.hosts.HostAccess;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -18,6 +22,8 @@ import java.util.stream.Collectors;
  */
 final class MariaDbFlavour implements StorageFlavour {
     private static final Duration INITIALISE_TIMEOUT = Duration.ofMinutes(5);
+    /** How long the receiving end of a backup stream waits for the sender to connect. */
+    private static final Duration STREAM_ACCEPT_TIMEOUT = Duration.ofSeconds(30);
     /**
      * Values kept in my.cnf: what needs no quoting there (no spaces, quotes, comment signs or
      * backslash escapes), which is every numeric, boolean, enumerated and path value.
@@ -126,9 +132,7 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "wsrep_on", "ON");
         line(cnf, "wsrep_provider", config.galeraProvider());
         line(cnf, "wsrep_cluster_name", group.name());
-        line(cnf, "wsrep_cluster_address", "gcomm://" + group.members().stream()
-                .map(member -> member.host().address() + ":" + member.ports().groupCommunication())
-                .collect(Collectors.joining(",")));
+        line(cnf, "wsrep_cluster_address", clusterAddress(group.members()));
         line(cnf, "wsrep_node_name", node.label());
         line(cnf, "wsrep_node_address", address + ":" + ports.groupCommunication());
         line(cnf, "wsrep_node_incoming_address", node.label());
@@ -140,6 +144,19 @@ final class MariaDbFlavour implements StorageFlavour {
         // The SST scripts would otherwise keep each transfer's log under /tmp/sst_log_archive.
         cnf.append("[sst]\n");
         line(cnf, "sst-log-archive", 0);
+    }
+
+    /** Where a restarting member looks for its group: every member's group communication address. */
+    private static String clusterAddress(List<StorageNode> members) {
+        return "gcomm://" + members.stream()
+                .map(member -> member.host().address() + ":" + member.ports().groupCommunication())
+                .collect(Collectors.joining(","));
+    }
+
+    /** Only the configuration file: the running member keeps its connections to the group. */
+    @Override
+    public void setGroupMembers(StorageNode member, InstanceAccount account, List<StorageNode> members) {
+        keepSettings(member, account, Map.of("wsrep_cluster_address", clusterAddress(members)));
     }
 
     @Override
@@ -184,15 +201,16 @@ final class MariaDbFlavour implements StorageFlavour {
     }
 
     /**
-     * Starts from the primary's current GTID position (the accounts every instance made for
-     * itself are not in any binary log), over the replication account, read-only.
+     * Over the replication account, read-only, with GTIDs, from the given position or else from
+     * the replica's own slave position. A position is needed the first time: the accounts every
+     * instance made for itself are in no binary log, so replaying from the start would fail.
      */
     @Override
     public void attachReplica(StorageNode replica, InstanceAccount replicaAccount, StorageNode primary,
-                              InstanceAccount primaryAccount, Credential replication) {
-        String position = client(primary, primaryAccount).value("SELECT @@GLOBAL.gtid_binlog_pos;");
+                              Optional<String> startPosition, Credential replication) {
         client(replica, replicaAccount).execute("STOP SLAVE;\n"
-                + "SET GLOBAL gtid_slave_pos = " + SqlText.mysqlString(position == null ? "" : position) + ";\n"
+                + startPosition.map(position -> "SET GLOBAL gtid_slave_pos = " + SqlText.mysqlString(position) + ";\n")
+                        .orElse("")
                 + "CHANGE MASTER TO MASTER_HOST = " + SqlText.mysqlString(primary.host().address())
                 + ", MASTER_PORT = " + primary.ports().sql()
                 + ", MASTER_USER = " + SqlText.mysqlString(replication.user())
@@ -200,6 +218,139 @@ final class MariaDbFlavour implements StorageFlavour {
                 + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1;\n"
                 + "SET GLOBAL read_only = ON;\n"
                 + "START SLAVE;\n");
+    }
+
+    @Override
+    public GtidPosition binlogPosition(StorageNode node, InstanceAccount account) {
+        return new GtidPosition(client(node, account).value("SELECT @@GLOBAL.gtid_binlog_pos;"));
+    }
+
+    @Override
+    public GtidPosition appliedPosition(StorageNode replica, InstanceAccount account) {
+        return new GtidPosition(client(replica, account).value("SELECT @@GLOBAL.gtid_slave_pos;"));
+    }
+
+    @Override
+    public boolean awaitApplied(StorageNode replica, InstanceAccount account, GtidPosition position, Duration timeout) {
+        return "0".equals(client(replica, account).value("SELECT MASTER_GTID_WAIT("
+                + SqlText.mysqlString(position.text()) + ", " + timeout.toSeconds() + ");"));
+    }
+
+    @Override
+    public void setReadOnly(StorageNode node, InstanceAccount account, boolean readOnly) {
+        client(node, account).execute("SET GLOBAL read_only = " + (readOnly ? "ON" : "OFF") + ";\n");
+    }
+
+    /**
+     * The configuration file changes first, so a restart keeps the role; accepting writes comes
+     * last, so a failure on the way leaves the replica read-only.
+     */
+    @Override
+    public void promote(StorageNode replica, InstanceAccount account) {
+        Map<String, String> primary = new LinkedHashMap<>();
+        primary.put("read_only", "OFF");
+        primary.put("rpl_semi_sync_slave_enabled", "OFF");
+        primary.put("rpl_semi_sync_master_enabled", "ON");
+        primary.put("rpl_semi_sync_master_wait_point", "AFTER_SYNC");
+        keepSettings(replica, account, primary);
+        client(replica, account).execute("STOP SLAVE;\n"
+                + "RESET SLAVE ALL;\n"
+                + "SET GLOBAL rpl_semi_sync_slave_enabled = OFF;\n"
+                + "SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC;\n"
+                + "SET GLOBAL rpl_semi_sync_master_enabled = ON;\n"
+                + "SET GLOBAL read_only = OFF;\n");
+    }
+
+    /** Writes settings into the [mysqld] section of the instance's my.cnf, for its next start. */
+    private static void keepSettings(StorageNode node, InstanceAccount account, Map<String, String> settings) {
+        String configFile = node.layout().configFile();
+        String configuration = node.host().readFile(configFile);
+        for (Map.Entry<String, String> setting : settings.entrySet()) {
+            configuration = OptionFile.withSetting(configuration, "mysqld", setting.getKey(), setting.getValue());
+        }
+        node.host().writeFile(configFile, configuration);
+        account.own(node.host(), List.of(configFile));
+    }
+
+    /**
+     * mariadb-backup on the source's machine, as its instance account over its socket, streams
+     * xbstream through socat to a socat listening on the target's machine, which feeds mbstream
+     * into a staging directory of the target. Both ends run at once; the listener gives up when
+     * no stream arrives in time, so a source that fails at once does not leave it waiting. The
+     * backup is prepared in the staging directory, then moved into the places the target's
+     * configuration names (data directory, redo log directory).
+     */
+    @Override
+    public GtidPosition restoreBackup(StorageNode source, InstanceAccount sourceAccount, StorageNode target,
+                                      InstanceAccount targetAccount) {
+        String backup = config.storageBackup();
+        String extractor = backup.substring(0, backup.lastIndexOf('/') + 1) + "mbstream";
+        String staging = target.layout().instanceDir() + "/seed";
+        HostAccess targetHost = target.host();
+        targetHost.check(targetAccount.command(List.of("mkdir", "--", staging)));
+        String listener = "set -o pipefail; socat -u TCP-LISTEN:\"$1\",bind=\"$2\",reuseaddr,accept-timeout=\"$3\" STDOUT"
+                + " | \"$4\" -x -C \"$5\"";
+        Command receive = targetAccount.command(List.of("bash", "-c", listener, "bash",
+                        String.valueOf(target.ports().stateTransfer()), targetHost.address(),
+                        String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds()), extractor, staging))
+                .withTimeout(config.stateTransferTimeout());
+        String sender = "set -o pipefail; \"$1\" --defaults-file=\"$2\" --user=\"$3\" --socket=\"$7\" --backup"
+                + " --stream=xbstream | socat -u STDIN TCP:\"$4\":\"$5\",retry=\"$6\",interval=0.2";
+        Command send = sourceAccount.command(List.of("bash", "-c", sender, "bash", backup,
+                        source.layout().configFile(), sourceAccount.name(), targetHost.address(),
+                        String.valueOf(target.ports().stateTransfer()),
+                        String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5), source.layout().socket()))
+                .withTimeout(config.stateTransferTimeout());
+        CompletableFuture<CommandResult> received = CompletableFuture.supplyAsync(() -> targetHost.run(receive));
+        CommandResult sent;
+        try {
+            sent = source.host().run(send);
+        } finally {
+            received.join();
+        }
+        CommandResult receiving = received.join();
+        if (!sent.succeeded()) {
+            throw seedFailure(target, "the backup of " + source.label() + " failed", sent);
+        }
+        if (!receiving.succeeded()) {
+            throw seedFailure(target, "receiving the backup of " + source.label() + " failed", receiving);
+        }
+        CommandResult prepared = targetHost.run(targetAccount.command(List.of(backup, "--prepare",
+                "--use-memory=256M", "--target-dir=" + staging)).withTimeout(config.stateTransferTimeout()));
+        if (!prepared.succeeded()) {
+            throw seedFailure(target, "preparing the backup of " + source.label() + " failed", prepared);
+        }
+        GtidPosition position = backupPosition(targetHost, targetAccount, staging);
+        CommandResult moved = targetHost.run(targetAccount.command(List.of(backup,
+                "--defaults-file=" + target.layout().configFile(), "--move-back", "--target-dir=" + staging))
+                .withTimeout(config.stateTransferTimeout()));
+        if (!moved.succeeded()) {
+            throw seedFailure(target, "moving the backup of " + source.label() + " into place failed", moved);
+        }
+        targetHost.check(targetAccount.command(List.of("rm", "-rf", "--", staging)));
+        return position;
+    }
+
+    /**
+     * The third column of the binlog information file: the GTID position the backup holds
+     * (absent when the source had written no transaction yet). MariaDB 10.8 renamed the file.
+     */
+    private static GtidPosition backupPosition(HostAccess host, InstanceAccount account, String staging) {
+        for (String name : List.of("mariadb_backup_binlog_info", "xtrabackup_binlog_info")) {
+            CommandResult info = host.run(account.command(List.of("cat", "--", staging + "/" + name)));
+            if (info.succeeded()) {
+                String[] columns = info.stdout().strip().split("\t");
+                return new GtidPosition(columns.length > 2 ? columns[2] : "");
+            }
+        }
+        throw new ManagerException(ManagerException.Code.COMMAND_FAILED, host.address() + ": the backup in "
+                + staging + " has no binlog information file");
+    }
+
+    private static ManagerException seedFailure(StorageNode target, String what, CommandResult result) {
+        return new ManagerException(ManagerException.Code.COMMAND_FAILED, target.label() + ": " + what
+                + " (exit " + result.exitCode() + "): " + ServerProgram.failureSummary(result.stderr() + "\n"
+                + result.stdout()));
     }
 
     @Override

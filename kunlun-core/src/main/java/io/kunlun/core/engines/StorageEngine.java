@@ -6,6 +6,7 @@ import io.kunlun.core.hosts.HostAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -36,17 +37,8 @@ public final class StorageEngine {
      * refusal because a directory exists already leaves that directory alone.
      */
     public void install(StorageInstall spec) {
-        StorageNode node = spec.node();
-        HostAccess host = node.host();
-        StorageFlavour flavour = flavour(host);
-        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
-        InstancePaths.requireSocket(node.label(), node.layout().socket());
-        PortProbe.requireFree(host, node.label(), node.ports().all());
-        InstanceDirectories.requireAbsentOrEmpty(host, node.label(), node.layout().directoriesToCreate());
-        try {
-            InstanceDirectories.create(host, account, node.label(), node.layout().directoriesToCreate());
-            host.writeFile(node.layout().configFile(), flavour.configuration(spec, account));
-            account.own(host, List.of(node.layout().configFile()));
+        create(spec, (flavour, account) -> {
+            StorageNode node = spec.node();
             flavour.initialise(spec, account);
             SqlClient client = flavour.client(node, account);
             if (spec.mode().joinsGroup()) {
@@ -58,6 +50,50 @@ public final class StorageEngine {
                         config.startTimeout());
                 flavour.createUsers(client, spec.users());
             }
+            return null;
+        });
+    }
+
+    /**
+     * Creates one instance like {@link #install}, but its data (accounts included) is a physical
+     * backup of {@code source} taken now, streamed from the source's machine to the new
+     * instance's; then starts it. Answers the backup's GTID position, from which the new
+     * instance replicates ({@link #attachReplica(StorageNode, StorageNode, Credential, GtidPosition)}).
+     * Either the instance is running when this returns, or nothing of it is left.
+     */
+    public GtidPosition seed(StorageInstall spec, StorageNode source) {
+        InstanceAccount sourceAccount = InstanceAccount.resolve(source.host(), config.instanceAccount());
+        return create(spec, (flavour, account) -> {
+            StorageNode node = spec.node();
+            GtidPosition position = flavour.restoreBackup(source, sourceAccount, node, account);
+            process(node, account, List.of()).start(flavour.client(node, account)::answers, config.startTimeout());
+            return position;
+        });
+    }
+
+    /** What fills and starts a created instance: its data directory is empty, its configuration written. */
+    private interface Filling<T> {
+        T fill(StorageFlavour flavour, InstanceAccount account);
+    }
+
+    /**
+     * The part of creating an instance that does not depend on where its data comes from: checks
+     * ports and directories, creates them for the instance account, writes the configuration;
+     * removes the instance again when filling it fails.
+     */
+    private <T> T create(StorageInstall spec, Filling<T> filling) {
+        StorageNode node = spec.node();
+        HostAccess host = node.host();
+        StorageFlavour flavour = flavour(host);
+        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        InstancePaths.requireSocket(node.label(), node.layout().socket());
+        PortProbe.requireFree(host, node.label(), node.ports().all());
+        InstanceDirectories.requireAbsentOrEmpty(host, node.label(), node.layout().directoriesToCreate());
+        try {
+            InstanceDirectories.create(host, account, node.label(), node.layout().directoriesToCreate());
+            host.writeFile(node.layout().configFile(), flavour.configuration(spec, account));
+            account.own(host, List.of(node.layout().configFile()));
+            return filling.fill(flavour, account);
         } catch (RuntimeException e) {
             try {
                 remove(node);
@@ -105,10 +141,68 @@ public final class StorageEngine {
      * when they do not within the start timeout.
      */
     public void attachReplica(StorageNode replica, StorageNode primary, Credential replication) {
+        attach(replica, primary, Optional.of(binlogPosition(primary).text()), replication);
+    }
+
+    /**
+     * Makes an instance seeded from a backup follow its primary from the backup's position, and
+     * waits like {@link #attachReplica(StorageNode, StorageNode, Credential)}.
+     */
+    public void attachReplica(StorageNode replica, StorageNode primary, Credential replication, GtidPosition from) {
+        attach(replica, primary, Optional.of(from.text()), replication);
+    }
+
+    /**
+     * Makes a replica follow another primary (its shard's new one) from where it stands, and
+     * waits like {@link #attachReplica(StorageNode, StorageNode, Credential)}.
+     */
+    public void repointReplica(StorageNode replica, StorageNode primary, Credential replication) {
+        attach(replica, primary, Optional.empty(), replication);
+    }
+
+    /** The GTIDs in the instance's binary log: how far along the shard's history it is. */
+    public GtidPosition binlogPosition(StorageNode node) {
+        return flavour(node.host()).binlogPosition(node, InstanceAccount.resolve(node.host(), config.instanceAccount()));
+    }
+
+    /** The GTIDs a replica has applied. */
+    public GtidPosition appliedPosition(StorageNode replica) {
+        return flavour(replica.host()).appliedPosition(replica,
+                InstanceAccount.resolve(replica.host(), config.instanceAccount()));
+    }
+
+    /** Waits (the start timeout at most) until the replica applied the position; fails naming both otherwise. */
+    public void awaitApplied(StorageNode replica, GtidPosition position) {
+        if (!flavour(replica.host()).awaitApplied(replica,
+                InstanceAccount.resolve(replica.host(), config.instanceAccount()), position, config.startTimeout())) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, replica.label() + ": did not apply "
+                    + position + " within " + config.startTimeoutSeconds() + " s; it has applied "
+                    + appliedPosition(replica));
+        }
+    }
+
+    /**
+     * Makes a primary read-only to clients, so that its replicas can catch up with it for good,
+     * or writable again when it stays the primary after all.
+     */
+    public void setReadOnly(StorageNode node, boolean readOnly) {
+        flavour(node.host()).setReadOnly(node, InstanceAccount.resolve(node.host(), config.instanceAccount()), readOnly);
+    }
+
+    /** Makes an rbr replica its shard's primary, now and across restarts. */
+    public void promote(StorageNode replica) {
+        flavour(replica.host()).promote(replica, InstanceAccount.resolve(replica.host(), config.instanceAccount()));
+    }
+
+    /**
+     * Points the replica at the primary, then waits until both replication threads run; fails
+     * with the replica's last replication error when they do not within the start timeout.
+     */
+    private void attach(StorageNode replica, StorageNode primary, Optional<String> startPosition,
+                        Credential replication) {
         StorageFlavour flavour = flavour(replica.host());
         InstanceAccount replicaAccount = InstanceAccount.resolve(replica.host(), config.instanceAccount());
-        flavour.attachReplica(replica, replicaAccount, primary,
-                InstanceAccount.resolve(primary.host(), config.instanceAccount()), replication);
+        flavour.attachReplica(replica, replicaAccount, primary, startPosition, replication);
         long deadline = System.nanoTime() + config.startTimeout().toNanos();
         ReplicaStatus status = flavour.replicaStatus(replica, replicaAccount);
         while (!status.running()) {
@@ -126,6 +220,15 @@ public final class StorageEngine {
     public ReplicaStatus replicaStatus(StorageNode replica) {
         return flavour(replica.host()).replicaStatus(replica,
                 InstanceAccount.resolve(replica.host(), config.instanceAccount()));
+    }
+
+    /**
+     * Makes a group member look for the given members (itself included) when it restarts, after
+     * the group gained or lost one.
+     */
+    public void setGroupMembers(StorageNode member, List<StorageNode> members) {
+        flavour(member.host()).setGroupMembers(member, InstanceAccount.resolve(member.host(), config.instanceAccount()),
+                members);
     }
 
     /** This member's view of its group. */

@@ -1,6 +1,8 @@
 package io.kunlun.core.engines;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What differs between MySQL-family servers: how a data directory is initialised, what goes
@@ -31,11 +33,41 @@ interface StorageFlavour {
     void createUsers(SqlClient client, ClusterUsers users);
 
     /**
-     * Makes the replica follow the primary from the primary's current position, read-only.
-     * Returns once it does not fail at once; {@link #replicaStatus} tells whether it runs.
+     * Makes the replica follow the primary, read-only: from {@code startPosition} when given,
+     * else from where the replica's own applier stands. Returns once it does not fail at once;
+     * {@link #replicaStatus} tells whether it runs.
      */
     void attachReplica(StorageNode replica, InstanceAccount replicaAccount, StorageNode primary,
-                       InstanceAccount primaryAccount, Credential replication);
+                       Optional<String> startPosition, Credential replication);
+
+    /** The instance's position in the shard's history: the GTIDs it holds in its binary log. */
+    GtidPosition binlogPosition(StorageNode node, InstanceAccount account);
+
+    /** The GTIDs a replica has applied from its primaries. */
+    GtidPosition appliedPosition(StorageNode replica, InstanceAccount account);
+
+    /** Waits until the replica has applied the position; false at the timeout. */
+    boolean awaitApplied(StorageNode replica, InstanceAccount account, GtidPosition position, Duration timeout);
+
+    /** Makes a group member look for the given members (itself included) when it restarts. */
+    void setGroupMembers(StorageNode member, InstanceAccount account, List<StorageNode> members);
+
+    /** Refuses (or accepts again) writes from every client but the manager's superuser. */
+    void setReadOnly(StorageNode node, InstanceAccount account, boolean readOnly);
+
+    /**
+     * Makes a replica its shard's primary, now and across restarts: stops replicating, forgets
+     * its primary, takes the primary's side of semi-synchronous replication, accepts writes.
+     */
+    void promote(StorageNode replica, InstanceAccount account);
+
+    /**
+     * Fills the target's empty data directory with a physical backup of the source taken now
+     * (streamed from the source's machine to the target's over TCP on the target's state
+     * transfer port) and prepares it. Answers the backup's position.
+     */
+    GtidPosition restoreBackup(StorageNode source, InstanceAccount sourceAccount, StorageNode target,
+                               InstanceAccount targetAccount);
 
     ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account);
 

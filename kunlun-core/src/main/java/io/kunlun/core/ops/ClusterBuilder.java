@@ -192,11 +192,15 @@ final class ClusterBuilder {
 
     /** Galera's cluster name for one shard: unique to the shard, at most 64 characters. */
     private static String groupName(BuildPlan plan, BuildPlan.Shard shard) {
-        String name = shard.name() + "." + plan.clusterName();
+        return groupName(plan.clusterName(), shard.name());
+    }
+
+    static String groupName(String clusterName, String shardName) {
+        String name = shardName + "." + clusterName;
         return name.length() <= 64 ? name : name.substring(0, 64);
     }
 
-    private static StorageSettings settings(ClusterSpec spec, Instance node) {
+    static StorageSettings settings(ClusterSpec spec, Instance node) {
         return new StorageSettings(serverId(node), spec.innodbSizeGb() * 1024, Math.max(10, spec.maxConnections()));
     }
 

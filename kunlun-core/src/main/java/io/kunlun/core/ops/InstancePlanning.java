@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,16 +85,8 @@ final class InstancePlanning {
         placement.shardNodes().forEach((shard, nodeHosts) -> {
             List<Instance> nodes = new ArrayList<>();
             for (int i = 0; i < nodeHosts.size(); i++) {
-                Machine machine = byHost.get(nodeHosts.get(i));
-                drivers.storage(machine.hostaddr()).detect(hosts.get(machine.hostaddr()));
-                StoragePorts ports = StoragePorts.from(
-                        freePorts(machine.hostaddr(), STORAGE_PORT_BASE, StoragePorts.COUNT));
-                StorageLayout layout = StorageLayout.under(roomiest(machine, machine.datadir()),
-                        roomiest(machine, machine.logdir()), roomiest(machine, machine.walLogDir()), ports.sql());
-                nodes.add(new Instance(machine.hostaddr(), ports.sql(), clusterName, InstanceKind.STORAGE,
-                        Optional.of(shard), Optional.empty(), Optional.of(i == 0 ? Role.PRIMARY : Role.REPLICA),
-                        InstanceStatus.CREATING, ports.stateTransfer(), ports.groupCommunication(),
-                        layout.instanceDir(), layout.binlogDir(), layout.redoDir()));
+                nodes.add(storageNode(clusterName, shard, byHost.get(nodeHosts.get(i)),
+                        i == 0 ? Role.PRIMARY : Role.REPLICA));
             }
             shards.add(new BuildPlan.Shard(shard, List.copyOf(nodes)));
         });
@@ -108,6 +101,41 @@ final class InstancePlanning {
                     Optional.of(comp), Optional.empty(), InstanceStatus.CREATING, 0, 0, layout.instanceDir(), "", ""));
         });
         return new BuildPlan(clusterName, spec, List.copyOf(shards), List.copyOf(comps));
+    }
+
+    /**
+     * Places {@code count} new replicas in each of the given shards of a cluster, each on a
+     * machine holding no node of its shard yet, with free ports and the roomiest roots.
+     *
+     * @param shards each shard's current nodes
+     * @return each shard's new nodes, role replica
+     */
+    Map<String, List<Instance>> planNodes(String clusterName, ClusterSpec spec, Map<String, List<Instance>> shards,
+                                          int count, Optional<List<String>> machineList) {
+        List<Machine> machines = candidates(machineList);
+        Map<String, Machine> byHost = new HashMap<>();
+        store.machines().list().forEach(machine -> byHost.put(machine.hostaddr(), machine));
+        machines.forEach(machine -> byHost.put(machine.hostaddr(), machine));
+        Map<String, List<Machine>> holders = new LinkedHashMap<>();
+        shards.forEach((shard, nodes) -> holders.put(shard, nodes.stream()
+                .map(node -> byHost.get(node.hostaddr())).toList()));
+        Map<String, List<Instance>> planned = new LinkedHashMap<>();
+        PlacementPlanner.addNodes(loads(machines), holders, count, spec.innodbSizeGb() * 1024)
+                .forEach((shard, nodeHosts) -> planned.put(shard, nodeHosts.stream()
+                        .map(hostaddr -> storageNode(clusterName, shard, byHost.get(hostaddr), Role.REPLICA))
+                        .toList()));
+        return planned;
+    }
+
+    /** One storage node of a shard on the machine: its programs checked, free ports, roomiest roots. */
+    private Instance storageNode(String clusterName, String shard, Machine machine, Role role) {
+        drivers.storage(machine.hostaddr()).detect(hosts.get(machine.hostaddr()));
+        StoragePorts ports = StoragePorts.from(freePorts(machine.hostaddr(), STORAGE_PORT_BASE, StoragePorts.COUNT));
+        StorageLayout layout = StorageLayout.under(roomiest(machine, machine.datadir()),
+                roomiest(machine, machine.logdir()), roomiest(machine, machine.walLogDir()), ports.sql());
+        return new Instance(machine.hostaddr(), ports.sql(), clusterName, InstanceKind.STORAGE, Optional.of(shard),
+                Optional.empty(), Optional.of(role), InstanceStatus.CREATING, ports.stateTransfer(),
+                ports.groupCommunication(), layout.instanceDir(), layout.binlogDir(), layout.redoDir());
     }
 
     /** The root path of the list with the most free space, as the machine reports it now. */

@@ -60,23 +60,7 @@ public final class PlacementPlanner {
 
         Map<String, List<String>> shardNodes = new LinkedHashMap<>();
         for (String shard : shardNames) {
-            List<String> chosen = new ArrayList<>();
-            Set<String> racks = new HashSet<>();
-            for (int node = 1; node <= nodesPerShard; node++) {
-                Slot best = slots.values().stream()
-                        .filter(slot -> !chosen.contains(slot.hostaddr()))
-                        .filter(slot -> slot.memoryFreeMb >= storageMemoryMb && slot.coresFree > 0)
-                        .min(Comparator.<Slot>comparingInt(slot -> racks.contains(slot.rack()) ? 1 : 0)
-                                .thenComparingDouble(Slot::memoryShareAfter)
-                                .thenComparingInt(slot -> slot.instances)
-                                .thenComparing(Slot::hostaddr))
-                        .orElseThrow(() -> noRoom(shard + " node " + (chosen.size() + 1), storageMemoryMb, slots,
-                                chosen));
-                best.take(storageMemoryMb);
-                chosen.add(best.hostaddr());
-                racks.add(best.rack());
-            }
-            shardNodes.put(shard, List.copyOf(chosen));
+            shardNodes.put(shard, placeNodes(slots, shard, nodesPerShard, List.of(), storageMemoryMb));
         }
 
         Map<String, String> comps = new LinkedHashMap<>();
@@ -89,6 +73,54 @@ public final class PlacementPlanner {
             comps.put(comp, best.hostaddr());
         }
         return new Placement(shardNodes, comps);
+    }
+
+    /**
+     * Places {@code nodes} more nodes in each existing shard, by the same rules and preferences:
+     * a new node avoids every machine that holds a node of its shard already (new or old), and
+     * prefers a rack its shard does not use.
+     *
+     * @param holders the machines each shard's current nodes run on
+     * @return the machines of each shard's new nodes, in the order of {@code holders}
+     */
+    public static Map<String, List<String>> addNodes(List<Load> candidates, Map<String, List<Machine>> holders,
+                                                      int nodes, int storageMemoryMb) {
+        if (candidates.isEmpty()) {
+            throw ManagerException.refused("no machine is registered: create machines first");
+        }
+        Map<String, Slot> slots = new LinkedHashMap<>();
+        candidates.forEach(load -> slots.put(load.machine().hostaddr(), new Slot(load)));
+        Map<String, List<String>> placed = new LinkedHashMap<>();
+        holders.forEach((shard, machines) -> placed.put(shard, placeNodes(slots, shard, nodes, machines,
+                storageMemoryMb)));
+        return placed;
+    }
+
+    /** The machines of {@code count} new nodes of one shard, next to the machines it holds already. */
+    private static List<String> placeNodes(Map<String, Slot> slots, String shard, int count, List<Machine> holding,
+                                           int storageMemoryMb) {
+        List<String> chosen = new ArrayList<>();
+        List<String> used = new ArrayList<>();
+        Set<String> racks = new HashSet<>();
+        holding.forEach(machine -> {
+            used.add(machine.hostaddr());
+            racks.add(machine.rackId());
+        });
+        for (int node = 1; node <= count; node++) {
+            Slot best = slots.values().stream()
+                    .filter(slot -> !used.contains(slot.hostaddr()))
+                    .filter(slot -> slot.memoryFreeMb >= storageMemoryMb && slot.coresFree > 0)
+                    .min(Comparator.<Slot>comparingInt(slot -> racks.contains(slot.rack()) ? 1 : 0)
+                            .thenComparingDouble(Slot::memoryShareAfter)
+                            .thenComparingInt(slot -> slot.instances)
+                            .thenComparing(Slot::hostaddr))
+                    .orElseThrow(() -> noRoom(shard + " node " + (used.size() + 1), storageMemoryMb, slots, used));
+            best.take(storageMemoryMb);
+            chosen.add(best.hostaddr());
+            used.add(best.hostaddr());
+            racks.add(best.rack());
+        }
+        return List.copyOf(chosen);
     }
 
     private static ManagerException noRoom(String what, int memoryMb, Map<String, Slot> slots, List<String> used) {
