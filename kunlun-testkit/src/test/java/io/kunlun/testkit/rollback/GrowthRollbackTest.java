@@ -1,0 +1,390 @@
+package io.kunlun.testkit.rollback;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.engines.StoragePorts;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.MetaNode;
+import io.kunlun.testkit.LoopbackMachine;
+import io.kunlun.testkit.LoopbackMachines;
+import io.kunlun.testkit.ManagedProcesses;
+import io.kunlun.testkit.ManagerProcess;
+import io.kunlun.testkit.Reply;
+import io.kunlun.testkit.cluster.ClusterFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+import static io.kunlun.testkit.cluster.ClusterFixture.entries;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A job that adds to a cluster and is interrupted half-way (its manager killed, its backup
+ * killed, a port it chose taken) is rolled back: the cluster is exactly as it was before the job,
+ * nothing the job started still runs, no port stays reserved, and the cluster still takes writes.
+ * All the tests share one rbr cluster of one shard of two nodes and one comp on two machines;
+ * the jobs place what they add on two other machines.
+ */
+class GrowthRollbackTest {
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
+
+    /** The commands a killed manager left running: each test's go when it ends. */
+    @RegisterExtension
+    static ManagedProcesses processes = ManagedProcesses.create();
+    /** The manager, restarted by tests, lives until the class ends. */
+    static final ManagedProcesses managerProcesses = ManagedProcesses.create();
+    @RegisterExtension
+    static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.130", "127.0.0.133");
+    @TempDir
+    static Path home;
+    static ManagerProcess manager;
+    static List<LoopbackMachine> clusterMachines;
+    static List<LoopbackMachine> newMachines;
+    static List<LoopbackMachine> allMachines;
+    static String cluster;
+    static final AtomicInteger rows = new AtomicInteger();
+
+    private ClusterState before;
+
+    @BeforeAll
+    static void createCluster() throws Exception {
+        clusterMachines = List.of(loopback.take(), loopback.take());
+        newMachines = List.of(loopback.take(), loopback.take());
+        allMachines = new ArrayList<>(clusterMachines);
+        allMachines.addAll(newMachines);
+        manager = ManagerProcess.start(home, managerProcesses, "--expose-credentials");
+        for (LoopbackMachine machine : allMachines) {
+            ObjectNode register = machine.request("create_machine", "m-" + UUID.randomUUID())
+                    .put("total_mem", "65536").put("total_cpu_cores", "32");
+            assertThat(manager.client().submitAndAwait(register.toString()).result()).isEqualTo("done");
+        }
+        Reply created = run(ClusterFixture.createCluster("rbr", 1, 2, 1, clusterMachines));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        cluster = created.info();
+        try (Connection sql = ClusterFixture.mariadb(primary()); Statement statement = sql.createStatement()) {
+            statement.execute("CREATE DATABASE app");
+            statement.execute("CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(40))");
+        }
+        try (Connection sql = ClusterFixture.postgres(comp()); Statement statement = sql.createStatement()) {
+            statement.execute("CREATE FOREIGN TABLE t (id int, v text) SERVER shard1"
+                    + " OPTIONS (dbname 'app', table_name 't')");
+        }
+    }
+
+    @AfterAll
+    static void deleteCluster() {
+        try {
+            if (cluster != null) {
+                ObjectNode delete = JsonNodeFactory.instance.objectNode().put("job_id", "d-" + UUID.randomUUID())
+                        .put("job_type", "delete_cluster").put("cluster_name", cluster).put("user_name", "tester");
+                assertThat(run(delete).result()).isEqualTo("done");
+            }
+        } finally {
+            managerProcesses.close();
+        }
+    }
+
+    @BeforeEach
+    void takeState() throws Exception {
+        before = ClusterState.of(manager.client(), cluster, allMachines);
+    }
+
+    /** Whatever the test did, the cluster it leaves is the one it found, and it takes writes. */
+    @AfterEach
+    void clusterIsAsBefore() throws Exception {
+        assertThat(ClusterState.of(manager.client(), cluster, allMachines)).isEqualTo(before);
+        int id = rows.incrementAndGet();
+        try (Connection sql = ClusterFixture.postgres(comp());
+             PreparedStatement insert = sql.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
+            insert.setInt(1, id);
+            insert.setString(2, "after rollback " + id);
+            insert.executeUpdate();
+        }
+        try (Connection sql = ClusterFixture.mariadb(primary());
+             PreparedStatement select = sql.prepareStatement("SELECT v FROM app.t WHERE id = ?")) {
+            select.setInt(1, id);
+            try (ResultSet found = select.executeQuery()) {
+                assertThat(found.next()).as("row " + id + " on the primary").isTrue();
+                assertThat(found.getString(1)).isEqualTo("after rollback " + id);
+            }
+        }
+        assertOnlyTheInstancesHoldPorts();
+    }
+
+    @Test
+    void addShardsKilledWhileTheNewShardStartsIsRolledBackOnRestart() {
+        ObjectNode request = job("add_shards").put("shards", "1");
+        machineList(request, newMachines);
+
+        Interrupted interrupted = killWhen(request, process -> isServer(process, "mariadbd")
+                && newMachines.stream().anyMatch(machine -> names(process, machine.root())));
+
+        assertThat(interrupted.status().result()).isEqualTo("failed");
+        assertThat(interrupted.status().info()).isIn(
+                "the manager stopped while the job was at step 'installing 2 storage nodes'; rolled back",
+                "the manager stopped while the job was at step 'installed storage node'; rolled back");
+        assertThat(interrupted.stillRunning()).isEmpty();
+    }
+
+    @Test
+    void addCompsKilledWhileTheNewCompIsInstalledIsRolledBackOnRestart() {
+        ObjectNode request = job("add_comps").put("comps", "1");
+        machineList(request, newMachines.subList(0, 1));
+
+        Interrupted interrupted = killWhen(request, process -> names(process, newMachines.get(0).compDatadir()));
+
+        assertThat(interrupted.status().result()).isEqualTo("failed");
+        assertThat(interrupted.status().info())
+                .isEqualTo("the manager stopped while the job was at step 'installing 1 comps'; rolled back");
+        assertThat(interrupted.stillRunning()).isEmpty();
+    }
+
+    @Test
+    void addNodesKilledDuringTheSeedStreamIsRolledBackOnRestart() {
+        ObjectNode request = addNodes(1, newMachines.subList(0, 1));
+
+        Interrupted interrupted = killWhen(request, GrowthRollbackTest::isBackupStream);
+
+        assertThat(interrupted.status().result()).isEqualTo("failed");
+        assertThat(interrupted.status().info())
+                .isEqualTo("the manager stopped while the job was at step 'seeding 1 nodes'; rolled back");
+        assertThat(interrupted.stillRunning()).isEmpty();
+    }
+
+    @Test
+    void aBackupKilledMidStreamFailsTheNewNodeAndRollsItBack() throws Exception {
+        ObjectNode request = addNodes(1, newMachines.subList(0, 1));
+        manager.client().post(request.toString());
+        ProcessHandle backup = awaitProcess(request, GrowthRollbackTest::isBackupStream);
+
+        backup.destroyForcibly();
+        Reply failed = manager.client().awaitJob(request.get("job_id").asText(), JOB_TIMEOUT);
+
+        assertThat(failed.result()).isEqualTo("failed");
+        assertThat(failed.info()).startsWith("shard1 node " + newMachines.get(0).hostaddr() + ":")
+                .contains(": the backup of " + address(primary()) + " failed (exit 137): ")
+                .endsWith("; rolled back");
+        assertThat(managerCommands()).as("commands of the manager still running").isEmpty();
+    }
+
+    @Test
+    void aPortTakenAfterPlanningFailsThatNodeAndRollsBackTheOneAlreadyJoined() throws Exception {
+        ObjectNode request = addNodes(2, newMachines);
+        manager.client().post(request.toString());
+        String jobId = request.get("job_id").asText();
+        List<JsonNode> added = awaitAddedNodes(jobId, 2);
+        JsonNode seededFirst = awaitOne(jobId, added, node -> Files.isDirectory(instanceDirectory(node)));
+        JsonNode installedNext = added.get(added.indexOf(seededFirst) == 0 ? 1 : 0);
+
+        Reply failed;
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName(installedNext.get("ip").asText()),
+                    installedNext.get("port").asInt()));
+            failed = manager.client().awaitJob(jobId, JOB_TIMEOUT);
+        }
+
+        assertThat(failed.result()).isEqualTo("failed");
+        assertThat(failed.info()).isEqualTo("shard1 node " + address(installedNext) + ": port "
+                + installedNext.get("port").asText() + " is already in use; rolled back");
+        assertThat(managerCommands()).as("commands of the manager still running").isEmpty();
+    }
+
+    /** A job's end after its manager was killed with the job in flight and started again. */
+    private record Interrupted(Reply status, List<String> stillRunning) {
+    }
+
+    /**
+     * Submits the job, and once a process the predicate accepts runs, kills the manager's JVM
+     * alone (its commands in flight live on, as they do when a manager crashes), starts it again
+     * and answers the job's status with those commands that still run after the restart's rollback.
+     */
+    private static Interrupted killWhen(ObjectNode request, Predicate<ProcessHandle> moment) {
+        manager.client().post(request.toString());
+        awaitProcess(request, moment);
+        ProcessHandle jvm = ProcessHandle.of(manager.pid()).orElseThrow();
+        List<ProcessHandle> inFlight = jvm.descendants().toList();
+        inFlight.forEach(processes::track);
+        jvm.destroyForcibly();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (manager.isAlive() && System.nanoTime() < deadline) {
+            pause();
+        }
+        manager.restart();
+        Reply status = manager.client().awaitJob(request.get("job_id").asText(), JOB_TIMEOUT);
+        return new Interrupted(status, inFlight.stream().filter(ManagedProcesses::isRunning)
+                .map(process -> process.pid() + " " + process.info().commandLine().orElse("")).toList());
+    }
+
+    /** The first process the predicate accepts, failing when the job ends before one runs. */
+    private static ProcessHandle awaitProcess(ObjectNode request, Predicate<ProcessHandle> wanted) {
+        String jobId = request.get("job_id").asText();
+        return awaitOne(jobId, () -> ProcessHandle.allProcesses().filter(ManagedProcesses::isRunning)
+                .filter(wanted).findFirst());
+    }
+
+    private static <T> T awaitOne(String jobId, List<T> candidates, Predicate<T> wanted) {
+        return awaitOne(jobId, () -> candidates.stream().filter(wanted).findFirst());
+    }
+
+    private static <T> T awaitOne(String jobId, java.util.function.Supplier<Optional<T>> probe) {
+        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<T> found = probe.get();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            Reply status = status(jobId);
+            assertThat(status.result()).as("the job ended before the moment the test waits for: " + status)
+                    .isIn("accept", "ongoing");
+            pause();
+        }
+        throw new AssertionError("job " + jobId + " never reached the moment the test waits for");
+    }
+
+    /** The storage nodes the job registered, once there are {@code count} of them. */
+    private static List<JsonNode> awaitAddedNodes(String jobId, int count) {
+        return awaitOne(jobId, () -> {
+            List<JsonNode> added = entries(ClusterState.query(manager.client(), "get_storage", cluster)).stream()
+                    .filter(node -> newMachines.stream().anyMatch(m -> m.hostaddr().equals(node.get("ip").asText())))
+                    .toList();
+            return added.size() == count ? Optional.of(added) : Optional.empty();
+        });
+    }
+
+    /**
+     * Every port the metadata holds on the machines belongs to an instance the getters list: the
+     * manager is stopped for the look (its store is its own while it runs) and started again.
+     */
+    private static void assertOnlyTheInstancesHoldPorts() {
+        Map<String, List<Integer>> instancePorts = new TreeMap<>();
+        allMachines.forEach(machine -> instancePorts.put(machine.hostaddr(), new ArrayList<>()));
+        for (JsonNode node : entries(ClusterState.query(manager.client(), "get_storage", cluster))) {
+            instancePorts.get(node.get("ip").asText()).addAll(StoragePorts.from(node.get("port").asInt()).all());
+        }
+        for (JsonNode comp : entries(ClusterState.query(manager.client(), "get_computer", cluster))) {
+            instancePorts.get(comp.get("ip").asText()).add(comp.get("port").asInt());
+        }
+        instancePorts.values().forEach(ports -> ports.sort(Integer::compare));
+        manager.kill();
+        Map<String, List<Integer>> held = new TreeMap<>();
+        try (MetadataStore store = MetadataStore.open(ManagerConfig.MetadataConfig.embedded(), home,
+                new MetaNode("127.0.0.1", 1))) {
+            allMachines.forEach(machine -> held.put(machine.hostaddr(), store.clusters().heldPorts(machine.hostaddr())));
+        } finally {
+            manager.restart();
+        }
+        assertThat(held).as("ports held in the metadata").isEqualTo(instancePorts);
+    }
+
+    /** Processes the manager started that still run (the servers it starts are not its children). */
+    private static List<String> managerCommands() {
+        return ProcessHandle.of(manager.pid()).orElseThrow().descendants().filter(ManagedProcesses::isRunning)
+                .map(process -> process.pid() + " " + process.info().commandLine().orElse("")).toList();
+    }
+
+    private static boolean isServer(ProcessHandle process, String program) {
+        return process.info().command().orElse("").endsWith("/" + program)
+                && !process.info().commandLine().orElse("").contains("--bootstrap");
+    }
+
+    /** The backup program streaming a copy of the shard's primary to a new node. */
+    private static boolean isBackupStream(ProcessHandle process) {
+        String commandLine = process.info().commandLine().orElse("");
+        return process.info().command().orElse("").matches(".*/(mariabackup|mariadb-backup)")
+                && commandLine.contains("--backup") && commandLine.contains("--stream=xbstream")
+                && names(process, clusterMachines.get(0).root());
+    }
+
+    private static boolean names(ProcessHandle process, Path path) {
+        return process.info().commandLine().orElse("").contains(path + "/");
+    }
+
+    /** Where the data of a storage node the job registered lives on its machine, once it is made. */
+    private static Path instanceDirectory(JsonNode node) {
+        LoopbackMachine machine = allMachines.stream()
+                .filter(candidate -> candidate.hostaddr().equals(node.get("ip").asText())).findFirst().orElseThrow();
+        Path instances = machine.datadir().resolve("instance_data");
+        if (!Files.isDirectory(instances)) {
+            return instances.resolve(node.get("port").asText());
+        }
+        try (var walk = Files.walk(instances)) {
+            return walk.filter(dir -> dir.getFileName().toString().equals(node.get("port").asText())).findFirst()
+                    .orElse(instances.resolve(node.get("port").asText()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode primary() {
+        return entries(ClusterState.query(manager.client(), "get_storage", cluster)).stream()
+                .filter(node -> node.get("role").asText().equals("primary")).findFirst().orElseThrow();
+    }
+
+    private static JsonNode comp() {
+        return entries(ClusterState.query(manager.client(), "get_computer", cluster)).get(0);
+    }
+
+    private static String address(JsonNode instance) {
+        return instance.get("ip").asText() + ":" + instance.get("port").asText();
+    }
+
+    private static ObjectNode addNodes(int nodes, List<LoopbackMachine> machines) {
+        ObjectNode request = job("add_nodes").put("shard_name", "shard1").put("nodes", Integer.toString(nodes));
+        machineList(request, machines);
+        return request;
+    }
+
+    private static ObjectNode job(String jobType) {
+        return JsonNodeFactory.instance.objectNode().put("job_id", jobType + "-" + UUID.randomUUID())
+                .put("job_type", jobType).put("cluster_name", cluster).put("user_name", "tester");
+    }
+
+    private static void machineList(ObjectNode request, List<LoopbackMachine> machines) {
+        ArrayNode list = request.putArray("machinelist");
+        machines.forEach(machine -> list.addObject().put("hostaddr", machine.hostaddr()));
+    }
+
+    private static Reply run(ObjectNode request) {
+        manager.client().post(request.toString());
+        return manager.client().awaitJob(request.get("job_id").asText(), JOB_TIMEOUT);
+    }
+
+    private static Reply status(String jobId) {
+        return manager.client().post("{\"job_type\":\"get_status\",\"job_id\":\"" + jobId + "\"}");
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
