@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * The life of one database server process, the same for every engine: started in a session of
@@ -113,11 +114,44 @@ final class DetachedProcess {
 
     /** Process ids of this instance's server: empty when it does not run. */
     List<String> pids() {
+        return pids(host, words -> words.size() > 2 && words.get(1).equals(argv.get(0))
+                && words.subList(2, words.size()).contains(identity));
+    }
+
+    /**
+     * Kills every process whose arguments name a path in one of the directories, and waits until
+     * they are gone: the commands that were filling an instance (an initialisation, the receiving
+     * end of a backup stream) when the manager that ran them died, which nothing else would stop.
+     * Killing the receiving end of a stream also ends its sending end, which then writes to nobody.
+     */
+    static void killCommandsIn(HostAccess host, String label, List<String> directories) {
+        Predicate<List<String>> inDirectories = words -> words.stream().skip(1)
+                .anyMatch(word -> directories.stream().anyMatch(directory -> word.contains(directory + "/")));
+        List<String> pids = pids(host, inDirectories);
+        if (pids.isEmpty()) {
+            return;
+        }
+        List<String> kill = new ArrayList<>(List.of("kill", "-s", "KILL", "--"));
+        kill.addAll(pids);
+        // A process that ended meanwhile makes kill fail; the wait that follows tells the outcome.
+        host.run(new Command(kill, null, Command.DEFAULT_TIMEOUT));
+        long deadline = System.nanoTime() + KILL_WAIT.toNanos();
+        while (!pids(host, inDirectories).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new ManagerException(ManagerException.Code.COMMAND_FAILED, label + ": processes "
+                        + String.join(", ", pids(host, inDirectories)) + " in its directories did not stop after SIGKILL");
+            }
+            pause();
+        }
+    }
+
+    /** Process ids of the processes on the host whose words ({@code pid program args...}) match. */
+    private static List<String> pids(HostAccess host, Predicate<List<String>> matches) {
         String table = host.check(Command.of("ps", "-ww", "-e", "-o", "pid=,args=")).stdout();
         List<String> pids = new ArrayList<>();
         for (String line : table.lines().toList()) {
             List<String> words = List.of(line.strip().split("\\s+"));
-            if (words.size() > 2 && words.get(1).equals(argv.get(0)) && words.subList(2, words.size()).contains(identity)) {
+            if (matches.test(words)) {
                 pids.add(words.get(0));
             }
         }

@@ -122,11 +122,13 @@ public final class StorageEngine {
     }
 
     /**
-     * Stops the instance and deletes its directories. Removing an instance that does not exist,
-     * or exists only in part, succeeds: this is what undoes an install.
+     * Stops the instance, kills what else works in its directories (a seed's stream a dead
+     * manager left running), and deletes them. Removing an instance that does not exist, or
+     * exists only in part, succeeds: this is what undoes an install.
      */
     public void remove(StorageNode node) {
         stop(node);
+        DetachedProcess.killCommandsIn(node.host(), node.label(), node.layout().directories());
         InstanceDirectories.remove(node.host(), node.layout().directories());
     }
 

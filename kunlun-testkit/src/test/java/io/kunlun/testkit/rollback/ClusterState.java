@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.testkit.ApiClient;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.ManagedProcesses;
+import io.kunlun.testkit.ManagerProcess;
 import io.kunlun.testkit.cluster.ClusterFixture;
 
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -24,7 +26,7 @@ import java.util.TreeSet;
  * Everything a rolled-back job must leave as it found it, taken at one moment: what the getters
  * answer about the cluster, each comp's foreign servers with their options and user mappings, and
  * on each machine the instance directories, the TCP ports listened on at its address and the
- * processes working under its root paths. Two states are equal when nothing of that differs.
+ * processes working under its root paths (but the manager's own). Two states are equal when nothing of that differs.
  *
  * @param getters     get_cluster's entry, get_storage and get_computer for the cluster
  * @param compLinks   per comp: {@code server options mapping-options}, one line per foreign server
@@ -35,7 +37,13 @@ import java.util.TreeSet;
 record ClusterState(String getters, Map<String, List<String>> compLinks, Map<String, List<String>> directories,
                     Map<String, List<Integer>> listening, Map<String, List<String>> processes) {
 
-    static ClusterState of(ApiClient client, String cluster, List<LoopbackMachine> machines) throws SQLException {
+    /**
+     * The state now. The manager's own commands are left out of the processes: it runs some
+     * (health checks) whenever it likes, and they end with it.
+     */
+    static ClusterState of(ManagerProcess manager, String cluster, List<LoopbackMachine> machines)
+            throws SQLException {
+        ApiClient client = manager.client();
         Map<String, List<String>> compLinks = new TreeMap<>();
         for (JsonNode comp : ClusterFixture.entries(query(client, "get_computer", cluster))) {
             compLinks.put(comp.get("name").asText(), foreignServers(comp));
@@ -46,7 +54,7 @@ record ClusterState(String getters, Map<String, List<String>> compLinks, Map<Str
         for (LoopbackMachine machine : machines) {
             directories.put(machine.hostaddr(), instanceDirectories(machine));
             listening.put(machine.hostaddr(), listeningPorts(machine.hostaddr()));
-            processes.put(machine.hostaddr(), processesUnder(machine.root()));
+            processes.put(machine.hostaddr(), processesUnder(machine.root(), manager.pid()));
         }
         return new ClusterState(getters(client, cluster), compLinks, directories, listening, processes);
     }
@@ -116,9 +124,21 @@ record ClusterState(String getters, Map<String, List<String>> compLinks, Map<Str
         return List.copyOf(ports);
     }
 
-    private static List<String> processesUnder(Path root) {
+    private static boolean startedBy(ProcessHandle process, long ancestor) {
+        Optional<ProcessHandle> parent = process.parent();
+        while (parent.isPresent()) {
+            if (parent.get().pid() == ancestor) {
+                return true;
+            }
+            parent = parent.get().parent();
+        }
+        return false;
+    }
+
+    private static List<String> processesUnder(Path root, long managerPid) {
         String prefix = root + "/";
         return ProcessHandle.allProcesses().filter(ManagedProcesses::isRunning)
+                .filter(process -> !startedBy(process, managerPid))
                 .filter(process -> process.info().commandLine().orElse("").contains(prefix))
                 .map(process -> process.pid() + " " + process.info().commandLine().orElse(""))
                 .sorted().toList();
