@@ -67,6 +67,29 @@ class DetachedProcessTest {
         assertThat(process.stop(Duration.ofSeconds(1))).isFalse();
     }
 
+    @Test
+    void commandsNamingAPathInTheDirectoriesAreKilledAndThoseOfAnotherDirectoryAreNot() throws Exception {
+        Path directory = Files.createDirectory(machine.root.resolve("instance"));
+        Path sibling = Files.createDirectory(machine.root.resolve("instance2"));
+        Process inside = idleNaming(directory.resolve("seed"));
+        Process beside = idleNaming(sibling.resolve("seed"));
+        try {
+            DetachedProcess.killCommandsIn(machine.host, "127.0.0.50:1", List.of(directory.toString()));
+
+            assertThat(inside.isAlive()).isFalse();
+            assertThat(beside.isAlive()).isTrue();
+        } finally {
+            inside.destroyForcibly();
+            beside.destroyForcibly();
+        }
+    }
+
+    /** A shell that idles with a path among its arguments, as a stream's extractor names its target. */
+    private static Process idleNaming(Path path) throws IOException {
+        return new ProcessBuilder("/bin/sh", "-c", "while true; do sleep 0.1; done", "sh", "-C", path.toString())
+                .start();
+    }
+
     /**
      * A script run by /bin/sh, recognised by the path of its marker file among its arguments,
      * its log in a directory of the instance account's.
