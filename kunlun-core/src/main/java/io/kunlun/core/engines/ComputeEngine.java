@@ -84,10 +84,15 @@ public final class ComputeEngine {
         return process(node, account).stop(config.stopTimeout());
     }
 
-    /** Stops the instance and deletes its directory; succeeds when there is nothing to remove. */
+    /**
+     * Stops the instance, kills what else works in its directory (an initdb a dead manager left
+     * running), and deletes it; succeeds when there is nothing to remove.
+     */
     public void remove(ComputeNode node) {
         stop(node);
-        InstanceDirectories.remove(node.host(), List.of(node.layout().instanceDir()));
+        List<String> directories = List.of(node.layout().instanceDir());
+        DetachedProcess.killCommandsIn(node.host(), node.label(), directories);
+        InstanceDirectories.remove(node.host(), directories);
     }
 
     public boolean isRunning(ComputeNode node) {

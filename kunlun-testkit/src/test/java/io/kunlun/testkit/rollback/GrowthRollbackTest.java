@@ -158,8 +158,9 @@ class GrowthRollbackTest {
         ObjectNode request = job("add_comps").put("comps", "1");
         machineList(request, newMachines.subList(0, 1));
 
-        Interrupted interrupted = killWhen(request, process -> names(process, newMachines.get(0).compDatadir()),
-                process -> { });
+        // The initialisation is paused: it still runs when the manager is back, as a slow one would.
+        Interrupted interrupted = killWhen(request, process -> isServer(process, "initdb")
+                && names(process, newMachines.get(0).compDatadir()), process -> signal("STOP", process));
 
         assertThat(interrupted.status().result()).isEqualTo("failed");
         assertThat(interrupted.status().info())
