@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.engines.StorageLayout;
 import io.kunlun.core.engines.StoragePorts;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.MetaNode;
@@ -15,13 +16,14 @@ import io.kunlun.testkit.ManagerProcess;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.cluster.ClusterFixture;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -41,6 +43,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -116,9 +119,11 @@ class GrowthRollbackTest {
         before = ClusterState.of(manager, cluster, allMachines);
     }
 
-    /** Whatever the test did, the cluster it leaves is the one it found, and it takes writes. */
-    @AfterEach
-    void clusterIsAsBefore() throws Exception {
+    /**
+     * The cluster is the one the test found (getters, links, directories, ports, processes, port
+     * reservations), and a write through its comp lands on its primary.
+     */
+    private void assertTheClusterIsAsItWas() throws Exception {
         assertThat(ClusterState.of(manager, cluster, allMachines)).isEqualTo(before);
         int id = rows.incrementAndGet();
         try (Connection sql = ClusterFixture.postgres(comp());
@@ -139,7 +144,7 @@ class GrowthRollbackTest {
     }
 
     @Test
-    void addShardsKilledWhileTheNewShardStartsIsRolledBackOnRestart() {
+    void addShardsKilledWhileTheNewShardStartsIsRolledBackOnRestart() throws Exception {
         ObjectNode request = job("add_shards").put("shards", "1");
         machineList(request, newMachines);
 
@@ -151,10 +156,11 @@ class GrowthRollbackTest {
                 "the manager stopped while the job was at step 'installing 2 storage nodes'; rolled back",
                 "the manager stopped while the job was at step 'installed storage node'; rolled back");
         assertThat(interrupted.stillRunning()).isEmpty();
+        assertTheClusterIsAsItWas();
     }
 
     @Test
-    void addCompsKilledWhileTheNewCompIsInstalledIsRolledBackOnRestart() {
+    void addCompsKilledWhileTheNewCompIsInstalledIsRolledBackOnRestart() throws Exception {
         ObjectNode request = job("add_comps").put("comps", "1");
         machineList(request, newMachines.subList(0, 1));
 
@@ -166,10 +172,11 @@ class GrowthRollbackTest {
         assertThat(interrupted.status().info())
                 .isEqualTo("the manager stopped while the job was at step 'installing 1 comps'; rolled back");
         assertThat(interrupted.stillRunning()).isEmpty();
+        assertTheClusterIsAsItWas();
     }
 
     @Test
-    void addNodesKilledDuringTheSeedStreamIsRolledBackOnRestart() {
+    void addNodesKilledDuringTheSeedStreamIsRolledBackOnRestart() throws Exception {
         ObjectNode request = addNodes(1, newMachines.subList(0, 1));
 
         // The receiving end is paused: the stream is still in flight when the manager is back,
@@ -181,23 +188,28 @@ class GrowthRollbackTest {
         assertThat(interrupted.status().info())
                 .isEqualTo("the manager stopped while the job was at step 'seeding 1 nodes'; rolled back");
         assertThat(interrupted.stillRunning()).isEmpty();
+        assertTheClusterIsAsItWas();
     }
 
     @Test
     void aBackupKilledMidStreamFailsTheNewNodeAndRollsItBack() throws Exception {
         ObjectNode request = addNodes(1, newMachines.subList(0, 1));
         manager.client().post(request.toString());
+        String jobId = request.get("job_id").asText();
+        JsonNode added = awaitAddedNodes(jobId, 1).get(0);
         ProcessHandle backup = awaitProcess(request, GrowthRollbackTest::isBackupStream);
+        awaitOne(jobId, List.of(instanceDirectory(added).resolve("seed")), GrowthRollbackTest::hasFiles);
 
         List<ProcessHandle> stream = ProcessHandle.of(manager.pid()).orElseThrow().descendants().toList();
         backup.destroyForcibly();
-        Reply failed = manager.client().awaitJob(request.get("job_id").asText(), JOB_TIMEOUT);
+        Reply failed = manager.client().awaitJob(jobId, JOB_TIMEOUT);
 
         assertThat(failed.result()).isEqualTo("failed");
-        assertThat(failed.info()).startsWith("shard1 node " + newMachines.get(0).hostaddr() + ":")
+        assertThat(failed.info()).startsWith("shard1 node " + address(added) + ": ")
                 .contains(": the backup of " + address(primary()) + " failed (exit 137): ")
                 .endsWith("; rolled back");
         assertThat(stillRunning(stream)).as("the stream's commands").isEmpty();
+        assertTheClusterIsAsItWas();
     }
 
     @Test
@@ -219,6 +231,7 @@ class GrowthRollbackTest {
         assertThat(failed.result()).isEqualTo("failed");
         assertThat(failed.info()).isEqualTo("shard1 node " + address(installedNext) + ": port "
                 + installedNext.get("port").asText() + " is already in use; rolled back");
+        assertTheClusterIsAsItWas();
     }
 
     /** A job's end after its manager was killed with the job in flight and started again. */
@@ -272,7 +285,7 @@ class GrowthRollbackTest {
         return awaitOne(jobId, () -> candidates.stream().filter(wanted).findFirst());
     }
 
-    private static <T> T awaitOne(String jobId, java.util.function.Supplier<Optional<T>> probe) {
+    private static <T> T awaitOne(String jobId, Supplier<Optional<T>> probe) {
         long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<T> found = probe.get();
@@ -340,12 +353,21 @@ class GrowthRollbackTest {
         return process.info().command().orElse("").endsWith("/mbstream") && names(process, machine.root());
     }
 
+    /** A directory that something was written into. */
+    private static boolean hasFiles(Path directory) {
+        try (var entries = Files.list(directory)) {
+            return entries.findAny().isPresent();
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
     private static void signal(String signal, ProcessHandle process) {
         try {
             Process kill = processes.start(new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid())));
             assertThat(kill.waitFor()).as("kill -s " + signal + " " + process.pid()).isZero();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
@@ -356,20 +378,12 @@ class GrowthRollbackTest {
         return process.info().commandLine().orElse("").contains(path + "/");
     }
 
-    /** Where the data of a storage node the job registered lives on its machine, once it is made. */
+    /** The directory of a storage node the job registered, as the manager lays it out on its machine. */
     private static Path instanceDirectory(JsonNode node) {
         LoopbackMachine machine = allMachines.stream()
                 .filter(candidate -> candidate.hostaddr().equals(node.get("ip").asText())).findFirst().orElseThrow();
-        Path instances = machine.datadir().resolve("instance_data");
-        if (!Files.isDirectory(instances)) {
-            return instances.resolve(node.get("port").asText());
-        }
-        try (var walk = Files.walk(instances)) {
-            return walk.filter(dir -> dir.getFileName().toString().equals(node.get("port").asText())).findFirst()
-                    .orElse(instances.resolve(node.get("port").asText()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return Path.of(StorageLayout.under(machine.datadir().toString(), machine.logdir().toString(),
+                machine.walLogDir().toString(), node.get("port").asInt()).instanceDir());
     }
 
     private static JsonNode primary() {
