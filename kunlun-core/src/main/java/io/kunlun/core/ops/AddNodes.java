@@ -94,9 +94,17 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
     @Override
     public String run(JobRequest.AddNodes request, Plan plan, JobContext context) {
         List<Instance> all = plan.all();
-        int total = all.size() + 2;
+        int total = all.size() + 3;
         AtomicInteger done = new AtomicInteger();
-        context.step("registering " + all.size() + " nodes", 0, total);
+        String clusterName = plan.cluster().name();
+        List<Instance> existing = store.clusters().instances(clusterName);
+        List<Instance> everything = new ArrayList<>(existing);
+        everything.addAll(all);
+        ClusterUsers users = ClusterAccounts.users(store.clusters().credentials(clusterName).values(), everything);
+        // Before the seeds: the backup a node is seeded from then lets its machine in too.
+        context.step("allowing the new nodes' machines on the cluster's instances", 0, total);
+        new NetworkGrants(drivers).allowNew(existing, all, users, context);
+        context.step("registering " + all.size() + " nodes", done.incrementAndGet(), total);
         for (Instance instance : all) {
             context.willDo(RemoveInstance.NAME, instance);
             store.clusters().reservePorts(instance.hostaddr(), Drivers.ports(instance), plan.cluster().name(),
@@ -104,7 +112,6 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
             store.clusters().insertInstance(instance);
         }
         context.step("seeding " + all.size() + " nodes", done.incrementAndGet(), total);
-        ClusterUsers users = users(store, plan.cluster().name());
         Parallel.run(plan.added().entrySet().stream().<Runnable>map(shard -> () -> {
             List<Instance> members = new ArrayList<>(plan.current().get(shard.getKey()));
             for (Instance node : shard.getValue()) {
