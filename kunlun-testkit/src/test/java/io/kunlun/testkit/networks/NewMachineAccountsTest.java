@@ -49,10 +49,16 @@ class NewMachineAccountsTest {
     @AfterAll
     static void stopEverything() throws Exception {
         try {
-            manager.close();
+            if (manager != null) {
+                manager.close();
+            }
         } finally {
-            outside.close();
-            TempDirs.delete(knownHosts);
+            if (outside != null) {
+                outside.close();
+            }
+            if (knownHosts != null) {
+                TempDirs.delete(knownHosts);
+            }
         }
     }
 

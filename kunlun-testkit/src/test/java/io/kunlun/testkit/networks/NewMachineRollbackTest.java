@@ -59,10 +59,16 @@ class NewMachineRollbackTest {
     @AfterAll
     static void stopEverything() throws Exception {
         try {
-            manager.close();
+            if (manager != null) {
+                manager.close();
+            }
         } finally {
-            outside.close();
-            TempDirs.delete(scratch);
+            if (outside != null) {
+                outside.close();
+            }
+            if (scratch != null) {
+                TempDirs.delete(scratch);
+            }
         }
     }
 
