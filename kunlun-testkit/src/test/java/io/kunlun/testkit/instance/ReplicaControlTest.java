@@ -18,7 +18,7 @@ import java.util.List;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
-import static io.kunlun.testkit.instance.InstanceRequests.control;
+import static io.kunlun.testkit.cluster.ClusterFixture.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** control_instance on an rbr replica, with the health monitor checking every second. */
