@@ -409,7 +409,8 @@ class JobEngineTest {
         String jobId = submission.jobId().orElseThrow();
         try (MetadataStore previous = openStore()) {
             JobTable jobs = previous.jobs();
-            jobs.insert(jobId, submission.type(), "alice", submission.canonicalBody().toString(), "cluster:c1", "queued");
+            jobs.insert(jobId, submission.type(), "alice", submission.canonicalBody().toString(), "cluster:c1",
+                    "queued");
             assertThat(jobs.apply(jobId, JobTransition.START, "checking")).isTrue();
             jobs.progress(jobId, step, 1, 3);
             for (String payload : undoPayloads) {

@@ -71,7 +71,7 @@ class DeleteNodeRecoveryTest {
         Reply deleted = manager.client().awaitJob(jobId, ClusterFixture.CLUSTER_JOB_TIMEOUT);
         assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
         assertThat(deleted.info()).isEqualTo(address(oldPrimary));
-        assertThat(deleted.text("step")).contains("removed " + address(oldPrimary) + " (resumed after a manager restart)");
+        assertThat(deleted.text("step")).hasValue("removed " + address(oldPrimary) + " (resumed after a manager restart)");
         List<JsonNode> after = query(manager, "get_storage", cluster);
         assertThat(after).hasSize(2);
         JsonNode newPrimary = role(after, "primary");
