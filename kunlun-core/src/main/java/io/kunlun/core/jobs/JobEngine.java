@@ -35,9 +35,10 @@ import java.util.function.Consumer;
 /**
  * The durable job queue. Jobs are rows that move through {@link JobTransition}s: accepted jobs
  * survive a restart and run then; a job that was running when the manager died is rolled back
- * from its undo log and marked failed, or, when its operation {@linkplain
- * Operation#resumesAfterRestart() resumes}, runs again. Jobs with the same lock key run one at a time in the order
- * they were accepted; jobs with other keys run concurrently, up to the number of workers.
+ * from its undo log and marked failed, or, when its operation
+ * {@linkplain Operation#resumesAfterRestart() resumes}, runs again. Jobs with the same lock key
+ * run one at a time in the order they were accepted; jobs with other keys run concurrently, up to
+ * the number of workers.
  */
 public final class JobEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
@@ -198,7 +199,7 @@ public final class JobEngine implements AutoCloseable {
         String jobId = queued.jobId();
         JobRecord job = jobs.find(jobId).orElseThrow();
         boolean resuming = queued.transition() == JobTransition.RESUME;
-        // Only recovery resumes a job, and only one that an operation implements.
+        // A resumed job is ongoing already: what keeps it from running fails it rather than refusing it.
         JobTransition cannotRun = resuming ? JobTransition.FAIL : JobTransition.REFUSE;
         Operation<?, ?> operation = operations.get(job.status().jobType());
         if (operation == null) {
