@@ -191,10 +191,7 @@ public final class JobEngine implements AutoCloseable {
         }
     }
 
-    /**
-     * Starts (or resumes) the job, checks then runs its operation, and ends it. A resumed run is
-     * told so unless the run it resumes never got past its check, which makes no side effect.
-     */
+    /** Starts (or resumes) the job, checks then runs its operation, and ends it. */
     private void run(Queued queued) {
         String jobId = queued.jobId();
         JobRecord job = jobs.find(jobId).orElseThrow();
@@ -213,11 +210,12 @@ public final class JobEngine implements AutoCloseable {
             end(jobId, cannotRun, "stored request cannot be read: " + e.getMessage());
             return;
         }
-        String firstStep = resuming ? RESUMED + " at step '" + stepOf(job) + "'" : CHECKING;
+        // A run cut off while checking had made no side effect: it starts over as the first run did.
+        boolean resumed = resuming && !CHECKING.equals(job.status().step());
+        String firstStep = resumed ? RESUMED + " at step '" + stepOf(job) + "'" : CHECKING;
         if (!jobs.apply(jobId, queued.transition(), firstStep)) {
             return;
         }
-        boolean resumed = resuming && !CHECKING.equals(job.status().step());
         String result;
         try {
             result = checkThenRun(operation, request, new JobContext(jobId, job.lockKey(), jobs, undoActions, resumed));
