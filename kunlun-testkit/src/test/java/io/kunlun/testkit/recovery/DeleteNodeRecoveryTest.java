@@ -7,6 +7,7 @@ import io.kunlun.testkit.ManagedProcesses;
 import io.kunlun.testkit.ManagerProcess;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.cluster.ClusterFixture;
+import io.kunlun.testkit.recovery.MidJobKill.Frozen;
 import io.kunlun.testkit.topology.TopologyFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,10 +20,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
-import static io.kunlun.testkit.recovery.MidJobKill.Frozen;
+import static io.kunlun.testkit.recovery.MidJobKill.address;
 import static io.kunlun.testkit.recovery.MidJobKill.awaitStep;
 import static io.kunlun.testkit.recovery.MidJobKill.job;
 import static io.kunlun.testkit.recovery.MidJobKill.killAndRestart;
+import static io.kunlun.testkit.recovery.MidJobKill.machine;
 import static io.kunlun.testkit.recovery.MidJobKill.query;
 import static io.kunlun.testkit.recovery.MidJobKill.run;
 import static io.kunlun.testkit.topology.TopologyFixture.createTable;
@@ -96,15 +98,6 @@ class DeleteNodeRecoveryTest {
         List<JsonNode> found = nodes.stream().filter(node -> node.get("role").asText().equals(role)).toList();
         assertThat(found).as(role + " among " + nodes).hasSize(1);
         return found.get(0);
-    }
-
-    private static LoopbackMachine machine(List<LoopbackMachine> machines, JsonNode instance) {
-        return machines.stream().filter(machine -> machine.hostaddr().equals(instance.get("ip").asText()))
-                .findFirst().orElseThrow();
-    }
-
-    private static String address(JsonNode node) {
-        return node.get("ip").asText() + ":" + node.get("port").asText();
     }
 
     /** Where the replica replicates from and whether its two threads run: {@code ip:port Yes Yes}. */

@@ -7,6 +7,7 @@ import io.kunlun.testkit.ManagedProcesses;
 import io.kunlun.testkit.ManagerProcess;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.cluster.ClusterFixture;
+import io.kunlun.testkit.recovery.MidJobKill.Frozen;
 import io.kunlun.testkit.topology.TopologyFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,10 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 
-import static io.kunlun.testkit.recovery.MidJobKill.Frozen;
+import static io.kunlun.testkit.recovery.MidJobKill.address;
 import static io.kunlun.testkit.recovery.MidJobKill.awaitStep;
 import static io.kunlun.testkit.recovery.MidJobKill.job;
 import static io.kunlun.testkit.recovery.MidJobKill.killAndRestart;
+import static io.kunlun.testkit.recovery.MidJobKill.machine;
 import static io.kunlun.testkit.recovery.MidJobKill.query;
 import static io.kunlun.testkit.recovery.MidJobKill.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,14 +81,5 @@ class DeleteShardRecoveryTest {
         return ClusterFixture.entries(manager.client().post("{\"job_type\":\"get_cluster\"}").json()).stream()
                 .filter(entry -> entry.get("name").asText().equals(cluster)).findFirst().orElseThrow()
                 .get("shards").asText();
-    }
-
-    private static LoopbackMachine machine(List<LoopbackMachine> machines, JsonNode instance) {
-        return machines.stream().filter(machine -> machine.hostaddr().equals(instance.get("ip").asText()))
-                .findFirst().orElseThrow();
-    }
-
-    private static String address(JsonNode node) {
-        return node.get("ip").asText() + ":" + node.get("port").asText();
     }
 }

@@ -41,6 +41,17 @@ final class MidJobKill {
         return manager.client().awaitJob(request.get("job_id").asText(), ClusterFixture.CLUSTER_JOB_TIMEOUT);
     }
 
+    /** The machine an instance of a getter's reply is on. */
+    static LoopbackMachine machine(List<LoopbackMachine> machines, JsonNode instance) {
+        return machines.stream().filter(machine -> machine.hostaddr().equals(instance.get("ip").asText()))
+                .findFirst().orElseThrow();
+    }
+
+    /** {@code ip:port} of an instance of a getter's reply. */
+    static String address(JsonNode instance) {
+        return instance.get("ip").asText() + ":" + instance.get("port").asText();
+    }
+
     /** A job on a cluster with a fresh job_id. */
     static ObjectNode job(String jobType, String cluster) {
         return JsonNodeFactory.instance.objectNode().put("job_id", jobType + "-" + UUID.randomUUID())
