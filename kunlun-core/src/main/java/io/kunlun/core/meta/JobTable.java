@@ -103,10 +103,10 @@ public final class JobTable {
                     .bind("from", transition.from().wireName())
                     .bind("info", info)
                     .bind("id", jobId);
-            if (changes.contains(":step")) {
+            if (!transition.to().isTerminal()) {
                 update.bind("step", truncate(info, 255));
             }
-            if (changes.contains(":now")) {
+            if (transition != JobTransition.RESUME) {
                 update.bind("now", System.currentTimeMillis());
             }
             boolean moved = update.execute() == 1;

@@ -4,9 +4,10 @@ import io.kunlun.model.job.JobState;
 
 /**
  * The job state machine, accept → ongoing → done | failed, where a job the manager stopped in the
- * middle of may go ongoing → ongoing once per restart to run again. Every change of a job's state is one
- * of these transitions, written to the job's row only while the row is still in the transition's
- * source state: two parties (a worker and recovery, two workers) can never both move one job.
+ * middle of may go ongoing → ongoing once per restart to run again. Every change of a job's state
+ * is one of these transitions, written to the job's row only while the row is still in the
+ * transition's source state: two parties (a worker and recovery, two workers) can never both move
+ * one job.
  */
 public enum JobTransition {
     /** A worker takes the job from its queue. */

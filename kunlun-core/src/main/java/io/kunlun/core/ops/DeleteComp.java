@@ -49,7 +49,8 @@ public final class DeleteComp implements Operation<JobRequest.DeleteComp, Option
                 .filter(instance -> instance.compName().isPresent()).toList();
         Optional<Instance> named = comps.stream()
                 .filter(comp -> comp.compName().orElseThrow().equals(request.compName())).findFirst();
-        if (!(context.resumed() && named.isEmpty())) {
+        boolean forgotten = context.resumed() && named.isEmpty();
+        if (!forgotten) {
             InstanceRemoval.checkRemovable(cluster, "comp",
                     comps.stream().map(Instance::compName).flatMap(Optional::stream).toList(), request.compName());
         }

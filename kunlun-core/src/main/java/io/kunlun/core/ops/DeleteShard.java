@@ -53,7 +53,8 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
     public Plan check(JobRequest.DeleteShard request, JobContext context) {
         String cluster = store.clusters().requireCluster(request.name()).name();
         List<String> shards = store.clusters().shards(cluster);
-        if (!(context.resumed() && !shards.contains(request.shardName()))) {
+        boolean forgotten = context.resumed() && !shards.contains(request.shardName());
+        if (!forgotten) {
             InstanceRemoval.checkRemovable(cluster, "shard", shards, request.shardName());
         }
         List<Instance> instances = store.clusters().instances(cluster);
