@@ -36,6 +36,7 @@ import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
+import io.kunlun.core.ops.RevokeNetwork;
 import io.kunlun.core.ops.SetVariable;
 import io.kunlun.core.ops.UpdateMachine;
 import io.kunlun.core.ops.UnlinkShard;
@@ -102,7 +103,7 @@ public final class ClusterManager implements AutoCloseable {
         UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),
                 new StopStartedPrometheus(config.prometheus()), new DeleteShardRow(store), new UnlinkShard(drivers),
-                new RemoveExporter(drivers.exporters())));
+                new RemoveExporter(drivers.exporters()), new RevokeNetwork(drivers)));
         this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),

@@ -14,4 +14,9 @@ public record ClusterUsers(Credential admin, Credential replication, Credential 
         clientNetworks = List.copyOf(clientNetworks);
         clientNetworks.forEach(Ipv4Network::parse);
     }
+
+    /** The accounts' user names, admin, replication, monitoring: what names them without their passwords. */
+    public List<String> userNames() {
+        return List.of(admin.user(), replication.user(), monitoring.user());
+    }
 }

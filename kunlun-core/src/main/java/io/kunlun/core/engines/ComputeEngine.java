@@ -5,7 +5,9 @@ import io.kunlun.core.hosts.CommandResult;
 import io.kunlun.core.hosts.HostAccess;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Installs, starts, stops and removes PostgreSQL compute instances (13 or later) on any
@@ -146,6 +148,63 @@ public final class ComputeEngine {
         return !rows.isEmpty() && (value.equalsIgnoreCase(rows.get(0).get(1)) || value.equalsIgnoreCase(rows.get(0).get(2)));
     }
 
+    /**
+     * Lets clients in from one more network (an IPv4 CIDR block), as the access rules of
+     * {@link #install} do for the cluster's networks: its line is appended to pg_hba.conf unless
+     * there, and the server reloads the file. Returns once new connections meet the new rules.
+     */
+    public void allowNetwork(ComputeNode node, String network) {
+        String rule = hostRule(network);
+        editAccessRules(node, lines -> {
+            if (lines.contains(rule)) {
+                return lines;
+            }
+            List<String> added = new ArrayList<>(lines);
+            added.add(rule);
+            return added;
+        });
+    }
+
+    /** Takes back {@link #allowNetwork}: that network's line leaves pg_hba.conf; none there is no error. */
+    public void revokeNetwork(ComputeNode node, String network) {
+        String rule = hostRule(network);
+        editAccessRules(node, lines -> lines.stream().filter(line -> !line.equals(rule)).toList());
+    }
+
+    /** Rewrites pg_hba.conf when the edit changes its lines, then reloads it. */
+    private void editAccessRules(ComputeNode node, UnaryOperator<List<String>> edit) {
+        HostAccess host = node.host();
+        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        String hbaConf = node.layout().dataDir() + "/pg_hba.conf";
+        List<String> lines = host.readFile(hbaConf).lines().toList();
+        List<String> edited = edit.apply(lines);
+        if (edited.equals(lines)) {
+            return;
+        }
+        host.writeFile(hbaConf, String.join("\n", edited) + "\n");
+        account.own(host, List.of(hbaConf));
+        reload(node, account);
+    }
+
+    /**
+     * pg_reload_conf only signals the postmaster. Each psql call is a new session, whose
+     * pg_conf_load_time is the postmaster's last reload: once it moves, the postmaster has read
+     * the files, and every later connection is checked against them.
+     */
+    private void reload(ComputeNode node, InstanceAccount account) {
+        SqlClient client = client(node, account, MAINTENANCE_DATABASE);
+        String loadedBefore = client.value("SELECT pg_conf_load_time();");
+        client.execute("SELECT pg_reload_conf();");
+        long deadline = System.nanoTime() + RELOAD_TIMEOUT.toNanos();
+        while (client.value("SELECT pg_conf_load_time();").equals(loadedBefore)) {
+            if (System.nanoTime() > deadline) {
+                throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label()
+                        + ": the server did not reload its configuration within " + RELOAD_TIMEOUT.toSeconds() + " s");
+            }
+            DetachedProcess.pause();
+        }
+    }
+
     /** SQL in the database as the instance's superuser (for the manager's own work, not for clients). */
     public SqlClient client(ComputeNode node, String database) {
         return client(node, InstanceAccount.resolve(node.host(), config.instanceAccount()), database);
@@ -199,9 +258,14 @@ public final class ComputeEngine {
         hba.append("local all all scram-sha-256\n");
         hba.append("host all all 127.0.0.1/32 scram-sha-256\n");
         for (String network : users.clientNetworks()) {
-            hba.append("host all all ").append(Ipv4Network.parse(network).cidr()).append(" scram-sha-256\n");
+            hba.append(hostRule(network)).append('\n');
         }
         return hba.toString();
+    }
+
+    /** The pg_hba.conf line that lets everyone in from the network with a SCRAM password. */
+    private static String hostRule(String network) {
+        return "host all all " + Ipv4Network.parse(network).cidr() + " scram-sha-256";
     }
 
     /** admin may create databases and roles and owns the client database; monitoring may only read statistics. */

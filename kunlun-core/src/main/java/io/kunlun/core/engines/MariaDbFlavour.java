@@ -6,7 +6,6 @@ import io.kunlun.core.hosts.CommandResult;
 import io.kunlun.core.hosts.HostAccess;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +28,8 @@ final class MariaDbFlavour implements StorageFlavour {
      * backslash escapes), which is every numeric, boolean, enumerated and path value.
      */
     private static final Pattern OPTION_VALUE = Pattern.compile("[A-Za-z0-9_.,:/@+=-]{1,255}");
+    /** Account statements stay on the instance that runs them: each instance makes its own accounts. */
+    private static final String UNLOGGED = "SET SESSION sql_log_bin = 0;\n";
 
     private final ServerVersion version;
     private final EngineConfig config;
@@ -170,34 +171,55 @@ final class MariaDbFlavour implements StorageFlavour {
     }
 
     /**
-     * The accounts, each for loopback and every client network: admin may do everything except
-     * write on a read-only replica (MariaDB 10.11 puts READ_ONLY ADMIN into ALL PRIVILEGES);
-     * replication may only read the binary log; monitoring may only look. Not written to the
-     * binary log: every instance creates its own, so replicas must not replay the primary's.
+     * The accounts, each for loopback and every client network. Not written to the binary log:
+     * every instance creates its own, so replicas must not replay the primary's.
      */
     @Override
     public void createUsers(SqlClient client, ClusterUsers users) {
-        List<String> hosts = new ArrayList<>(List.of("127.%"));
-        users.clientNetworks().stream().map(network -> Ipv4Network.parse(network).mysqlHost()).forEach(hosts::add);
-        StringBuilder sql = new StringBuilder("SET SESSION sql_log_bin = 0;\n");
-        for (String host : hosts) {
-            String admin = account(users.admin(), host);
-            String replication = account(users.replication(), host);
-            String monitoring = account(users.monitoring(), host);
-            sql.append("CREATE USER ").append(admin).append(" IDENTIFIED BY ")
-                    .append(SqlText.mysqlString(users.admin().password())).append(";\n");
-            sql.append("GRANT ALL PRIVILEGES ON *.* TO ").append(admin).append(" WITH GRANT OPTION;\n");
-            sql.append("REVOKE READ_ONLY ADMIN ON *.* FROM ").append(admin).append(";\n");
-            sql.append("CREATE USER ").append(replication).append(" IDENTIFIED BY ")
-                    .append(SqlText.mysqlString(users.replication().password())).append(";\n");
-            sql.append("GRANT REPLICATION SLAVE ON *.* TO ").append(replication).append(";\n");
-            sql.append("CREATE USER ").append(monitoring).append(" IDENTIFIED BY ")
-                    .append(SqlText.mysqlString(users.monitoring().password()))
-                    .append(" WITH MAX_USER_CONNECTIONS 3;\n");
-            sql.append("GRANT PROCESS, BINLOG MONITOR, SLAVE MONITOR ON *.* TO ").append(monitoring).append(";\n");
-            sql.append("GRANT SELECT ON performance_schema.* TO ").append(monitoring).append(";\n");
-        }
+        StringBuilder sql = new StringBuilder(UNLOGGED);
+        accountsAt(sql, users, "127.%");
+        users.clientNetworks().forEach(network -> accountsAt(sql, users, Ipv4Network.parse(network).mysqlHost()));
         client.execute(sql.toString());
+    }
+
+    /** The accounts from one more network, made like {@link #createUsers} and, like them, on this instance only. */
+    @Override
+    public void allowNetwork(SqlClient client, ClusterUsers users, String network) {
+        StringBuilder sql = new StringBuilder(UNLOGGED);
+        accountsAt(sql, users, Ipv4Network.parse(network).mysqlHost());
+        client.execute(sql.toString());
+    }
+
+    /** Drops the accounts of that network only; the same users at other hosts stay. */
+    @Override
+    public void revokeNetwork(SqlClient client, List<String> userNames, String network) {
+        String host = Ipv4Network.parse(network).mysqlHost();
+        client.execute(UNLOGGED + "DROP USER IF EXISTS " + userNames.stream().map(user -> account(user, host))
+                .collect(Collectors.joining(", ")) + ";\n");
+    }
+
+    /**
+     * The three accounts at one host, or what is missing of them: admin may do everything except
+     * write on a read-only replica (MariaDB 10.11 puts READ_ONLY ADMIN into ALL PRIVILEGES);
+     * replication may only read the binary log; monitoring may only look. An account that exists
+     * keeps its password; its privileges are set again.
+     */
+    private static void accountsAt(StringBuilder sql, ClusterUsers users, String host) {
+        String admin = account(users.admin().user(), host);
+        String replication = account(users.replication().user(), host);
+        String monitoring = account(users.monitoring().user(), host);
+        sql.append("CREATE USER IF NOT EXISTS ").append(admin).append(" IDENTIFIED BY ")
+                .append(SqlText.mysqlString(users.admin().password())).append(";\n");
+        sql.append("GRANT ALL PRIVILEGES ON *.* TO ").append(admin).append(" WITH GRANT OPTION;\n");
+        sql.append("REVOKE READ_ONLY ADMIN ON *.* FROM ").append(admin).append(";\n");
+        sql.append("CREATE USER IF NOT EXISTS ").append(replication).append(" IDENTIFIED BY ")
+                .append(SqlText.mysqlString(users.replication().password())).append(";\n");
+        sql.append("GRANT REPLICATION SLAVE ON *.* TO ").append(replication).append(";\n");
+        sql.append("CREATE USER IF NOT EXISTS ").append(monitoring).append(" IDENTIFIED BY ")
+                .append(SqlText.mysqlString(users.monitoring().password()))
+                .append(" WITH MAX_USER_CONNECTIONS 3;\n");
+        sql.append("GRANT PROCESS, BINLOG MONITOR, SLAVE MONITOR ON *.* TO ").append(monitoring).append(";\n");
+        sql.append("GRANT SELECT ON performance_schema.* TO ").append(monitoring).append(";\n");
     }
 
     /**
@@ -427,8 +449,8 @@ final class MariaDbFlavour implements StorageFlavour {
                 || (shown.equals("OFF") && value.equals("0"));
     }
 
-    private static String account(Credential credential, String host) {
-        return SqlText.mysqlString(credential.user()) + "@" + SqlText.mysqlString(host);
+    private static String account(String user, String host) {
+        return SqlText.mysqlString(user) + "@" + SqlText.mysqlString(host);
     }
 
     private static void line(StringBuilder cnf, String name, Object value) {

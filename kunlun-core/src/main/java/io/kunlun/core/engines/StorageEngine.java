@@ -267,6 +267,27 @@ public final class StorageEngine {
                 value, integer);
     }
 
+    /**
+     * Lets the cluster's accounts in from one more client network (an IPv4 CIDR block) on this
+     * running instance, and on it alone (replicas do not replay it). Granting one that is
+     * allowed already changes nothing.
+     */
+    public void allowNetwork(StorageNode node, ClusterUsers users, String network) {
+        StorageFlavour flavour = flavour(node.host());
+        flavour.allowNetwork(flavour.client(node, InstanceAccount.resolve(node.host(), config.instanceAccount())),
+                users, network);
+    }
+
+    /**
+     * Takes back {@link #allowNetwork} on this instance: the accounts of those user names no
+     * longer come in from that network. Revoking what was never granted succeeds.
+     */
+    public void revokeNetwork(StorageNode node, List<String> userNames, String network) {
+        StorageFlavour flavour = flavour(node.host());
+        flavour.revokeNetwork(flavour.client(node, InstanceAccount.resolve(node.host(), config.instanceAccount())),
+                userNames, network);
+    }
+
     /** SQL as the instance's local superuser (for the manager's own work, not for clients). */
     public SqlClient client(StorageNode node) {
         HostAccess host = node.host();

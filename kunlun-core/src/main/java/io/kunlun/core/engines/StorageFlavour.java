@@ -33,6 +33,15 @@ interface StorageFlavour {
     void createUsers(SqlClient client, ClusterUsers users);
 
     /**
+     * Lets the cluster's accounts in from one more network (an IPv4 CIDR block) on this running
+     * instance only, with the privileges {@link #createUsers} gives; what exists already stays.
+     */
+    void allowNetwork(SqlClient client, ClusterUsers users, String network);
+
+    /** Takes back {@link #allowNetwork}: the named accounts no longer come in from that network. */
+    void revokeNetwork(SqlClient client, List<String> userNames, String network);
+
+    /**
      * Makes the replica follow the primary, read-only: from {@code startPosition} when given,
      * else from where the replica's own applier stands. Returns once it does not fail at once;
      * {@link #replicaStatus} tells whether it runs.

@@ -8,12 +8,14 @@ public final class JobContext {
     private final String lockKey;
     private final JobTable jobs;
     private final UndoActions undoActions;
+    private final boolean resumed;
 
-    JobContext(String jobId, String lockKey, JobTable jobs, UndoActions undoActions) {
+    JobContext(String jobId, String lockKey, JobTable jobs, UndoActions undoActions, boolean resumed) {
         this.jobId = jobId;
         this.lockKey = lockKey;
         this.jobs = jobs;
         this.undoActions = undoActions;
+        this.resumed = resumed;
     }
 
     public String jobId() {
@@ -25,9 +27,20 @@ public final class JobContext {
         return lockKey;
     }
 
-    /** Records the current step, shown by get_status as info/step and progress "done/total". */
+    /**
+     * Whether this run resumes one that a manager restart cut off after its check: some of the
+     * job's side effects may be made already, its target partly or wholly gone.
+     */
+    public boolean resumed() {
+        return resumed;
+    }
+
+    /**
+     * Records the current step, shown by get_status as info/step and progress "done/total"; a
+     * resumed run's steps say so.
+     */
     public void step(String description, int done, int total) {
-        jobs.progress(jobId, description, done, total);
+        jobs.progress(jobId, resumed ? description + " (" + JobEngine.RESUMED + ")" : description, done, total);
     }
 
     /**

@@ -35,13 +35,19 @@ import java.util.function.Consumer;
 /**
  * The durable job queue. Jobs are rows that move through {@link JobTransition}s: accepted jobs
  * survive a restart and run then; a job that was running when the manager died is rolled back
- * from its undo log and marked failed. Jobs with the same lock key run one at a time in the order
- * they were accepted; jobs with other keys run concurrently, up to the number of workers.
+ * from its undo log and marked failed, or, when its operation
+ * {@linkplain Operation#resumesAfterRestart() resumes}, runs again. Jobs with the same lock key
+ * run one at a time in the order they were accepted; jobs with other keys run concurrently, up to
+ * the number of workers.
  */
 public final class JobEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
     /** The lock key of job types that no operation implements: they only fail, one after the other. */
     private static final String UNIMPLEMENTED = "unimplemented";
+    /** The step of a job between its start and the first step its operation reports. */
+    private static final String CHECKING = "checking";
+    /** What a resumed job's first step starts with and its operation's steps end with, in brackets. */
+    static final String RESUMED = "resumed after a manager restart";
 
     private final JobTable jobs;
     private final Map<JobType, Operation<?, ?>> operations = new HashMap<>();
@@ -49,7 +55,7 @@ public final class JobEngine implements AutoCloseable {
     private final ExecutorService workers;
     private final List<Consumer<JobStatus>> listeners = new CopyOnWriteArrayList<>();
     /** Lock keys that have a worker draining them, each with its jobs still to run, oldest first. */
-    private final Map<String, Deque<String>> queues = new HashMap<>();
+    private final Map<String, Deque<Queued>> queues = new HashMap<>();
     private boolean started;
     private boolean closed;
 
@@ -71,9 +77,18 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /**
-     * Rolls back the jobs a previous run left ongoing and queues the jobs it left accepted, in the
-     * order they were accepted. Runs before the first submission: a job this engine is running
-     * must never be taken for one that a dead manager left behind.
+     * A job waiting for a worker, and the transition that starts it: START for an accepted job,
+     * RESUME for one a stopped manager left ongoing.
+     */
+    private record Queued(String jobId, JobTransition transition) {
+    }
+
+    /**
+     * Takes over the jobs a previous run left ongoing: those whose operation resumes are queued
+     * to run again, the others are rolled back and failed. Then queues the jobs it left accepted.
+     * Each lock key's jobs keep the order they were accepted in (a resumed job was accepted
+     * before any job still waiting on its key). Runs before the first submission: a job this
+     * engine is running must never be taken for one that a dead manager left behind.
      */
     public void recover() {
         synchronized (this) {
@@ -83,12 +98,16 @@ public final class JobEngine implements AutoCloseable {
             started = true;
         }
         for (JobRecord job : jobs.inState(JobState.ONGOING)) {
-            String step = Optional.ofNullable(job.status().step()).orElse("start");
-            end(job.jobId(), JobTransition.FAIL, "the manager stopped while the job was at step '" + step + "'; "
-                    + rollBack(job.jobId()).orElse("nothing to roll back"));
+            Operation<?, ?> operation = operations.get(job.status().jobType());
+            if (operation != null && operation.resumesAfterRestart()) {
+                enqueue(new Queued(job.jobId(), JobTransition.RESUME), job.lockKey());
+            } else {
+                end(job.jobId(), JobTransition.FAIL, "the manager stopped while the job was at step '"
+                        + stepOf(job) + "'; " + rollBack(job.jobId()).orElse("nothing to roll back"));
+            }
         }
         for (JobRecord job : jobs.inState(JobState.ACCEPT)) {
-            enqueue(job.jobId(), job.lockKey());
+            enqueue(new Queued(job.jobId(), JobTransition.START), job.lockKey());
         }
     }
 
@@ -112,7 +131,7 @@ public final class JobEngine implements AutoCloseable {
             }
             return outcome.job().status();
         }
-        enqueue(jobId, lockKey);
+        enqueue(new Queued(jobId, JobTransition.START), lockKey);
         return outcome.job().status();
     }
 
@@ -138,66 +157,78 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /** Queues a job behind its lock key; the first job of an idle key gets a worker. */
-    private synchronized void enqueue(String jobId, String lockKey) {
+    private synchronized void enqueue(Queued job, String lockKey) {
         if (closed) {
             return; // still accepted in the store: the next start runs it
         }
-        Deque<String> queue = queues.get(lockKey);
+        Deque<Queued> queue = queues.get(lockKey);
         if (queue == null) {
             queue = new ArrayDeque<>();
             queues.put(lockKey, queue);
             workers.execute(() -> drain(lockKey));
         }
-        queue.addLast(jobId);
+        queue.addLast(job);
     }
 
     /** The next job of a key, or null when none waits or the engine closes: then the key is idle. */
-    private synchronized String next(String lockKey) {
-        String jobId = closed ? null : queues.get(lockKey).pollFirst();
-        if (jobId == null) {
+    private synchronized Queued next(String lockKey) {
+        Queued job = closed ? null : queues.get(lockKey).pollFirst();
+        if (job == null) {
             queues.remove(lockKey);
         }
-        return jobId;
+        return job;
     }
 
     /** Runs the jobs of one lock key one after the other. A job never stops the ones behind it. */
     private void drain(String lockKey) {
-        for (String jobId = next(lockKey); jobId != null; jobId = next(lockKey)) {
+        for (Queued job = next(lockKey); job != null; job = next(lockKey)) {
             try {
-                run(jobId);
+                run(job);
             } catch (RuntimeException | Error e) {
                 // The store failed under the engine's own bookkeeping; the job is recovered at next start.
-                LOG.error("job {}: the engine could not record its state", jobId, e);
+                LOG.error("job {}: the engine could not record its state", job.jobId(), e);
             }
         }
     }
 
-    private void run(String jobId) {
+    /** Starts (or resumes) the job, checks then runs its operation, and ends it. */
+    private void run(Queued queued) {
+        String jobId = queued.jobId();
         JobRecord job = jobs.find(jobId).orElseThrow();
+        boolean resuming = queued.transition() == JobTransition.RESUME;
+        // A resumed job is ongoing already: what keeps it from running fails it rather than refusing it.
+        JobTransition cannotRun = resuming ? JobTransition.FAIL : JobTransition.REFUSE;
         Operation<?, ?> operation = operations.get(job.status().jobType());
         if (operation == null) {
-            end(jobId, JobTransition.REFUSE, job.status().jobType().wireName() + " is not implemented yet");
+            end(jobId, cannotRun, job.status().jobType().wireName() + " is not implemented yet");
             return;
         }
         JobRequest request;
         try {
             request = WireFormat.parse(WireFormat.json().readValue(job.requestJson(), ObjectNode.class)).request();
         } catch (Exception e) {
-            end(jobId, JobTransition.REFUSE, "stored request cannot be read: " + e.getMessage());
+            end(jobId, cannotRun, "stored request cannot be read: " + e.getMessage());
             return;
         }
-        if (!jobs.apply(jobId, JobTransition.START, "checking")) {
+        // A run cut off while checking had made no side effect: it starts over as the first run did.
+        boolean resumed = resuming && !CHECKING.equals(job.status().step());
+        String firstStep = resumed ? RESUMED + " at step '" + stepOf(job) + "'" : CHECKING;
+        if (!jobs.apply(jobId, queued.transition(), firstStep)) {
             return;
         }
         String result;
         try {
-            result = checkThenRun(operation, request, new JobContext(jobId, job.lockKey(), jobs, undoActions));
+            result = checkThenRun(operation, request, new JobContext(jobId, job.lockKey(), jobs, undoActions, resumed));
         } catch (RuntimeException | Error failure) {
             String cause = reason(job, failure);
             end(jobId, JobTransition.FAIL, rollBack(jobId).map(outcome -> cause + "; " + outcome).orElse(cause));
             return;
         }
         end(jobId, JobTransition.SUCCEED, result);
+    }
+
+    private static String stepOf(JobRecord job) {
+        return Optional.ofNullable(job.status().step()).orElse("start");
     }
 
     private static String reason(JobRecord job, Throwable failure) {

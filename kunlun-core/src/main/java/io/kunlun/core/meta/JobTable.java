@@ -85,23 +85,29 @@ public final class JobTable {
     }
 
     /**
-     * Applies one transition of the job state machine, with {@code info}: for START also the
-     * first step, for the terminal transitions the job's result or failure. False when the job
-     * was not in the transition's source state (someone else moved it, or it had ended).
+     * Applies one transition of the job state machine, with {@code info}: for START and RESUME
+     * also the step the job is at, for the terminal transitions the job's result or failure.
+     * False when the job was not in the transition's source state (someone else moved it, or it
+     * had ended).
      */
     public boolean apply(String jobId, JobTransition transition, String info) {
-        boolean starts = transition == JobTransition.START;
+        String changes = switch (transition) {
+            case START -> "step = :step, started_at = :now";
+            case RESUME -> "step = :step";
+            case SUCCEED, FAIL, REFUSE -> "ended_at = :now";
+        };
         return jdbi.inTransaction(handle -> {
-            Update update = handle.createUpdate("UPDATE job SET state = :to, info = :info, "
-                            + (starts ? "step = :step, started_at = :now" : "ended_at = :now")
+            Update update = handle.createUpdate("UPDATE job SET state = :to, info = :info, " + changes
                             + " WHERE job_id = :id AND state = :from")
                     .bind("to", transition.to().wireName())
                     .bind("from", transition.from().wireName())
                     .bind("info", info)
-                    .bind("now", System.currentTimeMillis())
                     .bind("id", jobId);
-            if (starts) {
+            if (!transition.to().isTerminal()) {
                 update.bind("step", truncate(info, 255));
+            }
+            if (transition != JobTransition.RESUME) {
+                update.bind("now", System.currentTimeMillis());
             }
             boolean moved = update.execute() == 1;
             if (moved && transition == JobTransition.SUCCEED) {

@@ -1,5 +1,7 @@
 package io.kunlun.core.monitor;
 
+import io.kunlun.core.engines.StorageEngine;
+import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.ops.Drivers;
 import io.kunlun.model.Cluster;
@@ -84,12 +86,25 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    /** A node that replicates from another is a replica; one that does not is the shard's primary. */
+    /**
+     * A node that replicates from another is a replica; one that does not and takes writes is the
+     * shard's primary. A read-only node that replicates from nobody is between the two (an old
+     * primary fenced by a switchover, a replica being promoted): its recorded role stands, so the
+     * monitor never contradicts a switchover in progress.
+     */
     private void checkRole(Instance instance) {
         try {
-            String source = drivers.storage(instance.hostaddr()).replicaStatus(drivers.storageNode(instance))
-                    .primaryHost();
-            Role role = source == null || source.isEmpty() ? Role.PRIMARY : Role.REPLICA;
+            StorageEngine engine = drivers.storage(instance.hostaddr());
+            StorageNode node = drivers.storageNode(instance);
+            String source = engine.replicaStatus(node).primaryHost();
+            Role role;
+            if (source != null && !source.isEmpty()) {
+                role = Role.REPLICA;
+            } else if (readOnly(engine.variable(node, "read_only"))) {
+                return;
+            } else {
+                role = Role.PRIMARY;
+            }
             if (instance.role().orElse(null) != role) {
                 store.clusters().setRole(instance.hostaddr(), instance.port(), role);
                 LOG.info("{}: role {}", instance.address(), role.wireName());
@@ -97,6 +112,10 @@ public final class HealthMonitor implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("{}: role check failed: {}", instance.address(), e.getMessage());
         }
+    }
+
+    private static boolean readOnly(String value) {
+        return value.equalsIgnoreCase("ON") || value.equals("1");
     }
 
     /** Stops checking; waits for a round in progress to end. */

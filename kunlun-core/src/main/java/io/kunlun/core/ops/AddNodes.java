@@ -85,6 +85,7 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
                         + " nodes; ha_mode " + mode.wireName() + " allows at most " + mode.maxNodes());
             }
         });
+        current.forEach((shard, nodes) -> requireSource(cluster, shard, nodes));
         context.step("planning " + request.nodes() + " nodes per shard", 0, 1);
         Map<String, List<Instance>> added = new InstancePlanning(store, hosts, drivers).planNodes(cluster.name(),
                 cluster.spec(), current, request.nodes(), request.machineList());
@@ -94,9 +95,17 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
     @Override
     public String run(JobRequest.AddNodes request, Plan plan, JobContext context) {
         List<Instance> all = plan.all();
-        int total = all.size() + 2;
+        int total = all.size() + 3;
         AtomicInteger done = new AtomicInteger();
-        context.step("registering " + all.size() + " nodes", 0, total);
+        String clusterName = plan.cluster().name();
+        List<Instance> existing = store.clusters().instances(clusterName);
+        List<Instance> everything = new ArrayList<>(existing);
+        everything.addAll(all);
+        ClusterUsers users = ClusterAccounts.users(store.clusters().credentials(clusterName).values(), everything);
+        // Before the seeds: the backup a node is seeded from then lets its machine in too.
+        context.step("allowing the new nodes' machines on the cluster's instances", 0, total);
+        new NetworkGrants(drivers).allowNew(existing, all, users, context);
+        context.step("registering " + all.size() + " nodes", done.incrementAndGet(), total);
         for (Instance instance : all) {
             context.willDo(RemoveInstance.NAME, instance);
             store.clusters().reservePorts(instance.hostaddr(), Drivers.ports(instance), plan.cluster().name(),
@@ -104,7 +113,6 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
             store.clusters().insertInstance(instance);
         }
         context.step("seeding " + all.size() + " nodes", done.incrementAndGet(), total);
-        ClusterUsers users = users(store, plan.cluster().name());
         Parallel.run(plan.added().entrySet().stream().<Runnable>map(shard -> () -> {
             List<Instance> members = new ArrayList<>(plan.current().get(shard.getKey()));
             for (Instance node : shard.getValue()) {
@@ -120,6 +128,25 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
         return all.stream().map(Instance::address).collect(Collectors.joining(";"));
     }
 
+    /**
+     * A new node gets its data from a running member: in rbr the primary, which it is seeded from
+     * and then replicates from; in Galera any active member, which the group picks as the donor.
+     */
+    static void requireSource(Cluster cluster, String shard, List<Instance> nodes) {
+        if (cluster.spec().haMode() == HaMode.RBR) {
+            Instance primary = nodes.stream().filter(node -> node.role().orElseThrow() == Role.PRIMARY).findFirst()
+                    .orElseThrow(() -> ManagerException.conflict(shard + " of cluster " + cluster.name()
+                            + " has no primary"));
+            if (primary.status() != InstanceStatus.ACTIVE) {
+                throw ManagerException.refused(shard + " primary " + primary.address() + " is "
+                        + primary.status().wireName() + "; a new node is seeded from it and replicates from it");
+            }
+        } else if (nodes.stream().noneMatch(node -> node.status() == InstanceStatus.ACTIVE)) {
+            throw ManagerException.refused(shard + " of cluster " + cluster.name()
+                    + " has no active node for a new node to join");
+        }
+    }
+
     /** Installs one new node of the shard with its data and joins it to the shard's replication. */
     private void join(Plan plan, ClusterUsers users, String shard, List<Instance> members, Instance node) {
         StorageEngine engine = drivers.storage(node.hostaddr());
@@ -127,9 +154,7 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
         switch (plan.cluster().spec().haMode()) {
             case RBR -> {
                 StorageNode primary = drivers.storageNode(members.stream()
-                        .filter(member -> member.role().orElseThrow() == Role.PRIMARY).findFirst()
-                        .orElseThrow(() -> ManagerException.conflict(shard + " of cluster " + plan.cluster().name()
-                                + " has no primary")));
+                        .filter(member -> member.role().orElseThrow() == Role.PRIMARY).findFirst().orElseThrow());
                 GtidPosition position = engine.seed(new StorageInstall(target,
                         ClusterBuilder.settings(plan.cluster().spec(), node), ReplicationMode.rbrReplica(), users),
                         primary);

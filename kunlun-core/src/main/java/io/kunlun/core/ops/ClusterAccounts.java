@@ -31,9 +31,22 @@ final class ClusterAccounts {
                 default -> throw new IllegalStateException("unknown account purpose " + credential.purpose());
             }
         }
-        List<String> networks = instances.stream().map(Instance::hostaddr).distinct()
+        return new ClusterUsers(admin, repl, monitor, networks(instances));
+    }
+
+    /**
+     * The client networks of the instances' machines: each machine that is not this one, by its
+     * IPv4 address alone ({@code /32}).
+     */
+    static List<String> networks(Collection<Instance> instances) {
+        return instances.stream().map(Instance::hostaddr).distinct()
                 .filter(hostaddr -> !Hosts.isLocal(hostaddr) && hostaddr.matches("[0-9.]+"))
                 .map(hostaddr -> hostaddr + "/32").toList();
-        return new ClusterUsers(admin, repl, monitor, networks);
+    }
+
+    /** The client networks new instances bring that the cluster's instances do not allow yet. */
+    static List<String> newNetworks(Collection<Instance> existing, Collection<Instance> added) {
+        List<String> allowed = networks(existing);
+        return networks(added).stream().filter(network -> !allowed.contains(network)).toList();
     }
 }

@@ -1,5 +1,6 @@
 package io.kunlun.core.ops;
 
+import io.kunlun.core.engines.ClusterUsers;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
@@ -37,19 +38,24 @@ final class ClusterGrowth {
         return new Plan(build, store.clusters().instances(cluster.name()));
     }
 
-    /** Registers the new shards (each after recording how to forget it), then builds. */
+    /**
+     * Lets the new instances' machines in on the cluster's instances, registers the new shards
+     * (each after recording how to forget it), then builds.
+     */
     void run(Plan plan, JobContext context) {
         BuildPlan build = plan.build();
-        int total = 1 + ClusterBuilder.steps(build);
-        context.step("registering " + build.all().size() + " instances", 0, total);
+        int total = 2 + ClusterBuilder.steps(build);
+        List<Instance> everything = new ArrayList<>(plan.existing());
+        everything.addAll(build.all());
+        ClusterUsers users = ClusterAccounts.users(store.clusters().credentials(build.clusterName()).values(),
+                everything);
+        context.step("allowing the new instances' machines on the cluster's instances", 0, total);
+        new NetworkGrants(drivers).allowNew(plan.existing(), build.all(), users, context);
+        context.step("registering " + build.all().size() + " instances", 1, total);
         for (BuildPlan.Shard shard : build.shards()) {
             context.willDo(DeleteShardRow.NAME, new DeleteShardRow.ShardRow(build.clusterName(), shard.name()));
             store.clusters().insertShard(build.clusterName(), shard.name());
         }
-        List<Instance> everything = new ArrayList<>(plan.existing());
-        everything.addAll(build.all());
-        new ClusterBuilder(store, drivers).build(build, plan.existing(),
-                ClusterAccounts.users(store.clusters().credentials(build.clusterName()).values(), everything),
-                context, 1, total);
+        new ClusterBuilder(store, drivers).build(build, plan.existing(), users, context, 2, total);
     }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * forgets each one as it goes, then checks on every machine that nothing is left (no process on
  * the ports, no directory) before it forgets the cluster, and takes the exporters out of the
  * Prometheus targets. A failure leaves the cluster registered with the instances not yet
- * removed, so running the job again finishes it.
+ * removed, so running the job again finishes it; a job cut off by a manager restart does so when
+ * the manager starts again, and one that had forgotten the cluster already has nothing left to do.
  */
 public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, List<Instance>> {
     private final MetadataStore store;
@@ -41,9 +42,19 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
         return "cluster:" + request.name();
     }
 
+    /** What a removal destroyed cannot come back: a job cut off by a restart finishes. */
+    @Override
+    public boolean resumesAfterRestart() {
+        return true;
+    }
+
+    /** The instances to remove: none when a resumed job had forgotten the cluster already. */
     @Override
     public List<Instance> check(JobRequest.DeleteCluster request, JobContext context) {
         if (store.clusters().findCluster(request.name()).isEmpty()) {
+            if (context.resumed()) {
+                return List.of();
+            }
             throw ManagerException.notFound("no cluster named " + request.name());
         }
         return store.clusters().instances(request.name());

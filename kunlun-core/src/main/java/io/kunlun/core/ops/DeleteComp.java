@@ -12,9 +12,11 @@ import java.util.Optional;
 
 /**
  * delete_comp: stops and removes one comp with its directory and forgets it; the cluster's last
- * comp is refused. A failure leaves the comp registered, so running the job again finishes it.
+ * comp is refused. A failure leaves the comp registered, so running the job again finishes it; a
+ * job cut off by a manager restart does so when the manager starts again, and one that had
+ * forgotten the comp already has nothing left to do.
  */
-public final class DeleteComp implements Operation<JobRequest.DeleteComp, Instance> {
+public final class DeleteComp implements Operation<JobRequest.DeleteComp, Optional<Instance>> {
     private final MetadataStore store;
     private final InstanceRemoval removal;
 
@@ -33,21 +35,35 @@ public final class DeleteComp implements Operation<JobRequest.DeleteComp, Instan
         return "cluster:" + request.name();
     }
 
+    /** What a removal destroyed cannot come back: a job cut off by a restart finishes. */
     @Override
-    public Instance check(JobRequest.DeleteComp request, JobContext context) {
+    public boolean resumesAfterRestart() {
+        return true;
+    }
+
+    /** The comp to remove: none when a resumed job had forgotten it already. */
+    @Override
+    public Optional<Instance> check(JobRequest.DeleteComp request, JobContext context) {
         String cluster = store.clusters().requireCluster(request.name()).name();
         List<Instance> comps = store.clusters().instances(cluster).stream()
                 .filter(instance -> instance.compName().isPresent()).toList();
-        InstanceRemoval.checkRemovable(cluster, "comp",
-                comps.stream().map(Instance::compName).flatMap(Optional::stream).toList(), request.compName());
-        return comps.stream().filter(comp -> comp.compName().orElseThrow().equals(request.compName()))
-                .findFirst().orElseThrow();
+        Optional<Instance> named = comps.stream()
+                .filter(comp -> comp.compName().orElseThrow().equals(request.compName())).findFirst();
+        boolean forgotten = context.resumed() && named.isEmpty();
+        if (!forgotten) {
+            InstanceRemoval.checkRemovable(cluster, "comp",
+                    comps.stream().map(Instance::compName).flatMap(Optional::stream).toList(), request.compName());
+        }
+        return named;
     }
 
     @Override
-    public String run(JobRequest.DeleteComp request, Instance comp, JobContext context) {
-        context.step("removing " + request.compName() + " at " + comp.address(), 0, 1);
-        removal.removeAll(request.compName(), List.of(comp), removed -> context.step("removed", 1, 1));
+    public String run(JobRequest.DeleteComp request, Optional<Instance> comp, JobContext context) {
+        comp.ifPresent(instance -> {
+            context.step("removing " + request.compName() + " at " + instance.address(), 0, 1);
+            removal.removeAll(request.compName(), List.of(instance), removed -> { });
+        });
+        context.step("removed", 1, 1);
         return request.compName();
     }
 }

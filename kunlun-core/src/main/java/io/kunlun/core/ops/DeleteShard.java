@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * delete_shard: unlinks the shard from every comp (dropping the comps' foreign tables on it),
  * then stops and removes its instances with their directories and forgets it. The cluster's last
  * shard is refused. A failure leaves the shard registered with the instances not yet removed, so
- * running the job again finishes it.
+ * running the job again finishes it; a job cut off by a manager restart does so when the manager
+ * starts again, and one that had forgotten the shard already only unlinks it again.
  */
 public final class DeleteShard implements Operation<JobRequest.DeleteShard, DeleteShard.Plan> {
     /** The shard's nodes, the comps it is linked to, and the account their links are mapped for. */
@@ -42,10 +43,20 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
         return "cluster:" + request.name();
     }
 
+    /** What a removal destroyed cannot come back: a job cut off by a restart finishes. */
+    @Override
+    public boolean resumesAfterRestart() {
+        return true;
+    }
+
     @Override
     public Plan check(JobRequest.DeleteShard request, JobContext context) {
         String cluster = store.clusters().requireCluster(request.name()).name();
-        InstanceRemoval.checkRemovable(cluster, "shard", store.clusters().shards(cluster), request.shardName());
+        List<String> shards = store.clusters().shards(cluster);
+        boolean forgotten = context.resumed() && !shards.contains(request.shardName());
+        if (!forgotten) {
+            InstanceRemoval.checkRemovable(cluster, "shard", shards, request.shardName());
+        }
         List<Instance> instances = store.clusters().instances(cluster);
         return new Plan(
                 instances.stream().filter(instance -> instance.shardName().orElse("").equals(request.shardName()))

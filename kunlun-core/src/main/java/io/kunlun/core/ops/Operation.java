@@ -25,4 +25,15 @@ public interface Operation<R extends JobRequest, P> {
 
     /** Returns the job's info on success (the table "info on done" of the API). */
     String run(R request, P plan, JobContext context);
+
+    /**
+     * What becomes of a job of this type that was running when the manager stopped: false (the
+     * default) rolls it back from its undo log and fails it; true runs it again, check then run,
+     * when the manager starts again. An operation that destroys what it cannot restore (a
+     * deletion) answers true; it must then finish from whatever point a previous run reached,
+     * see {@link JobContext#resumed()}.
+     */
+    default boolean resumesAfterRestart() {
+        return false;
+    }
 }

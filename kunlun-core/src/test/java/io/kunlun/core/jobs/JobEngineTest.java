@@ -3,6 +3,7 @@ package io.kunlun.core.jobs;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
 import io.kunlun.core.jobs.FailingOperation.SideEffect;
+import io.kunlun.core.jobs.ResumingOperation.Run;
 import io.kunlun.core.meta.JobTable;
 import io.kunlun.core.meta.JobTransition;
 import io.kunlun.core.meta.MetadataStore;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -254,9 +256,10 @@ class JobEngineTest {
 
     @Test
     void anOngoingJobLeftByAStoppedManagerIsRolledBackAndFailedOnRecovery() throws Exception {
-        leaveOngoing("j1", "copying files", List.of("a", "b"));
+        leaveOngoing(backupCluster("j1", "c1"), "copying files", List.of("a", "b"));
 
-        JobEngine engine = engine(blocking);
+        JobEngine engine = engine(new FailingOperation(List.of(), ManagerException.refused(DISK_FULL)),
+                new ResumingOperation(Optional.empty()));
 
         JobStatus failed = engine.status("j1").orElseThrow();
         assertThat(failed.state()).isEqualTo(JobState.FAILED);
@@ -268,12 +271,69 @@ class JobEngineTest {
 
     @Test
     void anOngoingJobThatRecordedNoSideEffectFailsOnRecoveryWithNothingToRollBack() throws Exception {
-        leaveOngoing("j1", "checking", List.of());
+        leaveOngoing(backupCluster("j1", "c1"), "checking", List.of());
 
         JobEngine engine = engine(blocking);
 
         assertThat(engine.status("j1").orElseThrow().info())
                 .isEqualTo("the manager stopped while the job was at step 'checking'; nothing to roll back");
+    }
+
+    @Test
+    void anOngoingJobWhoseOperationResumesRunsAgainOnRecoveryAndEndsDone() throws Exception {
+        ResumingOperation resuming = new ResumingOperation(Optional.empty());
+        leaveOngoing(deleteShard("j1", "c1"), "removing 127.0.0.2:57330", List.of());
+
+        JobEngine engine = engine(resuming);
+
+        JobStatus done = engine.await("j1", TIMEOUT);
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(done.info()).isEqualTo("deleted c1");
+        assertThat(done.step()).isEqualTo("deleting c1 (resumed after a manager restart)");
+        assertThat(resuming.runs()).containsExactly(new Run("j1", true, true));
+    }
+
+    @Test
+    void aResumedJobThatFailsEndsFailedWithItsCauseAndRollsBackWhatItRecorded() throws Exception {
+        leaveOngoing(deleteShard("j1", "c1"), "removing 127.0.0.2:57330", List.of("a"));
+
+        JobEngine engine = engine(new ResumingOperation(Optional.of(ManagerException.refused(DISK_FULL))));
+
+        JobStatus failed = engine.await("j1", TIMEOUT);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo(DISK_FULL + "; rolled back");
+        assertThat(failed.step())
+                .isEqualTo("resumed after a manager restart at step 'removing 127.0.0.2:57330'");
+        assertThat(forget.undone()).containsExactly("a");
+    }
+
+    @Test
+    void aResumableJobStoppedWhileCheckingRunsAgainAsIfForTheFirstTime() throws Exception {
+        ResumingOperation resuming = new ResumingOperation(Optional.empty());
+        leaveOngoing(deleteShard("j1", "c1"), "checking", List.of());
+
+        JobEngine engine = engine(resuming);
+
+        JobStatus done = engine.await("j1", TIMEOUT);
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(done.step()).isEqualTo("deleting c1");
+        assertThat(resuming.runs()).containsExactly(new Run("j1", false, false));
+    }
+
+    @Test
+    void aResumedJobRunsBeforeTheJobsAcceptedBehindItOnItsCluster() throws Exception {
+        ResumingOperation resuming = new ResumingOperation(Optional.empty());
+        leaveOngoing(deleteShard("j1", "c1"), "unlinking shard1", List.of());
+        try (MetadataStore previous = openStore()) {
+            previous.jobs().insert("j2", JobType.DELETE_SHARD, "alice",
+                    deleteShard("j2", "c1").canonicalBody().toString(), "cluster:c1", "queued");
+        }
+
+        JobEngine engine = engine(resuming);
+
+        assertThat(engine.await("j2", TIMEOUT).state()).isEqualTo(JobState.DONE);
+        assertThat(engine.await("j1", TIMEOUT).state()).isEqualTo(JobState.DONE);
+        assertThat(resuming.runs()).containsExactly(new Run("j1", true, true), new Run("j2", false, false));
     }
 
     @Test
@@ -345,11 +405,12 @@ class JobEngineTest {
     }
 
     /** What a manager that died mid-job leaves in the store: the job ongoing at a step, its undo log. */
-    private void leaveOngoing(String jobId, String step, List<String> undoPayloads) {
+    private void leaveOngoing(Submission submission, String step, List<String> undoPayloads) {
+        String jobId = submission.jobId().orElseThrow();
         try (MetadataStore previous = openStore()) {
             JobTable jobs = previous.jobs();
-            jobs.insert(jobId, JobType.BACKUP_CLUSTER, "alice", backupCluster(jobId, "c1").canonicalBody().toString(),
-                    "cluster:c1", "queued");
+            jobs.insert(jobId, submission.type(), "alice", submission.canonicalBody().toString(), "cluster:c1",
+                    "queued");
             assertThat(jobs.apply(jobId, JobTransition.START, "checking")).isTrue();
             jobs.progress(jobId, step, 1, 3);
             for (String payload : undoPayloads) {
@@ -380,6 +441,11 @@ class JobEngineTest {
     private static Submission backupCluster(String jobId, String cluster) {
         return parse("{\"job_type\":\"backup_cluster\",\"job_id\":\"" + jobId + "\",\"user_name\":\"alice\","
                 + "\"backup_cluster_name\":\"" + cluster + "\"}");
+    }
+
+    private static Submission deleteShard(String jobId, String cluster) {
+        return parse("{\"job_type\":\"delete_shard\",\"job_id\":\"" + jobId + "\",\"user_name\":\"alice\","
+                + "\"cluster_name\":\"" + cluster + "\",\"shard_name\":\"shard1\"}");
     }
 
     private static Submission addComps(String jobId, String cluster) {

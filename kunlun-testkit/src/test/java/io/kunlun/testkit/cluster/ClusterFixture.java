@@ -57,6 +57,13 @@ public final class ClusterFixture {
         return run(manager, request);
     }
 
+    /** control_instance (stop, start or restart) on an instance of a getter's reply. */
+    public static Reply control(TestManager manager, JsonNode instance, String control) {
+        return run(manager, JsonNodeFactory.instance.objectNode().put("job_type", "control_instance")
+                .put("ip", instance.get("ip").asText()).put("port", instance.get("port").asText())
+                .put("control", control).put("job_id", "ctl-" + UUID.randomUUID()).put("user_name", "tester"));
+    }
+
     public static JsonNode query(TestManager manager, String jobType, String clusterName) {
         ObjectNode request = JsonNodeFactory.instance.objectNode().put("job_type", jobType);
         if (clusterName != null) {

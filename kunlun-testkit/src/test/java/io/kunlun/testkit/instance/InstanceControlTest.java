@@ -27,7 +27,7 @@ import java.util.UUID;
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
 import static io.kunlun.testkit.instance.InstanceRequests.at;
-import static io.kunlun.testkit.instance.InstanceRequests.control;
+import static io.kunlun.testkit.cluster.ClusterFixture.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

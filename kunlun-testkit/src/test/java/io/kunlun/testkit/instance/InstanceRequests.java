@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
-import io.kunlun.testkit.cluster.ClusterFixture;
-
-import java.util.UUID;
 
 /** get_variable, set_variable and control_instance requests for an instance of a getter's reply. */
 final class InstanceRequests {
@@ -34,8 +31,4 @@ final class InstanceRequests {
         return manager.post(at("set_variable", instance).put("variable", variable).put("value_str", value).toString());
     }
 
-    static Reply control(TestManager manager, JsonNode instance, String control) {
-        return ClusterFixture.run(manager, at("control_instance", instance).put("control", control)
-                .put("job_id", "ctl-" + UUID.randomUUID()).put("user_name", "tester"));
-    }
 }

@@ -19,7 +19,7 @@ import java.util.List;
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
 import static io.kunlun.testkit.instance.InstanceRequests.at;
-import static io.kunlun.testkit.instance.InstanceRequests.control;
+import static io.kunlun.testkit.cluster.ClusterFixture.control;
 import static io.kunlun.testkit.instance.InstanceRequests.getVariable;
 import static io.kunlun.testkit.instance.InstanceRequests.setVariable;
 import static org.assertj.core.api.Assertions.assertThat;

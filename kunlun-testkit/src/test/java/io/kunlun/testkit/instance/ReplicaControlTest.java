@@ -6,6 +6,7 @@ import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,7 +19,7 @@ import java.util.List;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
-import static io.kunlun.testkit.instance.InstanceRequests.control;
+import static io.kunlun.testkit.cluster.ClusterFixture.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** control_instance on an rbr replica, with the health monitor checking every second. */
@@ -30,11 +31,16 @@ class ReplicaControlTest {
             .configure(config -> config.withExposeCredentials(true).withHealthIntervalSeconds(1)).build();
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.of("127.0.0.83", "127.0.0.84");
+    static List<LoopbackMachine> machines;
+
+    @BeforeAll
+    static void registerMachines() {
+        machines = List.of(loopback.take(), loopback.take());
+        ClusterFixture.register(manager, machines);
+    }
 
     @Test
     void aStoppedReplicaStartedAgainCatchesUpWithWhatThePrimaryWroteMeanwhile() throws Exception {
-        List<LoopbackMachine> machines = List.of(loopback.take(), loopback.take());
-        ClusterFixture.register(manager, machines);
         Reply created = ClusterFixture.run(manager, ClusterFixture.createCluster("rbr", 1, 2, 1, machines));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
@@ -58,6 +64,31 @@ class ReplicaControlTest {
         JsonNode shown = entries(query(manager, "get_storage", cluster)).get(1);
         assertThat(shown.get("status").asText()).isEqualTo("active");
         assertThat(shown.get("role").asText()).isEqualTo("replica");
+        Reply deleted = ClusterFixture.deleteCluster(manager, cluster);
+        assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
+    }
+
+    @Test
+    void aDetachedReplicaStaysAReplicaWhileReadOnlyAndIsRecordedPrimaryOnceItTakesWrites() throws Exception {
+        Reply created = ClusterFixture.run(manager, ClusterFixture.createCluster("rbr", 1, 2, 1, machines));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        String cluster = created.info();
+        JsonNode replica = entries(query(manager, "get_storage", cluster)).get(1);
+        try (Connection sql = ClusterFixture.mariadb(replica); Statement statement = sql.createStatement()) {
+            statement.execute("STOP SLAVE");
+            statement.execute("RESET SLAVE ALL");
+        }
+        Thread.sleep(3_000);
+        assertThat(entries(query(manager, "get_storage", cluster)).get(1).get("role").asText()).isEqualTo("replica");
+
+        Reply writable = InstanceRequests.setVariable(manager, replica, "read_only", 0);
+
+        assertThat(writable.result()).as(writable.toString()).isEqualTo("true");
+        long deadline = System.nanoTime() + CATCH_UP.toNanos();
+        while (!entries(query(manager, "get_storage", cluster)).get(1).get("role").asText().equals("primary")) {
+            assertThat(System.nanoTime()).as("the writable node is recorded primary").isLessThan(deadline);
+            Thread.sleep(200);
+        }
         Reply deleted = ClusterFixture.deleteCluster(manager, cluster);
         assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
     }

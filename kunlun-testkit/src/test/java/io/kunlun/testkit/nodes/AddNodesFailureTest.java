@@ -7,6 +7,7 @@ import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,11 +27,16 @@ class AddNodesFailureTest {
             .withEngines(EngineConfig.defaults().withStorageBackup("/opt/none/mariadb-backup"))).build();
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.103", "127.0.0.105");
+    static List<LoopbackMachine> machines;
+
+    @BeforeAll
+    static void registerMachines() {
+        machines = List.of(loopback.take(), loopback.take(), loopback.take());
+        ClusterFixture.register(manager, machines);
+    }
 
     @Test
     void aMissingBackupProgramRollsBackTheNewNodeAndLeavesTheShardAsItWas() throws Exception {
-        List<LoopbackMachine> machines = List.of(loopback.take(), loopback.take(), loopback.take());
-        ClusterFixture.register(manager, machines);
         Reply created = run(manager, createCluster("rbr", 1, 2, 1, machines.subList(0, 2)));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
@@ -54,6 +60,25 @@ class AddNodesFailureTest {
         assertThat(ProcessHandle.allProcesses()
                 .filter(process -> process.info().commandLine().orElse("").contains(target.toString())).toList())
                 .as("processes of the new node").isEmpty();
+        ClusterFixture.deleteCluster(manager, cluster);
+    }
+
+    @Test
+    void aShardWhosePrimaryIsStoppedIsRefusedNewNodes() {
+        Reply created = run(manager, createCluster("rbr", 1, 2, 1, machines.subList(0, 2)));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        String cluster = created.info();
+        JsonNode primary = NodeRequests.storage(manager, cluster).stream()
+                .filter(node -> node.get("role").asText().equals("primary")).findFirst().orElseThrow();
+        assertThat(ClusterFixture.control(manager, primary, "stop").result()).isEqualTo("done");
+        JsonNode storageBefore = ClusterFixture.query(manager, "get_storage", cluster);
+
+        Reply refused = run(manager, addNodes(cluster, "shard1", 1));
+
+        assertThat(refused.result()).isEqualTo("failed");
+        assertThat(refused.info()).isEqualTo("shard1 primary " + NodeRequests.address(primary)
+                + " is stopped; a new node is seeded from it and replicates from it");
+        assertThat(ClusterFixture.query(manager, "get_storage", cluster)).isEqualTo(storageBefore);
         ClusterFixture.deleteCluster(manager, cluster);
     }
 }

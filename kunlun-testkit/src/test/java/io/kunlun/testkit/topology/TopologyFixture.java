@@ -29,7 +29,7 @@ import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
 
 /** The topology jobs' requests, and what the tests look at on the instances. */
-final class TopologyFixture {
+public final class TopologyFixture {
     private TopologyFixture() {
     }
 
@@ -100,7 +100,7 @@ final class TopologyFixture {
     }
 
     /** The names of the foreign servers a comp has, in name order. */
-    static List<String> foreignServers(JsonNode comp) throws SQLException {
+    public static List<String> foreignServers(JsonNode comp) throws SQLException {
         try (Connection sql = ClusterFixture.postgres(comp); Statement statement = sql.createStatement();
              ResultSet rows = statement.executeQuery("SELECT srvname FROM pg_foreign_server ORDER BY srvname")) {
             List<String> names = new ArrayList<>();
@@ -112,7 +112,7 @@ final class TopologyFixture {
     }
 
     /** Creates {@code app.t (id, v)} on a shard's primary. */
-    static void createTable(JsonNode primary) throws SQLException {
+    public static void createTable(JsonNode primary) throws SQLException {
         try (Connection sql = ClusterFixture.mariadb(primary); Statement statement = sql.createStatement()) {
             statement.execute("CREATE DATABASE app");
             statement.execute("CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(40))");
@@ -120,7 +120,7 @@ final class TopologyFixture {
     }
 
     /** Through a comp: a foreign table on the shard's {@code app.t}, and one row written into it. */
-    static void insertThrough(JsonNode comp, String shard, int id, String value) throws SQLException {
+    public static void insertThrough(JsonNode comp, String shard, int id, String value) throws SQLException {
         String table = "t_" + shard;
         try (Connection sql = ClusterFixture.postgres(comp); Statement statement = sql.createStatement()) {
             statement.execute("CREATE FOREIGN TABLE IF NOT EXISTS " + table + " (id int, v text) SERVER " + shard
@@ -135,7 +135,7 @@ final class TopologyFixture {
     }
 
     /** The first column of the first row a query answers on a storage node, null for no row. */
-    static String readOn(JsonNode node, String sql) throws SQLException {
+    public static String readOn(JsonNode node, String sql) throws SQLException {
         try (Connection connection = ClusterFixture.mariadb(node); Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery(sql)) {
             return rows.next() ? rows.getString(1) : null;
@@ -143,7 +143,7 @@ final class TopologyFixture {
     }
 
     /** As {@link #readOn}, waiting up to 20 s for a replica to catch up. */
-    static String readEventually(JsonNode node, String sql) throws Exception {
+    public static String readEventually(JsonNode node, String sql) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
         String value = readOn(node, sql);
         while (value == null && System.nanoTime() < deadline) {
@@ -153,7 +153,7 @@ final class TopologyFixture {
         return value;
     }
 
-    static boolean listening(JsonNode instance) {
+    public static boolean listening(JsonNode instance) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getByName(instance.get("ip").asText()),
                     instance.get("port").asInt()), 500);
@@ -164,7 +164,7 @@ final class TopologyFixture {
     }
 
     /** The directories named after an instance's port under the machine's roots. */
-    static List<Path> instanceDirectories(LoopbackMachine machine, JsonNode instance) {
+    public static List<Path> instanceDirectories(LoopbackMachine machine, JsonNode instance) {
         String port = instance.get("port").asText();
         List<Path> found = new ArrayList<>();
         for (Path root : List.of(machine.datadir(), machine.logdir(), machine.walLogDir(), machine.compDatadir())) {

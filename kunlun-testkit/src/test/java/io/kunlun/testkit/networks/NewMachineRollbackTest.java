@@ -1,0 +1,116 @@
+package io.kunlun.testkit.networks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.testkit.LoopbackMachine;
+import io.kunlun.testkit.LoopbackMachines;
+import io.kunlun.testkit.Reply;
+import io.kunlun.testkit.TempDirs;
+import io.kunlun.testkit.TestManager;
+import io.kunlun.testkit.cluster.ClusterFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+import static io.kunlun.testkit.cluster.ClusterFixture.entries;
+import static io.kunlun.testkit.cluster.ClusterFixture.query;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * An add_nodes onto a machine the cluster never used that fails after it let that machine in
+ * takes the grants back: every instance refuses the cluster's accounts from there again. The
+ * backup that seeds the new node is a script that waits a little, then fails.
+ */
+class NewMachineRollbackTest {
+    private static final String BACKUP_FAILURE = "the backup program of this test refuses to back up";
+
+    @RegisterExtension
+    static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.122", "127.0.0.123");
+    static OutsideMachine outside;
+    static Path scratch;
+    static TestManager manager;
+
+    @BeforeAll
+    static void startManagerWithAFailingBackupForTheOutsideMachine() throws Exception {
+        outside = OutsideMachine.start();
+        scratch = TempDirs.create("kunlun-failing-backup-");
+        Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path backup = Files.writeString(scratch.resolve("mariadb-backup"),
+                "#!/bin/sh\nsleep 3\necho '" + BACKUP_FAILURE + "' >&2\nexit 3\n");
+        Files.setPosixFilePermissions(backup, PosixFilePermissions.fromString("rwxr-xr-x"));
+        manager = TestManager.builder().configure(config -> new ManagerConfig(config.home(), config.metadata(),
+                outside.sshConfig(scratch.resolve("known_hosts")), config.workers(), true, config.advertisedHost(),
+                config.advertisedPort(), config.engines(),
+                Map.of(outside.address(), config.engines().withStorageBackup(backup.toString())),
+                config.prometheus(), config.healthIntervalSeconds())).build().start();
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        try {
+            if (manager != null) {
+                manager.close();
+            }
+        } finally {
+            if (outside != null) {
+                outside.close();
+            }
+            if (scratch != null) {
+                TempDirs.delete(scratch);
+            }
+        }
+    }
+
+    @Test
+    void aFailedAddNodesRevokesTheNewMachineFromEveryInstanceItWasGrantedOn() throws Exception {
+        List<LoopbackMachine> machines = List.of(loopback.take(), loopback.take());
+        ClusterFixture.register(manager, machines);
+        ClusterFixture.register(manager, List.of(outside.machine()));
+        Reply created = ClusterFixture.run(manager, ClusterFixture.createCluster("rbr", 1, 2, 1, machines));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        String cluster = created.info();
+        JsonNode storageBefore = query(manager, "get_storage", cluster);
+        List<JsonNode> nodes = entries(storageBefore);
+        JsonNode comp = entries(query(manager, "get_computer", cluster)).get(0);
+        ObjectNode request = NetworkRequests.addNodes(cluster, "shard1", 1);
+        request.putArray("machinelist").addObject().put("hostaddr", outside.address());
+
+        assertThat(manager.post(request.toString()).result()).isEqualTo("accept");
+        for (JsonNode node : nodes) {
+            assertThat(NetworkRequests.eventually(() -> currentUser(outside.mariadb(node)), "kunlun_admin@"
+                    + outside.address() + "/255.255.255.255")).as("while the job runs, " + node)
+                    .isEqualTo("kunlun_admin@" + outside.address() + "/255.255.255.255");
+        }
+        assertThat(NetworkRequests.eventually(() -> currentUser(outside.postgres(comp)), "kunlun_admin"))
+                .as("while the job runs, " + comp).isEqualTo("kunlun_admin");
+        Reply failed = manager.client().awaitJob(request.get("job_id").asText(), ClusterFixture.CLUSTER_JOB_TIMEOUT);
+
+        assertThat(failed.result()).isEqualTo("failed");
+        assertThat(failed.info()).contains(BACKUP_FAILURE).endsWith("; rolled back");
+        assertThat(query(manager, "get_storage", cluster)).isEqualTo(storageBefore);
+        for (JsonNode node : nodes) {
+            assertThatThrownBy(() -> outside.mariadb(node).close()).as(node.toString())
+                    .hasMessage("Host '" + outside.address() + "' is not allowed to connect to this MariaDB server");
+        }
+        assertThatThrownBy(() -> outside.postgres(comp).close())
+                .hasMessageContaining("no pg_hba.conf entry for host \"" + outside.address() + "\", user \"kunlun_admin\"");
+        assertThat(ClusterFixture.deleteCluster(manager, cluster).result()).isEqualTo("done");
+    }
+
+    private static String currentUser(Connection connection) throws SQLException {
+        try (connection; var statement = connection.createStatement()) {
+            return NewMachineAccountsTest.single(statement, "SELECT CURRENT_USER");
+        }
+    }
+}
