@@ -46,7 +46,20 @@ final class ClusterAccounts {
 
     /** The client networks new instances bring that the cluster's instances do not allow yet. */
     static List<String> newNetworks(Collection<Instance> existing, Collection<Instance> added) {
-        List<String> allowed = networks(existing);
-        return networks(added).stream().filter(network -> !allowed.contains(network)).toList();
+        return networksOnlyOf(added, existing);
+    }
+
+    /**
+     * The client networks that instances about to be removed leave behind: the machines where
+     * none of the cluster's remaining instances runs.
+     */
+    static List<String> departingNetworks(Collection<Instance> remaining, Collection<Instance> removed) {
+        return networksOnlyOf(removed, remaining);
+    }
+
+    /** The client networks of {@code instances} that none of {@code others} is on. */
+    private static List<String> networksOnlyOf(Collection<Instance> instances, Collection<Instance> others) {
+        List<String> othersNetworks = networks(others);
+        return networks(instances).stream().filter(network -> !othersNetworks.contains(network)).toList();
     }
 }

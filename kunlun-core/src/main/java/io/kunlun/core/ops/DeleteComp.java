@@ -12,16 +12,19 @@ import java.util.Optional;
 
 /**
  * delete_comp: stops and removes one comp with its directory and forgets it; the cluster's last
- * comp is refused. A failure leaves the comp registered, so running the job again finishes it; a
- * job cut off by a manager restart does so when the manager starts again, and one that had
- * forgotten the comp already has nothing left to do.
+ * comp is refused. The comp's machine, if no other instance of the cluster is there, is let out of
+ * the others first ({@link NetworkGrants#revokeDeparting}). A failure leaves the comp registered,
+ * so running the job again finishes it; a job cut off by a manager restart does so when the
+ * manager starts again, and one that had forgotten the comp already has nothing left to do.
  */
 public final class DeleteComp implements Operation<JobRequest.DeleteComp, Optional<Instance>> {
     private final MetadataStore store;
+    private final NetworkGrants grants;
     private final InstanceRemoval removal;
 
     public DeleteComp(MetadataStore store, Hosts hosts, Drivers drivers) {
         this.store = store;
+        this.grants = new NetworkGrants(drivers);
         this.removal = new InstanceRemoval(store, hosts, drivers);
     }
 
@@ -61,6 +64,7 @@ public final class DeleteComp implements Operation<JobRequest.DeleteComp, Option
     public String run(JobRequest.DeleteComp request, Optional<Instance> comp, JobContext context) {
         comp.ifPresent(instance -> {
             context.step("removing " + request.compName() + " at " + instance.address(), 0, 1);
+            grants.revokeDeparting(store.clusters(), request.name(), List.of(instance));
             removal.removeAll(request.compName(), List.of(instance), removed -> { });
         });
         context.step("removed", 1, 1);

@@ -27,6 +27,8 @@ import java.util.Optional;
  * becomes the primary, the other replicas and every comp follow the new primary, and only then
  * does the metadata record the new roles and is the old primary removed. A Galera member simply
  * leaves: the group shrinks by one, and the remaining members' configurations stop naming it.
+ * Before the removal, the node's machine, if no other instance of the cluster is there, is let out
+ * of the others ({@link NetworkGrants#revokeDeparting}).
  *
  * <p>A job cut off by a manager restart runs again from the start, and every step converges: a
  * node already read-only, a replica already promoted (it is chosen again: it may have taken
@@ -105,6 +107,8 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
         }
         if (plan.node().isPresent()) {
             context.step("removing " + address, total - 2, total);
+            new NetworkGrants(drivers).revokeDeparting(store.clusters(), plan.cluster().name(),
+                    List.of(plan.node().get()));
             new InstanceRemoval(store, hosts, drivers).removeAll(address, List.of(plan.node().get()), removed -> { });
         }
         if (plan.cluster().spec().haMode() == HaMode.MGR) {

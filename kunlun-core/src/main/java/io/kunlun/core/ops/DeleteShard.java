@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * delete_shard: unlinks the shard from every comp (dropping the comps' foreign tables on it),
- * then stops and removes its instances with their directories and forgets it. The cluster's last
+ * delete_shard: unlinks the shard from every comp (dropping the comps' foreign tables on it), lets
+ * the machines that only its nodes are on out of the other instances
+ * ({@link NetworkGrants#revokeDeparting}), then stops and removes its instances with their
+ * directories and forgets it. The cluster's last
  * shard is refused. A failure leaves the shard registered with the instances not yet removed, so
  * running the job again finishes it; a job cut off by a manager restart does so when the manager
  * starts again, and one that had forgotten the shard already only unlinks it again.
@@ -25,11 +27,13 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
 
     private final MetadataStore store;
     private final Drivers drivers;
+    private final NetworkGrants grants;
     private final InstanceRemoval removal;
 
     public DeleteShard(MetadataStore store, Hosts hosts, Drivers drivers) {
         this.store = store;
         this.drivers = drivers;
+        this.grants = new NetworkGrants(drivers);
         this.removal = new InstanceRemoval(store, hosts, drivers);
     }
 
@@ -77,6 +81,7 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
             context.step("unlinked " + shard + " from " + comp.compName().orElseThrow(), done.incrementAndGet(), total);
         }).toList());
         context.step("removing " + plan.nodes().size() + " instances of " + shard, done.get(), total);
+        grants.revokeDeparting(store.clusters(), request.name(), plan.nodes());
         removal.removeAll("shard " + shard, plan.nodes(),
                 instance -> context.step("removed " + instance.address(), done.incrementAndGet(), total));
         store.clusters().deleteShard(request.name(), shard);

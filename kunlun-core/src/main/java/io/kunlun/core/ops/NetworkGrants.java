@@ -1,7 +1,9 @@
 package io.kunlun.core.ops;
 
+import io.kunlun.core.ManagerException;
 import io.kunlun.core.engines.ClusterUsers;
 import io.kunlun.core.jobs.JobContext;
+import io.kunlun.core.meta.ClusterTable;
 import io.kunlun.model.Instance;
 
 import java.util.List;
@@ -11,7 +13,8 @@ import java.util.List;
  * installed (see {@link ClusterAccounts}). A job that brings instances onto a machine the cluster
  * never used lets that machine in on every instance already there first, storage and comps: a new
  * replica there replicates from a primary, a new comp's links reach the primaries, and a node
- * seeded from a backup inherits the accounts of the instance it was taken from.
+ * seeded from a backup inherits the accounts of the instance it was taken from. A job that removes
+ * the cluster's last instances on a machine lets that machine out again.
  */
 final class NetworkGrants {
     private final Drivers drivers;
@@ -37,11 +40,50 @@ final class NetworkGrants {
                 () -> networks.forEach(network -> allow(instance, users, network)))).toList());
     }
 
+    /**
+     * For each client network that only the instances about to be removed are on: revokes it on
+     * every other instance of the cluster at once, storage and comps. Runs just before the removal,
+     * while the instances to remove are still registered, so that a run cut off anywhere and run
+     * again finds them and revokes again (revoking twice is harmless), and one that finds them gone
+     * had revoked already. An instance that is not running cannot revoke: every instance is looked
+     * at first, and the job fails naming the one that is not, before any grant is touched and
+     * before anything is removed; it runs again once that instance is started.
+     */
+    void revokeDeparting(ClusterTable clusters, String clusterName, List<Instance> removed) {
+        List<String> leaving = removed.stream().map(Instance::address).toList();
+        List<Instance> remaining = clusters.instances(clusterName).stream()
+                .filter(instance -> !leaving.contains(instance.address())).toList();
+        List<String> networks = ClusterAccounts.departingNetworks(remaining, removed);
+        if (networks.isEmpty()) {
+            return;
+        }
+        List<String> userNames = ClusterAccounts.users(clusters.credentials(clusterName).values(), remaining)
+                .userNames();
+        Parallel.run(remaining.stream().<Runnable>map(instance -> () -> ClusterBuilder.naming(place(instance), () -> {
+            if (!drivers.isRunning(instance)) {
+                throw ManagerException.refused(instance.address() + " is not running, so it would go on letting the"
+                        + " cluster's accounts in from " + String.join(", ", networks)
+                        + "; start it, then run the job again");
+            }
+        })).toList());
+        Parallel.run(remaining.stream().<Runnable>map(instance -> () -> ClusterBuilder.naming(place(instance),
+                () -> networks.forEach(network -> revoke(instance, userNames, network)))).toList());
+    }
+
     private void allow(Instance instance, ClusterUsers users, String network) {
         switch (instance.kind()) {
             case STORAGE -> drivers.storage(instance.hostaddr()).allowNetwork(drivers.storageNode(instance), users,
                     network);
             case COMP -> drivers.compute(instance.hostaddr()).allowNetwork(drivers.computeNode(instance), network);
+        }
+    }
+
+    /** The accounts of those user names no longer come in from the network; never granted is no error. */
+    void revoke(Instance instance, List<String> userNames, String network) {
+        switch (instance.kind()) {
+            case STORAGE -> drivers.storage(instance.hostaddr()).revokeNetwork(drivers.storageNode(instance),
+                    userNames, network);
+            case COMP -> drivers.compute(instance.hostaddr()).revokeNetwork(drivers.computeNode(instance), network);
         }
     }
 

@@ -16,10 +16,10 @@ public final class RevokeNetwork implements UndoAction<RevokeNetwork.Grant> {
     public record Grant(String network, List<Instance> instances, List<String> userNames) {
     }
 
-    private final Drivers drivers;
+    private final NetworkGrants grants;
 
     public RevokeNetwork(Drivers drivers) {
-        this.drivers = drivers;
+        this.grants = new NetworkGrants(drivers);
     }
 
     @Override
@@ -35,15 +35,7 @@ public final class RevokeNetwork implements UndoAction<RevokeNetwork.Grant> {
     @Override
     public void undo(Grant grant) {
         Parallel.run(grant.instances().stream().<Runnable>map(instance -> () -> ClusterBuilder.naming(
-                NetworkGrants.place(instance), () -> revoke(instance, grant))).toList());
-    }
-
-    private void revoke(Instance instance, Grant grant) {
-        switch (instance.kind()) {
-            case STORAGE -> drivers.storage(instance.hostaddr()).revokeNetwork(drivers.storageNode(instance),
-                    grant.userNames(), grant.network());
-            case COMP -> drivers.compute(instance.hostaddr()).revokeNetwork(drivers.computeNode(instance),
-                    grant.network());
-        }
+                NetworkGrants.place(instance), () -> grants.revoke(instance, grant.userNames(), grant.network())))
+                .toList());
     }
 }

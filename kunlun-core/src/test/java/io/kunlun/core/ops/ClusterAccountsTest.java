@@ -37,6 +37,29 @@ class ClusterAccountsTest {
                 .isEmpty();
     }
 
+    @Test
+    void departingNetworksAreTheRemovedInstancesMachinesThatNoRemainingInstanceRunsOn() {
+        List<Instance> remaining = List.of(storage("127.0.0.2"), storage("10.0.0.5"), comp("10.0.0.7"));
+        List<Instance> removed = List.of(comp("10.0.0.6"), storage("10.0.0.5"), storage("10.0.0.6"),
+                comp("127.0.0.3"), storage("10.0.0.7"), comp("10.0.0.8"));
+
+        assertThat(ClusterAccounts.departingNetworks(remaining, removed)).containsExactly("10.0.0.6/32", "10.0.0.8/32");
+    }
+
+    @Test
+    void removingInstancesFromLoopbackOrFromMachinesThatKeepAnInstanceLeavesNoNetwork() {
+        List<Instance> remaining = List.of(storage("127.0.0.2"), comp("10.0.0.5"));
+
+        assertThat(ClusterAccounts.departingNetworks(remaining, List.of(storage("127.0.0.9"), storage("10.0.0.5"))))
+                .isEmpty();
+    }
+
+    @Test
+    void removingTheOnlyInstancesOfAMachineLeavesItsNetworkEvenWhenNothingRemainsElsewhere() {
+        assertThat(ClusterAccounts.departingNetworks(List.of(), List.of(storage("10.0.0.5"), comp("10.0.0.5"))))
+                .containsExactly("10.0.0.5/32");
+    }
+
     static Instance storage(String hostaddr) {
         return new Instance(hostaddr, 57001, "cluster1", InstanceKind.STORAGE, Optional.of("shard1"),
                 Optional.empty(), Optional.of(Role.REPLICA), InstanceStatus.ACTIVE, 57002, 57003, "/d/57001",
