@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.UUID;
 
-/** The add_* requests of the network tests, and waiting for a replica. */
+/** The add_* and delete_* requests of the network tests, and waiting for a replica. */
 final class NetworkRequests {
     private NetworkRequests() {
     }
@@ -16,6 +16,20 @@ final class NetworkRequests {
 
     static ObjectNode addComps(String cluster, int comps) {
         return job("add_comps", cluster).put("comps", Integer.toString(comps));
+    }
+
+    static ObjectNode deleteNode(String cluster, String shard, String ip, String port) {
+        return job("delete_node", cluster).put("shard_name", shard).put("ip", ip).put("port", port);
+    }
+
+    static ObjectNode deleteComp(String cluster, String comp) {
+        return job("delete_comp", cluster).put("comp_name", comp);
+    }
+
+    /** The request with its new instances placed on that machine only. */
+    static ObjectNode onMachine(ObjectNode request, String hostaddr) {
+        request.putArray("machinelist").addObject().put("hostaddr", hostaddr);
+        return request;
     }
 
     /** A query's answer, polled until it is {@code expected} or 20 s passed; answers the last one (or its failure). */

@@ -130,8 +130,7 @@ class NewMachineAccountsTest {
     }
 
     private static ObjectNode onTheOutsideMachine(ObjectNode request) {
-        request.putArray("machinelist").addObject().put("hostaddr", outside.address());
-        return request;
+        return NetworkRequests.onMachine(request, outside.address());
     }
 
     static String single(Statement statement, String sql) throws SQLException {

@@ -83,8 +83,8 @@ class NewMachineRollbackTest {
         JsonNode storageBefore = query(manager, "get_storage", cluster);
         List<JsonNode> nodes = entries(storageBefore);
         JsonNode comp = entries(query(manager, "get_computer", cluster)).get(0);
-        ObjectNode request = NetworkRequests.addNodes(cluster, "shard1", 1);
-        request.putArray("machinelist").addObject().put("hostaddr", outside.address());
+        ObjectNode request = NetworkRequests.onMachine(NetworkRequests.addNodes(cluster, "shard1", 1),
+                outside.address());
 
         assertThat(manager.post(request.toString()).result()).isEqualTo("accept");
         for (JsonNode node : nodes) {
