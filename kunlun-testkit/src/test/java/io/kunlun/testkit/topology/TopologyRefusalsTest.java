@@ -100,6 +100,6 @@ class TopologyRefusalsTest {
 
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo("machinelist names 127.0.0.94, which is not a registered machine");
-        assertThat(TopologyFixture.shardCount(manager, cluster)).isEqualTo("1");
+        assertThat(ClusterFixture.shardCount(manager.client(), cluster)).isEqualTo("1");
     }
 }
