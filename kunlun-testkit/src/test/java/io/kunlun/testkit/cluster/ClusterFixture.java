@@ -54,7 +54,19 @@ public final class ClusterFixture {
                 .put("ha_mode", haMode).put("shards", Integer.toString(shards)).put("nodes", Integer.toString(nodes))
                 .put("comps", Integer.toString(comps)).put("max_storage_size", "20").put("max_connections", "100")
                 .put("cpu_cores", "1").put("innodb_size", "1").put("user_name", "tester");
-        return machineList(request, machines.stream().map(LoopbackMachine::hostaddr).toList());
+        return machineList(request, hostaddrs(machines));
+    }
+
+    public static List<String> hostaddrs(List<LoopbackMachine> machines) {
+        return machines.stream().map(LoopbackMachine::hostaddr).toList();
+    }
+
+    /** Creates a cluster of the given shape, which must succeed; answers its name. */
+    public static String createdCluster(ApiClient client, String haMode, int shards, int nodes, int comps,
+                                        List<LoopbackMachine> machines) {
+        Reply created = run(client, createCluster(haMode, shards, nodes, comps, machines));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        return created.info();
     }
 
     /** A job on a cluster with a fresh job_id. */

@@ -29,7 +29,6 @@ import static io.kunlun.testkit.cluster.ClusterFixture.listening;
 import static io.kunlun.testkit.cluster.ClusterFixture.machineOf;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
 import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
-import static io.kunlun.testkit.cluster.ClusterFixture.run;
 import static io.kunlun.testkit.cluster.ClusterFixture.storageNodes;
 import static io.kunlun.testkit.topology.TopologyFixture.insertThrough;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,9 +50,7 @@ class DeleteNodeRecoveryTest {
         List<LoopbackMachine> machines = List.of(loopback.take(), loopback.take(), loopback.take());
         ManagerProcess manager = ManagerProcess.start(home, processes, "--expose-credentials");
         ClusterFixture.register(manager.client(), machines);
-        Reply created = run(manager.client(), ClusterFixture.createCluster("rbr", 1, 3, 1, machines));
-        assertThat(created.result()).as(created.toString()).isEqualTo("done");
-        String cluster = created.info();
+        String cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, 3, 1, machines);
         JsonNode oldPrimary = role(storageNodes(manager.client(), cluster), "primary");
         JsonNode comp = comps(manager.client(), cluster).get(0);
         createTable(oldPrimary);

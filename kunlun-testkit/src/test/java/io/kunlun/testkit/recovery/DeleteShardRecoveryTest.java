@@ -22,7 +22,6 @@ import static io.kunlun.testkit.cluster.ClusterFixture.instanceDirectories;
 import static io.kunlun.testkit.cluster.ClusterFixture.job;
 import static io.kunlun.testkit.cluster.ClusterFixture.listening;
 import static io.kunlun.testkit.cluster.ClusterFixture.machineOf;
-import static io.kunlun.testkit.cluster.ClusterFixture.run;
 import static io.kunlun.testkit.cluster.ClusterFixture.shardCount;
 import static io.kunlun.testkit.cluster.ClusterFixture.shardNodes;
 import static io.kunlun.testkit.cluster.ClusterFixture.storageNodes;
@@ -45,9 +44,7 @@ class DeleteShardRecoveryTest {
         List<LoopbackMachine> machines = List.of(loopback.take(), loopback.take(), loopback.take());
         ManagerProcess manager = ManagerProcess.start(home, processes, "--expose-credentials");
         ClusterFixture.register(manager.client(), machines);
-        Reply created = run(manager.client(), ClusterFixture.createCluster("rbr", 2, 2, 2, machines));
-        assertThat(created.result()).as(created.toString()).isEqualTo("done");
-        String cluster = created.info();
+        String cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 2, 2, 2, machines);
         List<JsonNode> shard2 = shardNodes(manager.client(), cluster, "shard2");
         assertThat(shard2).hasSize(2);
         JsonNode pausedNode = shard2.get(0);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.List;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.createTable;
+import static io.kunlun.testkit.cluster.ClusterFixture.createdCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static io.kunlun.testkit.cluster.ClusterFixture.instanceDirectories;
 import static io.kunlun.testkit.cluster.ClusterFixture.listening;
@@ -22,7 +23,6 @@ import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
 import static io.kunlun.testkit.topology.TopologyFixture.addComps;
 import static io.kunlun.testkit.topology.TopologyFixture.assertDeleted;
 import static io.kunlun.testkit.topology.TopologyFixture.comp;
-import static io.kunlun.testkit.topology.TopologyFixture.created;
 import static io.kunlun.testkit.topology.TopologyFixture.deleteComp;
 import static io.kunlun.testkit.topology.TopologyFixture.foreignServers;
 import static io.kunlun.testkit.topology.TopologyFixture.insertThrough;
@@ -45,7 +45,7 @@ class CompTopologyTest {
 
     @Test
     void addedCompsAreNamedOnAndReachEveryShard() throws Exception {
-        String cluster = created(manager, "no_rep", 2, 1, 1, machines);
+        String cluster = createdCluster(manager.client(), "no_rep", 2, 1, 1, machines);
         createTable(primary(manager.client(), cluster, "shard1"));
         createTable(primary(manager.client(), cluster, "shard2"));
 
@@ -74,7 +74,7 @@ class CompTopologyTest {
 
     @Test
     void aDeletedCompLeavesNoInstanceAndNoDirectory() throws Exception {
-        String cluster = created(manager, "no_rep", 1, 1, 2, machines);
+        String cluster = createdCluster(manager.client(), "no_rep", 1, 1, 2, machines);
         JsonNode comp2 = comp(manager, cluster, "comp2");
 
         Reply deleted = deleteComp(manager, cluster, "comp2");

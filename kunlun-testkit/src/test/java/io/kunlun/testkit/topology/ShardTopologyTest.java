@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.List;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.createTable;
+import static io.kunlun.testkit.cluster.ClusterFixture.createdCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static io.kunlun.testkit.cluster.ClusterFixture.instanceDirectories;
 import static io.kunlun.testkit.cluster.ClusterFixture.listening;
@@ -25,7 +26,6 @@ import static io.kunlun.testkit.cluster.ClusterFixture.shardNodes;
 import static io.kunlun.testkit.topology.TopologyFixture.addShards;
 import static io.kunlun.testkit.topology.TopologyFixture.assertDeleted;
 import static io.kunlun.testkit.topology.TopologyFixture.comp;
-import static io.kunlun.testkit.topology.TopologyFixture.created;
 import static io.kunlun.testkit.topology.TopologyFixture.deleteShard;
 import static io.kunlun.testkit.topology.TopologyFixture.foreignServers;
 import static io.kunlun.testkit.topology.TopologyFixture.insertThrough;
@@ -48,7 +48,7 @@ class ShardTopologyTest {
 
     @Test
     void aShardAddedToANoRepClusterTakesWritesThroughTheComp() throws Exception {
-        String cluster = created(manager, "no_rep", 1, 1, 1, machines.subList(0, 1));
+        String cluster = createdCluster(manager.client(), "no_rep", 1, 1, 1, machines.subList(0, 1));
 
         Reply added = addShards(manager, cluster, 1, machines.subList(1, 2));
 
@@ -67,7 +67,7 @@ class ShardTopologyTest {
 
     @Test
     void shardNamesContinueFromTheHighestNumber() {
-        String cluster = created(manager, "no_rep", 1, 1, 1, machines.subList(0, 1));
+        String cluster = createdCluster(manager.client(), "no_rep", 1, 1, 1, machines.subList(0, 1));
 
         Reply first = addShards(manager, cluster, 1, machines.subList(0, 1));
         Reply second = addShards(manager, cluster, 2, machines.subList(0, 2));
@@ -81,7 +81,7 @@ class ShardTopologyTest {
 
     @Test
     void aShardAddedToAnRbrClusterHasItsNodesAndReplicates() throws Exception {
-        String cluster = created(manager, "rbr", 1, 2, 1, machines);
+        String cluster = createdCluster(manager.client(), "rbr", 1, 2, 1, machines);
 
         Reply added = addShards(manager, cluster, 1, machines);
 
@@ -98,7 +98,7 @@ class ShardTopologyTest {
 
     @Test
     void aDeletedShardLeavesNoInstanceNoDirectoryAndNoForeignServer() throws Exception {
-        String cluster = created(manager, "no_rep", 2, 1, 2, machines.subList(0, 2));
+        String cluster = createdCluster(manager.client(), "no_rep", 2, 1, 2, machines.subList(0, 2));
         JsonNode shard2 = primary(manager.client(), cluster, "shard2");
 
         Reply deleted = deleteShard(manager, cluster, "shard2");

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.kunlun.testkit.cluster.ClusterFixture.hostaddrs;
 import static io.kunlun.testkit.cluster.ClusterFixture.job;
 import static io.kunlun.testkit.cluster.ClusterFixture.machineList;
 
@@ -23,7 +24,7 @@ public final class TopologyFixture {
     }
 
     static Reply addShards(TestManager manager, String cluster, int shards, List<LoopbackMachine> machines) {
-        return addShardsOn(manager, cluster, shards, machines.stream().map(LoopbackMachine::hostaddr).toList());
+        return addShardsOn(manager, cluster, shards, hostaddrs(machines));
     }
 
     static Reply addShardsOn(TestManager manager, String cluster, int shards, List<String> hostaddrs) {
@@ -37,21 +38,11 @@ public final class TopologyFixture {
 
     static Reply addComps(TestManager manager, String cluster, int comps, List<LoopbackMachine> machines) {
         return ClusterFixture.run(manager, machineList(job("add_comps", cluster).put("comps", Integer.toString(comps)),
-                machines.stream().map(LoopbackMachine::hostaddr).toList()));
+                hostaddrs(machines)));
     }
 
     static Reply deleteComp(TestManager manager, String cluster, String comp) {
         return ClusterFixture.run(manager, job("delete_comp", cluster).put("comp_name", comp));
-    }
-
-    /** A new cluster of the given shape, which must be created. */
-    static String created(TestManager manager, String haMode, int shards, int nodes, int comps,
-                          List<LoopbackMachine> machines) {
-        Reply created = ClusterFixture.run(manager, ClusterFixture.createCluster(haMode, shards, nodes, comps, machines));
-        if (!"done".equals(created.result())) {
-            throw new AssertionError("create_cluster: " + created);
-        }
-        return created.info();
     }
 
     static void assertDeleted(TestManager manager, String cluster) {
