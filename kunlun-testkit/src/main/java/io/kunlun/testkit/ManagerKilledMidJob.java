@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <pre>{@code
  * manager.client().post(request.toString());
  * ManagerKilledMidJob.awaitStep(manager, jobId, "installing 2 comps");
- * ManagerKilledMidJob.killAndRestart(manager, () -> { });
+ * ManagerKilledMidJob.killAndRestart(manager);
  * }</pre>
  */
 public final class ManagerKilledMidJob {
@@ -39,6 +39,11 @@ public final class ManagerKilledMidJob {
             pause(20);
         }
         throw new AssertionError("job " + jobId + " never reached step " + step);
+    }
+
+    /** {@link #killAndRestart(ManagerProcess, Runnable)} with nothing to do while the manager is down. */
+    public static void killAndRestart(ManagerProcess manager) {
+        killAndRestart(manager, () -> { });
     }
 
     /**

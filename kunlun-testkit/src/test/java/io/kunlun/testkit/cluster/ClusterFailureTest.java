@@ -90,7 +90,7 @@ class ClusterFailureTest {
         String jobId = create.get("job_id").asText();
         ManagerKilledMidJob.awaitStep(manager, jobId, "installing 2 comps");
 
-        ManagerKilledMidJob.killAndRestart(manager, () -> { });
+        ManagerKilledMidJob.killAndRestart(manager);
 
         Reply status = manager.client().post("{\"job_type\":\"get_status\",\"job_id\":\"" + jobId + "\"}");
         assertThat(status.result()).isEqualTo("failed");
