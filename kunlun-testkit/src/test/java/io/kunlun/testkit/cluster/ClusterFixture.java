@@ -4,13 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.testkit.ApiClient;
+import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,19 +23,28 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Requests and SQL connections the cluster tests share. */
+/**
+ * Requests, getters and SQL connections the end-to-end tests share. Each takes the manager's
+ * {@link ApiClient} (of a {@link TestManager} or a {@code ManagerProcess}); the {@link TestManager}
+ * forms are the same on {@link TestManager#client()}.
+ */
 public final class ClusterFixture {
     public static final Duration CLUSTER_JOB_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration CATCH_UP = Duration.ofSeconds(20);
 
     private ClusterFixture() {
     }
 
     /** Registers machines big enough for several instances each. */
     public static void register(TestManager manager, List<LoopbackMachine> machines) {
+        register(manager.client(), machines);
+    }
+
+    public static void register(ApiClient client, List<LoopbackMachine> machines) {
         for (LoopbackMachine machine : machines) {
             ObjectNode request = machine.request("create_machine", "m-" + UUID.randomUUID())
                     .put("total_mem", "65536").put("total_cpu_cores", "32");
-            assertThat(manager.submitAndAwait(request.toString()).result()).isEqualTo("done");
+            assertThat(client.submitAndAwait(request.toString()).result()).isEqualTo("done");
         }
     }
 
@@ -40,21 +54,50 @@ public final class ClusterFixture {
                 .put("ha_mode", haMode).put("shards", Integer.toString(shards)).put("nodes", Integer.toString(nodes))
                 .put("comps", Integer.toString(comps)).put("max_storage_size", "20").put("max_connections", "100")
                 .put("cpu_cores", "1").put("innodb_size", "1").put("user_name", "tester");
+        return machineList(request, hostaddrs(machines));
+    }
+
+    public static List<String> hostaddrs(List<LoopbackMachine> machines) {
+        return machines.stream().map(LoopbackMachine::hostaddr).toList();
+    }
+
+    /** Creates a cluster of the given shape, which must succeed; answers its name. */
+    public static String createdCluster(ApiClient client, String haMode, int shards, int nodes, int comps,
+                                        List<LoopbackMachine> machines) {
+        Reply created = run(client, createCluster(haMode, shards, nodes, comps, machines));
+        assertThat(created.result()).as(created.toString()).isEqualTo("done");
+        return created.info();
+    }
+
+    /** A job on a cluster with a fresh job_id. */
+    public static ObjectNode job(String jobType, String cluster) {
+        return JsonNodeFactory.instance.objectNode().put("job_id", jobType + "-" + UUID.randomUUID())
+                .put("job_type", jobType).put("cluster_name", cluster).put("user_name", "tester");
+    }
+
+    /** Puts the request's {@code machinelist}: one entry per address. */
+    public static ObjectNode machineList(ObjectNode request, List<String> hostaddrs) {
         ArrayNode list = request.putArray("machinelist");
-        machines.forEach(machine -> list.addObject().put("hostaddr", machine.hostaddr()));
+        hostaddrs.forEach(hostaddr -> list.addObject().put("hostaddr", hostaddr));
         return request;
     }
 
+    /** Submits a job and waits for it to end. */
     public static Reply run(TestManager manager, ObjectNode request) {
-        manager.post(request.toString());
-        return manager.client().awaitJob(request.get("job_id").asText(), CLUSTER_JOB_TIMEOUT);
+        return run(manager.client(), request);
+    }
+
+    public static Reply run(ApiClient client, ObjectNode request) {
+        client.post(request.toString());
+        return client.awaitJob(request.get("job_id").asText(), CLUSTER_JOB_TIMEOUT);
     }
 
     public static Reply deleteCluster(TestManager manager, String name) {
-        ObjectNode request = JsonNodeFactory.instance.objectNode()
-                .put("job_id", "d-" + UUID.randomUUID()).put("job_type", "delete_cluster")
-                .put("cluster_name", name).put("user_name", "tester");
-        return run(manager, request);
+        return deleteCluster(manager.client(), name);
+    }
+
+    public static Reply deleteCluster(ApiClient client, String name) {
+        return run(client, job("delete_cluster", name));
     }
 
     /** control_instance (stop, start or restart) on an instance of a getter's reply. */
@@ -64,14 +107,59 @@ public final class ClusterFixture {
                 .put("control", control).put("job_id", "ctl-" + UUID.randomUUID()).put("user_name", "tester"));
     }
 
+    /** A getter's reply; {@code clusterName} null for none. */
     public static JsonNode query(TestManager manager, String jobType, String clusterName) {
+        return query(manager.client(), jobType, clusterName);
+    }
+
+    public static JsonNode query(ApiClient client, String jobType, String clusterName) {
         ObjectNode request = JsonNodeFactory.instance.objectNode().put("job_type", jobType);
         if (clusterName != null) {
             request.put("cluster_name", clusterName);
         }
-        Reply reply = manager.post(request.toString());
-        assertThat(reply.status()).isEqualTo(200);
+        Reply reply = client.post(request.toString());
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         return reply.json();
+    }
+
+    /** get_storage's entries for the cluster, in order. */
+    public static List<JsonNode> storageNodes(ApiClient client, String cluster) {
+        return entries(query(client, "get_storage", cluster));
+    }
+
+    /** get_computer's entries for the cluster, in order. */
+    public static List<JsonNode> comps(ApiClient client, String cluster) {
+        return entries(query(client, "get_computer", cluster));
+    }
+
+    /** The storage nodes of one shard, primary first. */
+    public static List<JsonNode> shardNodes(ApiClient client, String cluster, String shard) {
+        return storageNodes(client, cluster).stream().filter(node -> node.get("shard").asText().equals(shard))
+                .toList();
+    }
+
+    public static JsonNode primary(ApiClient client, String cluster, String shard) {
+        return shardNodes(client, cluster, shard).stream()
+                .filter(node -> node.get("role").asText().equals("primary")).findFirst()
+                .orElseThrow(() -> new AssertionError(cluster + " has no primary of " + shard));
+    }
+
+    /** How many shards get_cluster counts in a cluster. */
+    public static String shardCount(ApiClient client, String cluster) {
+        return entries(query(client, "get_cluster", null)).stream()
+                .filter(entry -> entry.get("name").asText().equals(cluster)).findFirst()
+                .orElseThrow(() -> new AssertionError("get_cluster has no " + cluster)).get("shards").asText();
+    }
+
+    /** {@code ip:port} of an instance of a getter's reply. */
+    public static String address(JsonNode instance) {
+        return instance.get("ip").asText() + ":" + instance.get("port").asText();
+    }
+
+    /** The machine an instance of a getter's reply is on. */
+    public static LoopbackMachine machineOf(List<LoopbackMachine> machines, JsonNode instance) {
+        return machines.stream().filter(machine -> machine.hostaddr().equals(instance.get("ip").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError(address(instance) + " is on none of " + machines));
     }
 
     /** The entries of a getter's reply ({@code storage0}, {@code storage1}, ...), in order. */
@@ -89,5 +177,55 @@ public final class ClusterFixture {
     public static Connection postgres(JsonNode comp) throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://" + comp.get("ip").asText() + ":"
                 + comp.get("port").asText() + "/kunlun", comp.get("user").asText(), comp.get("pwd").asText());
+    }
+
+    /** Whether the instance of a getter's reply accepts connections at its address. */
+    public static boolean listening(JsonNode instance) {
+        return InstanceTraces.isListening(instance.get("ip").asText(), instance.get("port").asInt());
+    }
+
+    /** The directories named after the instance's port under the roots of the machine it is on. */
+    public static List<Path> instanceDirectories(List<LoopbackMachine> machines, JsonNode instance) {
+        return InstanceTraces.instanceDirectories(machineOf(machines, instance), instance.get("port").asInt());
+    }
+
+    /** Creates {@code app.t (id, v)} on a shard's primary. */
+    public static void createTable(JsonNode primary) throws SQLException {
+        try (Connection sql = mariadb(primary); Statement statement = sql.createStatement()) {
+            statement.execute("CREATE DATABASE app");
+            statement.execute("CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(40))");
+        }
+    }
+
+    /** The first column of the first row a query answers on a storage node, as the cluster's admin; null for no row. */
+    public static String readOn(JsonNode node, String sql) throws SQLException {
+        try (Connection connection = mariadb(node); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            return rows.next() ? rows.getString(1) : null;
+        }
+    }
+
+    /**
+     * As {@link #readOn}, waiting up to 20 s for a replica to catch up: it retries while the
+     * query answers no row or fails, and answers null (or throws the failure) at the deadline.
+     */
+    public static String readEventually(JsonNode node, String sql) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + CATCH_UP.toNanos();
+        while (true) {
+            try {
+                String value = readOn(node, sql);
+                if (value != null) {
+                    return value;
+                }
+            } catch (SQLException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+            Thread.sleep(200);
+        }
     }
 }

@@ -11,17 +11,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 
+import static io.kunlun.testkit.InstanceTraces.instanceDirectories;
 import static io.kunlun.testkit.cluster.ClusterFixture.createCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.deleteCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
+import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
 import static io.kunlun.testkit.cluster.ClusterFixture.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,7 +68,7 @@ class CreateClusterTest {
         assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
         assertThat(deleted.info()).isEqualTo(name);
         assertThat(query(manager, "get_cluster", null).toString()).doesNotContain(name);
-        assertNothingLeftUnder(machines.get(0));
+        assertThat(instanceDirectories(machines.get(0))).isEmpty();
     }
 
     @Test
@@ -204,39 +204,6 @@ class CreateClusterTest {
             int port = entries(query(manager, "get_storage", created.info())).get(0).get("port").asInt();
             assertThat(port).isNotEqualTo(squatter.getLocalPort());
             assertThat(deleteCluster(manager, created.info()).result()).isEqualTo("done");
-        }
-    }
-
-    /** Every instance directory the manager made under the machine's roots is gone. */
-    private static void assertNothingLeftUnder(LoopbackMachine machine) throws Exception {
-        for (Path root : List.of(machine.datadir(), machine.logdir(), machine.walLogDir(), machine.compDatadir())) {
-            Path instances = root.resolve("instance_data");
-            if (Files.exists(instances)) {
-                try (var walk = Files.walk(instances)) {
-                    assertThat(walk.filter(Files::isDirectory)
-                            .filter(dir -> dir.getFileName().toString().matches("[0-9]+")).toList()).isEmpty();
-                }
-            }
-        }
-    }
-
-    private static String readEventually(JsonNode node, String sql) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (true) {
-            try (Connection connection = ClusterFixture.mariadb(node); Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery(sql)) {
-                if (rows.next()) {
-                    return rows.getString(1);
-                }
-            } catch (java.sql.SQLException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                return null;
-            }
-            Thread.sleep(200);
         }
     }
 }

@@ -11,15 +11,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
+import static io.kunlun.testkit.cluster.ClusterFixture.control;
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
-import static io.kunlun.testkit.cluster.ClusterFixture.control;
+import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** control_instance on an rbr replica, with the health monitor checking every second. */
@@ -91,25 +90,5 @@ class ReplicaControlTest {
         }
         Reply deleted = ClusterFixture.deleteCluster(manager, cluster);
         assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
-    }
-
-    private static String readEventually(JsonNode node, String sql) throws Exception {
-        long deadline = System.nanoTime() + CATCH_UP.toNanos();
-        while (true) {
-            try (Connection connection = ClusterFixture.mariadb(node); Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery(sql)) {
-                if (rows.next()) {
-                    return rows.getString(1);
-                }
-            } catch (SQLException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                return null;
-            }
-            Thread.sleep(200);
-        }
     }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.kunlun.testkit.cluster.ClusterFixture.address;
 import static io.kunlun.testkit.cluster.ClusterFixture.createCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.run;
 import static io.kunlun.testkit.nodes.NodeRequests.addNodes;
@@ -47,7 +48,7 @@ class AddNodesFailureTest {
 
         assertThat(failed.result()).isEqualTo("failed");
         assertThat(failed.info()).startsWith("shard1 node " + machines.get(2).hostaddr() + ":")
-                .contains(": the backup of " + NodeRequests.address(storageBefore.get("storage0")) + " failed (exit 127): ")
+                .contains(": the backup of " + address(storageBefore.get("storage0")) + " failed (exit 127): ")
                 .contains("/opt/none/mariadb-backup: No such file or directory")
                 .endsWith("; rolled back");
         assertThat(ClusterFixture.query(manager, "get_storage", cluster)).isEqualTo(storageBefore);
@@ -68,7 +69,7 @@ class AddNodesFailureTest {
         Reply created = run(manager, createCluster("rbr", 1, 2, 1, machines.subList(0, 2)));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
-        JsonNode primary = NodeRequests.storage(manager, cluster).stream()
+        JsonNode primary = ClusterFixture.storageNodes(manager.client(), cluster).stream()
                 .filter(node -> node.get("role").asText().equals("primary")).findFirst().orElseThrow();
         assertThat(ClusterFixture.control(manager, primary, "stop").result()).isEqualTo("done");
         JsonNode storageBefore = ClusterFixture.query(manager, "get_storage", cluster);
@@ -76,7 +77,7 @@ class AddNodesFailureTest {
         Reply refused = run(manager, addNodes(cluster, "shard1", 1));
 
         assertThat(refused.result()).isEqualTo("failed");
-        assertThat(refused.info()).isEqualTo("shard1 primary " + NodeRequests.address(primary)
+        assertThat(refused.info()).isEqualTo("shard1 primary " + address(primary)
                 + " is stopped; a new node is seeded from it and replicates from it");
         assertThat(ClusterFixture.query(manager, "get_storage", cluster)).isEqualTo(storageBefore);
         ClusterFixture.deleteCluster(manager, cluster);

@@ -17,14 +17,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.kunlun.testkit.cluster.ClusterFixture.address;
 import static io.kunlun.testkit.cluster.ClusterFixture.createCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.deleteCluster;
+import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
 import static io.kunlun.testkit.cluster.ClusterFixture.run;
+import static io.kunlun.testkit.cluster.ClusterFixture.storageNodes;
 import static io.kunlun.testkit.nodes.NodeRequests.addNodes;
-import static io.kunlun.testkit.nodes.NodeRequests.address;
 import static io.kunlun.testkit.nodes.NodeRequests.eventually;
-import static io.kunlun.testkit.nodes.NodeRequests.storage;
-import static io.kunlun.testkit.nodes.NodeRequests.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** add_nodes through HTTP on real MariaDB instances. */
@@ -47,7 +47,7 @@ class AddNodesTest {
         Reply created = run(manager, createCluster("rbr", 1, 2, 1, machines.subList(0, 2)));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
-        JsonNode primary = storage(manager, cluster).get(0);
+        JsonNode primary = storageNodes(manager.client(), cluster).get(0);
         try (Connection sql = ClusterFixture.mariadb(primary); Statement statement = sql.createStatement()) {
             statement.execute("CREATE DATABASE app");
             statement.execute("CREATE TABLE app.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20))");
@@ -74,19 +74,19 @@ class AddNodesTest {
         writer.join();
         assertThat(added.result()).as(added.toString()).isEqualTo("done");
         assertThat(writtenDuring.get()).as("rows written while the job ran").isPositive();
-        List<JsonNode> nodes = storage(manager, cluster);
+        List<JsonNode> nodes = storageNodes(manager.client(), cluster);
         assertThat(nodes).hasSize(3);
         JsonNode fresh = nodes.get(2);
         assertThat(fresh.get("ip").asText()).isEqualTo(machines.get(2).hostaddr());
         assertThat(fresh.get("role").asText()).isEqualTo("replica");
         assertThat(fresh.get("status").asText()).isEqualTo("active");
         assertThat(added.info()).isEqualTo(address(fresh));
-        String total = value(primary, "SELECT COUNT(*) FROM app.t");
+        String total = readOn(primary, "SELECT COUNT(*) FROM app.t");
         assertThat(total).isEqualTo(Integer.toString(500 + writtenDuring.get()));
         assertThat(eventually(fresh, "SELECT COUNT(*) FROM app.t", total)).isEqualTo(total);
-        assertThat(value(fresh, "SELECT COUNT(*) FROM app.t WHERE v = 'during'"))
+        assertThat(readOn(fresh, "SELECT COUNT(*) FROM app.t WHERE v = 'during'"))
                 .isEqualTo(Integer.toString(writtenDuring.get()));
-        assertThat(value(fresh, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
+        assertThat(readOn(fresh, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
         try (Connection sql = ClusterFixture.mariadb(primary); Statement statement = sql.createStatement()) {
             statement.execute("INSERT INTO app.t (v) VALUES ('after')");
         }
@@ -100,7 +100,7 @@ class AddNodesTest {
         Reply created = run(manager, createCluster("rbr", 2, 1, 1, machines.subList(0, 2)));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
-        for (JsonNode primary : storage(manager, cluster)) {
+        for (JsonNode primary : storageNodes(manager.client(), cluster)) {
             try (Connection sql = ClusterFixture.mariadb(primary); Statement statement = sql.createStatement()) {
                 statement.execute("CREATE DATABASE app");
                 statement.execute("CREATE TABLE app.t (shard VARCHAR(10))");
@@ -111,7 +111,7 @@ class AddNodesTest {
         Reply added = run(manager, NodeRequests.addNodesToEveryShard(cluster, 1));
 
         assertThat(added.result()).as(added.toString()).isEqualTo("done");
-        List<JsonNode> nodes = storage(manager, cluster);
+        List<JsonNode> nodes = storageNodes(manager.client(), cluster);
         assertThat(nodes).extracting(node -> node.get("shard").asText() + " " + node.get("role").asText())
                 .containsExactly("shard1 primary", "shard1 replica", "shard2 primary", "shard2 replica");
         assertThat(added.info()).isEqualTo(address(nodes.get(1)) + ";" + address(nodes.get(3)));
@@ -120,7 +120,7 @@ class AddNodesTest {
             JsonNode primary = nodes.get(replicaIndex - 1);
             assertThat(replica.get("ip").asText()).as("machine of " + address(replica))
                     .isNotEqualTo(primary.get("ip").asText());
-            assertThat(value(replica, "SELECT shard FROM app.t")).isEqualTo(replica.get("shard").asText());
+            assertThat(readOn(replica, "SELECT shard FROM app.t")).isEqualTo(replica.get("shard").asText());
         }
 
         deleteCluster(manager, cluster);
@@ -131,7 +131,7 @@ class AddNodesTest {
         Reply created = run(manager, createCluster("mgr", 1, 3, 1, machines.subList(0, 3)));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
-        JsonNode first = storage(manager, cluster).get(0);
+        JsonNode first = storageNodes(manager.client(), cluster).get(0);
         try (Connection sql = ClusterFixture.mariadb(first); Statement statement = sql.createStatement()) {
             statement.execute("CREATE DATABASE app");
             statement.execute("CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(20))");
@@ -141,14 +141,14 @@ class AddNodesTest {
         Reply added = run(manager, addNodes(cluster, "shard1", 1));
 
         assertThat(added.result()).as(added.toString()).isEqualTo("done");
-        List<JsonNode> nodes = storage(manager, cluster);
+        List<JsonNode> nodes = storageNodes(manager.client(), cluster);
         assertThat(nodes).hasSize(4);
         JsonNode fresh = nodes.stream().filter(node -> node.get("ip").asText().equals(machines.get(3).hostaddr()))
                 .findFirst().orElseThrow();
         assertThat(added.info()).isEqualTo(address(fresh));
-        assertThat(value(fresh, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+        assertThat(readOn(fresh, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
                 + " WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE'")).isEqualTo("4");
-        assertThat(value(fresh, "SELECT v FROM app.t WHERE id = 1")).isEqualTo("before");
+        assertThat(readOn(fresh, "SELECT v FROM app.t WHERE id = 1")).isEqualTo("before");
 
         deleteCluster(manager, cluster);
     }
@@ -167,7 +167,7 @@ class AddNodesTest {
         assertThat(refused.info()).isEqualTo("shard1 node 4: no machine has 1024 MB of memory and a core free"
                 + " (127.0.0.100: holds another replica, 127.0.0.101: holds another replica,"
                 + " 127.0.0.102: holds another replica)");
-        assertThat(storage(manager, cluster)).hasSize(3);
+        assertThat(storageNodes(manager.client(), cluster)).hasSize(3);
         deleteCluster(manager, cluster);
     }
 }

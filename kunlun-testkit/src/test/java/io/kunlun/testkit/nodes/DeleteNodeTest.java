@@ -15,13 +15,13 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 
+import static io.kunlun.testkit.cluster.ClusterFixture.address;
 import static io.kunlun.testkit.cluster.ClusterFixture.createCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.deleteCluster;
+import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
 import static io.kunlun.testkit.cluster.ClusterFixture.run;
-import static io.kunlun.testkit.nodes.NodeRequests.address;
+import static io.kunlun.testkit.cluster.ClusterFixture.storageNodes;
 import static io.kunlun.testkit.nodes.NodeRequests.deleteNode;
-import static io.kunlun.testkit.nodes.NodeRequests.storage;
-import static io.kunlun.testkit.nodes.NodeRequests.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** delete_node through HTTP on real MariaDB and PostgreSQL instances. */
@@ -44,7 +44,7 @@ class DeleteNodeTest {
         Reply created = run(manager, createCluster("rbr", 1, 3, 1, machines));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
-        List<JsonNode> before = storage(manager, cluster);
+        List<JsonNode> before = storageNodes(manager.client(), cluster);
         JsonNode oldPrimary = before.get(0);
         try (Connection sql = ClusterFixture.mariadb(oldPrimary); Statement statement = sql.createStatement()) {
             statement.execute("CREATE DATABASE app");
@@ -62,13 +62,13 @@ class DeleteNodeTest {
 
         assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
         assertThat(deleted.info()).isEqualTo(address(oldPrimary));
-        List<JsonNode> after = storage(manager, cluster);
-        assertThat(after).extracting(NodeRequests::address)
+        List<JsonNode> after = storageNodes(manager.client(), cluster);
+        assertThat(after).extracting(ClusterFixture::address)
                 .containsExactlyInAnyOrder(address(before.get(1)), address(before.get(2)));
         assertThat(after).extracting(node -> node.get("role").asText()).containsExactly("primary", "replica");
         JsonNode newPrimary = after.get(0);
         JsonNode replica = after.get(1);
-        assertThat(value(newPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("0");
+        assertThat(readOn(newPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("0");
         try (Connection sql = ClusterFixture.postgres(comp); Statement statement = sql.createStatement()) {
             statement.execute("INSERT INTO t VALUES (3, 'after')");
             try (ResultSet rows = statement.executeQuery("SELECT string_agg(v, ',' ORDER BY id) FROM t")) {
@@ -76,9 +76,9 @@ class DeleteNodeTest {
                 assertThat(rows.getString(1)).isEqualTo("before,through the comp,after");
             }
         }
-        assertThat(value(newPrimary, "SELECT v FROM app.t WHERE id = 3")).isEqualTo("after");
+        assertThat(readOn(newPrimary, "SELECT v FROM app.t WHERE id = 3")).isEqualTo("after");
         assertThat(NodeRequests.eventually(replica, "SELECT v FROM app.t WHERE id = 3", "after")).isEqualTo("after");
-        assertThat(value(replica, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
+        assertThat(readOn(replica, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
 
         deleteCluster(manager, cluster);
     }
@@ -88,13 +88,13 @@ class DeleteNodeTest {
         Reply created = run(manager, createCluster("rbr", 1, 1, 1, machines.subList(0, 1)));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
-        JsonNode only = storage(manager, cluster).get(0);
+        JsonNode only = storageNodes(manager.client(), cluster).get(0);
 
         Reply refused = run(manager, deleteNode(cluster, "shard1", only.get("ip").asText(), only.get("port").asInt()));
 
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo("shard1 of cluster " + cluster + " has 1 node; ha_mode rbr needs at least 1");
-        assertThat(storage(manager, cluster)).hasSize(1);
+        assertThat(storageNodes(manager.client(), cluster)).hasSize(1);
         deleteCluster(manager, cluster);
     }
 
@@ -109,7 +109,7 @@ class DeleteNodeTest {
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo("shard1 of cluster " + cluster + " has no node "
                 + machines.get(2).hostaddr() + ":1");
-        assertThat(storage(manager, cluster)).hasSize(2);
+        assertThat(storageNodes(manager.client(), cluster)).hasSize(2);
         deleteCluster(manager, cluster);
     }
 }

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.ManagedProcesses;
+import io.kunlun.testkit.ManagerKilledMidJob;
 import io.kunlun.testkit.ManagerProcess;
+import io.kunlun.testkit.PausedProcess;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.cluster.ClusterFixture;
-import io.kunlun.testkit.recovery.MidJobKill.Frozen;
-import io.kunlun.testkit.topology.TopologyFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,17 +20,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
-import static io.kunlun.testkit.recovery.MidJobKill.address;
-import static io.kunlun.testkit.recovery.MidJobKill.awaitStep;
-import static io.kunlun.testkit.recovery.MidJobKill.job;
-import static io.kunlun.testkit.recovery.MidJobKill.killAndRestart;
-import static io.kunlun.testkit.recovery.MidJobKill.machine;
-import static io.kunlun.testkit.recovery.MidJobKill.query;
-import static io.kunlun.testkit.recovery.MidJobKill.run;
-import static io.kunlun.testkit.topology.TopologyFixture.createTable;
+import static io.kunlun.testkit.cluster.ClusterFixture.address;
+import static io.kunlun.testkit.cluster.ClusterFixture.comps;
+import static io.kunlun.testkit.cluster.ClusterFixture.createTable;
+import static io.kunlun.testkit.cluster.ClusterFixture.instanceDirectories;
+import static io.kunlun.testkit.cluster.ClusterFixture.job;
+import static io.kunlun.testkit.cluster.ClusterFixture.listening;
+import static io.kunlun.testkit.cluster.ClusterFixture.machineOf;
+import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
+import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
+import static io.kunlun.testkit.cluster.ClusterFixture.storageNodes;
 import static io.kunlun.testkit.topology.TopologyFixture.insertThrough;
-import static io.kunlun.testkit.topology.TopologyFixture.readEventually;
-import static io.kunlun.testkit.topology.TopologyFixture.readOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** delete_node on an rbr primary, its manager SIGKILLed in the middle of the switchover. */
@@ -49,12 +49,10 @@ class DeleteNodeRecoveryTest {
     void aManagerKilledAfterThePromotionFinishesTheSwitchoverWhenItStartsAgain(@TempDir Path home) throws Exception {
         List<LoopbackMachine> machines = List.of(loopback.take(), loopback.take(), loopback.take());
         ManagerProcess manager = ManagerProcess.start(home, processes, "--expose-credentials");
-        MidJobKill.register(manager, machines);
-        Reply created = run(manager, ClusterFixture.createCluster("rbr", 1, 3, 1, machines));
-        assertThat(created.result()).as(created.toString()).isEqualTo("done");
-        String cluster = created.info();
-        JsonNode oldPrimary = role(query(manager, "get_storage", cluster), "primary");
-        JsonNode comp = query(manager, "get_computer", cluster).get(0);
+        ClusterFixture.register(manager.client(), machines);
+        String cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, 3, 1, machines);
+        JsonNode oldPrimary = role(storageNodes(manager.client(), cluster), "primary");
+        JsonNode comp = comps(manager.client(), cluster).get(0);
         createTable(oldPrimary);
         insertThrough(comp, "shard1", 1, "before");
         String switching = "switching shard1 over from " + address(oldPrimary) + ": ";
@@ -63,18 +61,18 @@ class DeleteNodeRecoveryTest {
         String jobId = deleteNode.get("job_id").asText();
 
         String promoted;
-        try (Frozen frozen = Frozen.comp(machine(machines, comp), comp)) {
+        try (PausedProcess pausedComp = PausedProcess.compServer(machineOf(machines, comp), comp.get("port").asInt())) {
             manager.client().post(deleteNode.toString());
-            promoted = awaitStep(manager, jobId, switching + "re-pointing the comps to ")
+            promoted = ManagerKilledMidJob.awaitStep(manager, jobId, switching + "re-pointing the comps to ")
                     .substring((switching + "re-pointing the comps to ").length());
-            killAndRestart(manager, frozen);
+            ManagerKilledMidJob.killAndRestart(manager, pausedComp::close);
         }
 
         Reply deleted = manager.client().awaitJob(jobId, ClusterFixture.CLUSTER_JOB_TIMEOUT);
         assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
         assertThat(deleted.info()).isEqualTo(address(oldPrimary));
         assertThat(deleted.text("step")).hasValue("removed " + address(oldPrimary) + " (resumed after a manager restart)");
-        List<JsonNode> after = query(manager, "get_storage", cluster);
+        List<JsonNode> after = storageNodes(manager.client(), cluster);
         assertThat(after).hasSize(2);
         JsonNode newPrimary = role(after, "primary");
         JsonNode replica = role(after, "replica");
@@ -87,9 +85,9 @@ class DeleteNodeRecoveryTest {
         insertThrough(comp, "shard1", 2, "after");
         assertThat(readOn(newPrimary, "SELECT group_concat(v ORDER BY id) FROM app.t")).isEqualTo("before,after");
         assertThat(readEventually(replica, "SELECT v FROM app.t WHERE id = 2")).isEqualTo("after");
-        assertThat(TopologyFixture.listening(oldPrimary)).isFalse();
-        assertThat(TopologyFixture.instanceDirectories(machine(machines, oldPrimary), oldPrimary)).isEmpty();
-        Reply clusterDeleted = run(manager, job("delete_cluster", cluster));
+        assertThat(listening(oldPrimary)).isFalse();
+        assertThat(instanceDirectories(machines, oldPrimary)).isEmpty();
+        Reply clusterDeleted = ClusterFixture.deleteCluster(manager.client(), cluster);
         assertThat(clusterDeleted.result()).as(clusterDeleted.toString()).isEqualTo("done");
         manager.close();
     }

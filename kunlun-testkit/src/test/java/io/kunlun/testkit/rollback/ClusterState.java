@@ -2,14 +2,11 @@ package io.kunlun.testkit.rollback;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.testkit.ApiClient;
+import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
-import io.kunlun.testkit.ManagedProcesses;
 import io.kunlun.testkit.ManagerProcess;
 import io.kunlun.testkit.cluster.ClusterFixture;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -18,9 +15,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Everything a rolled-back job must leave as it found it, taken at one moment: what the getters
@@ -34,7 +29,7 @@ import java.util.TreeSet;
  * @param listening   per machine: the ports something listens on at its address
  * @param processes   per machine: {@code pid command line} of each process naming one of its paths
  */
-record ClusterState(String getters, Map<String, List<String>> compLinks, Map<String, List<String>> directories,
+record ClusterState(String getters, Map<String, List<String>> compLinks, Map<String, List<Path>> directories,
                     Map<String, List<Integer>> listening, Map<String, List<String>> processes) {
 
     /**
@@ -45,22 +40,18 @@ record ClusterState(String getters, Map<String, List<String>> compLinks, Map<Str
             throws SQLException {
         ApiClient client = manager.client();
         Map<String, List<String>> compLinks = new TreeMap<>();
-        for (JsonNode comp : ClusterFixture.entries(query(client, "get_computer", cluster))) {
+        for (JsonNode comp : ClusterFixture.comps(client, cluster)) {
             compLinks.put(comp.get("name").asText(), foreignServers(comp));
         }
-        Map<String, List<String>> directories = new TreeMap<>();
+        Map<String, List<Path>> directories = new TreeMap<>();
         Map<String, List<Integer>> listening = new TreeMap<>();
         Map<String, List<String>> processes = new TreeMap<>();
         for (LoopbackMachine machine : machines) {
-            directories.put(machine.hostaddr(), instanceDirectories(machine));
-            listening.put(machine.hostaddr(), listeningPorts(machine.hostaddr()));
-            processes.put(machine.hostaddr(), processesUnder(machine.root(), manager.pid()));
+            directories.put(machine.hostaddr(), InstanceTraces.instanceDirectories(machine));
+            listening.put(machine.hostaddr(), InstanceTraces.listeningPorts(machine.hostaddr()));
+            processes.put(machine.hostaddr(), InstanceTraces.processesUnder(machine.root(), manager.pid()));
         }
         return new ClusterState(getters(client, cluster), compLinks, directories, listening, processes);
-    }
-
-    static JsonNode query(ApiClient client, String jobType, String cluster) {
-        return client.post("{\"job_type\":\"" + jobType + "\",\"cluster_name\":\"" + cluster + "\"}").json();
     }
 
     private static String getters(ApiClient client, String cluster) {
@@ -70,7 +61,8 @@ record ClusterState(String getters, Map<String, List<String>> compLinks, Map<Str
                 answers.append(entry);
             }
         });
-        return answers.append(query(client, "get_storage", cluster)).append(query(client, "get_computer", cluster))
+        return answers.append(ClusterFixture.query(client, "get_storage", cluster))
+                .append(ClusterFixture.query(client, "get_computer", cluster))
                 .toString();
     }
 
@@ -86,61 +78,5 @@ record ClusterState(String getters, Map<String, List<String>> compLinks, Map<Str
             }
             return servers;
         }
-    }
-
-    private static List<String> instanceDirectories(LoopbackMachine machine) {
-        List<String> found = new ArrayList<>();
-        for (Path root : List.of(machine.datadir(), machine.logdir(), machine.walLogDir(), machine.compDatadir())) {
-            Path instances = root.resolve("instance_data");
-            if (Files.isDirectory(instances)) {
-                try (var walk = Files.walk(instances)) {
-                    walk.filter(Files::isDirectory).filter(dir -> dir.getFileName().toString().matches("[0-9]+"))
-                            .map(Path::toString).sorted().forEach(found::add);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        return found;
-    }
-
-    /** The listening sockets of /proc/net/tcp whose local address is the machine's. */
-    private static List<Integer> listeningPorts(String hostaddr) {
-        String[] octets = hostaddr.split("\\.");
-        // The kernel prints the address as one little-endian 32-bit number in hexadecimal.
-        String local = String.format("%02X%02X%02X%02X", Integer.parseInt(octets[3]), Integer.parseInt(octets[2]),
-                Integer.parseInt(octets[1]), Integer.parseInt(octets[0]));
-        TreeSet<Integer> ports = new TreeSet<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
-                String[] columns = line.strip().split("\\s+");
-                if (columns.length > 3 && columns[3].equals("0A") && columns[1].startsWith(local + ":")) {
-                    ports.add(Integer.parseInt(columns[1].substring(local.length() + 1), 16));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return List.copyOf(ports);
-    }
-
-    private static boolean startedBy(ProcessHandle process, long ancestor) {
-        Optional<ProcessHandle> parent = process.parent();
-        while (parent.isPresent()) {
-            if (parent.get().pid() == ancestor) {
-                return true;
-            }
-            parent = parent.get().parent();
-        }
-        return false;
-    }
-
-    private static List<String> processesUnder(Path root, long managerPid) {
-        String prefix = root + "/";
-        return ProcessHandle.allProcesses().filter(ManagedProcesses::isRunning)
-                .filter(process -> !startedBy(process, managerPid))
-                .filter(process -> process.info().commandLine().orElse("").contains(prefix))
-                .map(process -> process.pid() + " " + process.info().commandLine().orElse(""))
-                .sorted().toList();
     }
 }

@@ -1,18 +1,19 @@
 package io.kunlun.testkit.rollback;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.engines.StorageLayout;
 import io.kunlun.core.engines.StoragePorts;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.MetaNode;
+import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.ManagedProcesses;
+import io.kunlun.testkit.ManagerKilledMidJob;
 import io.kunlun.testkit.ManagerProcess;
+import io.kunlun.testkit.PausedProcess;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.cluster.ClusterFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -39,13 +39,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-import static io.kunlun.testkit.cluster.ClusterFixture.entries;
+import static io.kunlun.testkit.InstanceTraces.names;
+import static io.kunlun.testkit.cluster.ClusterFixture.address;
+import static io.kunlun.testkit.cluster.ClusterFixture.hostaddrs;
+import static io.kunlun.testkit.cluster.ClusterFixture.job;
+import static io.kunlun.testkit.cluster.ClusterFixture.machineList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -83,18 +86,9 @@ class GrowthRollbackTest {
         allMachines = new ArrayList<>(clusterMachines);
         allMachines.addAll(newMachines);
         manager = ManagerProcess.start(home, managerProcesses, "--expose-credentials");
-        for (LoopbackMachine machine : allMachines) {
-            ObjectNode register = machine.request("create_machine", "m-" + UUID.randomUUID())
-                    .put("total_mem", "65536").put("total_cpu_cores", "32");
-            assertThat(manager.client().submitAndAwait(register.toString()).result()).isEqualTo("done");
-        }
-        Reply created = run(ClusterFixture.createCluster("rbr", 1, 2, 1, clusterMachines));
-        assertThat(created.result()).as(created.toString()).isEqualTo("done");
-        cluster = created.info();
-        try (Connection sql = ClusterFixture.mariadb(primary()); Statement statement = sql.createStatement()) {
-            statement.execute("CREATE DATABASE app");
-            statement.execute("CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(40))");
-        }
+        ClusterFixture.register(manager.client(), allMachines);
+        cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, 2, 1, clusterMachines);
+        ClusterFixture.createTable(primary());
         try (Connection sql = ClusterFixture.postgres(comp()); Statement statement = sql.createStatement()) {
             statement.execute("CREATE FOREIGN TABLE t (id int, v text) SERVER shard1"
                     + " OPTIONS (dbname 'app', table_name 't')");
@@ -105,9 +99,7 @@ class GrowthRollbackTest {
     static void deleteCluster() {
         try {
             if (cluster != null) {
-                ObjectNode delete = JsonNodeFactory.instance.objectNode().put("job_id", "d-" + UUID.randomUUID())
-                        .put("job_type", "delete_cluster").put("cluster_name", cluster).put("user_name", "tester");
-                assertThat(run(delete).result()).isEqualTo("done");
+                assertThat(ClusterFixture.deleteCluster(manager.client(), cluster).result()).isEqualTo("done");
             }
         } finally {
             managerProcesses.close();
@@ -145,8 +137,7 @@ class GrowthRollbackTest {
 
     @Test
     void addShardsKilledWhileTheNewShardStartsIsRolledBackOnRestart() throws Exception {
-        ObjectNode request = job("add_shards").put("shards", "1");
-        machineList(request, newMachines);
+        ObjectNode request = machineList(job("add_shards", cluster).put("shards", "1"), hostaddrs(newMachines));
 
         Interrupted interrupted = killWhen(request, process -> isServer(process, "mariadbd")
                 && newMachines.stream().anyMatch(machine -> names(process, machine.root())), process -> { });
@@ -161,12 +152,12 @@ class GrowthRollbackTest {
 
     @Test
     void addCompsKilledWhileTheNewCompIsInstalledIsRolledBackOnRestart() throws Exception {
-        ObjectNode request = job("add_comps").put("comps", "1");
-        machineList(request, newMachines.subList(0, 1));
+        ObjectNode request = machineList(job("add_comps", cluster).put("comps", "1"),
+                hostaddrs(newMachines.subList(0, 1)));
 
         // The initialisation is paused: it still runs when the manager is back, as a slow one would.
         Interrupted interrupted = killWhen(request, process -> isServer(process, "initdb")
-                && names(process, newMachines.get(0).compDatadir()), process -> signal("STOP", process));
+                && names(process, newMachines.get(0).compDatadir()), PausedProcess::pause);
 
         assertThat(interrupted.status().result()).isEqualTo("failed");
         assertThat(interrupted.status().info())
@@ -182,7 +173,8 @@ class GrowthRollbackTest {
         // The receiving end is paused: the stream is still in flight when the manager is back,
         // as a stream of a big shard would be, whatever this shard holds.
         Interrupted interrupted = killWhen(request, GrowthRollbackTest::isBackupStream,
-                stream -> signal("STOP", awaitProcess(request, process -> isReceiver(process, newMachines.get(0)))));
+                stream -> PausedProcess.pause(
+                        awaitProcess(request, process -> isReceiver(process, newMachines.get(0)))));
 
         assertThat(interrupted.status().result()).isEqualTo("failed");
         assertThat(interrupted.status().info())
@@ -248,15 +240,7 @@ class GrowthRollbackTest {
                                         Consumer<ProcessHandle> then) {
         manager.client().post(request.toString());
         then.accept(awaitProcess(request, moment));
-        ProcessHandle jvm = ProcessHandle.of(manager.pid()).orElseThrow();
-        List<ProcessHandle> inFlight = jvm.descendants().toList();
-        inFlight.forEach(processes::track);
-        jvm.destroyForcibly();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (manager.isAlive() && System.nanoTime() < deadline) {
-            pause();
-        }
-        manager.restart();
+        List<ProcessHandle> inFlight = ManagerKilledMidJob.killTheJvmAloneAndRestart(manager, processes);
         Reply status = manager.client().awaitJob(request.get("job_id").asText(), JOB_TIMEOUT);
         return new Interrupted(status, stillRunning(inFlight));
     }
@@ -271,7 +255,7 @@ class GrowthRollbackTest {
             pause();
         }
         return commands.stream().filter(ManagedProcesses::isRunning)
-                .map(process -> process.pid() + " " + process.info().commandLine().orElse("")).toList();
+                .map(InstanceTraces::describe).toList();
     }
 
     /** The first process the predicate accepts, failing when the job ends before one runs. */
@@ -303,7 +287,7 @@ class GrowthRollbackTest {
     /** The storage nodes the job registered, once there are {@code count} of them. */
     private static List<JsonNode> awaitAddedNodes(String jobId, int count) {
         return awaitOne(jobId, () -> {
-            List<JsonNode> added = entries(ClusterState.query(manager.client(), "get_storage", cluster)).stream()
+            List<JsonNode> added = ClusterFixture.storageNodes(manager.client(), cluster).stream()
                     .filter(node -> newMachines.stream().anyMatch(m -> m.hostaddr().equals(node.get("ip").asText())))
                     .toList();
             return added.size() == count ? Optional.of(added) : Optional.empty();
@@ -317,10 +301,10 @@ class GrowthRollbackTest {
     private static void assertOnlyTheInstancesHoldPorts() {
         Map<String, List<Integer>> instancePorts = new TreeMap<>();
         allMachines.forEach(machine -> instancePorts.put(machine.hostaddr(), new ArrayList<>()));
-        for (JsonNode node : entries(ClusterState.query(manager.client(), "get_storage", cluster))) {
+        for (JsonNode node : ClusterFixture.storageNodes(manager.client(), cluster)) {
             instancePorts.get(node.get("ip").asText()).addAll(StoragePorts.from(node.get("port").asInt()).all());
         }
-        for (JsonNode comp : entries(ClusterState.query(manager.client(), "get_computer", cluster))) {
+        for (JsonNode comp : ClusterFixture.comps(manager.client(), cluster)) {
             instancePorts.get(comp.get("ip").asText()).add(comp.get("port").asInt());
         }
         instancePorts.values().forEach(ports -> ports.sort(Integer::compare));
@@ -362,63 +346,27 @@ class GrowthRollbackTest {
         }
     }
 
-    private static void signal(String signal, ProcessHandle process) {
-        try {
-            Process kill = processes.start(new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid())));
-            assertThat(kill.waitFor()).as("kill -s " + signal + " " + process.pid()).isZero();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
-
-    private static boolean names(ProcessHandle process, Path path) {
-        return process.info().commandLine().orElse("").contains(path + "/");
-    }
 
     /** The directory of a storage node the job registered, as the manager lays it out on its machine. */
     private static Path instanceDirectory(JsonNode node) {
-        LoopbackMachine machine = allMachines.stream()
-                .filter(candidate -> candidate.hostaddr().equals(node.get("ip").asText())).findFirst().orElseThrow();
+        LoopbackMachine machine = ClusterFixture.machineOf(allMachines, node);
         return Path.of(StorageLayout.under(machine.datadir().toString(), machine.logdir().toString(),
                 machine.walLogDir().toString(), node.get("port").asInt()).instanceDir());
     }
 
     private static JsonNode primary() {
-        return entries(ClusterState.query(manager.client(), "get_storage", cluster)).stream()
-                .filter(node -> node.get("role").asText().equals("primary")).findFirst().orElseThrow();
+        return ClusterFixture.primary(manager.client(), cluster, "shard1");
     }
 
     private static JsonNode comp() {
-        return entries(ClusterState.query(manager.client(), "get_computer", cluster)).get(0);
-    }
-
-    private static String address(JsonNode instance) {
-        return instance.get("ip").asText() + ":" + instance.get("port").asText();
+        return ClusterFixture.comps(manager.client(), cluster).get(0);
     }
 
     private static ObjectNode addNodes(int nodes, List<LoopbackMachine> machines) {
-        ObjectNode request = job("add_nodes").put("shard_name", "shard1").put("nodes", Integer.toString(nodes));
-        machineList(request, machines);
-        return request;
+        return machineList(job("add_nodes", cluster).put("shard_name", "shard1").put("nodes", Integer.toString(nodes)),
+                hostaddrs(machines));
     }
 
-    private static ObjectNode job(String jobType) {
-        return JsonNodeFactory.instance.objectNode().put("job_id", jobType + "-" + UUID.randomUUID())
-                .put("job_type", jobType).put("cluster_name", cluster).put("user_name", "tester");
-    }
-
-    private static void machineList(ObjectNode request, List<LoopbackMachine> machines) {
-        ArrayNode list = request.putArray("machinelist");
-        machines.forEach(machine -> list.addObject().put("hostaddr", machine.hostaddr()));
-    }
-
-    private static Reply run(ObjectNode request) {
-        manager.client().post(request.toString());
-        return manager.client().awaitJob(request.get("job_id").asText(), JOB_TIMEOUT);
-    }
 
     private static Reply status(String jobId) {
         return manager.client().post("{\"job_type\":\"get_status\",\"job_id\":\"" + jobId + "\"}");

@@ -12,20 +12,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
+import static io.kunlun.testkit.cluster.ClusterFixture.createTable;
+import static io.kunlun.testkit.cluster.ClusterFixture.createdCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
+import static io.kunlun.testkit.cluster.ClusterFixture.instanceDirectories;
+import static io.kunlun.testkit.cluster.ClusterFixture.listening;
+import static io.kunlun.testkit.cluster.ClusterFixture.primary;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
+import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
 import static io.kunlun.testkit.topology.TopologyFixture.addComps;
 import static io.kunlun.testkit.topology.TopologyFixture.assertDeleted;
 import static io.kunlun.testkit.topology.TopologyFixture.comp;
-import static io.kunlun.testkit.topology.TopologyFixture.created;
-import static io.kunlun.testkit.topology.TopologyFixture.createTable;
 import static io.kunlun.testkit.topology.TopologyFixture.deleteComp;
 import static io.kunlun.testkit.topology.TopologyFixture.foreignServers;
 import static io.kunlun.testkit.topology.TopologyFixture.insertThrough;
-import static io.kunlun.testkit.topology.TopologyFixture.instanceDirectories;
-import static io.kunlun.testkit.topology.TopologyFixture.listening;
-import static io.kunlun.testkit.topology.TopologyFixture.primary;
-import static io.kunlun.testkit.topology.TopologyFixture.readOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** add_comps and delete_comp through HTTP, with real MariaDB and PostgreSQL instances. */
@@ -45,9 +45,9 @@ class CompTopologyTest {
 
     @Test
     void addedCompsAreNamedOnAndReachEveryShard() throws Exception {
-        String cluster = created(manager, "no_rep", 2, 1, 1, machines);
-        createTable(primary(manager, cluster, "shard1"));
-        createTable(primary(manager, cluster, "shard2"));
+        String cluster = createdCluster(manager.client(), "no_rep", 2, 1, 1, machines);
+        createTable(primary(manager.client(), cluster, "shard1"));
+        createTable(primary(manager.client(), cluster, "shard2"));
 
         Reply added = addComps(manager, cluster, 2, machines.subList(1, 2));
 
@@ -65,7 +65,7 @@ class CompTopologyTest {
             insertThrough(comp, "shard2", id, "from " + name);
         }
         for (String shard : List.of("shard1", "shard2")) {
-            assertThat(readOn(primary(manager, cluster, shard), "SELECT GROUP_CONCAT(v ORDER BY id) FROM app.t"))
+            assertThat(readOn(primary(manager.client(), cluster, shard), "SELECT GROUP_CONCAT(v ORDER BY id) FROM app.t"))
                     .as(shard).isEqualTo("from comp2,from comp3");
         }
 
@@ -74,10 +74,8 @@ class CompTopologyTest {
 
     @Test
     void aDeletedCompLeavesNoInstanceAndNoDirectory() throws Exception {
-        String cluster = created(manager, "no_rep", 1, 1, 2, machines);
+        String cluster = createdCluster(manager.client(), "no_rep", 1, 1, 2, machines);
         JsonNode comp2 = comp(manager, cluster, "comp2");
-        LoopbackMachine comp2Machine = machines.stream()
-                .filter(machine -> machine.hostaddr().equals(comp2.get("ip").asText())).findFirst().orElseThrow();
 
         Reply deleted = deleteComp(manager, cluster, "comp2");
 
@@ -86,7 +84,7 @@ class CompTopologyTest {
         assertThat(entries(query(manager, "get_computer", cluster))).extracting(comp -> comp.get("name").asText())
                 .containsExactly("comp1");
         assertThat(listening(comp2)).isFalse();
-        assertThat(instanceDirectories(comp2Machine, comp2)).isEmpty();
+        assertThat(instanceDirectories(machines, comp2)).isEmpty();
         assertThat(listening(comp(manager, cluster, "comp1"))).isTrue();
 
         Reply added = addComps(manager, cluster, 1, machines);

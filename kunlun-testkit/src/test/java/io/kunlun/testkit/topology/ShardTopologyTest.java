@@ -12,23 +12,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
+import static io.kunlun.testkit.cluster.ClusterFixture.createTable;
+import static io.kunlun.testkit.cluster.ClusterFixture.createdCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
+import static io.kunlun.testkit.cluster.ClusterFixture.instanceDirectories;
+import static io.kunlun.testkit.cluster.ClusterFixture.listening;
+import static io.kunlun.testkit.cluster.ClusterFixture.primary;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
+import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
+import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
+import static io.kunlun.testkit.cluster.ClusterFixture.shardCount;
+import static io.kunlun.testkit.cluster.ClusterFixture.shardNodes;
 import static io.kunlun.testkit.topology.TopologyFixture.addShards;
 import static io.kunlun.testkit.topology.TopologyFixture.assertDeleted;
 import static io.kunlun.testkit.topology.TopologyFixture.comp;
-import static io.kunlun.testkit.topology.TopologyFixture.created;
-import static io.kunlun.testkit.topology.TopologyFixture.createTable;
 import static io.kunlun.testkit.topology.TopologyFixture.deleteShard;
 import static io.kunlun.testkit.topology.TopologyFixture.foreignServers;
 import static io.kunlun.testkit.topology.TopologyFixture.insertThrough;
-import static io.kunlun.testkit.topology.TopologyFixture.instanceDirectories;
-import static io.kunlun.testkit.topology.TopologyFixture.listening;
-import static io.kunlun.testkit.topology.TopologyFixture.primary;
-import static io.kunlun.testkit.topology.TopologyFixture.readEventually;
-import static io.kunlun.testkit.topology.TopologyFixture.readOn;
-import static io.kunlun.testkit.topology.TopologyFixture.shardCount;
-import static io.kunlun.testkit.topology.TopologyFixture.shardNodes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** add_shards and delete_shard through HTTP, with real MariaDB and PostgreSQL instances. */
@@ -48,14 +48,14 @@ class ShardTopologyTest {
 
     @Test
     void aShardAddedToANoRepClusterTakesWritesThroughTheComp() throws Exception {
-        String cluster = created(manager, "no_rep", 1, 1, 1, machines.subList(0, 1));
+        String cluster = createdCluster(manager.client(), "no_rep", 1, 1, 1, machines.subList(0, 1));
 
         Reply added = addShards(manager, cluster, 1, machines.subList(1, 2));
 
         assertThat(added.result()).as(added.toString()).isEqualTo("done");
         assertThat(added.info()).isEqualTo("shard2");
-        assertThat(shardCount(manager, cluster)).isEqualTo("2");
-        JsonNode shard2 = primary(manager, cluster, "shard2");
+        assertThat(shardCount(manager.client(), cluster)).isEqualTo("2");
+        JsonNode shard2 = primary(manager.client(), cluster, "shard2");
         assertThat(shard2.get("ip").asText()).isEqualTo(machines.get(1).hostaddr());
         assertThat(shard2.get("status").asText()).isEqualTo("active");
         createTable(shard2);
@@ -67,7 +67,7 @@ class ShardTopologyTest {
 
     @Test
     void shardNamesContinueFromTheHighestNumber() {
-        String cluster = created(manager, "no_rep", 1, 1, 1, machines.subList(0, 1));
+        String cluster = createdCluster(manager.client(), "no_rep", 1, 1, 1, machines.subList(0, 1));
 
         Reply first = addShards(manager, cluster, 1, machines.subList(0, 1));
         Reply second = addShards(manager, cluster, 2, machines.subList(0, 2));
@@ -81,12 +81,12 @@ class ShardTopologyTest {
 
     @Test
     void aShardAddedToAnRbrClusterHasItsNodesAndReplicates() throws Exception {
-        String cluster = created(manager, "rbr", 1, 2, 1, machines);
+        String cluster = createdCluster(manager.client(), "rbr", 1, 2, 1, machines);
 
         Reply added = addShards(manager, cluster, 1, machines);
 
         assertThat(added.result()).as(added.toString()).isEqualTo("done");
-        List<JsonNode> nodes = shardNodes(manager, cluster, "shard2");
+        List<JsonNode> nodes = shardNodes(manager.client(), cluster, "shard2");
         assertThat(nodes).extracting(node -> node.get("role").asText()).containsExactly("primary", "replica");
         assertThat(nodes).extracting(node -> node.get("ip").asText()).doesNotHaveDuplicates();
         createTable(nodes.get(0));
@@ -98,10 +98,8 @@ class ShardTopologyTest {
 
     @Test
     void aDeletedShardLeavesNoInstanceNoDirectoryAndNoForeignServer() throws Exception {
-        String cluster = created(manager, "no_rep", 2, 1, 2, machines.subList(0, 2));
-        JsonNode shard2 = primary(manager, cluster, "shard2");
-        LoopbackMachine shard2Machine = machines.stream()
-                .filter(machine -> machine.hostaddr().equals(shard2.get("ip").asText())).findFirst().orElseThrow();
+        String cluster = createdCluster(manager.client(), "no_rep", 2, 1, 2, machines.subList(0, 2));
+        JsonNode shard2 = primary(manager.client(), cluster, "shard2");
 
         Reply deleted = deleteShard(manager, cluster, "shard2");
 
@@ -109,13 +107,13 @@ class ShardTopologyTest {
         assertThat(deleted.info()).isEqualTo("shard2");
         assertThat(entries(query(manager, "get_storage", cluster))).extracting(node -> node.get("shard").asText())
                 .containsExactly("shard1");
-        assertThat(shardCount(manager, cluster)).isEqualTo("1");
+        assertThat(shardCount(manager.client(), cluster)).isEqualTo("1");
         assertThat(listening(shard2)).isFalse();
-        assertThat(instanceDirectories(shard2Machine, shard2)).isEmpty();
+        assertThat(instanceDirectories(machines, shard2)).isEmpty();
         for (String comp : List.of("comp1", "comp2")) {
             assertThat(foreignServers(comp(manager, cluster, comp))).as(comp).containsExactly("shard1");
         }
-        JsonNode shard1 = primary(manager, cluster, "shard1");
+        JsonNode shard1 = primary(manager.client(), cluster, "shard1");
         createTable(shard1);
         insertThrough(comp(manager, cluster, "comp2"), "shard1", 1, "still served");
         assertThat(readOn(shard1, "SELECT v FROM app.t WHERE id = 1")).isEqualTo("still served");

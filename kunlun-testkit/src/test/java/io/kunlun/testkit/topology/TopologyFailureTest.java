@@ -19,11 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.kunlun.testkit.cluster.ClusterFixture.createdCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
 import static io.kunlun.testkit.topology.TopologyFixture.addShards;
 import static io.kunlun.testkit.topology.TopologyFixture.assertDeleted;
 import static io.kunlun.testkit.topology.TopologyFixture.comp;
-import static io.kunlun.testkit.topology.TopologyFixture.created;
 import static io.kunlun.testkit.topology.TopologyFixture.foreignServers;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,7 +49,7 @@ class TopologyFailureTest {
 
     @Test
     void aShardWhoseDataDirectoryCannotBeMadeIsTakenBack() throws Exception {
-        String cluster = created(manager, "no_rep", 1, 1, 2, List.of(clusterMachine));
+        String cluster = createdCluster(manager.client(), "no_rep", 1, 1, 2, List.of(clusterMachine));
         String before = getters(cluster);
         Path blocker = newShardMachine.datadir().resolve("instance_data");
         Files.writeString(blocker, "in the way");
@@ -70,7 +70,7 @@ class TopologyFailureTest {
 
     @Test
     void aCompThatCannotLinkTheNewShardMakesTheOtherCompsUnlinkIt() throws Exception {
-        String cluster = created(manager, "no_rep", 1, 1, 2, List.of(clusterMachine));
+        String cluster = createdCluster(manager.client(), "no_rep", 1, 1, 2, List.of(clusterMachine));
         String before = getters(cluster);
         asSuperuser(comp(manager, cluster, "comp2"), """
                 CREATE FUNCTION refuse_servers() RETURNS event_trigger LANGUAGE plpgsql

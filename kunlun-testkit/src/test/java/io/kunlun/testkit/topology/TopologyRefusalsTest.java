@@ -13,9 +13,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
+import static io.kunlun.testkit.cluster.ClusterFixture.createdCluster;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
 import static io.kunlun.testkit.topology.TopologyFixture.addShardsOn;
-import static io.kunlun.testkit.topology.TopologyFixture.created;
 import static io.kunlun.testkit.topology.TopologyFixture.deleteComp;
 import static io.kunlun.testkit.topology.TopologyFixture.deleteShard;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +38,7 @@ class TopologyRefusalsTest {
     static void createCluster() {
         LoopbackMachine machine = loopback.take();
         ClusterFixture.register(manager, List.of(machine));
-        cluster = created(manager, "no_rep", 1, 1, 1, List.of(machine));
+        cluster = createdCluster(manager.client(), "no_rep", 1, 1, 1, List.of(machine));
         storageBefore = query(manager, "get_storage", cluster).toString();
         computeBefore = query(manager, "get_computer", cluster).toString();
     }
@@ -100,6 +100,6 @@ class TopologyRefusalsTest {
 
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo("machinelist names 127.0.0.94, which is not a registered machine");
-        assertThat(TopologyFixture.shardCount(manager, cluster)).isEqualTo("1");
+        assertThat(ClusterFixture.shardCount(manager.client(), cluster)).isEqualTo("1");
     }
 }
