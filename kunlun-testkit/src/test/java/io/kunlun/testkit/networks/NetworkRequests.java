@@ -1,9 +1,11 @@
 package io.kunlun.testkit.networks;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.testkit.cluster.ClusterFixture;
 
-import java.util.UUID;
+import java.util.List;
+
+import static io.kunlun.testkit.cluster.ClusterFixture.job;
 
 /** The add_* and delete_* requests of the network tests, and waiting for a replica. */
 final class NetworkRequests {
@@ -28,8 +30,7 @@ final class NetworkRequests {
 
     /** The request with its new instances placed on that machine only. */
     static ObjectNode onMachine(ObjectNode request, String hostaddr) {
-        request.putArray("machinelist").addObject().put("hostaddr", hostaddr);
-        return request;
+        return ClusterFixture.machineList(request, List.of(hostaddr));
     }
 
     /** A query's answer, polled until it is {@code expected} or 20 s passed; answers the last one (or its failure). */
@@ -53,10 +54,5 @@ final class NetworkRequests {
     /** One value read over SQL. */
     interface SqlValue {
         String read() throws java.sql.SQLException;
-    }
-
-    private static ObjectNode job(String jobType, String cluster) {
-        return JsonNodeFactory.instance.objectNode().put("job_id", jobType + "-" + UUID.randomUUID())
-                .put("job_type", jobType).put("cluster_name", cluster).put("user_name", "tester");
     }
 }
