@@ -128,9 +128,8 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
 
     /**
      * An rbr node recorded as the primary hands over, unless a resumed job had begun to remove
-     * it: its removal starts only after the switchover, so a node whose server is gone has handed
-     * over already (the health monitor may have called it primary again in between, since it
-     * replicates from nobody).
+     * it: its removal starts only after the switchover, so on a resumed run a node whose server is
+     * gone has handed over already.
      */
     private boolean mustSwitchOver(Plan plan, Instance node, JobContext context) {
         return plan.cluster().spec().haMode() == HaMode.RBR && node.role().orElseThrow() == Role.PRIMARY
