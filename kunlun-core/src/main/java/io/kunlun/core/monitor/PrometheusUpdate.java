@@ -6,6 +6,7 @@ import io.kunlun.core.jobs.JobContext;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -37,6 +38,21 @@ public final class PrometheusUpdate {
             PrometheusHttp.reload(config.url());
             context.step("done", 2, 2);
         }
+    }
+
+    /**
+     * Rewrites the target files where they were last written, only when they differ from the
+     * given targets; nothing when they were never written. Nothing is reloaded or started:
+     * Prometheus watches its file_sd files.
+     */
+    public void rewriteWrittenTargets(PrometheusTargets targets) {
+        Path directory = config.isManaged() ? managed.targetsDir() : config.targetsDir();
+        Map<String, String> files = targets.files();
+        Map<String, String> written = PrometheusFiles.read(directory, files.keySet());
+        if (written.values().stream().allMatch(Objects::isNull) || written.equals(files)) {
+            return;
+        }
+        PrometheusFiles.write(directory, files);
     }
 
     private void applyManaged(PrometheusTargets targets, JobContext context) {

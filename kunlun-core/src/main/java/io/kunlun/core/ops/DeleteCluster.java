@@ -65,15 +65,9 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
         int total = instances.size() + 1;
         AtomicInteger done = new AtomicInteger();
         context.step("removing " + instances.size() + " instances", 0, total);
-        boolean scraped = instances.stream()
-                .anyMatch(instance -> !store.exporters().forInstance(instance.hostaddr(), instance.port()).isEmpty());
-        new InstanceRemoval(store, hosts, drivers).removeAll("cluster " + request.name(), instances,
+        new InstanceRemoval(store, hosts, drivers, prometheus).removeAll("cluster " + request.name(), instances,
                 instance -> context.step("removed " + instance.address(), done.incrementAndGet(), total));
         store.clusters().deleteCluster(request.name());
-        if (scraped) {
-            // The exporters went with their instances: Prometheus stops scraping them.
-            prometheus.refresh(context);
-        }
         context.step("done", total, total);
         return request.name();
     }

@@ -22,10 +22,10 @@ public final class DeleteComp implements Operation<JobRequest.DeleteComp, Option
     private final NetworkGrants grants;
     private final InstanceRemoval removal;
 
-    public DeleteComp(MetadataStore store, Hosts hosts, Drivers drivers) {
+    public DeleteComp(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus) {
         this.store = store;
         this.grants = new NetworkGrants(drivers);
-        this.removal = new InstanceRemoval(store, hosts, drivers);
+        this.removal = new InstanceRemoval(store, hosts, drivers, prometheus);
     }
 
     @Override

@@ -43,11 +43,13 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
     private final MetadataStore store;
     private final Hosts hosts;
     private final Drivers drivers;
+    private final UpdatePrometheus prometheus;
 
-    public DeleteNode(MetadataStore store, Hosts hosts, Drivers drivers) {
+    public DeleteNode(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus) {
         this.store = store;
         this.hosts = hosts;
         this.drivers = drivers;
+        this.prometheus = prometheus;
     }
 
     @Override
@@ -109,7 +111,7 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
             context.step("removing " + address, total - 2, total);
             new NetworkGrants(drivers).revokeDeparting(store.clusters(), plan.cluster().name(),
                     List.of(plan.node().get()));
-            new InstanceRemoval(store, hosts, drivers).removeAll(address, List.of(plan.node().get()), removed -> { });
+            new InstanceRemoval(store, hosts, drivers, prometheus).removeAll(address, List.of(plan.node().get()), removed -> { });
         }
         if (plan.cluster().spec().haMode() == HaMode.MGR) {
             context.step("waiting for the group to settle", total - 1, total);

@@ -30,11 +30,11 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
     private final NetworkGrants grants;
     private final InstanceRemoval removal;
 
-    public DeleteShard(MetadataStore store, Hosts hosts, Drivers drivers) {
+    public DeleteShard(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus) {
         this.store = store;
         this.drivers = drivers;
         this.grants = new NetworkGrants(drivers);
-        this.removal = new InstanceRemoval(store, hosts, drivers);
+        this.removal = new InstanceRemoval(store, hosts, drivers, prometheus);
     }
 
     @Override

@@ -20,11 +20,13 @@ final class InstanceRemoval {
     private final MetadataStore store;
     private final Hosts hosts;
     private final Drivers drivers;
+    private final UpdatePrometheus prometheus;
 
-    InstanceRemoval(MetadataStore store, Hosts hosts, Drivers drivers) {
+    InstanceRemoval(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus) {
         this.store = store;
         this.hosts = hosts;
         this.drivers = drivers;
+        this.prometheus = prometheus;
     }
 
     /**
@@ -41,9 +43,13 @@ final class InstanceRemoval {
         }
     }
 
-    /** Removes the instances as {@link #remove} does, failing with what is left if anything is. */
+    /**
+     * Removes the instances as {@link #remove} does, takes their exporters out of the Prometheus
+     * targets, and fails with what is left of them if anything is.
+     */
     void removeAll(String what, List<Instance> instances, Consumer<Instance> removed) {
         List<String> leftovers = remove(instances, removed);
+        prometheus.dropGoneTargets();
         if (!leftovers.isEmpty()) {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED,
                     what + " was not fully removed: " + String.join("; ", leftovers));

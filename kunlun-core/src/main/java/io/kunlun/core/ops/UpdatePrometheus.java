@@ -80,6 +80,16 @@ public final class UpdatePrometheus implements Operation<JobRequest.UpdatePromet
         update.apply(targets(), context);
     }
 
+    /**
+     * The targets after instances and their exporters went away (the delete jobs): rewritten if
+     * they still name what the metadata no longer has. A delete resumed after a restart finds
+     * them stale again if its first run stopped before this; Prometheus is neither started nor
+     * reloaded by a deletion, it watches the files.
+     */
+    public void dropGoneTargets() {
+        update.rewriteWrittenTargets(targets());
+    }
+
     private PrometheusTargets targets() {
         return PrometheusTargets.of(config.advertisedHost(), config.advertisedPort(),
                 store.machines().list().stream().map(Machine::hostaddr).toList(),

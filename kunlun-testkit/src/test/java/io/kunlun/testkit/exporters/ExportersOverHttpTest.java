@@ -5,6 +5,7 @@ import io.kunlun.core.config.ManagerConfig.PrometheusConfig;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
+import io.kunlun.testkit.cluster.ClusterFixture;
 import io.kunlun.testkit.monitor.PrometheusApi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +38,7 @@ import static io.kunlun.testkit.exporters.ExporterFixture.exporterProcesses;
 import static io.kunlun.testkit.exporters.ExporterFixture.firstInstance;
 import static io.kunlun.testkit.exporters.ExporterFixture.job;
 import static io.kunlun.testkit.exporters.ExporterFixture.killExportersOn;
+import static io.kunlun.testkit.exporters.ExporterFixture.query;
 import static io.kunlun.testkit.exporters.ExporterFixture.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -145,6 +147,26 @@ class ExportersOverHttpTest {
         assertThat(again.result()).as(again.toString()).isEqualTo("done");
         assertThat(again.info()).isEqualTo("mysqld exporter already running on " + exporterAddress(mysqld));
         assertThat(exporterProcesses(exporterAddress(mysqld))).hasSize(1);
+    }
+
+    @Test
+    @Order(2)
+    void deletingACompTakesItsExporterOutOfTheTargetsAndLeavesTheOthers() throws IOException {
+        Reply added = run(manager, job("add_comps").put("cluster_name", cluster).put("comps", "1"));
+        assertThat(added.info()).as(added.toString()).isEqualTo("comp2");
+        JsonNode comp2 = ClusterFixture.entries(query(manager, "get_computer", cluster)).stream()
+                .filter(entry -> entry.get("name").asText().equals("comp2")).findFirst().orElseThrow();
+        String address = exporterAddress(run(manager, exporter("postgres_exporter",
+                comp2.get("ip").asText() + ":" + comp2.get("port").asText())));
+        prometheus.awaitUp("postgres", address);
+
+        Reply deleted = run(manager, job("delete_comp").put("cluster_name", cluster).put("comp_name", "comp2"));
+
+        assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
+        assertThat(exporterProcesses(address)).isEmpty();
+        assertThat(Files.readString(manager.home().resolve("prometheus/targets/postgres.json")))
+                .doesNotContain(address).contains(exporterAddress(postgres));
+        prometheus.awaitNoTarget("postgres", address);
     }
 
     @Test
