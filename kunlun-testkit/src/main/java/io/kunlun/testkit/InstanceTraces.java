@@ -101,6 +101,29 @@ public final class InstanceTraces {
                 .sorted().toList();
     }
 
+    /** The postmaster of the comp at {@code port} on the machine. */
+    public static ProcessHandle compServer(LoopbackMachine machine, int port) {
+        return server(machine, "postgres", "/comp_datadir/" + port + "/data");
+    }
+
+    /** The mariadbd of the storage node at {@code port} on the machine. */
+    public static ProcessHandle storageServer(LoopbackMachine machine, int port) {
+        return server(machine, "mariadbd", "/data_dir_path/" + port + "/my.cnf");
+    }
+
+    private static ProcessHandle server(LoopbackMachine machine, String program, String marker) {
+        List<ProcessHandle> found = ProcessHandle.allProcesses()
+                .filter(process -> process.info().command().orElse("").endsWith("/" + program))
+                .filter(process -> InstanceTraces.names(process, machine.root())
+                        && process.info().commandLine().orElse("").contains(marker))
+                .toList();
+        if (found.size() != 1) {
+            throw new IllegalStateException("expected one " + program + " under " + machine.root() + "/ with "
+                    + marker + ", found " + found.stream().map(InstanceTraces::describe).toList());
+        }
+        return found.get(0);
+    }
+
     /** {@code pid command line}, as failure messages show a process. */
     public static String describe(ProcessHandle process) {
         return process.pid() + " " + process.info().commandLine().orElse("");

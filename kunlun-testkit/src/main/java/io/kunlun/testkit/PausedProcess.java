@@ -2,7 +2,6 @@ package io.kunlun.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
 
 /**
  * A process stopped with SIGSTOP until closed (SIGCONT). Pausing an instance's server makes a
@@ -27,25 +26,12 @@ public final class PausedProcess implements AutoCloseable {
 
     /** Pauses the postmaster of the comp at {@code port} on the machine. */
     public static PausedProcess compServer(LoopbackMachine machine, int port) {
-        return pause(server(machine, "postgres", "/comp_datadir/" + port + "/data"));
+        return pause(InstanceTraces.compServer(machine, port));
     }
 
     /** Pauses the mariadbd of the storage node at {@code port} on the machine. */
     public static PausedProcess storageServer(LoopbackMachine machine, int port) {
-        return pause(server(machine, "mariadbd", "/data_dir_path/" + port + "/my.cnf"));
-    }
-
-    private static ProcessHandle server(LoopbackMachine machine, String program, String marker) {
-        List<ProcessHandle> found = ProcessHandle.allProcesses()
-                .filter(process -> process.info().command().orElse("").endsWith("/" + program))
-                .filter(process -> InstanceTraces.names(process, machine.root())
-                        && process.info().commandLine().orElse("").contains(marker))
-                .toList();
-        if (found.size() != 1) {
-            throw new IllegalStateException("expected one " + program + " under " + machine.root() + "/ with "
-                    + marker + ", found " + found.stream().map(InstanceTraces::describe).toList());
-        }
-        return found.get(0);
+        return pause(InstanceTraces.storageServer(machine, port));
     }
 
     public ProcessHandle process() {

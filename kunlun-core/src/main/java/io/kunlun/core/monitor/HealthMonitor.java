@@ -14,7 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -28,15 +36,17 @@ import java.util.concurrent.TimeUnit;
 public final class HealthMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+    /** Machines checked at once; a machine's instances are checked one after another. */
+    private static final int MACHINES_AT_ONCE = 8;
 
     private final MetadataStore store;
     private final Drivers drivers;
     private final Duration interval;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "health-monitor");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            task -> daemon(task, "health-monitor"));
+    private final ExecutorService machineChecks = Executors.newFixedThreadPool(MACHINES_AT_ONCE,
+            task -> daemon(task, "health-check"));
+    private final Set<String> machinesBeingChecked = ConcurrentHashMap.newKeySet();
 
     public HealthMonitor(MetadataStore store, Drivers drivers, Duration interval) {
         this.store = store;
@@ -49,20 +59,56 @@ public final class HealthMonitor implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::checkAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One round over every instance of every cluster; a failure is logged and the next round tries again. */
+    /**
+     * One round over every instance of every cluster, machines at once. A machine still being
+     * checked from an earlier round (an instance that hangs its probe up to the client's timeout)
+     * is left out of this one, so it delays only its own instances' next checks. A failure is
+     * logged and the next round tries again.
+     */
     private void checkAll() {
         try {
+            Map<String, List<Runnable>> byMachine = new LinkedHashMap<>();
             for (Cluster cluster : store.clusters().listClusters()) {
                 for (Instance instance : store.clusters().instances(cluster.name())) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        return;
-                    }
-                    check(cluster, instance);
+                    byMachine.computeIfAbsent(instance.hostaddr(), machine -> new ArrayList<>())
+                            .add(() -> check(cluster, instance));
                 }
             }
+            byMachine.forEach((machine, checks) -> {
+                if (machinesBeingChecked.add(machine)) {
+                    machineChecks.execute(() -> {
+                        try {
+                            inTurn(checks);
+                        } finally {
+                            machinesBeingChecked.remove(machine);
+                        }
+                    });
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            LOG.debug("health checks stop: the monitor is closing");
         } catch (RuntimeException e) {
             LOG.warn("health check round failed: {}", e.getMessage());
         }
+    }
+
+    private static void inTurn(List<Runnable> checks) {
+        for (Runnable check : checks) {
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            try {
+                check.run();
+            } catch (RuntimeException e) {
+                LOG.warn("health check failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    private static Thread daemon(Runnable task, String name) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        return thread;
     }
 
     private void check(Cluster cluster, Instance instance) {
@@ -122,8 +168,10 @@ public final class HealthMonitor implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        machineChecks.shutdownNow();
         try {
-            if (!timer.awaitTermination(CLOSE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            if (!timer.awaitTermination(CLOSE_WAIT.toSeconds(), TimeUnit.SECONDS)
+                    || !machineChecks.awaitTermination(CLOSE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
                 LOG.warn("the health monitor did not stop within {} s", CLOSE_WAIT.toSeconds());
             }
         } catch (InterruptedException e) {
