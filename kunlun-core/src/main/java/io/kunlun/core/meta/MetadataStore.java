@@ -52,7 +52,7 @@ public final class MetadataStore implements AutoCloseable {
             store.requireUnicodeDatabase();
         }
         try {
-            Migrations.apply(store.jdbi);
+            Migrations.apply(store.jdbi, !config.isEmbedded());
         } catch (RuntimeException e) {
             store.close();
             throw new ManagerException(ManagerException.Code.METADATA,

@@ -7,6 +7,7 @@ import org.jdbi.v3.core.Jdbi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -19,23 +20,49 @@ import java.util.stream.Collectors;
 final class Migrations {
     /** Every migration, oldest first: resources {@code migrations/V<n>__<name>.sql}. */
     static final List<String> ALL = List.of("V1__foundation", "V2__clusters", "V3__exporters");
+    private static final String LOCK_NAME = "kunlun_metadata_migrations";
+    private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
 
     private Migrations() {
     }
 
-    static void apply(Jdbi jdbi) {
+    /**
+     * Applies what the store lacks. On a database server several managers may start at once:
+     * {@code serverLock} makes them take turns under a named server lock, each reading what is
+     * applied once it holds it (MariaDB does not roll DDL back, so two appliers of one migration
+     * would collide half-way). The embedded store belongs to one process and needs none.
+     */
+    static void apply(Jdbi jdbi, boolean serverLock) {
         jdbi.useHandle(handle -> {
-            handle.execute("CREATE TABLE IF NOT EXISTS schema_version ("
-                    + "version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
-            Set<Integer> applied = handle.createQuery("SELECT version FROM schema_version")
-                    .mapTo(Integer.class).collect(Collectors.toSet());
-            for (String migration : ALL) {
-                int version = Integer.parseInt(migration.substring(1, migration.indexOf("__")));
-                if (!applied.contains(version)) {
-                    apply(handle, version, migration);
-                }
+            if (!serverLock) {
+                applyMissing(handle);
+                return;
+            }
+            Integer locked = handle.createQuery("SELECT GET_LOCK(:name, :seconds)").bind("name", LOCK_NAME)
+                    .bind("seconds", LOCK_WAIT.toSeconds()).mapTo(Integer.class).one();
+            if (locked == null || locked != 1) {
+                throw new ManagerException(ManagerException.Code.METADATA, "another manager held the schema lock "
+                        + LOCK_NAME + " for " + LOCK_WAIT.toSeconds() + " s");
+            }
+            try {
+                applyMissing(handle);
+            } finally {
+                handle.createQuery("SELECT RELEASE_LOCK(:name)").bind("name", LOCK_NAME).mapTo(Integer.class).one();
             }
         });
+    }
+
+    private static void applyMissing(Handle handle) {
+        handle.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                + "version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
+        Set<Integer> applied = handle.createQuery("SELECT version FROM schema_version")
+                .mapTo(Integer.class).collect(Collectors.toSet());
+        for (String migration : ALL) {
+            int version = Integer.parseInt(migration.substring(1, migration.indexOf("__")));
+            if (!applied.contains(version)) {
+                apply(handle, version, migration);
+            }
+        }
     }
 
     private static void apply(Handle handle, int version, String migration) {

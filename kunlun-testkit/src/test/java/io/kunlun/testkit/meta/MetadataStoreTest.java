@@ -43,6 +43,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,6 +114,32 @@ class MetadataStoreTest {
 
         assertThat(schemaVersionRows(reopened)).isEqualTo(migrations);
         assertThat(reopened.machines().find("127.0.0.2")).contains(machine("127.0.0.2"));
+    }
+
+    @Test
+    void managersOpeningOneFreshServerStoreAtOnceEachOpenItAndEveryMigrationIsAppliedOnce() throws Exception {
+        MetadataConfig location = freshLocation(Backend.MARIADB);
+        int managers = 4;
+        ExecutorService starts = Executors.newFixedThreadPool(managers);
+        try {
+            CountDownLatch ready = new CountDownLatch(managers);
+            List<Future<MetadataStore>> stores = new ArrayList<>();
+            for (int i = 0; i < managers; i++) {
+                stores.add(starts.submit(() -> {
+                    ready.countDown();
+                    ready.await();
+                    return MetadataStore.open(location, home, ADVERTISED);
+                }));
+            }
+            for (Future<MetadataStore> store : stores) {
+                opened.add(store.get(1, TimeUnit.MINUTES));
+            }
+        } finally {
+            starts.shutdownNow();
+        }
+
+        assertThat(schemaVersionRows(opened.get(0))).extracting(row -> row.get("name"))
+                .containsExactlyElementsOf(MetadataStore.knownMigrations());
     }
 
     @OnEachBackend
