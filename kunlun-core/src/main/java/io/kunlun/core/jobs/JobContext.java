@@ -40,7 +40,12 @@ public final class JobContext {
      * resumed run's steps say so.
      */
     public void step(String description, int done, int total) {
-        jobs.progress(jobId, resumed ? description + " (" + JobEngine.RESUMED + ")" : description, done, total);
+        jobs.progress(jobId, resumed ? resumedStep(description) : description, done, total);
+    }
+
+    /** How a resumed run shows one of its steps. */
+    static String resumedStep(String description) {
+        return description + " (" + JobEngine.RESUMED + ")";
     }
 
     /**

@@ -48,6 +48,7 @@ public final class JobEngine implements AutoCloseable {
     private static final String CHECKING = "checking";
     /** What a resumed job's first step starts with and its operation's steps end with, in brackets. */
     static final String RESUMED = "resumed after a manager restart";
+    private static final String RESUMED_AT = RESUMED + " at step '";
 
     private final JobTable jobs;
     private final Map<JobType, Operation<?, ?>> operations = new HashMap<>();
@@ -212,7 +213,7 @@ public final class JobEngine implements AutoCloseable {
         }
         // A run cut off while checking had made no side effect: it starts over as the first run did.
         boolean resumed = resuming && !CHECKING.equals(job.status().step());
-        String firstStep = resumed ? RESUMED + " at step '" + stepOf(job) + "'" : CHECKING;
+        String firstStep = resumed ? RESUMED_AT + cutOffStep(job) + "'" : CHECKING;
         if (!jobs.apply(jobId, queued.transition(), firstStep)) {
             return;
         }
@@ -229,6 +230,19 @@ public final class JobEngine implements AutoCloseable {
 
     private static String stepOf(JobRecord job) {
         return Optional.ofNullable(job.status().step()).orElse("start");
+    }
+
+    /**
+     * The operation's own step a run was cut off at, without what an earlier resumption wrapped
+     * it in: a job resumed after several restarts names one step, not one inside another.
+     */
+    private static String cutOffStep(JobRecord job) {
+        String step = stepOf(job);
+        if (step.startsWith(RESUMED_AT) && step.endsWith("'")) {
+            return step.substring(RESUMED_AT.length(), step.length() - 1);
+        }
+        String suffix = JobContext.resumedStep("");
+        return step.endsWith(suffix) ? step.substring(0, step.length() - suffix.length()) : step;
     }
 
     private static String reason(JobRecord job, Throwable failure) {
@@ -295,7 +309,8 @@ public final class JobEngine implements AutoCloseable {
 
     /**
      * Lets running jobs end (for a while), then stops. Jobs still waiting stay accepted and run
-     * after the next start's {@link #recover()}; a job cut off is rolled back then.
+     * after the next start's {@link #recover()}; a job cut off is rolled back then or, when its
+     * operation resumes after a restart, run again.
      */
     @Override
     public void close() {

@@ -7,7 +7,8 @@ import io.kunlun.model.job.JobState;
  * middle of may go ongoing → ongoing once per restart to run again. Every change of a job's state
  * is one of these transitions, written to the job's row only while the row is still in the
  * transition's source state: two parties (a worker and recovery, two workers) can never both move
- * one job.
+ * one job. RESUME is the exception (its source is its target, so the guard always holds): it is
+ * safe because only one manager serves a store, and only its recovery resumes a job.
  */
 public enum JobTransition {
     /** A worker takes the job from its queue. */

@@ -40,16 +40,30 @@ final class Migrations {
             }
             Integer locked = handle.createQuery("SELECT GET_LOCK(:name, :seconds)").bind("name", LOCK_NAME)
                     .bind("seconds", LOCK_WAIT.toSeconds()).mapTo(Integer.class).one();
-            if (locked == null || locked != 1) {
+            if (locked == null) {
+                throw new ManagerException(ManagerException.Code.METADATA, "the server could not take the schema lock "
+                        + LOCK_NAME + " (GET_LOCK answered NULL)");
+            }
+            if (locked != 1) {
                 throw new ManagerException(ManagerException.Code.METADATA, "another manager held the schema lock "
                         + LOCK_NAME + " for " + LOCK_WAIT.toSeconds() + " s");
             }
             try {
                 applyMissing(handle);
-            } finally {
-                handle.createQuery("SELECT RELEASE_LOCK(:name)").bind("name", LOCK_NAME).mapTo(Integer.class).one();
+            } catch (RuntimeException e) {
+                try {
+                    releaseLock(handle);
+                } catch (RuntimeException release) {
+                    e.addSuppressed(release);
+                }
+                throw e;
             }
+            releaseLock(handle);
         });
+    }
+
+    private static void releaseLock(Handle handle) {
+        handle.createQuery("SELECT RELEASE_LOCK(:name)").bind("name", LOCK_NAME).mapTo(Integer.class).one();
     }
 
     private static void applyMissing(Handle handle) {

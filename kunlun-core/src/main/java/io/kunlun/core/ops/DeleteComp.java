@@ -57,6 +57,7 @@ public final class DeleteComp implements Operation<JobRequest.DeleteComp, Option
             InstanceRemoval.checkRemovable(cluster, "comp",
                     comps.stream().map(Instance::compName).flatMap(Optional::stream).toList(), request.compName());
         }
+        named.ifPresent(comp -> grants.requireRevocable(store.clusters(), cluster, List.of(comp)));
         return named;
     }
 

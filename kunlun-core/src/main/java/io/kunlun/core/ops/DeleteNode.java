@@ -41,15 +41,15 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
     }
 
     private final MetadataStore store;
-    private final Hosts hosts;
     private final Drivers drivers;
-    private final UpdatePrometheus prometheus;
+    private final NetworkGrants grants;
+    private final InstanceRemoval removal;
 
     public DeleteNode(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus) {
         this.store = store;
-        this.hosts = hosts;
         this.drivers = drivers;
-        this.prometheus = prometheus;
+        this.grants = new NetworkGrants(drivers);
+        this.removal = new InstanceRemoval(store, hosts, drivers, prometheus);
     }
 
     @Override
@@ -96,22 +96,25 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
                     + " needs at least " + mode.minNodes());
         }
         Instance node = found.get();
+        grants.requireRevocable(store.clusters(), cluster.name(), List.of(node));
         return new Plan(cluster, found, nodes.stream().filter(other -> other != node).toList());
     }
 
     @Override
     public String run(JobRequest.DeleteNode request, Plan plan, JobContext context) {
         String address = request.node().toString();
-        boolean switchOver = plan.node().isPresent() && mustSwitchOver(plan, plan.node().get(), context);
+        // A switchover records the new roles before the removal starts: a node still recorded
+        // as the primary has not handed over yet, in a first run as in a resumed one.
+        boolean switchOver = plan.node().isPresent() && plan.cluster().spec().haMode() == HaMode.RBR
+                && plan.node().get().role().orElseThrow() == Role.PRIMARY;
         int total = switchOver ? 3 : 2;
         if (switchOver) {
             switchOver(plan, plan.node().get(), request.shardName(), context, total);
         }
         if (plan.node().isPresent()) {
             context.step("removing " + address, total - 2, total);
-            new NetworkGrants(drivers).revokeDeparting(store.clusters(), plan.cluster().name(),
-                    List.of(plan.node().get()));
-            new InstanceRemoval(store, hosts, drivers, prometheus).removeAll(address, List.of(plan.node().get()), removed -> { });
+            grants.revokeDeparting(store.clusters(), plan.cluster().name(), List.of(plan.node().get()));
+            removal.removeAll(address, List.of(plan.node().get()), removed -> { });
         }
         if (plan.cluster().spec().haMode() == HaMode.MGR) {
             context.step("waiting for the group to settle", total - 1, total);
@@ -126,16 +129,6 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
         }
         context.step("removed " + address, total, total);
         return address;
-    }
-
-    /**
-     * An rbr node recorded as the primary hands over, unless a resumed job had begun to remove
-     * it: its removal starts only after the switchover, so on a resumed run a node whose server is
-     * gone has handed over already.
-     */
-    private boolean mustSwitchOver(Plan plan, Instance node, JobContext context) {
-        return plan.cluster().spec().haMode() == HaMode.RBR && node.role().orElseThrow() == Role.PRIMARY
-                && !(context.resumed() && !drivers.isRunning(node));
     }
 
     /**

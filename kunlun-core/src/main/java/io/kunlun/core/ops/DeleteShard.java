@@ -62,10 +62,10 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
             InstanceRemoval.checkRemovable(cluster, "shard", shards, request.shardName());
         }
         List<Instance> instances = store.clusters().instances(cluster);
-        return new Plan(
-                instances.stream().filter(instance -> instance.shardName().orElse("").equals(request.shardName()))
-                        .toList(),
-                instances.stream().filter(instance -> instance.kind() == InstanceKind.COMP).toList(),
+        List<Instance> nodes = instances.stream()
+                .filter(instance -> instance.shardName().orElse("").equals(request.shardName())).toList();
+        grants.requireRevocable(store.clusters(), cluster, nodes);
+        return new Plan(nodes, instances.stream().filter(instance -> instance.kind() == InstanceKind.COMP).toList(),
                 store.clusters().credentials(cluster).get("admin").user());
     }
 

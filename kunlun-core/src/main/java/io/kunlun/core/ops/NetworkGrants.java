@@ -33,6 +33,7 @@ final class NetworkGrants {
         if (networks.isEmpty()) {
             return;
         }
+        requireRunning(existing, networks, "refuse the cluster's accounts from");
         for (String network : networks) {
             context.willDo(RevokeNetwork.NAME, new RevokeNetwork.Grant(network, existing, users.userNames()));
         }
@@ -41,33 +42,59 @@ final class NetworkGrants {
     }
 
     /**
+     * Refuses a removal that would have to let a machine out of an instance that is not running:
+     * skipped, that instance would go on letting the cluster's accounts in from the machine once
+     * started, and no later job would take the grant back. Part of the delete jobs' check, so the
+     * job fails before anything is unlinked, revoked or removed.
+     */
+    void requireRevocable(ClusterTable clusters, String clusterName, List<Instance> removed) {
+        Departure departure = departure(clusters, clusterName, removed);
+        if (!departure.networks().isEmpty()) {
+            requireRunning(departure.remaining(), departure.networks(), "go on letting the cluster's accounts in from");
+        }
+    }
+
+    /**
      * For each client network that only the instances about to be removed are on: revokes it on
      * every other instance of the cluster at once, storage and comps. Runs just before the removal,
      * while the instances to remove are still registered, so that a run cut off anywhere and run
      * again finds them and revokes again (revoking twice is harmless), and one that finds them gone
-     * had revoked already. An instance that is not running cannot revoke: every instance is looked
-     * at first, and the job fails naming the one that is not, before any grant is touched and
-     * before anything is removed; it runs again once that instance is started.
+     * had revoked already.
      */
     void revokeDeparting(ClusterTable clusters, String clusterName, List<Instance> removed) {
+        Departure departure = departure(clusters, clusterName, removed);
+        if (departure.networks().isEmpty()) {
+            return;
+        }
+        List<String> userNames = ClusterAccounts.users(clusters.credentials(clusterName).values(),
+                departure.remaining()).userNames();
+        Parallel.run(departure.remaining().stream().<Runnable>map(instance -> () -> ClusterBuilder.naming(
+                place(instance), () -> departure.networks().forEach(network -> revoke(instance, userNames, network))))
+                .toList());
+    }
+
+    /** The instances that stay, and the networks only the removed ones are on. */
+    private record Departure(List<Instance> remaining, List<String> networks) {
+    }
+
+    private static Departure departure(ClusterTable clusters, String clusterName, List<Instance> removed) {
         List<String> leaving = removed.stream().map(Instance::address).toList();
         List<Instance> remaining = clusters.instances(clusterName).stream()
                 .filter(instance -> !leaving.contains(instance.address())).toList();
-        List<String> networks = ClusterAccounts.departingNetworks(remaining, removed);
-        if (networks.isEmpty()) {
-            return;
-        }
-        List<String> userNames = ClusterAccounts.users(clusters.credentials(clusterName).values(), remaining)
-                .userNames();
-        Parallel.run(remaining.stream().<Runnable>map(instance -> () -> ClusterBuilder.naming(place(instance), () -> {
+        return new Departure(remaining, ClusterAccounts.departingNetworks(remaining, removed));
+    }
+
+    /**
+     * Every instance is looked at, at once; the job fails naming one that is not running, since
+     * its grants cannot change now and it would {@code effect} the networks once started.
+     */
+    private void requireRunning(List<Instance> instances, List<String> networks, String effect) {
+        Parallel.run(instances.stream().<Runnable>map(instance -> () -> ClusterBuilder.naming(place(instance), () -> {
             if (!drivers.isRunning(instance)) {
-                throw ManagerException.refused(instance.address() + " is not running, so it would go on letting the"
-                        + " cluster's accounts in from " + String.join(", ", networks)
-                        + "; start it, then run the job again");
+                throw ManagerException.refused(instance.address() + " is not running, so it would " + effect + " "
+                        + String.join(", ", networks) + "; start it, then run the job again");
             }
         })).toList());
-        Parallel.run(remaining.stream().<Runnable>map(instance -> () -> ClusterBuilder.naming(place(instance),
-                () -> networks.forEach(network -> revoke(instance, userNames, network)))).toList());
     }
 
     private void allow(Instance instance, ClusterUsers users, String network) {

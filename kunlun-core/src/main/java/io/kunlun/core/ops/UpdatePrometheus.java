@@ -20,13 +20,19 @@ import java.nio.file.Path;
  * node exporter, every instance's exporter) and makes Prometheus load them: the manager's own
  * Prometheus, started if it does not run, or the one at the configured URL.
  */
-public final class UpdatePrometheus implements Operation<JobRequest.UpdatePrometheus, PrometheusTargets> {
+public final class UpdatePrometheus implements Operation<JobRequest.UpdatePrometheus, Void> {
     /** One update at a time: they write the same files and start the same Prometheus. */
     public static final String LOCK_KEY = "prometheus";
 
     private final MetadataStore store;
     private final ManagerConfig config;
     private final PrometheusUpdate update;
+    /**
+     * Held while the targets are read from the metadata and written: jobs of different clusters
+     * (an exporter started, a deletion) and update_prometheus write the same files, and a writer
+     * that read the metadata earlier must not overwrite a later one's files with its older view.
+     */
+    private final Object targetsLock = new Object();
 
     public UpdatePrometheus(MetadataStore store, ManagerConfig config, ManagerMetrics metrics) {
         this.store = store;
@@ -45,14 +51,14 @@ public final class UpdatePrometheus implements Operation<JobRequest.UpdatePromet
     }
 
     @Override
-    public PrometheusTargets check(JobRequest.UpdatePrometheus request, JobContext context) {
+    public Void check(JobRequest.UpdatePrometheus request, JobContext context) {
         requireUsable();
-        return targets();
+        return null;
     }
 
     @Override
-    public String run(JobRequest.UpdatePrometheus request, PrometheusTargets targets, JobContext context) {
-        update.apply(targets, context);
+    public String run(JobRequest.UpdatePrometheus request, Void nothing, JobContext context) {
+        refresh(context);
         return "update prometheus succeed";
     }
 
@@ -77,7 +83,9 @@ public final class UpdatePrometheus implements Operation<JobRequest.UpdatePromet
      * targets the metadata implies now, written and loaded.
      */
     public void refresh(JobContext context) {
-        update.apply(targets(), context);
+        synchronized (targetsLock) {
+            update.apply(targets(), context);
+        }
     }
 
     /**
@@ -87,7 +95,9 @@ public final class UpdatePrometheus implements Operation<JobRequest.UpdatePromet
      * reloaded by a deletion, it watches the files.
      */
     public void dropGoneTargets() {
-        update.rewriteWrittenTargets(targets());
+        synchronized (targetsLock) {
+            update.rewriteWrittenTargets(targets());
+        }
     }
 
     private PrometheusTargets targets() {

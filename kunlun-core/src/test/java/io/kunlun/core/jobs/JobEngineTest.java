@@ -308,6 +308,27 @@ class JobEngineTest {
     }
 
     @Test
+    void aJobResumedAgainNamesTheStepItWasCutOffAtOnce() throws Exception {
+        leaveOngoing(deleteShard("j1", "c1"), "removing 127.0.0.2:57330 (resumed after a manager restart)", List.of());
+
+        JobEngine engine = engine(new ResumingOperation(Optional.of(ManagerException.refused(DISK_FULL))));
+
+        assertThat(engine.await("j1", TIMEOUT).step())
+                .isEqualTo("resumed after a manager restart at step 'removing 127.0.0.2:57330'");
+    }
+
+    @Test
+    void aJobCutOffAtItsResumedFirstStepIsResumedAtTheStepBeforeIt() throws Exception {
+        leaveOngoing(deleteShard("j1", "c1"),
+                "resumed after a manager restart at step 'removing 127.0.0.2:57330'", List.of());
+
+        JobEngine engine = engine(new ResumingOperation(Optional.of(ManagerException.refused(DISK_FULL))));
+
+        assertThat(engine.await("j1", TIMEOUT).step())
+                .isEqualTo("resumed after a manager restart at step 'removing 127.0.0.2:57330'");
+    }
+
+    @Test
     void aResumableJobStoppedWhileCheckingRunsAgainAsIfForTheFirstTime() throws Exception {
         ResumingOperation resuming = new ResumingOperation(Optional.empty());
         leaveOngoing(deleteShard("j1", "c1"), "checking", List.of());

@@ -43,11 +43,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -121,9 +124,9 @@ class MetadataStoreTest {
         MetadataConfig location = freshLocation(Backend.MARIADB);
         int managers = 4;
         ExecutorService starts = Executors.newFixedThreadPool(managers);
+        List<Future<MetadataStore>> stores = new ArrayList<>();
         try {
             CountDownLatch ready = new CountDownLatch(managers);
-            List<Future<MetadataStore>> stores = new ArrayList<>();
             for (int i = 0; i < managers; i++) {
                 stores.add(starts.submit(() -> {
                     ready.countDown();
@@ -132,10 +135,18 @@ class MetadataStoreTest {
                 }));
             }
             for (Future<MetadataStore> store : stores) {
-                opened.add(store.get(1, TimeUnit.MINUTES));
+                store.get(1, TimeUnit.MINUTES);
             }
         } finally {
             starts.shutdownNow();
+            starts.awaitTermination(1, TimeUnit.MINUTES);
+            for (Future<MetadataStore> store : stores) {
+                try {
+                    opened.add(store.get(0, TimeUnit.SECONDS));
+                } catch (ExecutionException | TimeoutException | CancellationException notOpened) {
+                    // it did not open, so there is nothing to close: the loop above reports why
+                }
+            }
         }
 
         assertThat(schemaVersionRows(opened.get(0))).extracting(row -> row.get("name"))

@@ -40,6 +40,7 @@ class NewMachineRollbackTest {
     static OutsideMachine outside;
     static Path scratch;
     static TestManager manager;
+    static List<LoopbackMachine> machines;
 
     @BeforeAll
     static void startManagerWithAFailingBackupForTheOutsideMachine() throws Exception {
@@ -54,6 +55,9 @@ class NewMachineRollbackTest {
                 config.advertisedPort(), config.engines(),
                 Map.of(outside.address(), config.engines().withStorageBackup(backup.toString())),
                 config.prometheus(), config.healthIntervalSeconds())).build().start();
+        machines = List.of(loopback.take(), loopback.take());
+        ClusterFixture.register(manager, machines);
+        ClusterFixture.register(manager, List.of(outside.machine()));
     }
 
     @AfterAll
@@ -74,9 +78,6 @@ class NewMachineRollbackTest {
 
     @Test
     void aFailedAddNodesRevokesTheNewMachineFromEveryInstanceItWasGrantedOn() throws Exception {
-        List<LoopbackMachine> machines = List.of(loopback.take(), loopback.take());
-        ClusterFixture.register(manager, machines);
-        ClusterFixture.register(manager, List.of(outside.machine()));
         Reply created = ClusterFixture.run(manager, ClusterFixture.createCluster("rbr", 1, 2, 1, machines));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
@@ -105,6 +106,30 @@ class NewMachineRollbackTest {
         }
         assertThatThrownBy(() -> outside.postgres(comp).close())
                 .hasMessageContaining("no pg_hba.conf entry for host \"" + outside.address() + "\", user \"kunlun_admin\"");
+        assertThat(ClusterFixture.deleteCluster(manager, cluster).result()).isEqualTo("done");
+    }
+
+    @Test
+    void anAddCompsOntoANewMachineWhileAnInstanceIsStoppedIsRefusedBeforeAnythingIsGranted() throws Exception {
+        String cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, 2, 1, machines);
+        JsonNode replica = entries(query(manager, "get_storage", cluster)).stream()
+                .filter(node -> node.get("role").asText().equals("replica")).findFirst().orElseThrow();
+        JsonNode primary = entries(query(manager, "get_storage", cluster)).stream()
+                .filter(node -> node.get("role").asText().equals("primary")).findFirst().orElseThrow();
+        assertThat(ClusterFixture.control(manager, replica, "stop").result()).isEqualTo("done");
+        JsonNode compsBefore = query(manager, "get_computer", cluster);
+
+        Reply refused = ClusterFixture.run(manager, NetworkRequests.onMachine(NetworkRequests.addComps(cluster, 1),
+                outside.address()));
+
+        assertThat(refused.result()).isEqualTo("failed");
+        assertThat(refused.info()).isEqualTo("shard1 node " + ClusterFixture.address(replica)
+                + " is not running, so it would refuse the cluster's accounts from " + outside.address()
+                + "/32; start it, then run the job again");
+        assertThat(query(manager, "get_computer", cluster)).isEqualTo(compsBefore);
+        assertThatThrownBy(() -> outside.mariadb(primary).close())
+                .hasMessage("Host '" + outside.address() + "' is not allowed to connect to this MariaDB server");
+        assertThat(ClusterFixture.control(manager, replica, "start").result()).isEqualTo("done");
         assertThat(ClusterFixture.deleteCluster(manager, cluster).result()).isEqualTo("done");
     }
 
