@@ -99,6 +99,7 @@ public final class ControlInstance implements Operation<JobRequest.ControlInstan
      * The members that follow join it as usual, by state transfer.
      */
     private StartOutcome startGroupMember(Instance instance) {
+        String shard = instance.shardName().orElseThrow();
         StorageEngine engine = drivers.storage(instance.hostaddr());
         StorageNode node = drivers.storageNode(instance);
         List<Instance> members = store.clusters().instances(instance.clusterName()).stream()
@@ -112,7 +113,7 @@ public final class ControlInstance implements Operation<JobRequest.ControlInstan
         }
         for (Instance other : members) {
             if (drivers.isRunning(other)) {
-                throw ManagerException.refused(instance.shardName() + " group is down; " + other.address()
+                throw ManagerException.refused(shard + " group is down; " + other.address()
                         + " runs outside it: stop it before starting the group again");
             }
         }
@@ -122,7 +123,7 @@ public final class ControlInstance implements Operation<JobRequest.ControlInstan
                     drivers.storage(member.hostaddr()).lastCommitted(drivers.storageNode(member)));
         }
         if (positions.values().stream().map(GroupPosition::uuid).distinct().count() > 1) {
-            throw ManagerException.refused(instance.shardName() + " group is down and its members hold different"
+            throw ManagerException.refused(shard + " group is down and its members hold different"
                     + " group histories (" + positions.entrySet().stream()
                     .map(entry -> entry.getKey() + " uuid " + entry.getValue().uuid())
                     .collect(Collectors.joining(", ")) + "); none is started");
@@ -133,7 +134,7 @@ public final class ControlInstance implements Operation<JobRequest.ControlInstan
                         .thenComparing(entry -> entry.getKey().equals(instance.address())))
                 .orElseThrow().getKey();
         if (!mostRecent.equals(instance.address())) {
-            throw ManagerException.refused(instance.shardName() + " group is down; start " + mostRecent
+            throw ManagerException.refused(shard + " group is down; start " + mostRecent
                     + " first: it has the most recent data (seqno " + positions.get(mostRecent).seqno()
                     + " against " + positions.get(instance.address()).seqno() + ")");
         }
