@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -111,9 +113,39 @@ class GroupOutageTest {
         startsAgainFrom(second, first, third, "killed");
     }
 
+    @Test
+    void membersOnDifferentGroupHistoriesAreRefusedNamingEveryOneAndNothingStarts() throws Exception {
+        List<JsonNode> members = members();
+        JsonNode first = members.get(0);
+        JsonNode second = members.get(1);
+        JsonNode third = members.get(2);
+        for (JsonNode member : members) {
+            assertThat(control(manager, member, "stop").result()).isEqualTo("done");
+        }
+        Path thirdState = groupState(third);
+        String savedState = Files.readString(thirdState);
+        String uuid = savedState.lines().filter(line -> line.startsWith("uuid:")).findFirst().orElseThrow()
+                .substring("uuid:".length()).strip();
+        String otherUuid = "00000000-0000-0000-0000-000000000001";
+        Files.writeString(thirdState, savedState.replace(uuid, otherUuid));
+
+        Reply refused = control(manager, third, "start");
+
+        Files.writeString(thirdState, savedState);
+        assertThat(refused.result()).isEqualTo("failed");
+        assertThat(refused.info()).isEqualTo("shard1 group is down and its members hold different group histories ("
+                + address(first) + " uuid " + uuid + ", " + address(second) + " uuid " + uuid + ", "
+                + address(third) + " uuid " + otherUuid + "); none is started");
+        for (JsonNode member : members) {
+            assertThat(ClusterFixture.listening(member)).isFalse();
+        }
+        startsAgainFrom(third, first, second, null);
+    }
+
     /**
      * Starts the most recent member, which starts the group, then the two others, which join it;
-     * then both rows are on every member and a write on one member reads on another.
+     * then the group has three members and, given the test's table, both its rows are on every
+     * member and a write on one member reads on another.
      */
     private static void startsAgainFrom(JsonNode mostRecent, JsonNode joiner, JsonNode lastJoiner, String table)
             throws Exception {
@@ -129,11 +161,21 @@ class GroupOutageTest {
             assertThat(status(member)).isEqualTo("active");
             assertThat(readOn(member, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
                     + " WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE'")).isEqualTo("3");
-            assertThat(readOn(member, "SELECT GROUP_CONCAT(id ORDER BY id) FROM app." + table)).isEqualTo("1,2");
+            if (table != null) {
+                assertThat(readOn(member, "SELECT GROUP_CONCAT(id ORDER BY id) FROM app." + table)).isEqualTo("1,2");
+            }
         }
-        execute(lastJoiner, "INSERT INTO app." + table + " VALUES (3, 'after the outage')");
-        assertThat(readEventually(joiner, "SELECT v FROM app." + table + " WHERE id = 3"))
-                .isEqualTo("after the outage");
+        if (table != null) {
+            execute(lastJoiner, "INSERT INTO app." + table + " VALUES (3, 'after the outage')");
+            assertThat(readEventually(joiner, "SELECT v FROM app." + table + " WHERE id = 3"))
+                    .isEqualTo("after the outage");
+        }
+    }
+
+    /** The member's saved group state, grastate.dat in its data directory. */
+    private static Path groupState(JsonNode member) {
+        return ClusterFixture.machineOf(machines, member).datadir().resolve("instance_data/data_dir_path")
+                .resolve(member.get("port").asText()).resolve("data/grastate.dat");
     }
 
     /** The seqno of the last transaction the member committed: where its data stands in the group. */
