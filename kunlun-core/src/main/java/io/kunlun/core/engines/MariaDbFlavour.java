@@ -31,6 +31,9 @@ final class MariaDbFlavour implements StorageFlavour {
     private static final Pattern OPTION_VALUE = Pattern.compile("[A-Za-z0-9_.,:/@+=-]{1,255}");
     /** Account statements stay on the instance that runs them: each instance makes its own accounts. */
     private static final String UNLOGGED = "SET SESSION sql_log_bin = 0;\n";
+    /** The lines of grastate.dat, the group state a Galera member saves when it stops. */
+    private static final Pattern SAVED_UUID = Pattern.compile("(?m)^uuid:\\s*(\\S+)");
+    private static final Pattern SAVED_SEQNO = Pattern.compile("(?m)^seqno:\\s*(-?\\d+)");
     /** The line {@code --wsrep-recover} logs; MariaDB may append the GTID after a comma. */
     private static final Pattern RECOVERED_POSITION =
             Pattern.compile("WSREP: Recovered position:\\s*([0-9a-f-]{36}):(-?\\d+)");
@@ -184,8 +187,8 @@ final class MariaDbFlavour implements StorageFlavour {
     public GroupPosition lastCommitted(StorageNode member, InstanceAccount account) {
         HostAccess host = member.host();
         String state = host.check(account.command(List.of("cat", "--", groupStateFile(member)))).stdout();
-        Matcher uuid = Pattern.compile("(?m)^uuid:\\s*(\\S+)").matcher(state);
-        Matcher seqno = Pattern.compile("(?m)^seqno:\\s*(-?\\d+)").matcher(state);
+        Matcher uuid = SAVED_UUID.matcher(state);
+        Matcher seqno = SAVED_SEQNO.matcher(state);
         if (!uuid.find() || !seqno.find()) {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED, member.label() + ": "
                     + groupStateFile(member) + " holds no uuid and seqno: " + ServerProgram.failureSummary(state));
