@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -30,6 +31,12 @@ final class MariaDbFlavour implements StorageFlavour {
     private static final Pattern OPTION_VALUE = Pattern.compile("[A-Za-z0-9_.,:/@+=-]{1,255}");
     /** Account statements stay on the instance that runs them: each instance makes its own accounts. */
     private static final String UNLOGGED = "SET SESSION sql_log_bin = 0;\n";
+    /** The lines of grastate.dat, the group state a Galera member saves when it stops. */
+    private static final Pattern SAVED_UUID = Pattern.compile("(?m)^uuid:\\s*(\\S+)");
+    private static final Pattern SAVED_SEQNO = Pattern.compile("(?m)^seqno:\\s*(-?\\d+)");
+    /** The line {@code --wsrep-recover} logs; MariaDB may append the GTID after a comma. */
+    private static final Pattern RECOVERED_POSITION =
+            Pattern.compile("WSREP: Recovered position:\\s*([0-9a-f-]{36}):(-?\\d+)");
 
     private final ServerVersion version;
     private final EngineConfig config;
@@ -162,7 +169,60 @@ final class MariaDbFlavour implements StorageFlavour {
 
     @Override
     public List<String> firstStartArguments(ReplicationMode mode) {
-        return mode instanceof ReplicationMode.Group group && group.bootstrap() ? List.of("--wsrep-new-cluster") : List.of();
+        return mode instanceof ReplicationMode.Group group && group.bootstrap() ? groupBootstrapArguments() : List.of();
+    }
+
+    @Override
+    public List<String> groupBootstrapArguments() {
+        return List.of("--wsrep-new-cluster");
+    }
+
+    /**
+     * grastate.dat's uuid and seqno. Its seqno is -1 while the server runs and after a crash:
+     * then {@code mariadbd --wsrep-recover} reads the position from the InnoDB data files and
+     * logs it ("WSREP: Recovered position: uuid:seqno"), to a log of its own so that an older
+     * recovery in the error log cannot be mistaken for this one.
+     */
+    @Override
+    public GroupPosition lastCommitted(StorageNode member, InstanceAccount account) {
+        HostAccess host = member.host();
+        String state = host.check(account.command(List.of("cat", "--", groupStateFile(member)))).stdout();
+        Matcher uuid = SAVED_UUID.matcher(state);
+        Matcher seqno = SAVED_SEQNO.matcher(state);
+        if (!uuid.find() || !seqno.find()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, member.label() + ": "
+                    + groupStateFile(member) + " holds no uuid and seqno: " + ServerProgram.failureSummary(state));
+        }
+        if (Long.parseLong(seqno.group(1)) >= 0) {
+            return new GroupPosition(uuid.group(1), Long.parseLong(seqno.group(1)));
+        }
+        String recoveryLog = member.layout().instanceDir() + "/wsrep-recover.log";
+        host.check(account.command(List.of("rm", "-f", "--", recoveryLog)));
+        CommandResult recovery = host.run(account.command(List.of(config.storageServer(),
+                "--defaults-file=" + member.layout().configFile(), "--wsrep-recover", "--log-error=" + recoveryLog))
+                .withTimeout(config.startTimeout()));
+        String log = host.run(account.command(List.of("cat", "--", recoveryLog))).stdout();
+        host.check(account.command(List.of("rm", "-f", "--", recoveryLog)));
+        Matcher recovered = RECOVERED_POSITION.matcher(log);
+        if (!recovery.succeeded() || !recovered.find()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, member.label() + ": "
+                    + ServerProgram.fileName(config.storageServer()) + " --wsrep-recover exited with "
+                    + recovery.exitCode() + " and recovered no position: "
+                    + ServerProgram.failureSummary(recovery.stderr() + "\n" + log));
+        }
+        return new GroupPosition(recovered.group(1), Long.parseLong(recovered.group(2)));
+    }
+
+    @Override
+    public void allowGroupBootstrap(StorageNode member, InstanceAccount account) {
+        String file = groupStateFile(member);
+        String state = member.host().check(account.command(List.of("cat", "--", file))).stdout();
+        member.host().writeFile(file, state.replaceAll("(?m)^safe_to_bootstrap:.*$", "safe_to_bootstrap: 1"));
+        account.own(member.host(), List.of(file));
+    }
+
+    private static String groupStateFile(StorageNode member) {
+        return member.layout().dataDir() + "/grastate.dat";
     }
 
     @Override

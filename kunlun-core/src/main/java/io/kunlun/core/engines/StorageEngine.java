@@ -113,6 +113,27 @@ public final class StorageEngine {
     }
 
     /**
+     * Starts a stopped group member as a new group of its own, on the data it has: the way back
+     * after its whole group stopped, for the member with the most recent data (the others then
+     * join it with {@link #start}). Waits until it is the synced primary component.
+     */
+    public void bootstrapGroup(StorageNode member) {
+        HostAccess host = member.host();
+        StorageFlavour flavour = flavour(host);
+        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        flavour.allowGroupBootstrap(member, account);
+        process(member, account, flavour.groupBootstrapArguments()).start(flavour.client(member, account)::answers,
+                config.startTimeout());
+        awaitGroupState(flavour, member, account, GroupStatus::synced, config.startTimeout());
+    }
+
+    /** A stopped group member's last committed position (see {@link GroupPosition}). */
+    public GroupPosition lastCommitted(StorageNode member) {
+        return flavour(member.host()).lastCommitted(member,
+                InstanceAccount.resolve(member.host(), config.instanceAccount()));
+    }
+
+    /**
      * Shuts the instance down cleanly, killing it when it has not stopped within the stop
      * timeout. Answers whether it was running.
      */
@@ -245,6 +266,15 @@ public final class StorageEngine {
     public void awaitGroup(StorageNode member, int size) {
         awaitGroupState(flavour(member.host()), member, InstanceAccount.resolve(member.host(), config.instanceAccount()),
                 status -> status.synced() && status.size() == size, config.startTimeout());
+    }
+
+    /**
+     * Waits until the member is synced with a primary component, whatever its size: a member
+     * rejoining a group that is being started again member by member (the state transfer timeout at most).
+     */
+    public void awaitSynced(StorageNode member) {
+        awaitGroupState(flavour(member.host()), member, InstanceAccount.resolve(member.host(), config.instanceAccount()),
+                GroupStatus::synced, config.stateTransferTimeout());
     }
 
     /** Whether the instance accepts a connection and answers a trivial query right now. */

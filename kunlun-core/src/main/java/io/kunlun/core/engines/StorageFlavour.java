@@ -26,6 +26,18 @@ interface StorageFlavour {
     /** Server arguments of the first start only: how a group is bootstrapped. */
     List<String> firstStartArguments(ReplicationMode mode);
 
+    /** Server arguments that make a member start a new group of its own, on whatever data it has. */
+    List<String> groupBootstrapArguments();
+
+    /**
+     * A stopped group member's last committed position: from its saved group state, or, when it
+     * did not stop cleanly and saved none, recovered from its data files by the server program.
+     */
+    GroupPosition lastCommitted(StorageNode member, InstanceAccount account);
+
+    /** Marks a stopped member's saved group state as safe to start a new group from. */
+    void allowGroupBootstrap(StorageNode member, InstanceAccount account);
+
     /** The local superuser's client, over the instance's socket. */
     SqlClient client(StorageNode node, InstanceAccount account);
 
