@@ -96,13 +96,14 @@ public final class SshHost implements HostAccess {
         SSHClient current = connected();
         try {
             return current.startSession();
-        } catch (SSHException e) {
+        } catch (SSHException | IllegalStateException e) {
             // The connection dropped since its last use and nothing was sent on it yet, so one
-            // fresh connection is safe.
+            // fresh connection is safe. SSHJ answers IllegalStateException ("Not connected") when
+            // its transport saw the drop between our check of the connection and this call.
             discard(current);
             try {
                 return connected().startSession();
-            } catch (SSHException again) {
+            } catch (SSHException | IllegalStateException again) {
                 throw unreachable("ssh session could not be opened: " + describe(again));
             }
         }
