@@ -68,6 +68,11 @@ public record ManagerConfig(
                 engines, machineEngines, prometheus, healthIntervalSeconds);
     }
 
+    public ManagerConfig withMachineEngines(Map<String, EngineConfig> newMachineEngines) {
+        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                engines, newMachineEngines, prometheus, healthIntervalSeconds);
+    }
+
     public ManagerConfig withMetadata(MetadataConfig newMetadata) {
         return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
                 engines, machineEngines, prometheus, healthIntervalSeconds);

@@ -175,12 +175,6 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
         }
     }
 
-    /** The cluster's accounts, for every machine the cluster runs on. */
-    static ClusterUsers users(MetadataStore store, String clusterName) {
-        return ClusterAccounts.users(store.clusters().credentials(clusterName).values(),
-                store.clusters().instances(clusterName));
-    }
-
     /** The cluster's storage nodes by shard, every shard present even when it has none. */
     private Map<String, List<Instance>> shardNodes(String clusterName) {
         Map<String, List<Instance>> shards = new LinkedHashMap<>();

@@ -14,6 +14,11 @@ final class ClusterAccounts {
     private ClusterAccounts() {
     }
 
+    /** The cluster's accounts, for every machine the cluster runs on now. */
+    static ClusterUsers ofCluster(ClusterTable clusters, String clusterName) {
+        return users(clusters.credentials(clusterName).values(), clusters.instances(clusterName));
+    }
+
     /**
      * The accounts, usable from every machine of the given instances that is not this one
      * (connections between loopback addresses arrive from loopback, which is always allowed).

@@ -141,7 +141,7 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
      */
     private void switchOver(Plan plan, Instance node, String shard, JobContext context, int total) {
         String from = "switching " + shard + " over from " + node.address() + ": ";
-        ClusterUsers users = AddNodes.users(store, plan.cluster().name());
+        ClusterUsers users = ClusterAccounts.ofCluster(store.clusters(), plan.cluster().name());
         StorageNode oldPrimary = drivers.storageNode(node);
         StorageEngine oldEngine = drivers.storage(node.hostaddr());
         context.step(from + "refusing writes", 0, total);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
-import io.kunlun.testkit.TempDirs;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -34,31 +32,18 @@ class LeavingMachineAccountsTest {
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.124", "127.0.0.126");
     static OutsideMachine outside;
-    static Path knownHosts;
     static TestManager manager;
 
     @BeforeAll
     static void startManagerReachingTheOutsideMachineOverSsh() {
         outside = OutsideMachine.start();
-        knownHosts = TempDirs.create("kunlun-known-hosts-");
-        manager = TestManager.builder().configure(config -> config.withExposeCredentials(true)
-                .withSsh(outside.sshConfig(knownHosts.resolve("known_hosts")))).build().start();
-        ClusterFixture.register(manager, List.of(outside.machine()));
+        manager = outside.startManager(config -> config);
     }
 
     @AfterAll
-    static void stopEverything() throws Exception {
-        try {
-            if (manager != null) {
-                manager.close();
-            }
-        } finally {
-            if (outside != null) {
-                outside.close();
-            }
-            if (knownHosts != null) {
-                TempDirs.delete(knownHosts);
-            }
+    static void stopEverything() {
+        if (outside != null) {
+            outside.close();
         }
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
-import io.kunlun.testkit.TempDirs;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,30 +33,18 @@ class NewMachineAccountsTest {
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.120", "127.0.0.121");
     static OutsideMachine outside;
-    static Path knownHosts;
     static TestManager manager;
 
     @BeforeAll
     static void startManagerReachingTheOutsideMachineOverSsh() {
         outside = OutsideMachine.start();
-        knownHosts = TempDirs.create("kunlun-known-hosts-");
-        manager = TestManager.builder().configure(config -> config.withExposeCredentials(true)
-                .withSsh(outside.sshConfig(knownHosts.resolve("known_hosts")))).build().start();
+        manager = outside.startManager(config -> config);
     }
 
     @AfterAll
-    static void stopEverything() throws Exception {
-        try {
-            if (manager != null) {
-                manager.close();
-            }
-        } finally {
-            if (outside != null) {
-                outside.close();
-            }
-            if (knownHosts != null) {
-                TempDirs.delete(knownHosts);
-            }
+    static void stopEverything() {
+        if (outside != null) {
+            outside.close();
         }
     }
 
@@ -66,7 +52,6 @@ class NewMachineAccountsTest {
     void nodesAndCompsOnANewMachineAreLetInByEveryInstanceAndTheNewCompWritesToTheShard() throws Exception {
         List<LoopbackMachine> machines = List.of(loopback.take(), loopback.take());
         ClusterFixture.register(manager, machines);
-        ClusterFixture.register(manager, List.of(outside.machine()));
         Reply created = ClusterFixture.run(manager, ClusterFixture.createCluster("rbr", 1, 2, 1, machines));
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();

@@ -2,7 +2,6 @@ package io.kunlun.testkit.networks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
@@ -50,26 +49,19 @@ class NewMachineRollbackTest {
         Path backup = Files.writeString(scratch.resolve("mariadb-backup"),
                 "#!/bin/sh\nsleep 3\necho '" + BACKUP_FAILURE + "' >&2\nexit 3\n");
         Files.setPosixFilePermissions(backup, PosixFilePermissions.fromString("rwxr-xr-x"));
-        manager = TestManager.builder().configure(config -> new ManagerConfig(config.home(), config.metadata(),
-                outside.sshConfig(scratch.resolve("known_hosts")), config.workers(), true, config.advertisedHost(),
-                config.advertisedPort(), config.engines(),
-                Map.of(outside.address(), config.engines().withStorageBackup(backup.toString())),
-                config.prometheus(), config.healthIntervalSeconds())).build().start();
+        manager = outside.startManager(config -> config.withMachineEngines(
+                Map.of(outside.address(), config.engines().withStorageBackup(backup.toString()))));
         machines = List.of(loopback.take(), loopback.take());
         ClusterFixture.register(manager, machines);
-        ClusterFixture.register(manager, List.of(outside.machine()));
     }
 
     @AfterAll
     static void stopEverything() throws Exception {
         try {
-            if (manager != null) {
-                manager.close();
-            }
-        } finally {
             if (outside != null) {
                 outside.close();
             }
+        } finally {
             if (scratch != null) {
                 TempDirs.delete(scratch);
             }

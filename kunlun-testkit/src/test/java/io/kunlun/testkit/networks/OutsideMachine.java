@@ -1,10 +1,12 @@
 package io.kunlun.testkit.networks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kunlun.core.config.ManagerConfig.SshConfig;
+import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.TempDirs;
+import io.kunlun.testkit.TestManager;
+import io.kunlun.testkit.cluster.ClusterFixture;
 import io.kunlun.testkit.ssh.MinaSshServer;
 import io.kunlun.testkit.ssh.SshKeys;
 
@@ -24,18 +26,20 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * This machine under its non-loopback IPv4 address, as a machine a cluster never used: the
  * manager reaches it over SSH (MINA SSHD bound to that address, a key of its own), and
  * connections bound to that address leave from it, as they would from another machine. It has
  * fresh root paths for instances. Closing stops the server, kills any instance left under the
- * paths and deletes them.
+ * paths and deletes them, after stopping the manager it started.
  */
 final class OutsideMachine implements AutoCloseable {
     private final SshKeys keys;
     private final MinaSshServer server;
     private final LoopbackMachine paths;
+    private TestManager manager;
 
     private OutsideMachine(SshKeys keys, MinaSshServer server, LoopbackMachine paths) {
         this.keys = keys;
@@ -70,9 +74,16 @@ final class OutsideMachine implements AutoCloseable {
         return paths;
     }
 
-    /** How the manager reaches it: over SSH to the server on its address, trusting the key on first use. */
-    SshConfig sshConfig(Path knownHosts) {
-        return server.sshConfig(keys, knownHosts, true);
+    /**
+     * Starts a manager that exposes credentials and reaches this machine over SSH (trusting its
+     * key on first use), with the test's own further settings, and registers this machine with it.
+     */
+    TestManager startManager(UnaryOperator<ManagerConfig> settings) {
+        Path knownHosts = paths.root().resolve("known_hosts");
+        manager = TestManager.builder().configure(config -> settings.apply(config.withExposeCredentials(true)
+                .withSsh(server.sshConfig(keys, knownHosts, true)))).build().start();
+        ClusterFixture.register(manager, List.of(paths));
+        return manager;
     }
 
     /** A connection to a storage node as the cluster's admin (from get_storage), leaving from this machine. */
@@ -91,6 +102,16 @@ final class OutsideMachine implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            if (manager != null) {
+                manager.close();
+            }
+        } finally {
+            closeServerAndPaths();
+        }
+    }
+
+    private void closeServerAndPaths() {
         try {
             server.close();
         } finally {
