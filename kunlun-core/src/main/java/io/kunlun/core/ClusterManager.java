@@ -103,7 +103,7 @@ public final class ClusterManager implements AutoCloseable {
         UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),
                 new StopStartedPrometheus(config.prometheus()), new DeleteShardRow(store), new UnlinkShard(drivers),
-                new RemoveExporter(drivers.exporters()), new RevokeNetwork(drivers)));
+                new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers)));
         this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),

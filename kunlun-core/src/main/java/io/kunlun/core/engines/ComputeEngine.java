@@ -54,7 +54,7 @@ public final class ComputeEngine {
         PortProbe.requireFree(host, node.label(), List.of(node.port()));
         InstanceDirectories.requireAbsentOrEmpty(host, node.label(), List.of(node.layout().instanceDir()));
         try {
-            InstanceDirectories.create(host, account, node.label(), List.of(node.layout().instanceDir()));
+            InstanceDirectories.create(host, account, node.label(), List.of(node.layout().instanceDir()), spec.maker());
             initdb(node, account);
             String postgresqlConf = node.layout().dataDir() + "/postgresql.conf";
             String hbaConf = node.layout().dataDir() + "/pg_hba.conf";
@@ -66,7 +66,7 @@ public final class ComputeEngine {
             createUsersAndDatabase(client, spec);
         } catch (RuntimeException e) {
             try {
-                remove(node);
+                removeMade(node);
             } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -86,11 +86,28 @@ public final class ComputeEngine {
         return process(node, account).stop(config.stopTimeout());
     }
 
+    /** What the instance's directory says of who made it. */
+    public InstanceMaker maker(ComputeNode node) {
+        return InstanceDirectories.maker(node.host(), node.layout().instanceDir());
+    }
+
+    /**
+     * Removes the instance if job {@code maker} made it (see {@link #removeMade}); leaves alone an
+     * instance directory that another job made or nobody marked, and answers what it found.
+     */
+    public InstanceMaker remove(ComputeNode node, String maker) {
+        InstanceMaker found = maker(node);
+        if (found.madeBy(maker)) {
+            removeMade(node);
+        }
+        return found;
+    }
+
     /**
      * Stops the instance, kills what else works in its directory (an initdb a dead manager left
      * running), and deletes it; succeeds when there is nothing to remove.
      */
-    public void remove(ComputeNode node) {
+    private void removeMade(ComputeNode node) {
         stop(node);
         List<String> directories = List.of(node.layout().instanceDir());
         DetachedProcess.killCommandsIn(node.host(), node.label(), directories);

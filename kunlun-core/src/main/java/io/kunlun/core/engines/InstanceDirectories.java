@@ -7,9 +7,16 @@ import io.kunlun.core.hosts.HostAccess;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** Creating an instance's directories for its account, and deleting them with it. */
+/**
+ * Creating an instance's directories for its account, and deleting them with it. The first
+ * directory of an instance is its own directory; it holds the maker file, which names the job that
+ * created the instance.
+ */
 final class InstanceDirectories {
+    static final String MAKER_FILE = ".kunlun-maker";
+
     private InstanceDirectories() {
     }
 
@@ -26,8 +33,12 @@ final class InstanceDirectories {
         }
     }
 
-    /** Creates the directories, gives them to the account and proves that the account can write them. */
-    static void create(HostAccess host, InstanceAccount account, String label, List<String> directories) {
+    /**
+     * Creates the directories, marks the first as made by {@code maker} (a job id), gives them to
+     * the account and proves that the account can write them.
+     */
+    static void create(HostAccess host, InstanceAccount account, String label, List<String> directories,
+                       String maker) {
         List<String> mkdir = new ArrayList<>(List.of("mkdir", "-p", "--"));
         mkdir.addAll(directories);
         CommandResult made = host.run(new Command(mkdir, null, Command.DEFAULT_TIMEOUT));
@@ -35,6 +46,8 @@ final class InstanceDirectories {
             throw ManagerException.refused(label + ": cannot create the instance's directories: "
                     + made.stderr().strip().replace('\n', ' '));
         }
+        // Owned by the manager's account, not the instance's: only the manager says who made it.
+        host.writeFile(makerFile(directories.get(0)), maker + "\n");
         account.own(host, directories);
         for (String directory : directories) {
             if (!host.run(account.command(List.of("test", "-w", directory, "-a", "-x", directory))).succeeded()) {
@@ -43,10 +56,36 @@ final class InstanceDirectories {
         }
     }
 
-    /** Deletes the directories; those that do not exist are already as wanted. */
+    /** What the instance's own directory says of who made it. */
+    static InstanceMaker maker(HostAccess host, String instanceDir) {
+        if (!host.exists(instanceDir)) {
+            return InstanceMaker.ABSENT;
+        }
+        CommandResult read = host.run(Command.of("cat", "--", makerFile(instanceDir)));
+        String job = read.succeeded() ? read.stdout().strip() : "";
+        return new InstanceMaker(true, job.isEmpty() ? Optional.empty() : Optional.of(job));
+    }
+
+    /**
+     * Deletes the directories; those that do not exist are already as wanted. The instance's own
+     * directory (the first) goes last, and in it the maker file last: a removal cut off half-way
+     * leaves the maker file, so that the maker can finish it.
+     */
     static void remove(HostAccess host, List<String> directories) {
+        String instanceDir = directories.get(0);
         List<String> rm = new ArrayList<>(List.of("rm", "-rf", "--"));
-        rm.addAll(directories);
-        host.check(new Command(rm, null, Command.DEFAULT_TIMEOUT));
+        rm.addAll(directories.subList(1, directories.size()));
+        if (directories.size() > 1) {
+            host.check(new Command(rm, null, Command.DEFAULT_TIMEOUT));
+        }
+        if (host.exists(instanceDir)) {
+            host.check(new Command(List.of("find", instanceDir, "-mindepth", "1", "!", "-path",
+                    makerFile(instanceDir), "-delete"), null, Command.DEFAULT_TIMEOUT));
+            host.check(new Command(List.of("rm", "-rf", "--", instanceDir), null, Command.DEFAULT_TIMEOUT));
+        }
+    }
+
+    private static String makerFile(String instanceDir) {
+        return instanceDir + "/" + MAKER_FILE;
     }
 }

@@ -90,13 +90,13 @@ public final class StorageEngine {
         PortProbe.requireFree(host, node.label(), node.ports().all());
         InstanceDirectories.requireAbsentOrEmpty(host, node.label(), node.layout().directoriesToCreate());
         try {
-            InstanceDirectories.create(host, account, node.label(), node.layout().directoriesToCreate());
+            InstanceDirectories.create(host, account, node.label(), node.layout().directoriesToCreate(), spec.maker());
             host.writeFile(node.layout().configFile(), flavour.configuration(spec, account));
             account.own(host, List.of(node.layout().configFile()));
             return filling.fill(flavour, account);
         } catch (RuntimeException e) {
             try {
-                remove(node);
+                removeMade(node);
             } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -142,12 +142,29 @@ public final class StorageEngine {
         return process(node, account).stop(config.stopTimeout());
     }
 
+    /** What the instance's directory says of who made it. */
+    public InstanceMaker maker(StorageNode node) {
+        return InstanceDirectories.maker(node.host(), node.layout().instanceDir());
+    }
+
+    /**
+     * Removes the instance if job {@code maker} made it (see {@link #removeMade}); leaves alone an
+     * instance directory that another job made or nobody marked, and answers what it found.
+     */
+    public InstanceMaker remove(StorageNode node, String maker) {
+        InstanceMaker found = maker(node);
+        if (found.madeBy(maker)) {
+            removeMade(node);
+        }
+        return found;
+    }
+
     /**
      * Stops the instance, kills what else works in its directories (a seed's stream a dead
      * manager left running), and deletes them. Removing an instance that does not exist, or
      * exists only in part, succeeds: this is what undoes an install.
      */
-    public void remove(StorageNode node) {
+    private void removeMade(StorageNode node) {
         stop(node);
         DetachedProcess.killCommandsIn(node.host(), node.label(), node.layout().directories());
         InstanceDirectories.remove(node.host(), node.layout().directories());

@@ -26,9 +26,20 @@ public record StorageLayout(String instanceDir, String binlogDir, String redoDir
      * {@code <wal_log_dir>/instance_data/innodb_log_dir_path/<port>}.
      */
     public static StorageLayout under(String datadir, String logdir, String walLogDir, int port) {
-        return new StorageLayout(datadir + "/instance_data/data_dir_path/" + port,
-                logdir + "/instance_data/log_dir_path/" + port,
-                walLogDir + "/instance_data/innodb_log_dir_path/" + port);
+        return new StorageLayout(instanceDirUnder(datadir, port), binlogDirUnder(logdir, port),
+                redoDirUnder(walLogDir, port));
+    }
+
+    public static String instanceDirUnder(String datadir, int port) {
+        return datadir + "/instance_data/data_dir_path/" + port;
+    }
+
+    public static String binlogDirUnder(String logdir, int port) {
+        return logdir + "/instance_data/log_dir_path/" + port;
+    }
+
+    public static String redoDirUnder(String walLogDir, int port) {
+        return walLogDir + "/instance_data/innodb_log_dir_path/" + port;
     }
 
     public String dataDir() {

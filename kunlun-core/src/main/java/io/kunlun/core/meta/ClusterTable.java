@@ -189,8 +189,9 @@ public final class ClusterTable {
     }
 
     /**
-     * Holds ports on a machine for an owner (a cluster name); all or none. Fails when another
-     * owner already holds one of them.
+     * Holds ports on a registered machine for an owner (a cluster name) and the job reserving
+     * them; all or none. Fails when another job already holds one of them, or the machine was
+     * deleted since the job planned.
      */
     public void reservePorts(String hostaddr, Collection<Integer> ports, String owner, String jobId) {
         try {
@@ -201,7 +202,10 @@ public final class ClusterTable {
                 }
             });
         } catch (UnableToExecuteStatementException e) {
-            throw ManagerException.conflict(hostaddr + ": ports " + ports + " are no longer free");
+            boolean registered = jdbi.withHandle(handle -> handle.createQuery(
+                    "SELECT COUNT(*) FROM machine WHERE hostaddr = :h").bind("h", hostaddr).mapTo(Integer.class).one()) > 0;
+            throw registered ? ManagerException.conflict(hostaddr + ": ports " + ports + " are no longer free")
+                             : ManagerException.notFound("machine " + hostaddr + " was deleted while the job planned");
         }
     }
 
@@ -211,6 +215,17 @@ public final class ClusterTable {
                 handle.execute("DELETE FROM port_allocation WHERE hostaddr = ? AND port = ?", hostaddr, port);
             }
         });
+    }
+
+    /** Who holds a port on a machine: the owner (a cluster name) and the job that reserved it. */
+    public record PortHolder(String owner, String jobId) {
+    }
+
+    public Optional<PortHolder> portHolder(String hostaddr, int port) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT owner, job_id FROM port_allocation WHERE hostaddr = :h AND port = :p")
+                .bind("h", hostaddr).bind("p", port)
+                .map((rs, ctx) -> new PortHolder(rs.getString("owner"), rs.getString("job_id"))).findOne());
     }
 
     public List<Integer> heldPorts(String hostaddr) {

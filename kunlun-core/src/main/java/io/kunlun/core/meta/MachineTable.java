@@ -4,6 +4,7 @@ import io.kunlun.model.Machine;
 import io.kunlun.model.PathSpace;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -58,20 +59,31 @@ public final class MachineTable {
     }
 
     /** Deletes a machine unless an instance still runs on it; answers what happened. */
+    /**
+     * Deletes the machine unless an instance is registered or a port held on it. A job that
+     * reserves ports there at the same moment either sees the machine gone or keeps it: the
+     * reservations' foreign key decides (see {@link ClusterTable#reservePorts}).
+     */
     public DeleteOutcome delete(String hostaddr) {
-        return jdbi.inTransaction(handle -> {
-            if (find(handle, hostaddr).isEmpty()) {
-                return DeleteOutcome.UNKNOWN;
-            }
-            int instances = handle.createQuery("SELECT COUNT(*) FROM instance WHERE hostaddr = :h")
-                    .bind("h", hostaddr).mapTo(Integer.class).one();
-            if (instances > 0) {
-                return DeleteOutcome.HOSTS_INSTANCES;
-            }
-            handle.execute("DELETE FROM machine_path WHERE hostaddr = ?", hostaddr);
-            handle.execute("DELETE FROM machine WHERE hostaddr = ?", hostaddr);
-            return DeleteOutcome.DELETED;
-        });
+        try {
+            return jdbi.inTransaction(handle -> {
+                if (find(handle, hostaddr).isEmpty()) {
+                    return DeleteOutcome.UNKNOWN;
+                }
+                int held = handle.createQuery("SELECT (SELECT COUNT(*) FROM instance WHERE hostaddr = :h)"
+                                + " + (SELECT COUNT(*) FROM port_allocation WHERE hostaddr = :h)")
+                        .bind("h", hostaddr).mapTo(Integer.class).one();
+                if (held > 0) {
+                    return DeleteOutcome.HOSTS_INSTANCES;
+                }
+                handle.execute("DELETE FROM machine_path WHERE hostaddr = ?", hostaddr);
+                handle.execute("DELETE FROM machine WHERE hostaddr = ?", hostaddr);
+                return DeleteOutcome.DELETED;
+            });
+        } catch (UnableToExecuteStatementException e) {
+            // A port reserved there after the count: the foreign key refused the delete.
+            return DeleteOutcome.HOSTS_INSTANCES;
+        }
     }
 
     public enum DeleteOutcome { DELETED, UNKNOWN, HOSTS_INSTANCES }

@@ -107,16 +107,14 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
         new NetworkGrants(drivers).allowNew(existing, all, users, context);
         context.step("registering " + all.size() + " nodes", done.incrementAndGet(), total);
         for (Instance instance : all) {
-            context.willDo(RemoveInstance.NAME, instance);
-            store.clusters().reservePorts(instance.hostaddr(), Drivers.ports(instance), plan.cluster().name(),
-                    context.jobId());
-            store.clusters().insertInstance(instance);
+            RemoveInstance.register(store, context, instance);
         }
         context.step("seeding " + all.size() + " nodes", done.incrementAndGet(), total);
         Parallel.run(plan.added().entrySet().stream().<Runnable>map(shard -> () -> {
             List<Instance> members = new ArrayList<>(plan.current().get(shard.getKey()));
             for (Instance node : shard.getValue()) {
-                ClusterBuilder.naming(shard.getKey() + " node ", () -> join(plan, users, shard.getKey(), members, node));
+                ClusterBuilder.naming(shard.getKey() + " node ",
+                        () -> join(plan, users, shard.getKey(), members, node, context.jobId()));
                 members.add(node);
                 context.step("joined " + node.address(), done.incrementAndGet(), total);
             }
@@ -148,7 +146,8 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
     }
 
     /** Installs one new node of the shard with its data and joins it to the shard's replication. */
-    private void join(Plan plan, ClusterUsers users, String shard, List<Instance> members, Instance node) {
+    private void join(Plan plan, ClusterUsers users, String shard, List<Instance> members, Instance node,
+                      String jobId) {
         StorageEngine engine = drivers.storage(node.hostaddr());
         StorageNode target = drivers.storageNode(node);
         switch (plan.cluster().spec().haMode()) {
@@ -156,8 +155,8 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
                 StorageNode primary = drivers.storageNode(members.stream()
                         .filter(member -> member.role().orElseThrow() == Role.PRIMARY).findFirst().orElseThrow());
                 GtidPosition position = engine.seed(new StorageInstall(target,
-                        ClusterBuilder.settings(plan.cluster().spec(), node), ReplicationMode.rbrReplica(), users),
-                        primary);
+                        ClusterBuilder.settings(plan.cluster().spec(), node), ReplicationMode.rbrReplica(), users,
+                        jobId), primary);
                 engine.attachReplica(target, primary, users.replication(), position);
             }
             case MGR -> {
@@ -165,7 +164,7 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
                 group.add(target);
                 engine.install(new StorageInstall(target, ClusterBuilder.settings(plan.cluster().spec(), node),
                         ReplicationMode.groupJoiner(ClusterBuilder.groupName(plan.cluster().name(), shard), group),
-                        users));
+                        users, jobId));
                 engine.awaitGroup(drivers.storageNode(members.get(0)), group.size());
                 for (Instance member : members) {
                     drivers.storage(member.hostaddr()).setGroupMembers(drivers.storageNode(member), group);

@@ -60,13 +60,10 @@ final class ClusterBuilder {
                int stepsTotal) {
         AtomicInteger done = new AtomicInteger(stepsBefore);
         for (Instance instance : plan.all()) {
-            context.willDo(RemoveInstance.NAME, instance);
-            store.clusters().reservePorts(instance.hostaddr(), Drivers.ports(instance), plan.clusterName(),
-                    context.jobId());
-            store.clusters().insertInstance(instance);
+            RemoveInstance.register(store, context, instance);
         }
         context.step("installing " + plan.storageNodes().size() + " storage nodes", done.get(), stepsTotal);
-        installStorage(plan, users,
+        installStorage(plan, users, context.jobId(),
                 () -> context.step("installed storage node", done.incrementAndGet(), stepsTotal));
         context.step("joining replicas", done.get(), stepsTotal);
         joinReplicas(plan, users);
@@ -76,7 +73,7 @@ final class ClusterBuilder {
             naming(comp.compName().orElseThrow() + " ", () -> drivers.compute(comp.hostaddr()).install(
                     new ComputeInstall(drivers.computeNode(comp), new ComputeSettings(
                             Math.max(10, plan.spec().maxConnections()), COMP_SHARED_BUFFERS_MB, CLIENT_DATABASE),
-                            users)));
+                            users, context.jobId())));
             context.step("installed comp " + comp.compName().orElseThrow(), done.incrementAndGet(), stepsTotal);
         }).toList());
         context.step("linking comps to shards", done.get(), stepsTotal);
@@ -91,7 +88,7 @@ final class ClusterBuilder {
      * Every shard's nodes at once, except in a group (mgr): there the first member bootstraps the
      * group and the others join it one after the other, each receiving a state transfer.
      */
-    private void installStorage(BuildPlan plan, ClusterUsers users, Runnable installed) {
+    private void installStorage(BuildPlan plan, ClusterUsers users, String jobId, Runnable installed) {
         List<Runnable> installs = new ArrayList<>();
         for (BuildPlan.Shard shard : plan.shards()) {
             List<Runnable> nodeInstalls = new ArrayList<>();
@@ -100,7 +97,8 @@ final class ClusterBuilder {
                 ReplicationMode mode = mode(plan, shard, members, node);
                 nodeInstalls.add(() -> {
                     naming(shard.name() + " node ", () -> drivers.storage(node.hostaddr()).install(
-                            new StorageInstall(drivers.storageNode(node), settings(plan.spec(), node), mode, users)));
+                            new StorageInstall(drivers.storageNode(node), settings(plan.spec(), node), mode, users,
+                                    jobId)));
                     installed.run();
                 });
             }

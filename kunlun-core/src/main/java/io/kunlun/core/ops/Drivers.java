@@ -1,9 +1,11 @@
 package io.kunlun.core.ops;
 
+import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.engines.ComputeEngine;
 import io.kunlun.core.engines.ComputeLayout;
 import io.kunlun.core.engines.ComputeNode;
+import io.kunlun.core.engines.InstanceMaker;
 import io.kunlun.core.engines.StartOutcome;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageLayout;
@@ -12,8 +14,11 @@ import io.kunlun.core.engines.StoragePorts;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.Instance;
+import io.kunlun.model.Machine;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The engine drivers for each machine (its programs may be configured apart from the others'),
@@ -22,11 +27,13 @@ import java.util.List;
 public final class Drivers {
     private final ManagerConfig config;
     private final Hosts hosts;
+    private final MetadataStore store;
     private final InstanceExporters exporters;
 
     public Drivers(ManagerConfig config, Hosts hosts, MetadataStore store) {
         this.config = config;
         this.hosts = hosts;
+        this.store = store;
         this.exporters = new InstanceExporters(config, hosts, store);
     }
 
@@ -86,14 +93,61 @@ public final class Drivers {
 
     /**
      * Stops an instance's exporter (forgetting its row and port) and the instance, and deletes
-     * its directories; nothing to remove is not an error.
+     * its directories, if job {@code maker} made them; nothing to remove is not an error. First
+     * refuses directories that are not where the manager puts such an instance under its
+     * machine's roots (a row or undo payload naming {@code /usr/lib} deletes nothing). Answers
+     * what the instance directory said of its maker: one made by another job, or by nobody, is
+     * left alone, exporter included.
      */
-    public void remove(Instance instance) {
-        exporters.removeFor(instance);
-        switch (instance.kind()) {
-            case STORAGE -> storage(instance.hostaddr()).remove(storageNode(instance));
-            case COMP -> compute(instance.hostaddr()).remove(computeNode(instance));
+    public InstanceMaker remove(Instance instance, String maker) {
+        requireManagedDirectories(instance);
+        InstanceMaker found = switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).maker(storageNode(instance));
+            case COMP -> compute(instance.hostaddr()).maker(computeNode(instance));
+        };
+        if (found.foreignTo(maker)) {
+            return found;
         }
+        exporters.removeFor(instance);
+        return switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).remove(storageNode(instance), maker);
+            case COMP -> compute(instance.hostaddr()).remove(computeNode(instance), maker);
+        };
+    }
+
+    /**
+     * Refuses an instance whose directories are not {@code <root>/instance_data/<kind>/<port>}
+     * for one of its machine's registered roots of that kind: the only places an instance is made.
+     */
+    void requireManagedDirectories(Instance instance) {
+        Machine machine = store.machines().find(instance.hostaddr()).orElseThrow(() -> ManagerException.refused(
+                instance.address() + ": machine " + instance.hostaddr() + " is not registered; refusing to delete"
+                        + " the instance's directories"));
+        outsideRoots(instance, machine).ifPresent(misplaced -> {
+            throw ManagerException.refused(instance.address() + ": refusing to delete " + misplaced.directory()
+                    + ": the manager puts this instance's directory only at " + String.join(" or ", misplaced.expected()));
+        });
+    }
+
+    /** An instance directory that is not at any of the places the manager would put it. */
+    record Misplaced(String directory, List<String> expected) {
+    }
+
+    /** The first of the instance's directories not under the machine's roots of its kind, if any. */
+    static Optional<Misplaced> outsideRoots(Instance instance, Machine machine) {
+        int port = instance.port();
+        return switch (instance.kind()) {
+            case STORAGE -> outside(instance.dataDir(), machine.datadir(), root -> StorageLayout.instanceDirUnder(root, port))
+                    .or(() -> outside(instance.logDir(), machine.logdir(), root -> StorageLayout.binlogDirUnder(root, port)))
+                    .or(() -> outside(instance.walDir(), machine.walLogDir(), root -> StorageLayout.redoDirUnder(root, port)));
+            case COMP -> outside(instance.dataDir(), machine.compDatadir(),
+                    root -> ComputeLayout.under(root, port).instanceDir());
+        };
+    }
+
+    private static Optional<Misplaced> outside(String directory, List<String> roots, Function<String, String> placeUnder) {
+        List<String> expected = roots.stream().map(placeUnder).toList();
+        return expected.contains(directory) ? Optional.empty() : Optional.of(new Misplaced(directory, expected));
     }
 
     /** Starts an installed instance on its data and waits until it answers. */

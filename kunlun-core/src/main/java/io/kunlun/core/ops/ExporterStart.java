@@ -85,7 +85,7 @@ final class ExporterStart {
             exporter = new Exporter(instance.hostaddr(), port, kind, instance.hostaddr(), instance.port(),
                     instance.clusterName(), instance.shardName(), instance.compName(), instance.role());
             context.step("starting " + engine.displayName() + " on " + exporter.address(), 0, 2);
-            context.willDo(RemoveExporter.NAME, new RemoveExporter.Started(exporter, instance.dataDir()));
+            context.willDo(RemoveExporter.NAME, new RemoveExporter.Started(exporter, instance.dataDir(), context.jobId()));
             store.clusters().reservePorts(exporter.hostaddr(), List.of(port), instance.clusterName(), context.jobId());
             store.exporters().insert(exporter);
             engine.start(drivers.exporters().node(exporter, instance.dataDir()), plan.monitoring());

@@ -1,8 +1,10 @@
 package io.kunlun.core.ops;
 
 import io.kunlun.core.ManagerException;
+import io.kunlun.core.engines.InstanceMaker;
 import io.kunlun.core.hosts.HostAccess;
 import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.meta.ClusterTable;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.Instance;
 
@@ -43,6 +45,18 @@ final class InstanceRemoval {
         }
     }
 
+    /** The job that created a registered instance: the one that reserved its ports for its cluster. */
+    private String creatingJob(Instance instance) {
+        ClusterTable.PortHolder holder = store.clusters().portHolder(instance.hostaddr(), instance.port())
+                .orElseThrow(() -> ManagerException.refused(instance.address() + ": no reservation of its port;"
+                        + " refusing to delete what the manager cannot tell it made"));
+        if (!holder.owner().equals(instance.clusterName())) {
+            throw ManagerException.refused(instance.address() + ": its port is held by " + holder.owner()
+                    + ", not by cluster " + instance.clusterName() + "; refusing to delete it");
+        }
+        return holder.jobId();
+    }
+
     /**
      * Removes the instances as {@link #remove} does, takes their exporters out of the Prometheus
      * targets, and fails with what is left of them if anything is.
@@ -62,7 +76,12 @@ final class InstanceRemoval {
      */
     List<String> remove(List<Instance> instances, Consumer<Instance> removed) {
         Parallel.run(instances.stream().<Runnable>map(instance -> () -> {
-            drivers.remove(instance);
+            String maker = creatingJob(instance);
+            InstanceMaker found = drivers.remove(instance, maker);
+            if (found.foreignTo(maker)) {
+                throw ManagerException.refused(instance.address() + ": refusing to delete " + instance.dataDir()
+                        + ": it is " + found.describe() + ", not by job " + maker + ", which created the instance");
+            }
             store.clusters().deleteInstance(instance.hostaddr(), instance.port(), Drivers.ports(instance));
             removed.accept(instance);
         }).toList());

@@ -4,6 +4,7 @@ import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.Instance;
 import io.kunlun.model.PathSpace;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
@@ -35,6 +36,14 @@ public final class UpdateMachine implements Operation<JobRequest.UpdateMachine, 
         String hostaddr = request.machine().hostaddr();
         if (store.machines().find(hostaddr).isEmpty()) {
             throw ManagerException.notFound("machine " + hostaddr + " is not registered");
+        }
+        // An instance's directories must stay under a registered root: its removal checks that.
+        for (Instance instance : store.clusters().instancesOn(hostaddr)) {
+            Drivers.outsideRoots(instance, request.machine()).ifPresent(misplaced -> {
+                throw ManagerException.refused("machine " + hostaddr + " has instance " + instance.address()
+                        + " of cluster " + instance.clusterName() + " in " + misplaced.directory()
+                        + ", under a root this update drops");
+            });
         }
         context.step("checking paths on " + hostaddr, 0, 2);
         return MachinePaths.inspect(hosts, request.machine());

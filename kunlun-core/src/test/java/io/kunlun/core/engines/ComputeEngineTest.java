@@ -100,7 +100,7 @@ class ComputeEngineTest {
         ComputeNode node = machine.computeNode();
         machine.compute.install(machine.computeInstall(node, users));
 
-        machine.compute.remove(node);
+        machine.compute.remove(node, EngineFixture.MAKER);
 
         assertThat(machine.compute.isRunning(node)).isFalse();
         assertThat(machine.processesUnderRoot()).noneMatch(line -> line.contains(node.layout().instanceDir()));
@@ -111,7 +111,7 @@ class ComputeEngineTest {
     void removingAnInstanceThatDoesNotExistSucceeds() {
         ComputeNode never = machine.computeNode();
 
-        machine.compute.remove(never);
+        machine.compute.remove(never, EngineFixture.MAKER);
 
         assertThat(machine.exists(never.layout().instanceDir())).isFalse();
     }

@@ -96,7 +96,7 @@ class DetachedProcessTest {
      */
     private DetachedProcess server(String script) throws IOException {
         String home = machine.root.resolve("home").toString();
-        InstanceDirectories.create(machine.host, account, "127.0.0.50:1", List.of(home));
+        InstanceDirectories.create(machine.host, account, "127.0.0.50:1", List.of(home), EngineFixture.MAKER);
         Path file = machine.root.resolve("server.sh");
         Files.writeString(file, script);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -21,6 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class EngineFixture implements AutoCloseable {
     static final EngineConfig CONFIG = EngineConfig.defaults();
+    /** The job the fixture's instances are made by, as their maker files say. */
+    static final String MAKER = "engine-test";
     /** Ports handed out in this JVM, so that two nodes never get the same block before either listens. */
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
@@ -53,24 +55,24 @@ final class EngineFixture implements AutoCloseable {
         int first = freePorts(StoragePorts.COUNT);
         StorageNode node = new StorageNode(host, StoragePorts.from(first),
                 StorageLayout.under(root + "/data", root + "/log", root + "/wal", first));
-        removals.add(() -> storage.remove(node));
+        removals.add(() -> storage.remove(node, MAKER));
         return node;
     }
 
     StorageInstall standalone(StorageNode node, ClusterUsers users) {
-        return new StorageInstall(node, new StorageSettings(1, 64, 100), ReplicationMode.standalone(), users);
+        return new StorageInstall(node, new StorageSettings(1, 64, 100), ReplicationMode.standalone(), users, MAKER);
     }
 
     /** A compute node with a free port under this machine's root, removed on close. */
     ComputeNode computeNode() {
         int port = freePorts(1);
         ComputeNode node = new ComputeNode(host, port, ComputeLayout.under(root + "/comp", port));
-        removals.add(() -> compute.remove(node));
+        removals.add(() -> compute.remove(node, MAKER));
         return node;
     }
 
     ComputeInstall computeInstall(ComputeNode node, ClusterUsers users) {
-        return new ComputeInstall(node, new ComputeSettings(50, 32, "appdb"), users);
+        return new ComputeInstall(node, new ComputeSettings(50, 32, "appdb"), users, MAKER);
     }
 
     boolean exists(String path) {

@@ -35,7 +35,8 @@ class GaleraGroupTest {
         for (int i = 0; i < members.size(); i++) {
             ReplicationMode mode = i == 0 ? ReplicationMode.groupBootstrap("shard1", members)
                     : ReplicationMode.groupJoiner("shard1", members);
-            engine.install(new StorageInstall(members.get(i), new StorageSettings(1 + i, 64, 100), mode, users));
+            engine.install(new StorageInstall(members.get(i), new StorageSettings(1 + i, 64, 100), mode, users,
+                    EngineFixture.MAKER));
         }
     }
 

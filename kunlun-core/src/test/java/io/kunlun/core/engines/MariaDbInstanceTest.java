@@ -114,7 +114,7 @@ class MariaDbInstanceTest {
         StorageNode node = machine.storageNode();
         machine.storage.install(machine.standalone(node, users));
 
-        machine.storage.remove(node);
+        machine.storage.remove(node, EngineFixture.MAKER);
 
         assertThat(machine.storage.isRunning(node)).isFalse();
         assertThat(machine.processesUnderRoot()).noneMatch(line -> line.contains(node.layout().instanceDir()));
@@ -125,9 +125,34 @@ class MariaDbInstanceTest {
     void removingAnInstanceThatDoesNotExistSucceeds() {
         StorageNode never = machine.storageNode();
 
-        machine.storage.remove(never);
+        machine.storage.remove(never, EngineFixture.MAKER);
 
         assertThat(machine.storage.isRunning(never)).isFalse();
+    }
+
+    @Test
+    void removeLeavesAloneAnInstanceAnotherJobMade() {
+        StorageNode node = machine.storageNode();
+        machine.storage.install(machine.standalone(node, users));
+
+        InstanceMaker found = machine.storage.remove(node, "another-job");
+
+        assertThat(found.describe()).isEqualTo("made by job " + EngineFixture.MAKER);
+        assertThat(machine.storage.isRunning(node)).isTrue();
+        assertThat(node.layout().directories()).allMatch(machine::exists);
+    }
+
+    @Test
+    void removeLeavesAloneADirectoryNobodyMarked() throws Exception {
+        StorageNode node = machine.storageNode();
+        Path operatorFile = Path.of(node.layout().instanceDir(), "keep-me");
+        Files.createDirectories(operatorFile.getParent());
+        Files.writeString(operatorFile, "an operator's file");
+
+        InstanceMaker found = machine.storage.remove(node, EngineFixture.MAKER);
+
+        assertThat(found.describe()).isEqualTo("not made by the manager (no maker file)");
+        assertThat(operatorFile).hasContent("an operator's file");
     }
 
     @Test
@@ -210,7 +235,7 @@ class MariaDbInstanceTest {
         StorageNode node = machine.storageNode();
         // More buffer pool than the machine has: the server gives up while initialising.
         StorageInstall tooBig = new StorageInstall(node, new StorageSettings(1, 64 * 1024 * 1024, 100),
-                ReplicationMode.standalone(), users);
+                ReplicationMode.standalone(), users, EngineFixture.MAKER);
 
         assertThatThrownBy(() -> machine.storage.install(tooBig))
                 .isInstanceOf(ManagerException.class)

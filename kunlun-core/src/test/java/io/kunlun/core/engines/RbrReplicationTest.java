@@ -43,11 +43,11 @@ class RbrReplicationTest {
         try {
             CompletableFuture.allOf(
                     CompletableFuture.runAsync(() -> engine.install(new StorageInstall(primary,
-                            new StorageSettings(1, 64, 100), ReplicationMode.rbrPrimary(), users)), installers),
+                            new StorageSettings(1, 64, 100), ReplicationMode.rbrPrimary(), users, EngineFixture.MAKER)), installers),
                     CompletableFuture.runAsync(() -> engine.install(new StorageInstall(replicas.get(0),
-                            new StorageSettings(2, 64, 100), ReplicationMode.rbrReplica(), users)), installers),
+                            new StorageSettings(2, 64, 100), ReplicationMode.rbrReplica(), users, EngineFixture.MAKER)), installers),
                     CompletableFuture.runAsync(() -> engine.install(new StorageInstall(replicas.get(1),
-                            new StorageSettings(3, 64, 100), ReplicationMode.rbrReplica(), users)), installers)).join();
+                            new StorageSettings(3, 64, 100), ReplicationMode.rbrReplica(), users, EngineFixture.MAKER)), installers)).join();
         } finally {
             installers.shutdown();
         }

@@ -3,6 +3,7 @@ package io.kunlun.testkit.meta;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
 import io.kunlun.core.meta.JobRecord;
+import io.kunlun.core.meta.ClusterTable;
 import io.kunlun.core.meta.JobTable;
 import io.kunlun.core.meta.JobTransition;
 import io.kunlun.core.meta.MachineTable;
@@ -222,6 +223,43 @@ class MetadataStoreTest {
         assertThat(store.machines().delete("127.0.0.2")).isEqualTo(MachineTable.DeleteOutcome.HOSTS_INSTANCES);
 
         assertThat(store.machines().find("127.0.0.2")).contains(machine("127.0.0.2"));
+    }
+
+    @OnEachBackend
+    void aMachineWithAPortHeldOnItIsNotDeleted(Backend backend) {
+        MetadataStore store = open(freshLocation(backend));
+        store.machines().insert(machine("127.0.0.2"), List.of());
+        store.clusters().reservePorts("127.0.0.2", List.of(57330, 57331), "cluster1", "job1");
+
+        assertThat(store.machines().delete("127.0.0.2")).isEqualTo(MachineTable.DeleteOutcome.HOSTS_INSTANCES);
+
+        assertThat(store.machines().find("127.0.0.2")).contains(machine("127.0.0.2"));
+    }
+
+    @OnEachBackend
+    void noPortIsReservedOnADeletedMachine(Backend backend) {
+        MetadataStore store = open(freshLocation(backend));
+        store.machines().insert(machine("127.0.0.2"), List.of());
+        store.machines().delete("127.0.0.2");
+
+        assertThatThrownBy(() -> store.clusters().reservePorts("127.0.0.2", List.of(57330), "cluster1", "job1"))
+                .isInstanceOf(ManagerException.class)
+                .hasMessage("machine 127.0.0.2 was deleted while the job planned");
+        assertThat(store.clusters().heldPorts("127.0.0.2")).isEmpty();
+    }
+
+    @OnEachBackend
+    void aPortHeldByAnotherJobIsNotReservedAndItsHolderIsKept(Backend backend) {
+        MetadataStore store = open(freshLocation(backend));
+        store.machines().insert(machine("127.0.0.2"), List.of());
+        store.clusters().reservePorts("127.0.0.2", List.of(57331), "cluster1", "job1");
+
+        assertThatThrownBy(() -> store.clusters().reservePorts("127.0.0.2", List.of(57330, 57331), "cluster2", "job2"))
+                .isInstanceOf(ManagerException.class)
+                .hasMessage("127.0.0.2: ports [57330, 57331] are no longer free");
+        assertThat(store.clusters().portHolder("127.0.0.2", 57331))
+                .contains(new ClusterTable.PortHolder("cluster1", "job1"));
+        assertThat(store.clusters().portHolder("127.0.0.2", 57330)).isEmpty();
     }
 
     @OnEachBackend
