@@ -37,7 +37,6 @@ public final class TestNetwork implements AutoCloseable {
     /** 10.250.0.0/16 holds the networks: 256 of them, at most 253 machines each. */
     private static final int NETWORKS = 256;
     private static final Set<TestNetwork> OPEN = ConcurrentHashMap.newKeySet();
-    private static boolean leftoversRemoved;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(TestNetwork::close), "testkit-netns"));
@@ -61,7 +60,7 @@ public final class TestNetwork implements AutoCloseable {
             throw new IllegalStateException("a test network needs root: namespaces and links are made with ip netns"
                     + " and ip link; run the tests as root");
         }
-        removeLeftoversOnce();
+        Namespaces.removeLeftovers();
         SshKeys clientKey = SshKeys.generate(SshKeys.Type.ED25519);
         TestNetwork network;
         try {
@@ -81,13 +80,6 @@ public final class TestNetwork implements AutoCloseable {
         } catch (RuntimeException e) {
             network.closeAfter(e);
             throw e;
-        }
-    }
-
-    private static synchronized void removeLeftoversOnce() {
-        if (!leftoversRemoved) {
-            Namespaces.removeLeftovers();
-            leftoversRemoved = true;
         }
     }
 
@@ -135,6 +127,11 @@ public final class TestNetwork implements AutoCloseable {
     /** This host's address on the network: connections from here to a machine arrive from it. */
     public String hostAddress() {
         return subnet() + "1";
+    }
+
+    /** The name of this host's link into the network, as {@code ip link} lists it. */
+    public String hostLink() {
+        return Namespaces.hostLink(network);
     }
 
     public List<NamespaceMachine> machines() {
