@@ -35,8 +35,14 @@ public final class NamespaceMachine {
      */
     static NamespaceMachine start(String namespace, String switchNamespace, String port, String address,
                                   String prefixLength, String authorizedKeyLine) {
-        Namespaces.ip("netns", "add", namespace);
-        NamespaceMachine machine = new NamespaceMachine(namespace, switchNamespace, port, RootPaths.create(address));
+        LoopbackMachine paths = RootPaths.create(address);
+        try {
+            Namespaces.ip("netns", "add", namespace);
+        } catch (RuntimeException e) {
+            TestNetwork.runAll(List.of(() -> RootPaths.remove(paths)), e);
+            throw e;
+        }
+        NamespaceMachine machine = new NamespaceMachine(namespace, switchNamespace, port, paths);
         try {
             Namespaces.ip("-n", switchNamespace, "link", "add", port, "type", "veth", "peer", "name", "eth0",
                     "netns", namespace);

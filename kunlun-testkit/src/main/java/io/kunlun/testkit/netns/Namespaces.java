@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,7 +51,7 @@ final class Namespaces {
     static boolean ipSucceeds(String... arguments) {
         List<String> argv = new ArrayList<>(List.of("ip"));
         argv.addAll(Arrays.asList(arguments));
-        return Programs.result(argv, java.util.Map.of()).succeeded();
+        return Programs.result(argv, Map.of()).succeeded();
     }
 
     /**

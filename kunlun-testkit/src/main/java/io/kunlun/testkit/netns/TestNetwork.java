@@ -24,8 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the next start.
  *
  * <pre>{@code
- * try (TestNetwork network = TestNetwork.start(2)) {
- *     manager config: config.withSsh(network.sshConfig(knownHosts, 5))
+ * try (TestNetwork network = TestNetwork.start(2);
+ *      TestManager manager = TestManager.builder()
+ *              .configure(config -> config.withSsh(network.sshConfig(knownHosts, 5))).build().start()) {
+ *     ClusterFixture.register(manager, network.machines().stream().map(NamespaceMachine::machine).toList());
  *     network.machines().get(0).cut();
  * }
  * }</pre>

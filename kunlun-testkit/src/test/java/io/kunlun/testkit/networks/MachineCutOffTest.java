@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -122,6 +121,6 @@ class MachineCutOffTest {
             instances = instances(cluster);
         }
         assertThat(condition.test(instances)).as("within " + SHOWN_WITHIN.toSeconds() + " s: " + instances).isTrue();
-        return new ArrayList<>(instances);
+        return instances;
     }
 }
