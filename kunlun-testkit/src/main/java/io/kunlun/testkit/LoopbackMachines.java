@@ -1,16 +1,8 @@
 package io.kunlun.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -21,8 +13,7 @@ import java.util.regex.Pattern;
  * which remembers them, stops), an instance one when each test ends; {@link #close()} releases
  * all.
  *
- * <p>Database instances run as the account {@value #INSTANCE_ACCOUNT}: when the tests run as root
- * and that account exists, the root paths belong to it.
+ * <p>Database instances run as the account {@value #INSTANCE_ACCOUNT}; see {@link RootPaths}.
  *
  * <pre>{@code @RegisterExtension static LoopbackMachines machines = LoopbackMachines.range("127.0.0.30", "127.0.0.33");}</pre>
  */
@@ -87,7 +78,7 @@ public final class LoopbackMachines extends ScopedResources<LoopbackMachine> {
             throw new IllegalStateException("every loopback address is taken: " + String.join(", ", addresses));
         }
         try {
-            return register(prepare(address));
+            return register(RootPaths.create(address));
         } catch (RuntimeException e) {
             giveBack(address);
             throw e;
@@ -107,79 +98,14 @@ public final class LoopbackMachines extends ScopedResources<LoopbackMachine> {
 
     private void remove(LoopbackMachine machine) {
         try {
-            killInstancesUnder(machine.root());
-            TempDirs.delete(machine.root());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the paths of " + machine.hostaddr() + " under "
-                    + machine.root(), e);
+            RootPaths.remove(machine);
         } finally {
             giveBack(machine.hostaddr());
         }
     }
 
-    /**
-     * Database servers run detached from the test, so a failed test can leave one behind: every
-     * process whose command line names a path under the machine's root goes with the machine.
-     */
-    private static void killInstancesUnder(Path root) {
-        String prefix = root.toString() + "/";
-        List<ProcessHandle> leftovers = ProcessHandle.allProcesses()
-                .filter(process -> process.info().commandLine().orElse("").contains(prefix))
-                .toList();
-        leftovers.forEach(ProcessHandle::destroyForcibly);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (leftovers.stream().anyMatch(ManagedProcesses::isRunning) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     private synchronized void giveBack(String address) {
         free.addLast(address);
-    }
-
-    private static LoopbackMachine prepare(String address) {
-        Path root = TempDirs.create("kunlun-" + address + "-");
-        try {
-            // Readable by all, so that the instance account can reach the paths below.
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-            LoopbackMachine machine = new LoopbackMachine(address, root,
-                    Files.createDirectory(root.resolve("datadir")),
-                    Files.createDirectory(root.resolve("logdir")),
-                    Files.createDirectory(root.resolve("wal_log_dir")),
-                    Files.createDirectory(root.resolve("comp_datadir")));
-            Optional<UserPrincipal> owner = instanceAccountWhenRoot();
-            if (owner.isPresent()) {
-                for (Path path : List.of(machine.datadir(), machine.logdir(), machine.walLogDir(),
-                        machine.compDatadir())) {
-                    Files.setOwner(path, owner.get());
-                }
-            }
-            return machine;
-        } catch (IOException e) {
-            try {
-                TempDirs.delete(root);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw new UncheckedIOException("cannot prepare the paths of " + address + " under " + root, e);
-        }
-    }
-
-    private static Optional<UserPrincipal> instanceAccountWhenRoot() {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(FileSystems.getDefault().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(INSTANCE_ACCOUNT));
-        } catch (IOException noSuchAccount) {
-            return Optional.empty();
-        }
     }
 
     @Override

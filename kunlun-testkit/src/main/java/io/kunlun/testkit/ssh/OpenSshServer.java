@@ -1,6 +1,8 @@
 package io.kunlun.testkit.ssh;
 
 import java.io.BufferedReader;
+import io.kunlun.testkit.Programs;
+
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -11,11 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
- * The real OpenSSH server ({@code /usr/sbin/sshd -D -e}) on a loopback address and a free port,
+ * The real OpenSSH server ({@code /usr/sbin/sshd -D -e}) on a loopback address and a free port
+ * (or on port 22 of an address inside a network namespace),
  * with its own host key, configuration, authorized_keys and pid file in a temporary directory, so
  * it touches nothing of the machine's own sshd. It accepts one public key; root may log in with a
  * key, since the tests run as root. Closing kills it and every process it started.
@@ -29,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OpenSshServer implements LoopbackSshServer {
     private static final String SSHD = "/usr/sbin/sshd";
+    private static final int SSH_PORT = 22;
     /** sshd running as root refuses to start without its privilege separation directory. */
     private static final Path PRIVILEGE_SEPARATION_DIRECTORY = Path.of("/run/sshd");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
@@ -52,6 +58,25 @@ public final class OpenSshServer implements LoopbackSshServer {
 
     /** Starts sshd with a new Ed25519 host key that accepts the key of this authorized_keys line. */
     public static OpenSshServer start(String address, String authorizedKeyLine) {
+        return start(List.of(), address, () -> LoopbackPorts.free(address), authorizedKeyLine);
+    }
+
+    /**
+     * Starts sshd inside a network namespace ({@code ip netns exec}) on its address there and
+     * SSH's own port 22, which nothing else in a fresh namespace holds, so the machine is reached
+     * as any other is; otherwise as {@link #start}. The address must be reachable from here.
+     * Root's home on that machine is its own and empty (a tmpfs mounted in the mount namespace
+     * ip netns exec gives the server, seen by nothing else): the shell sshd starts for each
+     * command reads root's start-up files, which on a developer's host can take seconds.
+     */
+    public static OpenSshServer startInNamespace(String namespace, String address, String authorizedKeyLine) {
+        return start(List.of("ip", "netns", "exec", namespace, "/bin/sh", "-c",
+                        "mount -t tmpfs -o mode=0700 machine-root-home /root && exec \"$@\"", "sh"),
+                address, () -> SSH_PORT, authorizedKeyLine);
+    }
+
+    private static OpenSshServer start(List<String> launcher, String address, IntSupplier freePort,
+                                       String authorizedKeyLine) {
         Path directory = TempDirectory.create("kunlun-sshd");
         try {
             Path hostKeyFile = directory.resolve("ssh_host_ed25519_key");
@@ -61,8 +86,8 @@ public final class OpenSshServer implements LoopbackSshServer {
             Files.writeString(directory.resolve("authorized_keys"), authorizedKeyLine + "\n");
             ensurePrivilegeSeparationDirectory();
             for (int attempt = 1; ; attempt++) {
-                int port = LoopbackPorts.free(address);
-                Process process = launch(directory, address, port, hostKeyFile);
+                int port = freePort.getAsInt();
+                Process process = launch(launcher, directory, address, port, hostKeyFile);
                 boolean listening = false;
                 try {
                     listening = awaitListening(process, address, port);
@@ -95,7 +120,8 @@ public final class OpenSshServer implements LoopbackSshServer {
         }
     }
 
-    private static Process launch(Path directory, String address, int port, Path hostKeyFile) throws IOException {
+    private static Process launch(List<String> launcher, Path directory, String address, int port,
+                                  Path hostKeyFile) throws IOException {
         Path config = directory.resolve("sshd_config");
         Files.writeString(config, String.join("\n",
                 "ListenAddress " + address,
@@ -116,7 +142,9 @@ public final class OpenSshServer implements LoopbackSshServer {
                 "MaxStartups 100",
                 "LogLevel INFO",
                 "") );
-        return new ProcessBuilder(SSHD, "-D", "-e", "-f", config.toString())
+        List<String> argv = new ArrayList<>(launcher);
+        argv.addAll(List.of(SSHD, "-D", "-e", "-f", config.toString()));
+        return new ProcessBuilder(argv)
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve("sshd.log").toFile())
                 .start();

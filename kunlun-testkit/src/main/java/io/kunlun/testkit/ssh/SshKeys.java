@@ -1,5 +1,7 @@
 package io.kunlun.testkit.ssh;
 
+import io.kunlun.testkit.Programs;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,63 +3,62 @@ package io.kunlun.testkit.networks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.testkit.LoopbackMachine;
-import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TempDirs;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
+import io.kunlun.testkit.netns.NamespaceMachine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
 import static io.kunlun.testkit.cluster.ClusterFixture.query;
+import static io.kunlun.testkit.networks.MachineNetwork.mariadb;
+import static io.kunlun.testkit.networks.MachineNetwork.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * An add_nodes onto a machine the cluster never used that fails after it let that machine in
+ * An add_nodes onto a machine the cluster never used (each machine in a network namespace of its
+ * own, reached over SSH) that fails after it let that machine in
  * takes the grants back: every instance refuses the cluster's accounts from there again. The
  * backup that seeds the new node is a script that waits a little, then fails.
  */
 class NewMachineRollbackTest {
     private static final String BACKUP_FAILURE = "the backup program of this test refuses to back up";
 
-    @RegisterExtension
-    static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.122", "127.0.0.123");
-    static OutsideMachine outside;
+    static MachineNetwork network;
+    static NamespaceMachine newMachine;
     static Path scratch;
     static TestManager manager;
     static List<LoopbackMachine> machines;
 
     @BeforeAll
-    static void startManagerWithAFailingBackupForTheOutsideMachine() throws Exception {
-        outside = OutsideMachine.start();
+    static void startManagerWithAFailingBackupForTheNewMachine() throws Exception {
+        network = MachineNetwork.start(2);
+        newMachine = network.newMachine();
         scratch = TempDirs.create("kunlun-failing-backup-");
         Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path backup = Files.writeString(scratch.resolve("mariadb-backup"),
                 "#!/bin/sh\nsleep 3\necho '" + BACKUP_FAILURE + "' >&2\nexit 3\n");
         Files.setPosixFilePermissions(backup, PosixFilePermissions.fromString("rwxr-xr-x"));
-        manager = outside.startManager(config -> config.withMachineEngines(
-                Map.of(outside.address(), config.engines().withStorageBackup(backup.toString()))));
-        machines = List.of(loopback.take(), loopback.take());
-        ClusterFixture.register(manager, machines);
+        manager = network.startManager(config -> config.withMachineEngines(
+                Map.of(newMachine.address(), config.engines().withStorageBackup(backup.toString()))));
+        machines = network.clusterMachines();
     }
 
     @AfterAll
     static void stopEverything() throws Exception {
         try {
-            if (outside != null) {
-                outside.close();
+            if (network != null) {
+                network.close();
             }
         } finally {
             if (scratch != null) {
@@ -77,15 +76,15 @@ class NewMachineRollbackTest {
         List<JsonNode> nodes = entries(storageBefore);
         JsonNode comp = entries(query(manager, "get_computer", cluster)).get(0);
         ObjectNode request = NetworkRequests.onMachine(NetworkRequests.addNodes(cluster, "shard1", 1),
-                outside.address());
+                newMachine.address());
 
         assertThat(manager.post(request.toString()).result()).isEqualTo("accept");
         for (JsonNode node : nodes) {
-            assertThat(NetworkRequests.eventually(() -> currentUser(outside.mariadb(node)), "kunlun_admin@"
-                    + outside.address() + "/255.255.255.255")).as("while the job runs, " + node)
-                    .isEqualTo("kunlun_admin@" + outside.address() + "/255.255.255.255");
+            assertThat(NetworkRequests.eventually(() -> mariadb(newMachine, node, "SELECT CURRENT_USER"),
+                    "kunlun_admin@" + newMachine.address() + "/255.255.255.255")).as("while the job runs, " + node)
+                    .isEqualTo("kunlun_admin@" + newMachine.address() + "/255.255.255.255");
         }
-        assertThat(NetworkRequests.eventually(() -> currentUser(outside.postgres(comp)), "kunlun_admin"))
+        assertThat(NetworkRequests.eventually(() -> postgres(newMachine, comp, "SELECT current_user"), "kunlun_admin"))
                 .as("while the job runs, " + comp).isEqualTo("kunlun_admin");
         Reply failed = manager.client().awaitJob(request.get("job_id").asText(), ClusterFixture.CLUSTER_JOB_TIMEOUT);
 
@@ -93,11 +92,11 @@ class NewMachineRollbackTest {
         assertThat(failed.info()).contains(BACKUP_FAILURE).endsWith("; rolled back");
         assertThat(query(manager, "get_storage", cluster)).isEqualTo(storageBefore);
         for (JsonNode node : nodes) {
-            assertThatThrownBy(() -> outside.mariadb(node).close()).as(node.toString())
-                    .hasMessage("Host '" + outside.address() + "' is not allowed to connect to this MariaDB server");
+            assertThatThrownBy(() -> mariadb(newMachine, node, "SELECT 1")).as(node.toString()).hasMessage(
+                    "ERROR 1130 (HY000): Host '" + newMachine.address() + "' is not allowed to connect to this MariaDB server");
         }
-        assertThatThrownBy(() -> outside.postgres(comp).close())
-                .hasMessageContaining("no pg_hba.conf entry for host \"" + outside.address() + "\", user \"kunlun_admin\"");
+        assertThatThrownBy(() -> postgres(newMachine, comp, "SELECT 1")).hasMessageContaining(
+                "no pg_hba.conf entry for host \"" + newMachine.address() + "\", user \"kunlun_admin\"");
         assertThat(ClusterFixture.deleteCluster(manager, cluster).result()).isEqualTo("done");
     }
 
@@ -112,22 +111,16 @@ class NewMachineRollbackTest {
         JsonNode compsBefore = query(manager, "get_computer", cluster);
 
         Reply refused = ClusterFixture.run(manager, NetworkRequests.onMachine(NetworkRequests.addComps(cluster, 1),
-                outside.address()));
+                newMachine.address()));
 
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo("shard1 node " + ClusterFixture.address(replica)
-                + " is not running, so it would refuse the cluster's accounts from " + outside.address()
+                + " is not running, so it would refuse the cluster's accounts from " + newMachine.address()
                 + "/32; start it, then run the job again");
         assertThat(query(manager, "get_computer", cluster)).isEqualTo(compsBefore);
-        assertThatThrownBy(() -> outside.mariadb(primary).close())
-                .hasMessage("Host '" + outside.address() + "' is not allowed to connect to this MariaDB server");
+        assertThatThrownBy(() -> mariadb(newMachine, primary, "SELECT 1")).hasMessage("ERROR 1130 (HY000): Host '"
+                + newMachine.address() + "' is not allowed to connect to this MariaDB server");
         assertThat(ClusterFixture.control(manager, replica, "start").result()).isEqualTo("done");
         assertThat(ClusterFixture.deleteCluster(manager, cluster).result()).isEqualTo("done");
-    }
-
-    private static String currentUser(Connection connection) throws SQLException {
-        try (connection; var statement = connection.createStatement()) {
-            return NewMachineAccountsTest.single(statement, "SELECT CURRENT_USER");
-        }
     }
 }

@@ -1,0 +1,121 @@
+package io.kunlun.testkit.netns;
+
+import io.kunlun.testkit.LoopbackMachine;
+import io.kunlun.testkit.Programs;
+import io.kunlun.testkit.RootPaths;
+import io.kunlun.testkit.ssh.OpenSshServer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A test machine in a network namespace of its own, on a {@link TestNetwork}: one address, its
+ * own loopback, a real OpenSSH server on port 22, and root paths for instances on this host's
+ * file system. What the manager starts on it over SSH runs inside the namespace, as on a second
+ * machine. Its link to the network can be cut and restored.
+ */
+public final class NamespaceMachine {
+    private final String namespace;
+    private final String switchNamespace;
+    private final String port;
+    private final LoopbackMachine paths;
+    private OpenSshServer sshd;
+
+    private NamespaceMachine(String namespace, String switchNamespace, String port, LoopbackMachine paths) {
+        this.namespace = namespace;
+        this.switchNamespace = switchNamespace;
+        this.port = port;
+        this.paths = paths;
+    }
+
+    /**
+     * Makes the namespace, plugs it into the switch through a veth pair ({@code port} there,
+     * {@code eth0} inside) with the address on {@code eth0}, brings loopback up and starts sshd.
+     */
+    static NamespaceMachine start(String namespace, String switchNamespace, String port, String address,
+                                  String prefixLength, String authorizedKeyLine) {
+        LoopbackMachine paths = RootPaths.create(address);
+        try {
+            Namespaces.ip("netns", "add", namespace);
+        } catch (RuntimeException e) {
+            TestNetwork.runAll(List.of(() -> RootPaths.remove(paths)), e);
+            throw e;
+        }
+        NamespaceMachine machine = new NamespaceMachine(namespace, switchNamespace, port, paths);
+        try {
+            Namespaces.ip("-n", switchNamespace, "link", "add", port, "type", "veth", "peer", "name", "eth0",
+                    "netns", namespace);
+            Namespaces.ip("-n", switchNamespace, "link", "set", port, "master", TestNetwork.BRIDGE, "up");
+            Namespaces.ip("-n", namespace, "address", "add", address + "/" + prefixLength, "dev", "eth0");
+            Namespaces.ip("-n", namespace, "link", "set", "eth0", "up");
+            Namespaces.ip("-n", namespace, "link", "set", "lo", "up");
+            machine.sshd = OpenSshServer.startInNamespace(namespace, address, authorizedKeyLine);
+            return machine;
+        } catch (RuntimeException e) {
+            machine.closeAfter(e);
+            throw e;
+        }
+    }
+
+    /** The machine's address, its hostaddr for the manager. */
+    public String address() {
+        return paths.hostaddr();
+    }
+
+    /** The namespace's name, as {@code ip netns} lists it. */
+    public String namespace() {
+        return namespace;
+    }
+
+    /** The machine as create_machine registers it: its address and root paths. */
+    public LoopbackMachine machine() {
+        return paths;
+    }
+
+    /**
+     * Cuts the machine off the network: its port on the switch goes down, so nothing it sends
+     * arrives anywhere and nothing reaches it, as when its cable is pulled. Its processes run on.
+     */
+    public void cut() {
+        Namespaces.ip("-n", switchNamespace, "link", "set", port, "down");
+    }
+
+    /** Plugs the machine in again after {@link #cut()}. */
+    public void restore() {
+        Namespaces.ip("-n", switchNamespace, "link", "set", port, "up");
+    }
+
+    /**
+     * Runs a program inside the machine's namespace, so that its connections leave from this
+     * machine, with these further environment variables (a client's password, say) and a bound
+     * on its time; answers how it ended.
+     */
+    public Programs.Result run(List<String> argv, Map<String, String> environment) {
+        List<String> inside = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        inside.addAll(argv);
+        return Programs.result(inside, environment);
+    }
+
+    /** Stops sshd, kills everything else inside, deletes the namespace and the root paths. */
+    void close() {
+        closeAfter(null);
+    }
+
+    private void closeAfter(RuntimeException failure) {
+        List<Runnable> steps = List.of(
+                () -> {
+                    if (sshd != null) {
+                        sshd.close();
+                    }
+                },
+                () -> Namespaces.destroy(namespace),
+                () -> RootPaths.remove(paths));
+        TestNetwork.runAll(steps, failure);
+    }
+
+    @Override
+    public String toString() {
+        return address() + " (namespace " + namespace + ")";
+    }
+}
