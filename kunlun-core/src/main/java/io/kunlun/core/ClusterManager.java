@@ -104,7 +104,7 @@ public final class ClusterManager implements AutoCloseable {
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),
                 new StopStartedPrometheus(config.prometheus()), new DeleteShardRow(store), new UnlinkShard(drivers),
                 new RemoveExporter(drivers.exporters()), new RevokeNetwork(drivers)));
-        this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
+        this.engine = new JobEngine(store.jobs(), operations, undoActions, JobEngine.Settings.of(config));
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
