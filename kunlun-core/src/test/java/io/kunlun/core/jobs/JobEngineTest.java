@@ -331,6 +331,21 @@ class JobEngineTest {
     }
 
     @Test
+    void aJobIsStoredWithoutTheFieldsItsTypeDoesNotKnowAndIsTheSameJobWithOrWithoutThem() throws Exception {
+        JobEngine engine = engine(instant);
+        engine.submit(parse("{\"job_type\":\"add_comps\",\"job_id\":\"j1\",\"user_name\":\"alice\","
+                + "\"cluster_name\":\"c1\",\"comps\":\"1\",\"padding\":\"" + "x".repeat(10_000) + "\"}"));
+
+        JobStatus again = engine.submit(addComps("j1", "c1"));
+
+        assertThat(again.jobId()).isEqualTo("j1");
+        assertThat(store.jobs().find("j1").orElseThrow().requestJson()).isEqualTo("{\"cluster_name\":\"c1\","
+                + "\"comps\":\"1\",\"job_id\":\"j1\",\"job_type\":\"add_comps\",\"user_name\":\"alice\"}");
+        assertThat(engine.await("j1", TIMEOUT).state()).isEqualTo(JobState.DONE);
+        assertThat(instant.runsOf("j1")).isEqualTo(1);
+    }
+
+    @Test
     void concurrentSubmissionsOfOneJobIdMakeOneJob() throws Exception {
         JobEngine engine = engine(instant);
         int clients = 8;
