@@ -262,6 +262,25 @@ class JobEngineTest {
     }
 
     @Test
+    void endedJobsBeyondTheRetentionAreForgottenFromTheStart() throws Exception {
+        JobEngine first = engine(instant);
+        for (int i = 1; i <= 3; i++) {
+            first.submit(addComps("j" + i, "c1"));
+        }
+        first.await("j3", TIMEOUT);
+        closeAll();
+
+        JobEngine second = engine(new JobEngine.Settings(8, Duration.ofMillis(300), Duration.ofSeconds(1),
+                Duration.ofDays(90), 2), instant);
+
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (second.newest(10).size() > 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(second.newest(10)).extracting(JobStatus::jobId).containsExactly("j3", "j2");
+    }
+
+    @Test
     void aLockKeyLeavesTheQueuesWhenItsJobsHaveEnded() throws Exception {
         JobEngine engine = engine(instant);
         for (int i = 1; i <= 20; i++) {
