@@ -63,6 +63,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The manager as a library: every operation of the HTTP API, callable without HTTP. Adapters (the
@@ -125,7 +126,8 @@ public final class ClusterManager implements AutoCloseable {
         }
         MetadataStore store = MetadataStore.open(config.metadata(), config.home(),
                 new MetaNode(config.advertisedHost(), config.advertisedPort()));
-        ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh()));
+        ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh(),
+                () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet())));
         manager.engine.recover();
         manager.health.start();
         return manager;
