@@ -127,10 +127,10 @@ public final class JobEngine implements AutoCloseable {
     private enum Action { START, RESUME, ROLL_BACK }
 
     /**
-     * Takes over the jobs a previous run left ongoing: those being rolled back are queued to
-     * finish their rollback, those whose operation resumes are queued to run again, the others
-     * are queued to be rolled back (or failed at once, with nothing to roll back). Then queues
-     * the jobs it left accepted. Each lock key's jobs keep the order they were accepted in (an
+     * Takes over the jobs a previous run left ongoing: those whose operation resumes are queued
+     * to run again; the others, and those whose rollback had not finished, are rolled back now
+     * (or failed at once, with nothing to roll back), and queued to retry what could not be
+     * undone yet. Then queues the jobs it left accepted. Each lock key's jobs keep the order they were accepted in (an
      * ongoing job was accepted before any job still waiting on its key). Runs before the first
      * submission: a job this engine is running must never be taken for one that a stopped manager
      * left behind. Also starts pruning ended jobs, now and every hour.
@@ -144,17 +144,22 @@ public final class JobEngine implements AutoCloseable {
         }
         for (JobRecord job : jobs.inState(JobState.ONGOING)) {
             Operation<?, ?> operation = operations.get(job.status().jobType());
-            if (job.rollbackCause().isPresent()) {
-                enqueue(new Queued(job.jobId(), Action.ROLL_BACK), job.lockKey());
-            } else if (operation != null && operation.resumesAfterRestart()) {
+            if (job.rollbackCause().isEmpty() && operation != null && operation.resumesAfterRestart()) {
                 enqueue(new Queued(job.jobId(), Action.RESUME), job.lockKey());
-            } else {
-                String cause = "the manager stopped while the job was at step '" + stepOf(job) + "'";
+                continue;
+            }
+            String cause = job.rollbackCause().orElse("the manager stopped while the job was at step '"
+                    + stepOf(job) + "'");
+            if (job.rollbackCause().isEmpty()) {
                 if (jobs.undoLog(job.jobId()).isEmpty()) {
                     end(job.jobId(), JobTransition.FAIL, cause + "; nothing to roll back");
-                } else if (jobs.beginRollback(job.jobId(), cause, ROLLING_BACK + cause)) {
-                    enqueue(new Queued(job.jobId(), Action.ROLL_BACK), job.lockKey());
+                    continue;
                 }
+                jobs.beginRollback(job.jobId(), cause, ROLLING_BACK + cause);
+            }
+            // Rolled back before the first submission, as far as it goes now; the rest is retried.
+            if (!rollBack(job.jobId(), cause)) {
+                retryLater(new Queued(job.jobId(), Action.ROLL_BACK), job.lockKey());
             }
         }
         for (JobRecord job : jobs.inState(JobState.ACCEPT)) {
@@ -246,7 +251,7 @@ public final class JobEngine implements AutoCloseable {
             queues.remove(lockKey); // the job stays ongoing with its undo log: the next start retries
             return;
         }
-        queues.get(lockKey).addFirst(rollback);
+        queues.computeIfAbsent(lockKey, key -> new ArrayDeque<>()).addFirst(rollback);
         timer.schedule(() -> resumeDraining(lockKey), settings.rollbackRetry().toMillis(), TimeUnit.MILLISECONDS);
     }
 
