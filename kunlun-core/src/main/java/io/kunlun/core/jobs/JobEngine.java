@@ -129,11 +129,12 @@ public final class JobEngine implements AutoCloseable {
     /**
      * Takes over the jobs a previous run left ongoing: those whose operation resumes are queued
      * to run again; the others, and those whose rollback had not finished, are rolled back now
-     * (or failed at once, with nothing to roll back), and queued to retry what could not be
-     * undone yet. Then queues the jobs it left accepted. Each lock key's jobs keep the order they were accepted in (an
-     * ongoing job was accepted before any job still waiting on its key). Runs before the first
-     * submission: a job this engine is running must never be taken for one that a stopped manager
-     * left behind. Also starts pruning ended jobs, now and every hour.
+     * (or failed at once, with nothing to roll back), and what could not be undone yet is
+     * retried later, holding the job's lock key. Then queues the jobs it left accepted. Each lock
+     * key's jobs keep the order they were accepted in (an ongoing job was accepted before any job
+     * still waiting on its key). Runs before the first submission: a job this engine is running
+     * must never be taken for one that a stopped manager left behind. Also starts pruning ended
+     * jobs, now and every hour.
      */
     public void recover() {
         synchronized (this) {
