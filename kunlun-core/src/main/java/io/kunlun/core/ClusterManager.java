@@ -3,12 +3,11 @@ package io.kunlun.core;
 import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobEngine;
+import io.kunlun.core.jobs.UndoAction;
 import io.kunlun.core.jobs.UndoActions;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.monitor.HealthMonitor;
 import io.kunlun.core.monitor.ManagerMetrics;
-import io.kunlun.core.monitor.RestorePrometheusFiles;
-import io.kunlun.core.monitor.StopStartedPrometheus;
 import io.kunlun.core.ops.AddComps;
 import io.kunlun.core.ops.AddNodes;
 import io.kunlun.core.ops.AddShards;
@@ -59,10 +58,12 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The manager as a library: every operation of the HTTP API, callable without HTTP. Adapters (the
@@ -100,11 +101,12 @@ public final class ClusterManager implements AutoCloseable {
                 new ControlInstance(store, drivers),
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
                 new PostgresExporter(store, hosts, drivers, updatePrometheus));
-        UndoActions undoActions = new UndoActions(List.of(new RestoreMachineRow(store),
-                new RemoveInstance(drivers, store), new DeleteClusterRows(store), new RestorePrometheusFiles(),
-                new StopStartedPrometheus(config.prometheus()), new DeleteShardRow(store), new UnlinkShard(drivers),
-                new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers)));
-        this.engine = new JobEngine(store.jobs(), operations, undoActions, config.workers());
+        List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
+                new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
+                new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers)));
+        undo.addAll(updatePrometheus.undoActions());
+        UndoActions undoActions = new UndoActions(undo);
+        this.engine = new JobEngine(store.jobs(), operations, undoActions, JobEngine.Settings.of(config));
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
@@ -125,7 +127,8 @@ public final class ClusterManager implements AutoCloseable {
         }
         MetadataStore store = MetadataStore.open(config.metadata(), config.home(),
                 new MetaNode(config.advertisedHost(), config.advertisedPort()));
-        ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh()));
+        ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh(),
+                () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet())));
         manager.engine.recover();
         manager.health.start();
         return manager;

@@ -24,7 +24,8 @@ public record ManagerConfig(
         @JsonProperty("engines") EngineConfig engines,
         @JsonProperty("machine_engines") Map<String, EngineConfig> machineEngines,
         @JsonProperty("prometheus") PrometheusConfig prometheus,
-        @JsonProperty("health_interval_seconds") int healthIntervalSeconds) {
+        @JsonProperty("health_interval_seconds") int healthIntervalSeconds,
+        @JsonProperty("jobs") JobsConfig jobs) {
 
     public ManagerConfig {
         home = home == null ? Path.of("var") : home;
@@ -37,10 +38,11 @@ public record ManagerConfig(
         machineEngines = machineEngines == null ? Map.of() : Map.copyOf(machineEngines);
         prometheus = prometheus == null ? PrometheusConfig.managed() : prometheus;
         healthIntervalSeconds = healthIntervalSeconds <= 0 ? 5 : healthIntervalSeconds;
+        jobs = jobs == null ? JobsConfig.defaults() : jobs;
     }
 
     public static ManagerConfig defaults(Path home) {
-        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0);
+        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0, null);
     }
 
     /** The programs and instance account on one machine: its own entry, else the global one. */
@@ -50,48 +52,74 @@ public record ManagerConfig(
 
     public ManagerConfig withHome(Path newHome) {
         return new ManagerConfig(newHome, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs);
     }
 
     public ManagerConfig withExposeCredentials(boolean expose) {
         return new ManagerConfig(home, metadata, ssh, workers, expose, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs);
     }
 
     public ManagerConfig withAdvertised(String host, int port) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, host, port,
-                engines, machineEngines, prometheus, healthIntervalSeconds);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs);
     }
 
     public ManagerConfig withSsh(SshConfig newSsh) {
         return new ManagerConfig(home, metadata, newSsh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs);
     }
 
     public ManagerConfig withMachineEngines(Map<String, EngineConfig> newMachineEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, newMachineEngines, prometheus, healthIntervalSeconds);
+                engines, newMachineEngines, prometheus, healthIntervalSeconds, jobs);
     }
 
     public ManagerConfig withMetadata(MetadataConfig newMetadata) {
         return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs);
     }
 
     public ManagerConfig withEngines(EngineConfig newEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                newEngines, machineEngines, prometheus, healthIntervalSeconds);
+                newEngines, machineEngines, prometheus, healthIntervalSeconds, jobs);
     }
 
     public ManagerConfig withPrometheus(PrometheusConfig newPrometheus) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, newPrometheus, healthIntervalSeconds);
+                engines, machineEngines, newPrometheus, healthIntervalSeconds, jobs);
     }
 
     /** How often the health monitor checks every instance. */
     public ManagerConfig withHealthIntervalSeconds(int seconds) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, seconds);
+                engines, machineEngines, prometheus, seconds, jobs);
+    }
+
+    public ManagerConfig withJobs(JobsConfig newJobs) {
+        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                engines, machineEngines, prometheus, healthIntervalSeconds, newJobs);
+    }
+
+    /**
+     * The job engine: ended jobs are kept {@code retention_days} days, and at most the newest
+     * {@code retention_count} jobs; a rollback that could not finish is tried again every
+     * {@code rollback_retry_seconds}.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record JobsConfig(
+            @JsonProperty("retention_days") int retentionDays,
+            @JsonProperty("retention_count") int retentionCount,
+            @JsonProperty("rollback_retry_seconds") int rollbackRetrySeconds) {
+        public JobsConfig {
+            retentionDays = retentionDays <= 0 ? 90 : retentionDays;
+            retentionCount = retentionCount <= 0 ? 100_000 : retentionCount;
+            rollbackRetrySeconds = rollbackRetrySeconds <= 0 ? 60 : rollbackRetrySeconds;
+        }
+
+        public static JobsConfig defaults() {
+            return new JobsConfig(0, 0, 0);
+        }
     }
 
     /** The metadata store: an H2 file under home when jdbc_url is absent, else MySQL/MariaDB. */

@@ -2,6 +2,7 @@ package io.kunlun.core.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.core.ManagerException;
+import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.meta.JobRecord;
 import io.kunlun.core.meta.JobTable;
 import io.kunlun.core.meta.JobTransition;
@@ -28,17 +29,19 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * The durable job queue. Jobs are rows that move through {@link JobTransition}s: accepted jobs
- * survive a restart and run then; a job that was running when the manager died is rolled back
+ * survive a restart and run then; a job that was running when the manager stopped is rolled back
  * from its undo log and marked failed, or, when its operation
- * {@linkplain Operation#resumesAfterRestart() resumes}, runs again. Jobs with the same lock key
- * run one at a time in the order they were accepted; jobs with other keys run concurrently, up to
- * the number of workers.
+ * {@linkplain Operation#resumesAfterRestart() resumes}, runs again. A job being rolled back stays
+ * ongoing, holding its lock key, until its undo log is empty: a rollback that could not finish is
+ * retried on a timer and at the next start. Jobs with the same lock key run one at a time in the
+ * order they were accepted; jobs with other keys run concurrently, up to the number of workers.
  */
 public final class JobEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
@@ -46,27 +49,64 @@ public final class JobEngine implements AutoCloseable {
     private static final String UNIMPLEMENTED = "unimplemented";
     /** The step of a job between its start and the first step its operation reports. */
     private static final String CHECKING = "checking";
+    /** What the info of a job whose undo log is being replayed starts with, before the cause. */
+    static final String ROLLING_BACK = "rolling back after: ";
     /** What a resumed job's first step starts with and its operation's steps end with, in brackets. */
     static final String RESUMED = "resumed after a manager restart";
     private static final String RESUMED_AT = RESUMED + " at step '";
+    /** How long a manager stopping waits for running workers after interrupting them. */
+    private static final Duration INTERRUPTED_WAIT = Duration.ofSeconds(10);
+    /** The longest pause between two attempts to record that a job ended. */
+    private static final Duration MAX_END_RETRY = Duration.ofSeconds(5);
+    private static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
+
+    /**
+     * How the engine runs: {@code workers} threads; on stop, running jobs get {@code stopGrace}
+     * to end before they are interrupted; a rollback that could not finish is tried again after
+     * {@code rollbackRetry}; ended jobs are forgotten after {@code retentionAge} or beyond the
+     * newest {@code retentionCount} jobs.
+     */
+    public record Settings(int workers, Duration stopGrace, Duration rollbackRetry, Duration retentionAge,
+                           int retentionCount) {
+        public static Settings of(ManagerConfig config) {
+            ManagerConfig.JobsConfig jobs = config.jobs();
+            return new Settings(config.workers(), Duration.ofSeconds(20),
+                    Duration.ofSeconds(jobs.rollbackRetrySeconds()), Duration.ofDays(jobs.retentionDays()),
+                    jobs.retentionCount());
+        }
+    }
 
     private final JobTable jobs;
     private final Map<JobType, Operation<?, ?>> operations = new HashMap<>();
     private final UndoActions undoActions;
+    private final Settings settings;
     private final ExecutorService workers;
+    /** Retries of rollbacks and the pruning of ended jobs. */
+    private final ScheduledExecutorService timer;
     private final List<Consumer<JobStatus>> listeners = new CopyOnWriteArrayList<>();
-    /** Lock keys that have a worker draining them, each with its jobs still to run, oldest first. */
+    /**
+     * Lock keys that have a worker draining them, or a rollback waiting for its retry, each with
+     * its jobs still to run, oldest first. A key leaves the map when its queue is empty.
+     */
     private final Map<String, Deque<Queued>> queues = new HashMap<>();
     private boolean started;
     private boolean closed;
+    /** Set when a stopping engine interrupts its workers: what fails then is left for the next start. */
+    private volatile boolean interrupting;
 
-    public JobEngine(JobTable jobs, List<Operation<?, ?>> operations, UndoActions undoActions, int workerThreads) {
+    public JobEngine(JobTable jobs, List<Operation<?, ?>> operations, UndoActions undoActions, Settings settings) {
         this.jobs = jobs;
         operations.forEach(operation -> this.operations.put(operation.type(), operation));
         this.undoActions = undoActions;
+        this.settings = settings;
         AtomicInteger counter = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(workerThreads, runnable -> {
+        this.workers = Executors.newFixedThreadPool(settings.workers(), runnable -> {
             Thread thread = new Thread(runnable, "job-worker-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "job-timer");
             thread.setDaemon(true);
             return thread;
         });
@@ -78,18 +118,23 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /**
-     * A job waiting for a worker, and the transition that starts it: START for an accepted job,
-     * RESUME for one a stopped manager left ongoing.
+     * A job waiting for a worker, and what the worker does with it: START an accepted job, RESUME
+     * one a stopped manager left ongoing, or ROLL_BACK one whose rollback has not finished.
      */
-    private record Queued(String jobId, JobTransition transition) {
+    private record Queued(String jobId, Action action) {
     }
+
+    private enum Action { START, RESUME, ROLL_BACK }
 
     /**
      * Takes over the jobs a previous run left ongoing: those whose operation resumes are queued
-     * to run again, the others are rolled back and failed. Then queues the jobs it left accepted.
-     * Each lock key's jobs keep the order they were accepted in (a resumed job was accepted
-     * before any job still waiting on its key). Runs before the first submission: a job this
-     * engine is running must never be taken for one that a dead manager left behind.
+     * to run again; the others, and those whose rollback had not finished, are rolled back now
+     * (or failed at once, with nothing to roll back), and what could not be undone yet is
+     * retried later, holding the job's lock key. Then queues the jobs it left accepted. Each lock
+     * key's jobs keep the order they were accepted in (an ongoing job was accepted before any job
+     * still waiting on its key). Runs before the first submission: a job this engine is running
+     * must never be taken for one that a stopped manager left behind. Also starts pruning ended
+     * jobs, now and every hour.
      */
     public void recover() {
         synchronized (this) {
@@ -100,16 +145,28 @@ public final class JobEngine implements AutoCloseable {
         }
         for (JobRecord job : jobs.inState(JobState.ONGOING)) {
             Operation<?, ?> operation = operations.get(job.status().jobType());
-            if (operation != null && operation.resumesAfterRestart()) {
-                enqueue(new Queued(job.jobId(), JobTransition.RESUME), job.lockKey());
-            } else {
-                end(job.jobId(), JobTransition.FAIL, "the manager stopped while the job was at step '"
-                        + stepOf(job) + "'; " + rollBack(job.jobId()).orElse("nothing to roll back"));
+            if (job.rollbackCause().isEmpty() && operation != null && operation.resumesAfterRestart()) {
+                enqueue(new Queued(job.jobId(), Action.RESUME), job.lockKey());
+                continue;
+            }
+            String cause = job.rollbackCause().orElse("the manager stopped while the job was at step '"
+                    + stepOf(job) + "'");
+            if (job.rollbackCause().isEmpty()) {
+                if (jobs.undoLog(job.jobId()).isEmpty()) {
+                    end(job.jobId(), JobTransition.FAIL, cause + "; nothing to roll back");
+                    continue;
+                }
+                jobs.beginRollback(job.jobId(), cause, ROLLING_BACK + cause);
+            }
+            // Rolled back before the first submission, as far as it goes now; the rest is retried.
+            if (!rollBack(job.jobId(), cause)) {
+                retryLater(new Queued(job.jobId(), Action.ROLL_BACK), job.lockKey());
             }
         }
         for (JobRecord job : jobs.inState(JobState.ACCEPT)) {
-            enqueue(new Queued(job.jobId(), JobTransition.START), job.lockKey());
+            enqueue(new Queued(job.jobId(), Action.START), job.lockKey());
         }
+        timer.scheduleWithFixedDelay(this::pruneEnded, 0, PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -132,7 +189,7 @@ public final class JobEngine implements AutoCloseable {
             }
             return outcome.job().status();
         }
-        enqueue(new Queued(jobId, JobTransition.START), lockKey);
+        enqueue(new Queued(jobId, Action.START), lockKey);
         return outcome.job().status();
     }
 
@@ -157,10 +214,15 @@ public final class JobEngine implements AutoCloseable {
         }
     }
 
+    /** How many lock keys have jobs queued, running or waiting for a rollback's retry. */
+    synchronized int busyLockKeys() {
+        return queues.size();
+    }
+
     /** Queues a job behind its lock key; the first job of an idle key gets a worker. */
     private synchronized void enqueue(Queued job, String lockKey) {
         if (closed) {
-            return; // still accepted in the store: the next start runs it
+            return; // still in the store: the next start runs it
         }
         Deque<Queued> queue = queues.get(lockKey);
         if (queue == null) {
@@ -180,11 +242,34 @@ public final class JobEngine implements AutoCloseable {
         return job;
     }
 
+    /**
+     * Puts a rollback that could not finish back at the head of its key's queue, which keeps the
+     * key busy (the jobs behind it wait: they could meet what the rollback has still to take
+     * back), and gives the key a worker again after the retry delay.
+     */
+    private synchronized void retryLater(Queued rollback, String lockKey) {
+        if (closed) {
+            queues.remove(lockKey); // the job stays ongoing with its undo log: the next start retries
+            return;
+        }
+        queues.computeIfAbsent(lockKey, key -> new ArrayDeque<>()).addFirst(rollback);
+        timer.schedule(() -> resumeDraining(lockKey), settings.rollbackRetry().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void resumeDraining(String lockKey) {
+        if (!closed) {
+            workers.execute(() -> drain(lockKey));
+        }
+    }
+
     /** Runs the jobs of one lock key one after the other. A job never stops the ones behind it. */
     private void drain(String lockKey) {
         for (Queued job = next(lockKey); job != null; job = next(lockKey)) {
             try {
-                run(job);
+                if (!run(job)) {
+                    retryLater(new Queued(job.jobId(), Action.ROLL_BACK), lockKey);
+                    return;
+                }
             } catch (RuntimeException | Error e) {
                 // The store failed under the engine's own bookkeeping; the job is recovered at next start.
                 LOG.error("job {}: the engine could not record its state", job.jobId(), e);
@@ -192,40 +277,64 @@ public final class JobEngine implements AutoCloseable {
         }
     }
 
-    /** Starts (or resumes) the job, checks then runs its operation, and ends it. */
-    private void run(Queued queued) {
+    /**
+     * Starts (or resumes) the job, checks then runs its operation, and ends it; or goes on with
+     * its rollback. False when a rollback could not finish: the job stays ongoing to be retried.
+     */
+    private boolean run(Queued queued) {
         String jobId = queued.jobId();
         JobRecord job = jobs.find(jobId).orElseThrow();
-        boolean resuming = queued.transition() == JobTransition.RESUME;
+        if (queued.action() == Action.ROLL_BACK) {
+            boolean stillRollingBack = job.status().state() == JobState.ONGOING && job.rollbackCause().isPresent();
+            return !stillRollingBack || rollBack(jobId, job.rollbackCause().get());
+        }
+        boolean resuming = queued.action() == Action.RESUME;
         // A resumed job is ongoing already: what keeps it from running fails it rather than refusing it.
         JobTransition cannotRun = resuming ? JobTransition.FAIL : JobTransition.REFUSE;
         Operation<?, ?> operation = operations.get(job.status().jobType());
         if (operation == null) {
             end(jobId, cannotRun, job.status().jobType().wireName() + " is not implemented yet");
-            return;
+            return true;
         }
         JobRequest request;
         try {
             request = WireFormat.parse(WireFormat.json().readValue(job.requestJson(), ObjectNode.class)).request();
         } catch (Exception e) {
             end(jobId, cannotRun, "stored request cannot be read: " + e.getMessage());
-            return;
+            return true;
         }
         // A run cut off while checking had made no side effect: it starts over as the first run did.
         boolean resumed = resuming && !CHECKING.equals(job.status().step());
         String firstStep = resumed ? RESUMED_AT + cutOffStep(job) + "'" : CHECKING;
-        if (!jobs.apply(jobId, queued.transition(), firstStep)) {
-            return;
+        if (!jobs.apply(jobId, resuming ? JobTransition.RESUME : JobTransition.START, firstStep)) {
+            return true;
         }
         String result;
         try {
             result = checkThenRun(operation, request, new JobContext(jobId, job.lockKey(), jobs, undoActions, resumed));
         } catch (RuntimeException | Error failure) {
-            String cause = reason(job, failure);
-            end(jobId, JobTransition.FAIL, rollBack(jobId).map(outcome -> cause + "; " + outcome).orElse(cause));
-            return;
+            if (interrupting || Thread.interrupted()) {
+                // Only a stopping engine interrupts its workers: the job was cut off, not failed.
+                // It stays ongoing with its undo log, for the next start to resume or roll back.
+                LOG.warn("job {}: cut off by the manager stopping; the next start takes it over", jobId, failure);
+                return true;
+            }
+            return fail(jobId, reason(job, failure));
         }
         end(jobId, JobTransition.SUCCEED, result);
+        return true;
+    }
+
+    /** Fails the job at once when it made no side effect, else begins its rollback. */
+    private boolean fail(String jobId, String cause) {
+        if (jobs.undoLog(jobId).isEmpty()) {
+            end(jobId, JobTransition.FAIL, cause);
+            return true;
+        }
+        if (!jobs.beginRollback(jobId, cause, ROLLING_BACK + cause)) {
+            return true;
+        }
+        return rollBack(jobId, cause);
     }
 
     private static String stepOf(JobRecord job) {
@@ -255,29 +364,34 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /**
-     * Replays the job's undo log newest first and answers what that did, empty when the log was
-     * empty. It stops at the first undo that fails: older side effects are what the newer ones
-     * stand on, so they stay, with their records, for a person to look at.
+     * Replays the job's undo log newest first; once it is empty the job fails with its cause,
+     * "rolled back". It stops at the first undo that fails: older side effects are what the newer
+     * ones stand on. Then the job stays ongoing with what is left of its log, its info saying what
+     * failed, and false is answered: the rollback is tried again later.
      */
-    private Optional<String> rollBack(String jobId) {
+    private boolean rollBack(String jobId, String cause) {
         List<UndoRecord> log = jobs.undoLog(jobId);
-        if (log.isEmpty()) {
-            return Optional.empty();
-        }
         for (int i = 0; i < log.size(); i++) {
             UndoRecord record = log.get(i);
             try {
+                if (interrupting) {
+                    throw new ManagerException(ManagerException.Code.INTERRUPTED, "the manager is stopping");
+                }
                 undoActions.undo(record.action(), record.payload());
             } catch (RuntimeException e) {
                 LOG.warn("job {}: undo of {} failed", jobId, record.action(), e);
                 int left = log.size() - i - 1;
-                return Optional.of("rollback incomplete: undo of " + record.action() + " failed: " + e.getMessage()
-                        + (left == 0 ? "" : "; " + left + " older undo record" + (left == 1 ? "" : "s")
-                        + " not replayed"));
+                jobs.rollbackProgress(jobId, cause + "; rollback incomplete: undo of " + record.action() + " failed: "
+                        + e.getMessage() + (left == 0 ? "" : "; " + left + " older undo record"
+                        + (left == 1 ? "" : "s") + " not replayed") + "; retried in "
+                        + settings.rollbackRetry().toSeconds() + " s and at the next start");
+                Thread.interrupted(); // an interrupted undo leaves the flag set; the worker goes on
+                return false;
             }
             jobs.removeUndo(jobId, record.seq());
         }
-        return Optional.of("rolled back");
+        end(jobId, JobTransition.FAIL, cause + "; rolled back");
+        return true;
     }
 
     @SuppressWarnings("unchecked")
@@ -293,10 +407,39 @@ public final class JobEngine implements AutoCloseable {
         return operation.lockKey((R) request);
     }
 
+    /**
+     * Records that the job ended, retrying until the store takes it: a job whose end is not
+     * recorded stays ongoing, and the next start would roll back what it finished. The pause
+     * between attempts doubles up to {@link #MAX_END_RETRY}; a stopping engine does not stop it.
+     */
     private void end(String jobId, JobTransition transition, String info) {
-        if (!jobs.apply(jobId, transition, info)) {
-            return;
+        boolean interrupted = false;
+        long pauseMillis = 100;
+        boolean moved;
+        while (true) {
+            try {
+                moved = jobs.apply(jobId, transition, info);
+                break;
+            } catch (RuntimeException e) {
+                LOG.error("job {}: cannot record its end ({}) yet, retrying in {} ms", jobId,
+                        transition.to().wireName(), pauseMillis, e);
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException stopping) {
+                    interrupted = true;
+                }
+                pauseMillis = Math.min(pauseMillis * 2, MAX_END_RETRY.toMillis());
+            }
         }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (moved) {
+            tellListeners(jobId);
+        }
+    }
+
+    private void tellListeners(String jobId) {
         JobStatus ended = status(jobId).orElseThrow();
         for (Consumer<JobStatus> listener : listeners) {
             try {
@@ -307,22 +450,43 @@ public final class JobEngine implements AutoCloseable {
         }
     }
 
+    /** Forgets ended jobs past the retention; a failure is logged and tried again at the next round. */
+    private void pruneEnded() {
+        try {
+            int pruned = jobs.pruneEnded(System.currentTimeMillis() - settings.retentionAge().toMillis(),
+                    settings.retentionCount());
+            if (pruned > 0) {
+                LOG.info("forgot {} ended job(s) past the retention", pruned);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("pruning ended jobs failed", e);
+        }
+    }
+
     /**
-     * Lets running jobs end (for a while), then stops. Jobs still waiting stay accepted and run
-     * after the next start's {@link #recover()}; a job cut off is rolled back then or, when its
-     * operation resumes after a restart, run again.
+     * Lets running jobs end (for the stop grace), then interrupts them and waits a little more
+     * for the workers to leave. Jobs still waiting stay accepted and run after the next start's
+     * {@link #recover()}; a job cut off stays ongoing, with its undo log, and is rolled back then
+     * or, when its operation resumes after a restart, run again. Nothing is rolled back while the
+     * engine stops: its undo commands would be interrupted too.
      */
     @Override
     public void close() {
         synchronized (this) {
             closed = true;
         }
+        timer.shutdownNow();
         workers.shutdown();
         try {
-            if (!workers.awaitTermination(20, TimeUnit.SECONDS)) {
+            if (!workers.awaitTermination(settings.stopGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                interrupting = true;
                 workers.shutdownNow();
+                if (!workers.awaitTermination(INTERRUPTED_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("job workers still run {} s after they were interrupted", INTERRUPTED_WAIT.toSeconds());
+                }
             }
         } catch (InterruptedException e) {
+            interrupting = true;
             workers.shutdownNow();
             Thread.currentThread().interrupt();
         }

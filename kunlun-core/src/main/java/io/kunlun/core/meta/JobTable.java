@@ -18,7 +18,7 @@ import java.util.Optional;
 /** Jobs (the operation records) and their undo logs. */
 public final class JobTable {
     private static final String COLUMNS = "seq, job_id, job_type, user_name, request, lock_key, state, info, step,"
-            + " steps_done, steps_total, submitted_at, started_at, ended_at";
+            + " steps_done, steps_total, submitted_at, started_at, ended_at, rollback_cause";
 
     private final Jdbi jdbi;
 
@@ -117,6 +117,45 @@ public final class JobTable {
         });
     }
 
+    /**
+     * Marks an ongoing job as rolling back because of {@code cause}: it stays ongoing, at the
+     * step it failed at, with {@code info}, until its undo log is empty. False when the job is
+     * not ongoing.
+     */
+    public boolean beginRollback(String jobId, String cause, String info) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE job SET rollback_cause = :cause,"
+                        + " info = :info WHERE job_id = :id AND state = :ongoing")
+                .bind("cause", cause).bind("info", info).bind("id", jobId)
+                .bind("ongoing", JobState.ONGOING.wireName()).execute() == 1);
+    }
+
+    /** Says how far a rollback got (shown by get_status); only while the job is ongoing. */
+    public void rollbackProgress(String jobId, String info) {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE job SET info = :info WHERE job_id = :id"
+                        + " AND state = :ongoing")
+                .bind("info", info).bind("id", jobId).bind("ongoing", JobState.ONGOING.wireName()).execute());
+    }
+
+    /**
+     * Forgets ended jobs that ended before {@code endedBefore} (epoch milliseconds) or are older
+     * than the newest {@code keep} jobs; answers how many. A job id that an undo log, a cluster or
+     * a port reservation still names is kept: a new job with that id would be taken for its owner.
+     */
+    public int pruneEnded(long endedBefore, int keep) {
+        return jdbi.inTransaction(handle -> {
+            long oldestKept = handle.createQuery("SELECT COALESCE(MIN(seq), 0) FROM"
+                            + " (SELECT seq FROM job ORDER BY seq DESC LIMIT :keep) AS newest")
+                    .bind("keep", keep).mapTo(Long.class).one();
+            return handle.createUpdate("DELETE FROM job WHERE state IN (:done, :failed)"
+                            + " AND (ended_at < :before OR seq < :oldestKept)"
+                            + " AND NOT EXISTS (SELECT 1 FROM job_undo u WHERE u.job_id = job.job_id)"
+                            + " AND NOT EXISTS (SELECT 1 FROM cluster c WHERE c.job_id = job.job_id)"
+                            + " AND NOT EXISTS (SELECT 1 FROM port_allocation p WHERE p.job_id = job.job_id)")
+                    .bind("done", JobState.DONE.wireName()).bind("failed", JobState.FAILED.wireName())
+                    .bind("before", endedBefore).bind("oldestKept", oldestKept).execute();
+        });
+    }
+
     /** Records the current step of an ongoing job; a job that has ended keeps its last step. */
     public void progress(String jobId, String step, int done, int total) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE job SET step = :step, info = :step, steps_done = :done,"
@@ -165,7 +204,8 @@ public final class JobTable {
                 Instant.ofEpochMilli(rs.getLong("submitted_at")),
                 instant(rs, "started_at"),
                 instant(rs, "ended_at"));
-        return new JobRecord(rs.getLong("seq"), status, rs.getString("request"), rs.getString("lock_key"));
+        return new JobRecord(rs.getLong("seq"), status, rs.getString("request"), rs.getString("lock_key"),
+                Optional.ofNullable(rs.getString("rollback_cause")));
     }
 
     private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {

@@ -46,13 +46,18 @@ public final class PrometheusUpdate {
      * Prometheus watches its file_sd files.
      */
     public void rewriteWrittenTargets(PrometheusTargets targets) {
-        Path directory = config.isManaged() ? managed.targetsDir() : config.targetsDir();
+        Path directory = targetsDir();
         Map<String, String> files = targets.files();
         Map<String, String> written = PrometheusFiles.read(directory, files.keySet());
         if (written.values().stream().allMatch(Objects::isNull) || written.equals(files)) {
             return;
         }
         PrometheusFiles.write(directory, files);
+    }
+
+    /** Where the target files are: under the home for the manager's own Prometheus, else the configured directory. */
+    public Path targetsDir() {
+        return config.isManaged() ? managed.targetsDir() : config.targetsDir();
     }
 
     private void applyManaged(PrometheusTargets targets, JobContext context) {
@@ -85,7 +90,7 @@ public final class PrometheusUpdate {
     }
 
     private static void write(Path directory, Map<String, String> files, JobContext context) {
-        context.willDo(RestorePrometheusFiles.NAME, RestorePrometheusFiles.capture(directory, files.keySet()));
+        context.willDo(RestorePrometheusFiles.NAME, RestorePrometheusFiles.capture(directory, files));
         PrometheusFiles.write(directory, files);
     }
 }

@@ -7,8 +7,12 @@ import io.kunlun.core.jobs.UndoAction;
 import java.nio.file.Path;
 
 /**
- * Undo of update_prometheus starting the manager's Prometheus: stops it. Recorded only when none
- * ran, and the job holds the Prometheus lock, so the one running now is the one the job started.
+ * Undo of a job starting the manager's Prometheus (update_prometheus, or an exporter job
+ * refreshing the targets): stops it unless it serves. Recorded only when none ran, under the
+ * lock of the Prometheus files. One that does not answer {@code /-/ready} is what a failed start
+ * left: it is stopped. One that answers serves every job's targets, which other jobs may have
+ * reloaded it with since (a manager stopped between the start and the job's end, say): it stays;
+ * the targets it reads are put back by the job's other undo records.
  */
 public final class StopStartedPrometheus implements UndoAction<StopStartedPrometheus.Started> {
     public static final String NAME = "stop-started-prometheus";
@@ -18,9 +22,12 @@ public final class StopStartedPrometheus implements UndoAction<StopStartedPromet
     }
 
     private final PrometheusConfig config;
+    private final Object filesLock;
 
-    public StopStartedPrometheus(PrometheusConfig config) {
+    /** {@code filesLock} is the lock the writers of the Prometheus files hold. */
+    public StopStartedPrometheus(PrometheusConfig config, Object filesLock) {
         this.config = config;
+        this.filesLock = filesLock;
     }
 
     @Override
@@ -35,6 +42,11 @@ public final class StopStartedPrometheus implements UndoAction<StopStartedPromet
 
     @Override
     public void undo(Started started) {
-        new ManagedPrometheus(config, Path.of(started.home())).stop();
+        ManagedPrometheus managed = new ManagedPrometheus(config, Path.of(started.home()));
+        synchronized (filesLock) {
+            if (!PrometheusHttp.isReady(managed.url())) {
+                managed.stop();
+            }
+        }
     }
 }

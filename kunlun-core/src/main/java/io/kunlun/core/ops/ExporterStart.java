@@ -69,6 +69,7 @@ final class ExporterStart {
     }
 
     String run(Plan plan, JobContext context) {
+        prometheus.willRewriteTargets(context);
         Instance instance = plan.instance();
         ExporterEngine engine = engine(instance);
         String outcome;

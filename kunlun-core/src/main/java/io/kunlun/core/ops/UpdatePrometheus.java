@@ -8,12 +8,17 @@ import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.monitor.PrometheusTargets;
 import io.kunlun.core.monitor.PrometheusUpdate;
+import io.kunlun.core.monitor.RestorePrometheusFiles;
+import io.kunlun.core.monitor.RewriteTargetsFromMetadata;
+import io.kunlun.core.monitor.StopStartedPrometheus;
+import io.kunlun.core.jobs.UndoAction;
 import io.kunlun.model.Machine;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * update_prometheus: writes the scrape targets the metadata implies (the manager, every machine's
@@ -28,9 +33,11 @@ public final class UpdatePrometheus implements Operation<JobRequest.UpdatePromet
     private final ManagerConfig config;
     private final PrometheusUpdate update;
     /**
-     * Held while the targets are read from the metadata and written: jobs of different clusters
-     * (an exporter started, a deletion) and update_prometheus write the same files, and a writer
-     * that read the metadata earlier must not overwrite a later one's files with its older view.
+     * The lock of the Prometheus files, held while the targets are read from the metadata and
+     * written, and while an undo puts files back: jobs of different clusters (an exporter
+     * started, a deletion, their rollbacks) and update_prometheus write the same files under
+     * different lock keys, and a writer that read the metadata earlier must not overwrite a later
+     * one's files with its older view.
      */
     private final Object targetsLock = new Object();
 
@@ -76,6 +83,21 @@ public final class UpdatePrometheus implements Operation<JobRequest.UpdatePromet
                         + " is not a writable directory (prometheus.targets_dir in the configuration)");
             }
         }
+    }
+
+    /** The undo actions of the Prometheus files and process, under this update's lock. */
+    public List<UndoAction<?>> undoActions() {
+        return List.of(new RestorePrometheusFiles(targetsLock), new StopStartedPrometheus(config.prometheus(), targetsLock),
+                new RewriteTargetsFromMetadata(this::dropGoneTargets));
+    }
+
+    /**
+     * Records, before a job adds targets to the metadata, that its rollback rewrites the target
+     * files from the metadata once its rows are gone.
+     */
+    public void willRewriteTargets(JobContext context) {
+        context.willDo(RewriteTargetsFromMetadata.NAME,
+                new RewriteTargetsFromMetadata.Targets(update.targetsDir().toString()));
     }
 
     /**

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * delete_cluster for tests: reports a step, then waits until the test releases the job. It
- * records the order jobs started in and how many of one cluster ever ran at once.
+ * delete_cluster for tests (or another type): records undoing "forget" of its cluster, reports a
+ * step, then waits until the test releases the job, failing when interrupted. It records the
+ * order jobs started in and how many of one cluster ever ran at once.
  */
 final class BlockingOperation extends ClusterOperation {
     private final BlockingQueue<String> started = new LinkedBlockingQueue<>();
@@ -22,8 +23,20 @@ final class BlockingOperation extends ClusterOperation {
     private final AtomicInteger mostRunningOnOneCluster = new AtomicInteger();
     private final AtomicInteger runs = new AtomicInteger();
 
+    private final boolean resumes;
+
     BlockingOperation() {
-        super(JobType.DELETE_CLUSTER);
+        this(JobType.DELETE_CLUSTER, false);
+    }
+
+    BlockingOperation(JobType type, boolean resumes) {
+        super(type);
+        this.resumes = resumes;
+    }
+
+    @Override
+    public boolean resumesAfterRestart() {
+        return resumes;
     }
 
     @Override
@@ -33,6 +46,7 @@ final class BlockingOperation extends ClusterOperation {
         mostRunningOnOneCluster.accumulateAndGet(running.incrementAndGet(), Math::max);
         runs.incrementAndGet();
         try {
+            context.willDo("forget", cluster);
             context.step("deleting " + cluster, 1, 2);
             started.add(context.jobId());
             if (!gate(context.jobId()).await(20, TimeUnit.SECONDS)) {

@@ -15,6 +15,7 @@ import io.kunlun.model.job.JobStatus;
 import io.kunlun.model.job.JobType;
 import io.kunlun.model.job.Submission;
 import io.kunlun.model.job.WireFormat;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,15 @@ class JobEngineTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final String DISK_FULL = "no space left on device /data";
 
+    /** Stops within a fraction of a second; retries rollbacks after a second. */
+    private static final JobEngine.Settings SETTINGS = new JobEngine.Settings(8, Duration.ofMillis(300),
+            Duration.ofSeconds(1), Duration.ofDays(90), 100_000);
+    /** Retries a rollback only at the next start, in effect. */
+    private static final JobEngine.Settings NO_TIMELY_RETRY = new JobEngine.Settings(8, Duration.ofMillis(300),
+            Duration.ofHours(1), Duration.ofDays(90), 100_000);
+    /** Longer than H2 waits for a row lock before it fails a write. */
+    private static final Duration LOCK_TIMEOUT_AND_MORE = Duration.ofSeconds(3);
+
     @TempDir
     Path home;
 
@@ -49,6 +59,7 @@ class JobEngineTest {
     private final BlockingOperation blocking = new BlockingOperation();
     private final InstantOperation instant = new InstantOperation();
     private final RecordingUndo forget = new RecordingUndo("forget");
+    private final FlakyUndo flaky = new FlakyUndo();
     private MetadataStore store;
 
     @AfterEach
@@ -57,6 +68,7 @@ class JobEngineTest {
         for (AutoCloseable closeable : opened) {
             closeable.close();
         }
+        opened.clear();
     }
 
     @Test
@@ -116,7 +128,7 @@ class JobEngineTest {
     }
 
     @Test
-    void anUndoThatThrowsStopsTheRollbackAndKeepsWhatIsLeft() throws Exception {
+    void anUndoThatThrowsStopsTheRollbackAndKeepsTheJobOngoingWithWhatIsLeft() throws Exception {
         JobEngine engine = engine(new FailingOperation(
                 List.of(new SideEffect("forget", "a"), new SideEffect(ThrowingUndo.NAME, "/data/b"),
                         new SideEffect("forget", "c")),
@@ -124,14 +136,161 @@ class JobEngineTest {
 
         engine.submit(backupCluster("j1", "c1"));
 
-        JobStatus failed = engine.await("j1", TIMEOUT);
-        assertThat(failed.state()).isEqualTo(JobState.FAILED);
-        assertThat(failed.info()).isEqualTo(DISK_FULL + "; rollback incomplete: undo of remove_dir failed:"
-                + " rm: cannot remove '/data/b': Permission denied; 1 older undo record not replayed");
+        JobStatus rollingBack = awaitInfo(engine, "j1", "rollback incomplete");
+        assertThat(rollingBack.state()).isEqualTo(JobState.ONGOING);
+        assertThat(rollingBack.info()).isEqualTo(DISK_FULL + "; rollback incomplete: undo of remove_dir failed:"
+                + " rm: cannot remove '/data/b': Permission denied; 1 older undo record not replayed;"
+                + " retried in 1 s and at the next start");
+        assertThat(rollingBack.step()).isEqualTo("making c");
         assertThat(forget.undone()).containsExactly("c");
         assertThat(store.jobs().undoLog("j1")).extracting(UndoRecord::action, UndoRecord::payload)
                 .containsExactly(tuple(ThrowingUndo.NAME, "\"/data/b\""),
                         tuple("forget", "\"a\""));
+    }
+
+    @Test
+    void aRollbackThatCouldNotFinishIsRetriedOnATimerUntilItDoes() throws Exception {
+        flaky.failNext(1);
+        JobEngine engine = engine(new FailingOperation(
+                List.of(new SideEffect("forget", "a"), new SideEffect(FlakyUndo.NAME, "127.0.0.2"),
+                        new SideEffect("forget", "c")),
+                ManagerException.refused(DISK_FULL)));
+
+        engine.submit(backupCluster("j1", "c1"));
+
+        JobStatus failed = engine.await("j1", TIMEOUT);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo(DISK_FULL + "; rolled back");
+        assertThat(flaky.undone()).containsExactly("127.0.0.2");
+        assertThat(forget.undone()).containsExactly("c", "a");
+        assertThat(store.jobs().undoLog("j1")).isEmpty();
+    }
+
+    @Test
+    void aRollbackThatCouldNotFinishIsRetriedAtTheNextStart() throws Exception {
+        flaky.failNext(1);
+        JobEngine first = engine(NO_TIMELY_RETRY, new FailingOperation(
+                List.of(new SideEffect(FlakyUndo.NAME, "127.0.0.2")), ManagerException.refused(DISK_FULL)));
+        first.submit(backupCluster("j1", "c1"));
+        awaitInfo(first, "j1", "rollback incomplete");
+        closeAll();
+
+        JobEngine second = engine(new FailingOperation(List.of(), ManagerException.refused(DISK_FULL)));
+
+        JobStatus failed = second.await("j1", TIMEOUT);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo(DISK_FULL + "; rolled back");
+        assertThat(flaky.undone()).containsExactly("127.0.0.2");
+    }
+
+    @Test
+    void jobsBehindARollbackThatCouldNotFinishWaitForIt() throws Exception {
+        flaky.failNext(1);
+        JobEngine engine = engine(NO_TIMELY_RETRY, new FailingOperation(
+                List.of(new SideEffect(FlakyUndo.NAME, "127.0.0.2")), ManagerException.refused(DISK_FULL)), instant);
+        engine.submit(backupCluster("j1", "c1"));
+        awaitInfo(engine, "j1", "rollback incomplete");
+
+        engine.submit(addComps("j2", "c1"));
+        engine.submit(addComps("j3", "c2"));
+
+        assertThat(engine.await("j3", TIMEOUT).state()).isEqualTo(JobState.DONE);
+        assertThat(engine.status("j2").orElseThrow().state()).isEqualTo(JobState.ACCEPT);
+        assertThat(instant.runsOf("j2")).isZero();
+    }
+
+    @Test
+    void aJobCutOffByAStopStaysOngoingWithItsUndoLogAndIsRolledBackAtTheNextStart() throws Exception {
+        JobEngine first = engine(blocking);
+        first.submit(deleteCluster("j1", "c1"));
+        blocking.nextStarted();
+
+        first.close();
+
+        JobStatus cutOff = first.status("j1").orElseThrow();
+        assertThat(cutOff.state()).isEqualTo(JobState.ONGOING);
+        assertThat(cutOff.step()).isEqualTo("deleting c1");
+        assertThat(store.jobs().undoLog("j1")).extracting(UndoRecord::payload).containsExactly("\"c1\"");
+        assertThat(forget.undone()).isEmpty();
+        closeAll();
+
+        JobEngine second = engine(blocking);
+        JobStatus failed = second.await("j1", TIMEOUT);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo("the manager stopped while the job was at step 'deleting c1'; rolled back");
+        assertThat(forget.undone()).containsExactly("c1");
+    }
+
+    @Test
+    void aResumableJobCutOffByAStopResumesAtTheNextStart() throws Exception {
+        JobEngine first = engine(new BlockingOperation(JobType.DELETE_SHARD, true));
+        first.submit(deleteShard("j1", "c1"));
+        awaitInfo(first, "j1", "deleting c1");
+
+        first.close();
+        assertThat(first.status("j1").orElseThrow().state()).isEqualTo(JobState.ONGOING);
+        closeAll();
+
+        ResumingOperation resuming = new ResumingOperation(Optional.empty());
+        JobEngine second = engine(resuming);
+        JobStatus done = second.await("j1", TIMEOUT);
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(resuming.runs()).containsExactly(new Run("j1", true, true));
+        assertThat(forget.undone()).isEmpty();
+    }
+
+    @Test
+    void aJobWhoseEndCannotBeRecordedAtFirstIsRecordedDoneOnceTheStoreTakesIt() throws Exception {
+        JobEngine engine = engine(blocking);
+        engine.submit(deleteCluster("j1", "c1"));
+        blocking.nextStarted();
+
+        try (Handle holder = store.jdbi().open()) {
+            // Another transaction holds the job's row: the engine's write of "done" times out.
+            holder.begin();
+            holder.createQuery("SELECT state FROM job WHERE job_id = 'j1' FOR UPDATE").mapTo(String.class).one();
+            blocking.release("j1");
+            Thread.sleep(LOCK_TIMEOUT_AND_MORE.toMillis());
+            assertThat(engine.status("j1").orElseThrow().state()).isEqualTo(JobState.ONGOING);
+            holder.commit();
+        }
+
+        JobStatus done = engine.await("j1", TIMEOUT);
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(forget.undone()).isEmpty();
+        assertThat(store.jobs().undoLog("j1")).isEmpty();
+    }
+
+    @Test
+    void endedJobsBeyondTheRetentionAreForgottenFromTheStart() throws Exception {
+        JobEngine first = engine(instant);
+        for (int i = 1; i <= 3; i++) {
+            first.submit(addComps("j" + i, "c1"));
+        }
+        first.await("j3", TIMEOUT);
+        closeAll();
+
+        JobEngine second = engine(new JobEngine.Settings(8, Duration.ofMillis(300), Duration.ofSeconds(1),
+                Duration.ofDays(90), 2), instant);
+
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (second.newest(10).size() > 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(second.newest(10)).extracting(JobStatus::jobId).containsExactly("j3", "j2");
+    }
+
+    @Test
+    void aLockKeyLeavesTheQueuesWhenItsJobsHaveEnded() throws Exception {
+        JobEngine engine = engine(instant);
+        for (int i = 1; i <= 20; i++) {
+            engine.submit(addComps("j" + i, "c" + i));
+        }
+        for (int i = 1; i <= 20; i++) {
+            engine.await("j" + i, TIMEOUT);
+        }
+
+        assertThat(engine.busyLockKeys()).isZero();
     }
 
     @Test
@@ -188,6 +347,21 @@ class JobEngineTest {
                 .hasMessage("job_id j1 was already used for another request")
                 .extracting(e -> ((ManagerException) e).code()).isEqualTo(ManagerException.Code.CONFLICT);
         assertThat(engine.await("j1", TIMEOUT).info()).isEqualTo("added comps to c1");
+    }
+
+    @Test
+    void aJobIsStoredWithoutTheFieldsItsTypeDoesNotKnowAndIsTheSameJobWithOrWithoutThem() throws Exception {
+        JobEngine engine = engine(instant);
+        engine.submit(parse("{\"job_type\":\"add_comps\",\"job_id\":\"j1\",\"user_name\":\"alice\","
+                + "\"cluster_name\":\"c1\",\"comps\":\"1\",\"padding\":\"" + "x".repeat(10_000) + "\"}"));
+
+        JobStatus again = engine.submit(addComps("j1", "c1"));
+
+        assertThat(again.jobId()).isEqualTo("j1");
+        assertThat(store.jobs().find("j1").orElseThrow().requestJson()).isEqualTo("{\"cluster_name\":\"c1\","
+                + "\"comps\":\"1\",\"job_id\":\"j1\",\"job_type\":\"add_comps\",\"user_name\":\"alice\"}");
+        assertThat(engine.await("j1", TIMEOUT).state()).isEqualTo(JobState.DONE);
+        assertThat(instant.runsOf("j1")).isEqualTo(1);
     }
 
     @Test
@@ -261,7 +435,7 @@ class JobEngineTest {
         JobEngine engine = engine(new FailingOperation(List.of(), ManagerException.refused(DISK_FULL)),
                 new ResumingOperation(Optional.empty()));
 
-        JobStatus failed = engine.status("j1").orElseThrow();
+        JobStatus failed = engine.await("j1", TIMEOUT);
         assertThat(failed.state()).isEqualTo(JobState.FAILED);
         assertThat(failed.info()).isEqualTo("the manager stopped while the job was at step 'copying files'; rolled back");
         assertThat(failed.endedAt()).isPresent();
@@ -441,13 +615,31 @@ class JobEngineTest {
     }
 
     private JobEngine engine(Operation<?, ?>... operations) {
+        return engine(SETTINGS, operations);
+    }
+
+    private JobEngine engine(JobEngine.Settings settings, Operation<?, ?>... operations) {
         store = openStore();
         opened.add(store);
         JobEngine engine = new JobEngine(store.jobs(), List.of(operations),
-                new UndoActions(List.of(forget, new ThrowingUndo())), 8);
+                new UndoActions(List.of(forget, new ThrowingUndo(), flaky)), settings);
         opened.add(engine);
         engine.recover();
         return engine;
+    }
+
+    /** Waits until the job's info contains {@code text}; fails after {@link #TIMEOUT}. */
+    private static JobStatus awaitInfo(JobEngine engine, String jobId, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JobStatus status = engine.status(jobId).orElseThrow();
+            if (status.info() != null && status.info().contains(text)) {
+                return status;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("job " + jobId + " never had info containing '" + text + "': "
+                + engine.status(jobId).orElseThrow());
     }
 
     private MetadataStore openStore() {

@@ -1,6 +1,9 @@
 package io.kunlun.model.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.model.InvalidRequestException;
 
 import java.time.LocalDateTime;
@@ -32,13 +35,31 @@ public final class RequestFields {
             DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
 
     private final JsonNode object;
+    /** Every field read so far, as received: what the manager knows of the request. */
+    private final ObjectNode known = JsonNodeFactory.instance.objectNode();
 
     public RequestFields(JsonNode object) {
         this.object = object;
     }
 
-    public boolean has(String field) {
+    /**
+     * The fields read so far, each as received (a machine list as its host names only): the
+     * request without what the manager does not know, to be stored and compared.
+     */
+    public ObjectNode known() {
+        return known.deepCopy();
+    }
+
+    private JsonNode value(String field) {
         JsonNode value = object.get(field);
+        if (value != null) {
+            known.set(field, value);
+        }
+        return value;
+    }
+
+    public boolean has(String field) {
+        JsonNode value = value(field);
         return value != null && !value.isNull();
     }
 
@@ -48,7 +69,7 @@ public final class RequestFields {
     }
 
     public Optional<String> optionalText(String field) {
-        JsonNode value = object.get(field);
+        JsonNode value = value(field);
         if (value == null || value.isNull()) {
             return Optional.empty();
         }
@@ -76,7 +97,7 @@ public final class RequestFields {
     }
 
     public Optional<Long> optionalLong(String field, long min, long max) {
-        JsonNode value = object.get(field);
+        JsonNode value = value(field);
         if (value == null || value.isNull()) {
             return Optional.empty();
         }
@@ -228,7 +249,7 @@ public final class RequestFields {
 
     /** machinelist: an array of {"hostaddr": ...}; absent means every registered machine. */
     public Optional<List<String>> optionalMachineList(String field) {
-        JsonNode value = object.get(field);
+        JsonNode value = value(field);
         if (value == null || value.isNull()) {
             return Optional.empty();
         }
@@ -252,6 +273,8 @@ public final class RequestFields {
         if (hosts.isEmpty()) {
             throw new InvalidRequestException(field + " must name at least one machine");
         }
+        ArrayNode entries = known.putArray(field);
+        hosts.forEach(host -> entries.addObject().put("hostaddr", host));
         return Optional.of(List.copyOf(hosts));
     }
 

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * One request as the manager receives it: the job's id and requester, the typed request, and the
- * body in canonical form (to tell a re-submission of the same job from a different one).
+ * body in canonical form: only the fields the request's type knows, sorted by name (stored with
+ * the job, and compared to tell a re-submission of the same job from a different one).
  */
 public record Submission(Optional<String> jobId, String userName, JobRequest request, JsonNode canonicalBody) {
     public JobType type() {

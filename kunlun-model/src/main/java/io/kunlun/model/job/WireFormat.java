@@ -127,9 +127,9 @@ public final class WireFormat {
         });
         String user = fields.optionalValue("user_name", 64).orElse("");
         JobRequest request = parseRequest(type, fields);
-        ObjectNode canonical = body.deepCopy();
-        canonical.remove("ver");
-        return new Submission(jobId, user, request, sorted(canonical));
+        // Only what was read is kept: unknown fields (up to the body limit) are neither stored nor
+        // compared, and "ver" is never read.
+        return new Submission(jobId, user, request, sorted(fields.known()));
     }
 
     private static JobRequest parseRequest(JobType type, RequestFields f) {

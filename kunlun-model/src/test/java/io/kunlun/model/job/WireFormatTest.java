@@ -1,5 +1,6 @@
 package io.kunlun.model.job;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.model.HaMode;
 import io.kunlun.model.InvalidRequestException;
 import io.kunlun.model.job.JobRequest.CreateCluster;
@@ -183,5 +184,27 @@ class WireFormatTest {
         Submission second = parse("{\"hostaddr\":\"127.0.0.2\",\"job_type\":\"delete_machine\"}");
 
         assertThat(first.canonicalBody()).isEqualTo(second.canonicalBody());
+    }
+
+    @Test
+    void keepsOnlyTheFieldsItKnowsInTheCanonicalBody() {
+        Submission submission = parse("{\"job_type\":\"add_comps\",\"job_id\":\"j1\",\"user_name\":\"alice\","
+                + "\"cluster_name\":\"c1\",\"comps\":1,\"padding\":\"" + "x".repeat(100_000) + "\","
+                + "\"machinelist\":[{\"hostaddr\":\"127.0.0.2\",\"note\":{\"any\":[1,2,3]}}]}");
+
+        assertThat(submission.canonicalBody().toString()).isEqualTo("{\"cluster_name\":\"c1\",\"comps\":1,"
+                + "\"job_id\":\"j1\",\"job_type\":\"add_comps\",\"machinelist\":[{\"hostaddr\":\"127.0.0.2\"}],"
+                + "\"user_name\":\"alice\"}");
+    }
+
+    @Test
+    void aCanonicalBodyParsesToTheSameRequest() {
+        Submission submission = parse("{\"job_type\":\"create_cluster\",\"ha_mode\":\"mgr\",\"nodes\":3,"
+                + "\"shards\":2,\"comps\":1,\"extra\":true,\"machinelist\":[{\"hostaddr\":\"127.0.0.2\"}]}");
+
+        Submission stored = WireFormat.parse((ObjectNode) submission.canonicalBody());
+
+        assertThat(stored.request()).isEqualTo(submission.request());
+        assertThat(stored.canonicalBody()).isEqualTo(submission.canonicalBody());
     }
 }
