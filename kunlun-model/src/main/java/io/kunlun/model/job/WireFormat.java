@@ -125,7 +125,8 @@ public final class WireFormat {
                         "job_id must hold 1 to 64 letters, digits, '.', '_', ':' or '-', got " + RequestFields.quote(id));
             }
         });
-        String user = fields.optionalValue("user_name", 64).orElse("");
+        // Stored with the job and shown in listings and consoles: a label, never markup or control characters.
+        String user = fields.optionalLabel("user_name").orElse("");
         JobRequest request = parseRequest(type, fields);
         ObjectNode canonical = body.deepCopy();
         canonical.remove("ver");
