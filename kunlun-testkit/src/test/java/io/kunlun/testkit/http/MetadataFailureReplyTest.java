@@ -1,6 +1,7 @@
 package io.kunlun.testkit.http;
 
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
+import io.kunlun.testkit.ApiClient;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.mariadb.MariaDbTestServer;
@@ -23,6 +24,7 @@ class MetadataFailureReplyTest {
 
     private static MariaDbTestServer mariadb;
     private static TestManager manager;
+    private static TestManager scraped;
     private static String url;
 
     @BeforeAll
@@ -38,12 +40,21 @@ class MetadataFailureReplyTest {
                 .configure(config -> config.withMetadata(new MetadataConfig(url, USER, PASSWORD)))
                 .build()
                 .start();
+        String scrapedUrl = mariadb.createDatabase("failure_metrics");
+        scraped = TestManager.builder()
+                .configure(config -> config.withMetadata(
+                        new MetadataConfig(scrapedUrl, mariadb.user(), mariadb.password())))
+                .build()
+                .start();
     }
 
     @AfterAll
     static void stop() {
         if (manager != null) {
             manager.close();
+        }
+        if (scraped != null) {
+            scraped.close();
         }
         if (mariadb != null) {
             mariadb.close();
@@ -59,5 +70,17 @@ class MetadataFailureReplyTest {
         assertThat(reply.info()).matches("the metadata store failed while answering get_meta_mode \\(incident"
                 + " [0-9a-f]+; the manager's log has the details\\)");
         assertThat(reply.body()).doesNotContain("jdbc:", "127.0.0.177", "Access denied");
+    }
+
+    @Test
+    void aScrapeTheStoreCannotAnswerIs500WithoutTheCause() throws Exception {
+        try (Connection admin = mariadb.connectAsAdmin(); Statement statement = admin.createStatement()) {
+            statement.execute("RENAME TABLE failure_metrics.instance TO failure_metrics.instance_gone");
+        }
+
+        Reply reply = ApiClient.to(scraped.uri().resolve("/metrics")).send("GET");
+
+        assertThat(reply.status()).isEqualTo(500);
+        assertThat(reply.body()).isEqualTo("metrics could not be collected; the manager's log has the details\n");
     }
 }
