@@ -34,7 +34,8 @@ final class HostAndOriginCheck {
     HostAndOriginCheck(ServerOptions options) {
         this.origins = options.allowedOrigins().stream().map(HostAndOriginCheck::normalOrigin)
                 .collect(Collectors.toUnmodifiableSet());
-        Set<String> names = new HashSet<>(options.allowedHosts());
+        Set<String> names = options.allowedHosts().stream().map(HostAndOriginCheck::bareHost)
+                .collect(Collectors.toCollection(HashSet::new));
         names.add(bareHost(options.bind()));
         if (options.isLoopback()) {
             names.addAll(LOOPBACK_NAMES);

@@ -7,6 +7,8 @@ import io.kunlun.testkit.TestManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -83,6 +85,18 @@ class HostAndOriginTest {
                     GET_META_MODE))).isEqualTo(Reply.of(200, "{\"mode\":\"no_rep\"}"));
             assertThat(reply(RawHttp.post(BIND, server.port(), "localhost:" + server.port(), "", GET_META_MODE)))
                     .isEqualTo(Reply.of(200, "{\"mode\":\"no_rep\"}"));
+        }
+    }
+
+    @Test
+    void aRequestWithoutHostIsRefusedWith403() throws Exception {
+        try (KunlunServer server = listen(onBind()); Socket socket = RawHttp.connect(BIND, server.port())) {
+            String body = GET_META_MODE;
+            socket.getOutputStream().write(("POST / HTTP/1.0\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(reply(RawHttp.readToEnd(socket)))
+                    .isEqualTo(Reply.of(403, "{\"result\":\"failed\",\"info\":\"the Host header is required\"}"));
         }
     }
 
