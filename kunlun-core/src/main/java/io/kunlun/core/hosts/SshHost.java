@@ -69,13 +69,13 @@ public final class SshHost implements HostAccess {
     @Override
     public CommandResult run(Command command) {
         try {
-            Optional<Duration> limit = SessionWait.limit();
-            if (limit.isEmpty()) {
+            Optional<SessionWait.Bound> bound = SessionWait.bound();
+            if (bound.isEmpty()) {
                 sessions.acquire();
-            } else if (!sessions.tryAcquire(limit.get().toNanos(), TimeUnit.NANOSECONDS)) {
+            } else if (!sessions.tryAcquire(bound.get().remainingNanos(), TimeUnit.NANOSECONDS)) {
                 throw new ManagerException(Code.HOST_UNREACHABLE, address + ": all " + MAX_CONCURRENT_COMMANDS
                         + " ssh sessions are busy with other commands; gave up waiting for one after "
-                        + limit.get().toSeconds() + " s");
+                        + bound.get().limit().toSeconds() + " s");
             }
         } catch (InterruptedException e) {
             throw interrupted(command);

@@ -77,6 +77,27 @@ class SessionWaitTest {
     }
 
     @Test
+    void theBoundIsADeadlineForAllTheCommandsOfTheWorkNotForEach() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(SESSIONS);
+        try (SshHost host = new SshHost(ADDRESS, config)) {
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> SessionWait.atMost(Duration.ofSeconds(2), () -> {
+                host.run(Command.of("sleep", "1"));
+                try {
+                    occupyEverySession(host, threads);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return host.run(Command.of("true"));
+            })).hasMessageEndingWith("gave up waiting for one after 2 s");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2900));
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void anUnboundedCommandWaitsForASession() throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(SESSIONS);
         try (SshHost host = new SshHost(ADDRESS, config)) {
