@@ -54,10 +54,19 @@ public final class Kunlunctl {
                     + " (default for serve: ./var).")
     Path home;
 
+    @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Reads the access token for a manager that requires one from FILE (its first line),"
+                    + " sent as Authorization: Bearer (default: $" + TOKEN_VARIABLE + ").")
+    Path tokenFile;
+
     @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
-            description = "Access token for a manager that requires one, sent as Authorization: Bearer"
-                    + " (default: $" + TOKEN_VARIABLE + "; prefer the variable, arguments show in ps).")
+            description = "Deprecated: other users see it in ps. Use --token-file or $" + TOKEN_VARIABLE + ".")
     String token;
+
+    @Option(names = "--cacert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Trusts the PEM certificates in FILE for an https:// --server (default: the JDK's"
+                    + " trusted authorities).")
+    Path caCertificates;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT,
             description = "table (default): readable; json: the reply object as the API sends it.")
@@ -116,14 +125,31 @@ public final class Kunlunctl {
             }
             return EmbeddedManager.open(home);
         }
-        return new RemoteManager(serverUrl(), Optional.ofNullable(token).or(() -> environment.variable(TOKEN_VARIABLE)));
+        return new RemoteManager(serverUrl(), accessToken(command),
+                Optional.ofNullable(caCertificates).map(ServerTrust::trusting));
+    }
+
+    /** --token-file, else the deprecated --token (with a warning), else the environment. */
+    private Optional<String> accessToken(CommandLine command) {
+        if (tokenFile != null && token != null) {
+            throw new ParameterException(command, "--token-file and --token exclude each other");
+        }
+        if (tokenFile != null) {
+            return Optional.of(AccessTokenFile.read(tokenFile));
+        }
+        if (token != null) {
+            command.getErr().println("kunlunctl: warning: --token is deprecated, other users see it in ps;"
+                    + " use --token-file FILE or " + TOKEN_VARIABLE);
+            return Optional.of(token);
+        }
+        return environment.variable(TOKEN_VARIABLE);
     }
 
     /** For commands that are the manager rather than its client. */
     void refuseClientOptions(CommandLine command) {
-        if (server != null || token != null) {
-            throw new ParameterException(command, command.getCommandName() + " runs the manager itself; --server"
-                    + " and --token are for commands that talk to one");
+        if (server != null || token != null || tokenFile != null || caCertificates != null) {
+            throw new ParameterException(command, command.getCommandName() + " runs the manager itself; --server,"
+                    + " --token-file and --cacert are for commands that talk to one");
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.model.job.WireFormat;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.HttpURLConnection;
@@ -36,14 +37,16 @@ final class RemoteManager implements ManagerConnection {
     private final Optional<String> accessToken;
     private final HttpClient http;
 
-    RemoteManager(URI url, Optional<String> accessToken) {
+    /** @param trust whom to trust for https, instead of the JDK's authorities */
+    RemoteManager(URI url, Optional<String> accessToken, Optional<SSLContext> trust) {
         this.url = url;
         this.endpoint = url.getRawPath() == null || url.getRawPath().isEmpty() ? url.resolve("/") : url;
         this.accessToken = accessToken;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
+                .connectTimeout(CONNECT_TIMEOUT);
+        trust.ifPresent(client::sslContext);
+        this.http = client.build();
     }
 
     /** Parses a manager's address, e.g. {@code http://127.0.0.1:57000}; the message names what is wrong. */
@@ -103,7 +106,7 @@ final class RemoteManager implements ManagerConnection {
         if (response.statusCode() == HttpURLConnection.HTTP_UNAUTHORIZED) {
             throw new CliFailure("the manager at " + url + " refused the request: " + body.path("info").asText()
                     + (accessToken.isPresent() ? " (the access token given was not accepted)"
-                    : " (give it with --token or KUNLUN_ACCESS_TOKEN)"));
+                    : " (give it with --token-file or KUNLUN_ACCESS_TOKEN)"));
         }
         return (ObjectNode) body;
     }

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,7 +88,7 @@ class KunlunctlRemoteTest extends KunlunctlContract {
 
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.err()).isEqualTo("kunlunctl: the manager at " + guardedUrl + " refused the request: this"
-                    + " manager needs Authorization: Bearer <access token> (give it with --token or KUNLUN_ACCESS_TOKEN)\n");
+                    + " manager needs Authorization: Bearer <access token> (give it with --token-file or KUNLUN_ACCESS_TOKEN)\n");
         }
     }
 
@@ -103,19 +105,48 @@ class KunlunctlRemoteTest extends KunlunctlContract {
     }
 
     @Test
-    void theAccessTokenComesFromTokenOrKunlunAccessToken() throws Exception {
+    void theAccessTokenComesFromTheFirstLineOfTokenFile() throws Exception {
+        Path tokenFile = Files.writeString(disk.resolve("token"), "s3cret\n");
         try (KunlunServer guarded = KunlunServer.start(manager, new ServerOptions(BIND, 0, Optional.of("s3cret"), false))) {
-            String guardedUrl = "http://" + BIND + ":" + guarded.port();
+            CliRun run = CliRun.of("meta", "mode", "--server", "http://" + BIND + ":" + guarded.port(),
+                    "--token-file", tokenFile.toString());
 
-            CliRun byOption = CliRun.of("meta", "mode", "--server", guardedUrl, "--token", "s3cret");
-            CliRun byVariable = CliRun.withEnvironment(Map.of("KUNLUN_ACCESS_TOKEN", "s3cret"),
-                    "meta", "mode", "--server", guardedUrl);
-
-            assertThat(byOption.exitCode()).isZero();
-            assertThat(byOption.out()).isEqualTo("mode  no_rep\n");
-            assertThat(byVariable.exitCode()).isZero();
-            assertThat(byVariable.out()).isEqualTo("mode  no_rep\n");
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.out()).isEqualTo("mode  no_rep\n");
+            assertThat(run.err()).isEmpty();
         }
+    }
+
+    @Test
+    void theAccessTokenComesFromKunlunAccessToken() throws Exception {
+        try (KunlunServer guarded = KunlunServer.start(manager, new ServerOptions(BIND, 0, Optional.of("s3cret"), false))) {
+            CliRun run = CliRun.withEnvironment(Map.of("KUNLUN_ACCESS_TOKEN", "s3cret"),
+                    "meta", "mode", "--server", "http://" + BIND + ":" + guarded.port());
+
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.out()).isEqualTo("mode  no_rep\n");
+        }
+    }
+
+    @Test
+    void theDeprecatedTokenOptionStillWorksAndWarnsThatPsShowsIt() throws Exception {
+        try (KunlunServer guarded = KunlunServer.start(manager, new ServerOptions(BIND, 0, Optional.of("s3cret"), false))) {
+            CliRun run = CliRun.of("meta", "mode", "--server", "http://" + BIND + ":" + guarded.port(),
+                    "--token", "s3cret");
+
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.out()).isEqualTo("mode  no_rep\n");
+            assertThat(run.err()).isEqualTo("kunlunctl: warning: --token is deprecated, other users see it in ps;"
+                    + " use --token-file FILE or KUNLUN_ACCESS_TOKEN\n");
+        }
+    }
+
+    @Test
+    void aMissingTokenFileIsNamed() {
+        CliRun run = CliRun.of("meta", "mode", "--server", url(), "--token-file", "/nonexistent/token");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("kunlunctl: --token-file /nonexistent/token: no such file\n");
     }
 
     @Test

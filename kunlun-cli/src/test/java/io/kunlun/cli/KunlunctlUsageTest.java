@@ -49,7 +49,7 @@ class KunlunctlUsageTest {
 
         assertThat(run.out()).contains("--hostaddr=ADDR", "--rack-id=ID", "--datadir=PATHS", "--logdir=PATHS",
                 "--wal-log-dir=PATHS", "--comp-datadir=PATHS", "--total-mem=MB", "--total-cpu-cores=N",
-                "--job-id=ID", "--user=NAME", "--no-wait", "--server=URL", "--home=DIR", "--token=TOKEN",
+                "--job-id=ID", "--user=NAME", "--no-wait", "--server=URL", "--home=DIR", "--token-file=FILE", "--token=TOKEN", "--cacert=FILE",
                 "--output=FORMAT");
     }
 
@@ -145,7 +145,7 @@ class KunlunctlUsageTest {
         CliRun run = CliRun.of("serve", "--server", "http://127.0.0.60:1");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("serve runs the manager itself; --server and --token are for commands"
-                + " that talk to one\n");
+        assertThat(run.err()).startsWith("serve runs the manager itself; --server, --token-file and --cacert are"
+                + " for commands that talk to one\n");
     }
 }

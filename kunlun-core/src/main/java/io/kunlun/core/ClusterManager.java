@@ -2,6 +2,7 @@ package io.kunlun.core;
 
 import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.hosts.SessionWait;
 import io.kunlun.core.jobs.JobEngine;
 import io.kunlun.core.jobs.UndoAction;
 import io.kunlun.core.jobs.UndoActions;
@@ -52,17 +53,20 @@ import io.kunlun.model.job.JobType;
 import io.kunlun.model.job.Submission;
 import io.kunlun.model.job.WireFormat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -72,6 +76,13 @@ import java.util.stream.Collectors;
 public final class ClusterManager implements AutoCloseable {
     private static final DateTimeFormatter WIRE_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterManager.class);
+    private static final SecureRandom INCIDENTS = new SecureRandom();
+    /** The inline queries that run commands on an instance's machine. */
+    private static final Set<JobType> INSTANCE_QUERIES = EnumSet.of(JobType.GET_VARIABLE, JobType.SET_VARIABLE);
+    /** How long an inline query waits for a free SSH session on a machine. */
+    public static final Duration INLINE_SESSION_WAIT = Duration.ofSeconds(5);
 
     private final ManagerConfig config;
     private final MetadataStore store;
@@ -120,11 +131,7 @@ public final class ClusterManager implements AutoCloseable {
 
     /** Opens the metadata store under the configured home, recovers interrupted jobs, starts work. */
     public static ClusterManager open(ManagerConfig config) {
-        try {
-            Files.createDirectories(config.home());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the manager's home " + config.home(), e);
-        }
+        ManagerHome.prepare(config);
         MetadataStore store = MetadataStore.open(config.metadata(), config.home(),
                 new MetaNode(config.advertisedHost(), config.advertisedPort()));
         ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh(),
@@ -155,12 +162,32 @@ public final class ClusterManager implements AutoCloseable {
                 return renderAcceptance(submit(submission));
             }
             return answer(submission.request());
-        } catch (ManagerException | InvalidRequestException e) {
+        } catch (ManagerException e) {
+            return e.code() == ManagerException.Code.METADATA
+                    ? metadataFailure(submission, e)
+                    : WireFormat.failed(e.getMessage());
+        } catch (InvalidRequestException e) {
             return WireFormat.failed(e.getMessage());
         } catch (JdbiException e) {
-            return WireFormat.failed("metadata store " + store.describeLocation() + " failed: "
-                    + MetadataStore.rootMessage(e));
+            return metadataFailure(submission, e);
         }
+    }
+
+    /**
+     * A short reason for the client; the store's address (a JDBC URL may carry credentials) and
+     * what the database said go to the manager's log.
+     */
+    private Map<String, Object> metadataFailure(Submission submission, RuntimeException e) {
+        String incident = Long.toHexString(INCIDENTS.nextLong() & 0xffffffffL);
+        LOG.error("incident {}: {} failed: metadata store {}: {}", incident, submission.type().wireName(),
+                store.describeLocation(), MetadataStore.rootMessage(e), e);
+        return WireFormat.failed("the metadata store failed while answering " + submission.type().wireName()
+                + " (incident " + incident + "; the manager's log has the details)");
+    }
+
+    /** Whether answering this type runs commands on a machine (the others read metadata only). */
+    public static boolean reachesInstances(JobType type) {
+        return INSTANCE_QUERIES.contains(type);
     }
 
     /** Accepts an async job; the answer is its status now (accept, or later if it was re-submitted). */
@@ -198,7 +225,8 @@ public final class ClusterManager implements AutoCloseable {
         if (query == null) {
             return WireFormat.failed(request.type().wireName() + " is not implemented yet");
         }
-        return query.answer(request);
+        // Its client waits for the answer: no waiting behind a machine's long job commands.
+        return SessionWait.atMost(INLINE_SESSION_WAIT, () -> query.answer(request));
     }
 
     /**

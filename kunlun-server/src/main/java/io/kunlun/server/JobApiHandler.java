@@ -17,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code POST /}: bytes → {@link WireFormat} → {@link ClusterManager} → JSON. Whatever the
@@ -30,7 +31,15 @@ final class JobApiHandler implements HttpHandler {
 
     private static final SecureRandom INCIDENTS = new SecureRandom();
 
+    /**
+     * How many worker threads requests that run commands on machines (get_variable, set_variable)
+     * may hold at once: they can wait for a busy machine, and the other workers must stay free for
+     * the queries that only read metadata (get_status, say).
+     */
+    static final int INSTANCE_REQUESTS = 16;
+
     private final AccessToken accessToken;
+    private final Semaphore instanceRequests = new Semaphore(INSTANCE_REQUESTS);
     private volatile ClusterManager manager;
 
     JobApiHandler(AccessToken accessToken) {
@@ -130,6 +139,23 @@ final class JobApiHandler implements HttpHandler {
             reply(exchange, StatusCodes.BAD_REQUEST, WireFormat.failed(e.getMessage()));
             return;
         }
+        if (!ClusterManager.reachesInstances(submission.type())) {
+            answer(ready, exchange, submission);
+            return;
+        }
+        if (!instanceRequests.tryAcquire()) {
+            reply(exchange, StatusCodes.SERVICE_UNAVAILABLE, WireFormat.failed(INSTANCE_REQUESTS
+                    + " requests that reach instances are in progress already; try again later"));
+            return;
+        }
+        try {
+            answer(ready, exchange, submission);
+        } finally {
+            instanceRequests.release();
+        }
+    }
+
+    private void answer(ClusterManager ready, HttpServerExchange exchange, Submission submission) {
         try {
             reply(exchange, StatusCodes.OK, ready.handle(submission));
         } catch (RuntimeException e) {
@@ -141,7 +167,7 @@ final class JobApiHandler implements HttpHandler {
         }
     }
 
-    private void reply(HttpServerExchange exchange, int status, Map<String, ?> body) {
+    static void reply(HttpServerExchange exchange, int status, Map<String, ?> body) {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
         exchange.getResponseSender().send(ByteBuffer.wrap(WireFormat.render(body)));

@@ -8,7 +8,12 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.server.handlers.RequestLimitingHandler;
 
+import io.kunlun.model.job.WireFormat;
+import io.undertow.util.StatusCodes;
+
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The HTTP adapter around a {@link ClusterManager}. It can bind before the manager opens
@@ -38,16 +43,42 @@ public final class KunlunServer implements AutoCloseable {
         JobApiHandler api = new JobApiHandler(accessToken);
         MetricsHandler metrics = new MetricsHandler(accessToken);
         HttpHandler routes = new PathHandler(api).addExactPath(ManagerMetrics.PATH, metrics);
-        Undertow undertow = Undertow.builder()
-                .addHttpListener(options.port(), options.bind())
+        Undertow.Builder builder = Undertow.builder();
+        if (options.tls().isPresent()) {
+            builder.addHttpsListener(options.port(), options.bind(), options.tls().get().sslContext());
+        } else {
+            builder.addHttpListener(options.port(), options.bind());
+        }
+        Undertow undertow = builder
                 // Undertow cuts off a body above what the handler is ready to read and discard.
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, JobApiHandler.DRAIN_LIMIT)
+                // A client that opens connections and sends nothing, or dribbles, holds no thread for long.
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(options.timeouts().requestParse()))
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, millis(options.timeouts().idle()))
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, millis(options.timeouts().idle()))
                 .setIoThreads(2)
                 .setWorkerThreads(64)
-                .setHandler(metrics.countingRequestsTo(new RequestLimitingHandler(256, 1024, routes)))
+                .setHandler(metrics.countingRequestsTo(refusingForeignPages(new HostAndOriginCheck(options),
+                        new RequestLimitingHandler(256, 1024, routes))))
                 .build();
         undertow.start();
         return new KunlunServer(undertow, accessToken, api, metrics);
+    }
+
+    /** Answers 403 to what {@link HostAndOriginCheck} refuses, before anything else looks at the request. */
+    private static HttpHandler refusingForeignPages(HostAndOriginCheck check, HttpHandler next) {
+        return exchange -> {
+            Optional<String> refusal = check.refusal(exchange);
+            if (refusal.isPresent()) {
+                JobApiHandler.reply(exchange, StatusCodes.FORBIDDEN, WireFormat.failed(refusal.get()));
+            } else {
+                next.handleRequest(exchange);
+            }
+        };
+    }
+
+    private static int millis(Duration duration) {
+        return (int) Math.min(Integer.MAX_VALUE, duration.toMillis());
     }
 
     /**

@@ -72,8 +72,9 @@ final class MetricsHandler implements HttpHandler {
                 exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, exposition.contentType());
                 exchange.getResponseSender().send(ByteBuffer.wrap(exposition.body()));
             } catch (RuntimeException e) {
+                // The cause can name the metadata store's JDBC URL: the log keeps it, the reply does not.
                 LOG.error("metrics could not be collected", e);
-                reply(exchange, StatusCodes.INTERNAL_SERVER_ERROR, TEXT, "metrics could not be collected: " + e + "\n");
+                reply(exchange, StatusCodes.INTERNAL_SERVER_ERROR, TEXT, "metrics could not be collected; the manager's log has the details\n");
             }
         });
     }

@@ -27,11 +27,13 @@ public final class Serve {
     /** Settles the configuration: the file, then the flags, then the environment's access token. */
     public static ServeConfig resolve(Flags flags) {
         ServeConfig file = flags.config() != null ? ServeConfig.load(flags.config()) : ServeConfig.defaults(Path.of("var"));
+        ServerOptions configured = file.server();
         ServerOptions listen = new ServerOptions(
-                flags.bind() != null ? flags.bind() : file.server().bind(),
-                flags.port() != null ? flags.port() : file.server().port(),
-                file.server().accessToken().or(() -> Optional.ofNullable(System.getenv("KUNLUN_ACCESS_TOKEN"))),
-                flags.insecure() || file.server().insecure());
+                flags.bind() != null ? flags.bind() : configured.bind(),
+                flags.port() != null ? flags.port() : configured.port(),
+                configured.accessToken().or(() -> Optional.ofNullable(System.getenv("KUNLUN_ACCESS_TOKEN"))),
+                flags.insecure() || configured.insecure(),
+                configured.allowedOrigins(), configured.allowedHosts(), configured.tls(), configured.timeouts());
         listen.validate();
         ManagerConfig manager = file.manager();
         if (flags.home() != null) {
@@ -65,7 +67,7 @@ public final class Serve {
             manager.close();
             stopped.countDown();
         }, "shutdown"));
-        System.out.println(LISTENING + "http://" + config.server().bind() + ":" + server.port()
+        System.out.println(LISTENING + config.server().scheme() + "://" + config.server().bind() + ":" + server.port()
                 + " (home " + config.manager().home().toAbsolutePath() + ")");
         System.out.flush();
         stopped.await();

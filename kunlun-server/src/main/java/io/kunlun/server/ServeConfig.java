@@ -11,6 +11,8 @@ import io.kunlun.core.config.ManagerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,7 +29,43 @@ public record ServeConfig(ManagerConfig manager, ServerOptions server) {
             @JsonProperty("bind") String bind,
             @JsonProperty("port") Integer port,
             @JsonProperty("access_token") String accessToken,
-            @JsonProperty("insecure") Boolean insecure) {
+            @JsonProperty("insecure") Boolean insecure,
+            @JsonProperty("allowed_origins") List<String> allowedOrigins,
+            @JsonProperty("allowed_hosts") List<String> allowedHosts,
+            @JsonProperty("tls") TlsSection tls,
+            @JsonProperty("request_parse_timeout_seconds") Integer requestParseTimeoutSeconds,
+            @JsonProperty("idle_timeout_seconds") Integer idleTimeoutSeconds) {
+
+        ServerOptions options() {
+            ServerOptions.Timeouts defaults = ServerOptions.Timeouts.DEFAULT;
+            ServerOptions options = new ServerOptions(
+                    Optional.ofNullable(bind).orElse(ServerOptions.DEFAULT_BIND),
+                    Optional.ofNullable(port).orElse(ServerOptions.DEFAULT_PORT),
+                    Optional.ofNullable(accessToken),
+                    Optional.ofNullable(insecure).orElse(false))
+                    .withAllowedOrigins(Optional.ofNullable(allowedOrigins).orElse(List.of()))
+                    .withAllowedHosts(Optional.ofNullable(allowedHosts).orElse(List.of()))
+                    .withTimeouts(new ServerOptions.Timeouts(
+                            seconds(requestParseTimeoutSeconds).orElse(defaults.requestParse()),
+                            seconds(idleTimeoutSeconds).orElse(defaults.idle())));
+            return tls == null ? options : options.withTls(tls.options());
+        }
+
+        private static Optional<Duration> seconds(Integer value) {
+            return Optional.ofNullable(value).map(Duration::ofSeconds);
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record TlsSection(
+            @JsonProperty("certificate") Path certificate,
+            @JsonProperty("private_key") Path privateKey,
+            @JsonProperty("keystore") Path keystore,
+            @JsonProperty("keystore_password") String keystorePassword) {
+
+        TlsOptions options() {
+            return new TlsOptions(certificate, privateKey, keystore, keystorePassword);
+        }
     }
 
     public static ServeConfig defaults(Path home) {
@@ -44,12 +82,13 @@ public record ServeConfig(ManagerConfig manager, ServerOptions server) {
             ManagerConfig manager = JSON.treeToValue(tree, ManagerConfig.class);
             ListenSection listen = tree.has("server")
                     ? JSON.treeToValue(tree.get("server"), ListenSection.class)
-                    : new ListenSection(null, null, null, null);
-            ServerOptions server = new ServerOptions(
-                    Optional.ofNullable(listen.bind()).orElse(ServerOptions.DEFAULT_BIND),
-                    Optional.ofNullable(listen.port()).orElse(ServerOptions.DEFAULT_PORT),
-                    Optional.ofNullable(listen.accessToken()),
-                    Optional.ofNullable(listen.insecure()).orElse(false));
+                    : new ListenSection(null, null, null, null, null, null, null, null, null);
+            ServerOptions server;
+            try {
+                server = listen.options();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
             return new ServeConfig(manager, server);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read the configuration: " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.kunlun.core.engines.EngineConfig;
+import io.kunlun.core.hosts.Hosts;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -206,7 +207,12 @@ public record ManagerConfig(
                         + " Prometheus reads the kunlun target files from");
             }
             binary = binary == null ? Path.of("/usr/bin/prometheus") : binary;
-            bind = bind == null || bind.isBlank() ? "127.0.0.1" : bind;
+            bind = bind == null || bind.isBlank() ? "127.0.0.1" : bind.strip();
+            if (url == null && !(Hosts.isLocal(bind) || bind.equals("::1"))) {
+                throw new IllegalArgumentException("prometheus.bind must be a loopback address (127.x.x.x, ::1 or"
+                        + " localhost): the manager's Prometheus serves its lifecycle API, which can stop it,"
+                        + " to anyone who reaches it; got " + bind);
+            }
             port = port <= 0 ? DEFAULT_PORT : port;
             scrapeIntervalSeconds = scrapeIntervalSeconds <= 0 ? 15 : scrapeIntervalSeconds;
             nodeExporterPort = nodeExporterPort <= 0 ? 9100 : nodeExporterPort;

@@ -19,6 +19,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -68,7 +69,14 @@ public final class SshHost implements HostAccess {
     @Override
     public CommandResult run(Command command) {
         try {
-            sessions.acquire();
+            Optional<SessionWait.Bound> bound = SessionWait.bound();
+            if (bound.isEmpty()) {
+                sessions.acquire();
+            } else if (!sessions.tryAcquire(bound.get().remainingNanos(), TimeUnit.NANOSECONDS)) {
+                throw new ManagerException(Code.HOST_UNREACHABLE, address + ": all " + MAX_CONCURRENT_COMMANDS
+                        + " ssh sessions are busy with other commands; gave up waiting for one after "
+                        + bound.get().limit().toSeconds() + " s");
+            }
         } catch (InterruptedException e) {
             throw interrupted(command);
         }

@@ -125,7 +125,8 @@ public final class WireFormat {
                         "job_id must hold 1 to 64 letters, digits, '.', '_', ':' or '-', got " + RequestFields.quote(id));
             }
         });
-        String user = fields.optionalValue("user_name", 64).orElse("");
+        // Stored with the job and shown in listings and consoles: a label, never markup or control characters.
+        String user = fields.optionalLabel("user_name").orElse("");
         JobRequest request = parseRequest(type, fields);
         // Only what was read is kept: unknown fields (up to the body limit) are neither stored nor
         // compared, and "ver" is never read.

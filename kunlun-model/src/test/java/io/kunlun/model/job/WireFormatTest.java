@@ -179,6 +179,18 @@ class WireFormatTest {
     }
 
     @Test
+    void refusesAUserNameThatIsNotALabel() {
+        refused("{\"job_type\":\"delete_machine\",\"hostaddr\":\"127.0.0.2\",\"user_name\":\"<b>ops</b>\"}",
+                "user_name must hold 1 to 64 letters, digits, '_', '.' or '-', got \"<b>ops</b>\"");
+    }
+
+    @Test
+    void acceptsAUserNameOfLettersDigitsDotsDashesAndUnderscores() {
+        assertThat(parse("{\"job_type\":\"get_cluster\",\"user_name\":\"li.si-2_x\"}").userName())
+                .isEqualTo("li.si-2_x");
+    }
+
+    @Test
     void ignoresVerAndUnknownFieldsInTheCanonicalBody() {
         Submission first = parse("{\"ver\":\"0.1\",\"job_type\":\"delete_machine\",\"hostaddr\":\"127.0.0.2\"}");
         Submission second = parse("{\"hostaddr\":\"127.0.0.2\",\"job_type\":\"delete_machine\"}");

@@ -1,0 +1,87 @@
+package io.kunlun.testkit.http;
+
+import io.kunlun.server.Serve;
+import io.kunlun.server.ServeConfig;
+import io.kunlun.server.ServerOptions;
+import io.kunlun.server.TlsOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The configuration file's "server" section, as docs/configuration.md describes it. */
+class ServerSectionTest {
+    @TempDir
+    Path directory;
+
+    private Path file(String json) throws Exception {
+        return Files.writeString(directory.resolve("kunlun.json"), json);
+    }
+
+    @Test
+    void originsHostsTlsAndTimeoutsAreRead() throws Exception {
+        Path config = file("""
+                {"server":{"bind":"127.0.0.179","port":57001,
+                 "allowed_origins":["https://xpanel.example.com"],"allowed_hosts":["Kunlun.Example.com"],
+                 "tls":{"certificate":"/etc/kunlun/server.crt","private_key":"/etc/kunlun/server.key"},
+                 "request_parse_timeout_seconds":3,"idle_timeout_seconds":30}}""");
+
+        ServerOptions server = ServeConfig.load(config).server();
+
+        assertThat(server.allowedOrigins()).containsExactly("https://xpanel.example.com");
+        assertThat(server.allowedHosts()).containsExactly("kunlun.example.com");
+        assertThat(server.tls()).contains(TlsOptions.pem(Path.of("/etc/kunlun/server.crt"),
+                Path.of("/etc/kunlun/server.key")));
+        assertThat(server.timeouts()).isEqualTo(new ServerOptions.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(30)));
+        assertThat(server.scheme()).isEqualTo("https");
+    }
+
+    @Test
+    void withoutThemNoOriginNoOtherNamePlainHttpAndTheDefaultTimeouts() throws Exception {
+        ServerOptions server = ServeConfig.load(file("{\"server\":{\"port\":57001}}")).server();
+
+        assertThat(server.allowedOrigins()).isEmpty();
+        assertThat(server.allowedHosts()).isEmpty();
+        assertThat(server.tls()).isEmpty();
+        assertThat(server.timeouts()).isEqualTo(ServerOptions.Timeouts.DEFAULT);
+    }
+
+    @Test
+    void flagsKeepWhatTheFileSaysAboutOriginsHostsAndTls() throws Exception {
+        Path config = file("""
+                {"server":{"allowed_hosts":["kunlun.example.com"],
+                 "tls":{"keystore":"/etc/kunlun/server.p12","keystore_password":"pw"}}}""");
+
+        ServerOptions server = Serve.resolve(new Serve.Flags(config, directory, 0, "127.0.0.179", false, false))
+                .server();
+
+        assertThat(server.bind()).isEqualTo("127.0.0.179");
+        assertThat(server.allowedHosts()).containsExactly("kunlun.example.com");
+        assertThat(server.tls()).contains(TlsOptions.keystore(Path.of("/etc/kunlun/server.p12"), "pw"));
+    }
+
+    @Test
+    void tlsWithBothFormsIsRefusedNamingTheFile() throws Exception {
+        Path config = file("""
+                {"server":{"tls":{"certificate":"/a.crt","private_key":"/a.key","keystore":"/a.p12"}}}""");
+
+        assertThatThrownBy(() -> ServeConfig.load(config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(config + ": server.tls needs either certificate and private_key (PEM files) or keystore,"
+                        + " not both and not neither");
+    }
+
+    @Test
+    void aTimeoutOfZeroIsRefused() throws Exception {
+        Path config = file("{\"server\":{\"idle_timeout_seconds\":0}}");
+
+        assertThatThrownBy(() -> ServeConfig.load(config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(config + ": server timeouts must be positive, got request parse 10 s and idle 0 s");
+    }
+}
