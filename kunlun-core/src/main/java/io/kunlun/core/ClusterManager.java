@@ -85,7 +85,8 @@ public final class ClusterManager implements AutoCloseable {
         this.store = store;
         this.hosts = hosts;
         Drivers drivers = new Drivers(config, hosts, store);
-        this.metrics = new ManagerMetrics(() -> store.clusters().countByStatus());
+        this.metrics = new ManagerMetrics(() -> store.servingRequest(() -> store.clusters().countByStatus()));
+        metrics.watchMetadataStore(store::status);
         UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
@@ -125,6 +126,12 @@ public final class ClusterManager implements AutoCloseable {
         }
         MetadataStore store = MetadataStore.open(config.metadata(), config.home(),
                 new MetaNode(config.advertisedHost(), config.advertisedPort()));
+        try {
+            store.takeManagerLease();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh()));
         manager.engine.recover();
         manager.health.start();
@@ -140,8 +147,15 @@ public final class ClusterManager implements AutoCloseable {
         return config;
     }
 
-    /** Handles one request and answers in the API's reply shape (for the adapters). */
+    /**
+     * Handles one request and answers in the API's reply shape (for the adapters). Its metadata
+     * reads and writes use the store's request connections, never the ones jobs need.
+     */
     public Map<String, Object> handle(Submission submission) {
+        return store.servingRequest(() -> answerRequest(submission));
+    }
+
+    private Map<String, Object> answerRequest(Submission submission) {
         try {
             if (submission.type() == JobType.GET_STATUS) {
                 String jobId = ((JobRequest.GetStatus) submission.request()).jobId();
