@@ -38,6 +38,8 @@ public final class MetadataStore implements AutoCloseable {
         this.config = config;
         this.embeddedNode = embeddedNode;
         this.jdbi = Jdbi.create(connections.dataSource());
+        new RetryOnLostConnection(describeLocation(), Duration.ofSeconds(config.managerWaitSeconds()),
+                connections::servingRequest).install(jdbi);
         this.machines = new MachineTable(jdbi);
         this.jobs = new JobTable(jdbi);
         this.clusters = new ClusterTable(jdbi);

@@ -108,6 +108,11 @@ final class StoreConnections implements AutoCloseable {
         }
     }
 
+    /** Whether the calling thread is serving an API request. */
+    boolean servingRequest() {
+        return servingRequest.get();
+    }
+
     boolean up() {
         return availability.up();
     }

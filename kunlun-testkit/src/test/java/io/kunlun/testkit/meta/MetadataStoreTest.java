@@ -21,6 +21,7 @@ import io.kunlun.model.job.JobState;
 import io.kunlun.model.job.JobStatus;
 import io.kunlun.model.job.JobType;
 import io.kunlun.testkit.mariadb.MariaDbTestServer;
+import org.jdbi.v3.core.JdbiException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -408,6 +409,44 @@ class MetadataStoreTest {
                      + " WHERE TABLE_SCHEMA = '" + database + "'")) {
             tables.next();
             assertThat(tables.getInt(1)).isZero();
+        }
+    }
+
+    @Test
+    void theManagersWorkWhoseConnectionTheServerClosedRunsAgainOnANewOne() {
+        MetadataStore store = open(freshLocation(Backend.MARIADB));
+        store.machines().insert(machine("127.0.0.2"), List.of());
+        AtomicInteger attempts = new AtomicInteger();
+
+        List<String> hostaddrs = store.jdbi().withHandle(handle -> {
+            if (attempts.incrementAndGet() == 1) {
+                killConnection(handle.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one());
+            }
+            return handle.createQuery("SELECT hostaddr FROM machine").mapTo(String.class).list();
+        });
+
+        assertThat(hostaddrs).containsExactly("127.0.0.2");
+        assertThat(attempts).hasValue(2);
+    }
+
+    @Test
+    void aRequestWhoseConnectionTheServerClosedFailsAtOnce() {
+        MetadataStore store = open(freshLocation(Backend.MARIADB));
+        AtomicInteger attempts = new AtomicInteger();
+
+        assertThatThrownBy(() -> store.servingRequest(() -> store.jdbi().withHandle(handle -> {
+            attempts.incrementAndGet();
+            killConnection(handle.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one());
+            return handle.createQuery("SELECT hostaddr FROM machine").mapTo(String.class).list();
+        }))).isInstanceOf(JdbiException.class);
+        assertThat(attempts).hasValue(1);
+    }
+
+    private static void killConnection(long id) {
+        try (Connection admin = mariadb.connectAsAdmin(); Statement statement = admin.createStatement()) {
+            statement.execute("KILL CONNECTION " + id);
+        } catch (SQLException e) {
+            throw new AssertionError("cannot kill connection " + id + ": " + e.getMessage(), e);
         }
     }
 
