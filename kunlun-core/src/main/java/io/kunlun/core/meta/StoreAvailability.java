@@ -23,6 +23,10 @@ final class StoreAvailability {
         this.location = location;
     }
 
+    String location() {
+        return location;
+    }
+
     synchronized void connected() {
         if (downSince != null) {
             LOG.info("metadata store {} is reachable again after {} s", location,

@@ -134,6 +134,10 @@ final class StoreConnections implements AutoCloseable {
     private Connection borrow() throws SQLException {
         boolean request = servingRequest.get();
         HikariDataSource pool = request ? requestPool : managerPool;
+        if (pool.isClosed()) {
+            // Work after close is the caller's mistake, not a failure of the store.
+            throw new IllegalStateException("the metadata store " + availability.location() + " is closed");
+        }
         try {
             return pool.getConnection();
         } catch (SQLTransientConnectionException e) {
