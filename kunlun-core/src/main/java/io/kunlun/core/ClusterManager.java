@@ -169,8 +169,8 @@ public final class ClusterManager implements AutoCloseable {
         } catch (ManagerException | InvalidRequestException e) {
             return WireFormat.failed(e.getMessage());
         } catch (JdbiException e) {
-            return WireFormat.failed("metadata store " + store.describeLocation() + " failed: "
-                    + MetadataStore.rootMessage(e));
+            return WireFormat.failed(MetadataStore.unavailability(e).orElseGet(() -> "metadata store "
+                    + store.describeLocation() + " failed: " + MetadataStore.rootMessage(e)));
         }
     }
 

@@ -213,6 +213,19 @@ public final class MetadataStore implements AutoCloseable {
         return config.isEmbedded() ? "embedded H2" : config.jdbcUrl();
     }
 
+    /**
+     * When {@code e} comes from a connection that could not be had in time, why, for the client:
+     * "the metadata store is busy: …" or "the metadata store is unreachable: …" (no address).
+     */
+    public static Optional<String> unavailability(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StoreConnections.StoreUnavailableException unavailable) {
+                return Optional.of("the metadata store is " + unavailable.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The innermost cause's message: what the database itself said. */
     public static String rootMessage(Throwable e) {
         Throwable root = e;

@@ -142,13 +142,20 @@ final class StoreConnections implements AutoCloseable {
             return pool.getConnection();
         } catch (SQLTransientConnectionException e) {
             // Hikari's own message names neither the store's state nor the pool's size.
-            SQLTransientConnectionException explained = new SQLTransientConnectionException(
-                    availability.up() ? "no connection came free within " + pool.getConnectionTimeout() + " ms: all "
+            StoreUnavailableException explained = new StoreUnavailableException(availability.up()
+                    ? "busy: no connection came free within " + pool.getConnectionTimeout() + " ms (all "
                             + pool.getMaximumPoolSize() + " " + (request ? "request" : "manager")
-                            + " connections are in use"
-                            : "unreachable: " + availability.reason().orElse(e.getMessage()));
+                            + " connections are in use); try again"
+                    : "unreachable: " + availability.reason().orElse(e.getMessage()));
             explained.addSuppressed(e);
             throw explained;
+        }
+    }
+
+    /** No connection could be had in time: the store is busy or cannot be reached. */
+    static final class StoreUnavailableException extends SQLTransientConnectionException {
+        StoreUnavailableException(String reason) {
+            super(reason);
         }
     }
 

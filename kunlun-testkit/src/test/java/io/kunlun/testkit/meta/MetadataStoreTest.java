@@ -39,6 +39,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -409,6 +410,39 @@ class MetadataStoreTest {
                      + " WHERE TABLE_SCHEMA = '" + database + "'")) {
             tables.next();
             assertThat(tables.getInt(1)).isZero();
+        }
+    }
+
+    @OnEachBackend
+    void aRequestFindingEveryRequestConnectionTakenFailsSoonWhileTheManagersWorkGoesOn(Backend backend)
+            throws Exception {
+        MetadataStore store = open(freshLocation(backend).withRequestConnections(1, 300));
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService holder = Executors.newSingleThreadExecutor();
+        try {
+            Future<Boolean> held = holder.submit(() -> store.servingRequest(() -> store.jdbi().withHandle(handle -> {
+                holding.countDown();
+                try {
+                    return release.await(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            })));
+            assertThat(holding.await(1, TimeUnit.MINUTES)).isTrue();
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> store.servingRequest(() -> store.machines().list()))
+                    .satisfies(e -> assertThat(MetadataStore.unavailability(e)).contains("the metadata store is busy:"
+                            + " no connection came free within 300 ms (all 1 request connections are in use);"
+                            + " try again"));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            assertThat(store.machines().list()).isEmpty();
+            release.countDown();
+            assertThat(held.get(1, TimeUnit.MINUTES)).isTrue();
+        } finally {
+            release.countDown();
+            holder.shutdownNow();
         }
     }
 
