@@ -97,7 +97,8 @@ public final class ClusterManager implements AutoCloseable {
         this.store = store;
         this.hosts = hosts;
         Drivers drivers = new Drivers(config, hosts, store);
-        this.metrics = new ManagerMetrics(() -> store.clusters().countByStatus());
+        this.metrics = new ManagerMetrics(() -> store.servingRequest(() -> store.clusters().countByStatus()));
+        metrics.watchMetadataStore(store::status);
         UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
@@ -134,6 +135,12 @@ public final class ClusterManager implements AutoCloseable {
         ManagerHome.prepare(config);
         MetadataStore store = MetadataStore.open(config.metadata(), config.home(),
                 new MetaNode(config.advertisedHost(), config.advertisedPort()));
+        try {
+            store.takeManagerLease();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh(),
                 () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet())));
         manager.engine.recover();
@@ -150,8 +157,15 @@ public final class ClusterManager implements AutoCloseable {
         return config;
     }
 
-    /** Handles one request and answers in the API's reply shape (for the adapters). */
+    /**
+     * Handles one request and answers in the API's reply shape (for the adapters). Its metadata
+     * reads and writes use the store's request connections, never the ones jobs need.
+     */
     public Map<String, Object> handle(Submission submission) {
+        return store.servingRequest(() -> answerRequest(submission));
+    }
+
+    private Map<String, Object> answerRequest(Submission submission) {
         try {
             if (submission.type() == JobType.GET_STATUS) {
                 String jobId = ((JobRequest.GetStatus) submission.request()).jobId();
@@ -174,10 +188,16 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     /**
-     * A short reason for the client; the store's address (a JDBC URL may carry credentials) and
+     * A busy or unreachable store says so; any other failure gets a short reason for the client,
+     * and the store's address (a JDBC URL may carry credentials) and
      * what the database said go to the manager's log.
      */
     private Map<String, Object> metadataFailure(Submission submission, RuntimeException e) {
+        Optional<String> unavailable = MetadataStore.unavailability(e);
+        if (unavailable.isPresent()) {
+            // A busy or unreachable store is a state, not an incident: its reason is the answer.
+            return WireFormat.failed(unavailable.get());
+        }
         String incident = Long.toHexString(INCIDENTS.nextLong() & 0xffffffffL);
         LOG.error("incident {}: {} failed: metadata store {}: {}", incident, submission.type().wireName(),
                 store.describeLocation(), MetadataStore.rootMessage(e), e);

@@ -123,18 +123,60 @@ public record ManagerConfig(
         }
     }
 
-    /** The metadata store: an H2 file under home when jdbc_url is absent, else MySQL/MariaDB. */
+    /**
+     * The metadata store: an H2 file under home when jdbc_url is absent, else MySQL/MariaDB. Its
+     * connections come from two pools: one for the manager's own work (jobs, health rounds,
+     * recovery, the lease), one for API requests, so that a burst of requests never starves jobs.
+     * A request that finds no free connection within {@code request_wait_millis} fails; the
+     * manager's work waits up to {@code manager_wait_seconds} (a store restart, a Galera member
+     * change). On a server store the manager holds a lease of {@code lease_seconds}, renewed while
+     * it runs, so that a second manager on the same store refuses to start.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record MetadataConfig(
             @JsonProperty("jdbc_url") String jdbcUrl,
             @JsonProperty("user") String user,
-            @JsonProperty("password") String password) {
+            @JsonProperty("password") String password,
+            @JsonProperty("manager_connections") int managerConnections,
+            @JsonProperty("request_connections") int requestConnections,
+            @JsonProperty("request_wait_millis") int requestWaitMillis,
+            @JsonProperty("manager_wait_seconds") int managerWaitSeconds,
+            @JsonProperty("connect_timeout_seconds") int connectTimeoutSeconds,
+            @JsonProperty("leak_detection_seconds") int leakDetectionSeconds,
+            @JsonProperty("lease_seconds") int leaseSeconds) {
+
+        public MetadataConfig {
+            managerConnections = managerConnections <= 0 ? 8 : managerConnections;
+            requestConnections = requestConnections <= 0 ? 8 : requestConnections;
+            // HikariCP's smallest connection timeout is 250 ms.
+            requestWaitMillis = requestWaitMillis <= 0 ? 2000 : Math.max(250, requestWaitMillis);
+            managerWaitSeconds = managerWaitSeconds <= 0 ? 30 : managerWaitSeconds;
+            connectTimeoutSeconds = connectTimeoutSeconds <= 0 ? 5 : connectTimeoutSeconds;
+            leakDetectionSeconds = leakDetectionSeconds <= 0 ? 60 : leakDetectionSeconds;
+            leaseSeconds = leaseSeconds <= 0 ? 30 : Math.max(3, leaseSeconds);
+        }
+
+        /** A store at {@code jdbcUrl} with the default pool sizes and timeouts. */
+        public MetadataConfig(String jdbcUrl, String user, String password) {
+            this(jdbcUrl, user, password, 0, 0, 0, 0, 0, 0, 0);
+        }
+
         public static MetadataConfig embedded() {
             return new MetadataConfig(null, null, null);
         }
 
         public boolean isEmbedded() {
             return jdbcUrl == null || jdbcUrl.isBlank();
+        }
+
+        public MetadataConfig withRequestConnections(int connections, int waitMillis) {
+            return new MetadataConfig(jdbcUrl, user, password, managerConnections, connections, waitMillis,
+                    managerWaitSeconds, connectTimeoutSeconds, leakDetectionSeconds, leaseSeconds);
+        }
+
+        public MetadataConfig withLeaseSeconds(int seconds) {
+            return new MetadataConfig(jdbcUrl, user, password, managerConnections, requestConnections,
+                    requestWaitMillis, managerWaitSeconds, connectTimeoutSeconds, leakDetectionSeconds, seconds);
         }
     }
 

@@ -5,36 +5,41 @@ import io.kunlun.core.config.ManagerConfig.MetadataConfig;
 import io.kunlun.model.HaMode;
 import io.kunlun.model.MetaNode;
 import io.kunlun.model.MetaStoreInfo;
-import org.h2.jdbcx.JdbcConnectionPool;
+import org.h2.jdbcx.JdbcDataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
-import org.mariadb.jdbc.MariaDbPoolDataSource;
+import org.mariadb.jdbc.MariaDbDataSource;
 
-import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The metadata store: machines, clusters, instances, jobs. An H2 file under the manager's home by
- * default, or a MySQL/MariaDB database (the metadata cluster) given by a JDBC URL.
+ * default, or a MySQL/MariaDB database (the metadata cluster) given by a JDBC URL. Its connections
+ * come from {@link StoreConnections}: one pool for the manager's own work, one for API requests.
  */
 public final class MetadataStore implements AutoCloseable {
     private final Jdbi jdbi;
-    private final DataSource dataSource;
+    private final StoreConnections connections;
     private final MetadataConfig config;
     private final MetaNode embeddedNode;
     private final MachineTable machines;
     private final JobTable jobs;
     private final ClusterTable clusters;
     private final ExporterTable exporters;
+    private volatile ManagerLease lease;
 
-    private MetadataStore(DataSource dataSource, MetadataConfig config, MetaNode embeddedNode) {
-        this.dataSource = dataSource;
+    private MetadataStore(StoreConnections connections, MetadataConfig config, MetaNode embeddedNode) {
+        this.connections = connections;
         this.config = config;
         this.embeddedNode = embeddedNode;
-        this.jdbi = Jdbi.create(dataSource);
+        this.jdbi = Jdbi.create(connections.dataSource());
+        new RetryOnLostConnection(describeLocation(), Duration.ofSeconds(config.managerWaitSeconds()),
+                connections::servingRequest).install(jdbi);
         this.machines = new MachineTable(jdbi);
         this.jobs = new JobTable(jdbi);
         this.clusters = new ClusterTable(jdbi);
@@ -46,8 +51,8 @@ public final class MetadataStore implements AutoCloseable {
      * get_meta reports for the embedded store: the manager itself.
      */
     public static MetadataStore open(MetadataConfig config, Path home, MetaNode embeddedNode) {
-        DataSource source = config.isEmbedded() ? embedded(home) : external(config);
-        MetadataStore store = new MetadataStore(source, config, embeddedNode);
+        StoreConnections connections = config.isEmbedded() ? embedded(config, home) : external(config);
+        MetadataStore store = new MetadataStore(connections, config, embeddedNode);
         if (!config.isEmbedded()) {
             store.requireUnicodeDatabase();
         }
@@ -76,46 +81,66 @@ public final class MetadataStore implements AutoCloseable {
         }
     }
 
-    private static DataSource embedded(Path home) {
+    private static StoreConnections embedded(MetadataConfig config, Path home) {
         Path file = home.toAbsolutePath().resolve("meta").resolve("kunlun");
         // MariaDB mode lets the one schema serve both stores; lower-case names match MariaDB's.
         // WRITE_DELAY=0: a commit reaches the file before it returns (H2 otherwise writes up to
         // 500 ms later, and a kill -9 in between loses jobs that were already answered).
-        String url = "jdbc:h2:file:" + file
-                + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
-        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "kunlun", "");
-        pool.setMaxConnections(32);
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:file:" + file + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+        h2.setUser("kunlun");
+        h2.setPassword("");
         try {
-            pool.getConnection().close();
+            return StoreConnections.open(config, h2, "embedded H2");
         } catch (SQLException e) {
-            pool.dispose();
             String reason = e.getMessage().contains("Database may be already in use")
                     ? "it is in use by another manager process" : e.getMessage();
             throw new ManagerException(ManagerException.Code.METADATA,
                     "cannot open the embedded metadata store " + file + ".mv.db: " + reason, e);
         }
-        return pool;
     }
 
-    private static DataSource external(MetadataConfig config) {
-        // The URL goes last: the driver makes a pool on each setting once it has one, and a pool
-        // made before the credentials would try to log in as the OS user and never be closed.
-        MariaDbPoolDataSource pool = new MariaDbPoolDataSource();
+    private static StoreConnections external(MetadataConfig config) {
         try {
+            MariaDbDataSource mariadb = new MariaDbDataSource();
             if (config.user() != null) {
-                pool.setUser(config.user());
+                mariadb.setUser(config.user());
             }
             if (config.password() != null) {
-                pool.setPassword(config.password());
+                mariadb.setPassword(config.password());
             }
-            pool.setUrl(config.jdbcUrl());
-            pool.getConnection().close();
-            return pool;
+            mariadb.setLoginTimeout(config.connectTimeoutSeconds());
+            mariadb.setUrl(config.jdbcUrl());
+            return StoreConnections.open(config, mariadb, config.jdbcUrl());
         } catch (SQLException e) {
-            pool.close();
             throw new ManagerException(ManagerException.Code.METADATA,
                     "cannot connect to the metadata store " + config.jdbcUrl() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Runs {@code work} as an API request: its connections come from the request pool, which
+     * answers "no connection" quickly instead of making the caller wait behind a burst.
+     */
+    public <T> T servingRequest(Supplier<T> work) {
+        return connections.servingRequest(work);
+    }
+
+    /**
+     * Takes the store's lease for the life of this manager (server stores; the embedded store is
+     * locked by its file already), or refuses naming the manager that holds it. Given up on close.
+     */
+    public void takeManagerLease() {
+        if (!config.isEmbedded()) {
+            lease = ManagerLease.take(jdbi, describeLocation(), Duration.ofSeconds(config.leaseSeconds()));
+        }
+    }
+
+    /** Reachability, outages, pools and lease, for the manager's metrics. */
+    public StoreStatus status() {
+        ManagerLease held = lease;
+        return new StoreStatus(connections.up(), connections.outages(), connections.pools(),
+                held == null ? Optional.empty() : Optional.of(held.held()));
     }
 
     public MachineTable machines() {
@@ -188,6 +213,19 @@ public final class MetadataStore implements AutoCloseable {
         return config.isEmbedded() ? "embedded H2" : config.jdbcUrl();
     }
 
+    /**
+     * When {@code e} comes from a connection that could not be had in time, why, for the client:
+     * "the metadata store is busy: …" or "the metadata store is unreachable: …" (no address).
+     */
+    public static Optional<String> unavailability(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StoreConnections.StoreUnavailableException unavailable) {
+                return Optional.of("the metadata store is " + unavailable.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The innermost cause's message: what the database itself said. */
     public static String rootMessage(Throwable e) {
         Throwable root = e;
@@ -199,11 +237,11 @@ public final class MetadataStore implements AutoCloseable {
 
     @Override
     public void close() {
-        if (dataSource instanceof JdbcConnectionPool pool) {
-            pool.dispose();
-            // H2 keeps the file open while the database is open; closing it releases the lock.
-        } else if (dataSource instanceof MariaDbPoolDataSource pool) {
-            pool.close();
+        ManagerLease held = lease;
+        if (held != null) {
+            held.close();
         }
+        // H2 keeps the file open while a connection is; closing the pools releases its lock.
+        connections.close();
     }
 }

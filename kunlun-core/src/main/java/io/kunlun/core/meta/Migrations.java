@@ -7,6 +7,7 @@ import org.jdbi.v3.core.Jdbi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -20,9 +21,13 @@ import java.util.stream.Collectors;
 final class Migrations {
     /** Every migration, oldest first: resources {@code migrations/V<n>__<name>.sql}. */
     static final List<String> ALL = List.of("V1__foundation", "V2__clusters", "V3__exporters",
-            "V5__job_rollback", "V6__machine_ports");
+            "V4__manager_lease", "V5__job_rollback", "V6__machine_ports");
     private static final String LOCK_NAME = "kunlun_metadata_migrations";
     private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+    private static final Duration COLLISION_PATIENCE = Duration.ofSeconds(30);
+    private static final Duration COLLISION_PAUSE = Duration.ofMillis(500);
+    /** Table exists, duplicate column, duplicate key name, duplicate entry, deadlock (Galera's certification). */
+    private static final Set<Integer> COLLISIONS = Set.of(1050, 1060, 1061, 1062, 1213);
 
     private Migrations() {
     }
@@ -32,35 +37,67 @@ final class Migrations {
      * {@code serverLock} makes them take turns under a named server lock, each reading what is
      * applied once it holds it (MariaDB does not roll DDL back, so two appliers of one migration
      * would collide half-way). The embedded store belongs to one process and needs none.
+     *
+     * <p>A named lock is local to one Galera member, so managers on two members can still apply a
+     * migration at once: the one behind then finds a table (a column, a row) that the other made,
+     * and reads again what is applied until the other has recorded the migration.
      */
     static void apply(Jdbi jdbi, boolean serverLock) {
-        jdbi.useHandle(handle -> {
-            if (!serverLock) {
-                applyMissing(handle);
-                return;
-            }
-            Integer locked = handle.createQuery("SELECT GET_LOCK(:name, :seconds)").bind("name", LOCK_NAME)
-                    .bind("seconds", LOCK_WAIT.toSeconds()).mapTo(Integer.class).one();
-            if (locked == null) {
-                throw new ManagerException(ManagerException.Code.METADATA, "the server could not take the schema lock "
-                        + LOCK_NAME + " (GET_LOCK answered NULL)");
-            }
-            if (locked != 1) {
-                throw new ManagerException(ManagerException.Code.METADATA, "another manager held the schema lock "
-                        + LOCK_NAME + " for " + LOCK_WAIT.toSeconds() + " s");
-            }
+        if (!serverLock) {
+            jdbi.useHandle(Migrations::applyMissing);
+            return;
+        }
+        long deadline = System.nanoTime() + COLLISION_PATIENCE.toNanos();
+        while (true) {
             try {
-                applyMissing(handle);
+                jdbi.useHandle(Migrations::applyUnderLock);
+                return;
             } catch (RuntimeException e) {
-                try {
-                    releaseLock(handle);
-                } catch (RuntimeException release) {
-                    e.addSuppressed(release);
+                if (!collided(e) || System.nanoTime() > deadline) {
+                    throw e;
                 }
-                throw e;
+                try {
+                    Thread.sleep(COLLISION_PAUSE.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
-            releaseLock(handle);
-        });
+        }
+    }
+
+    /** What another manager applying the same migration makes happen: its objects exist already. */
+    private static boolean collided(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && COLLISIONS.contains(sql.getErrorCode())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void applyUnderLock(Handle handle) {
+        Integer locked = handle.createQuery("SELECT GET_LOCK(:name, :seconds)").bind("name", LOCK_NAME)
+                .bind("seconds", LOCK_WAIT.toSeconds()).mapTo(Integer.class).one();
+        if (locked == null) {
+            throw new ManagerException(ManagerException.Code.METADATA, "the server could not take the schema lock "
+                    + LOCK_NAME + " (GET_LOCK answered NULL)");
+        }
+        if (locked != 1) {
+            throw new ManagerException(ManagerException.Code.METADATA, "another manager held the schema lock "
+                    + LOCK_NAME + " for " + LOCK_WAIT.toSeconds() + " s");
+        }
+        try {
+            applyMissing(handle);
+        } catch (RuntimeException e) {
+            try {
+                releaseLock(handle);
+            } catch (RuntimeException release) {
+                e.addSuppressed(release);
+            }
+            throw e;
+        }
+        releaseLock(handle);
     }
 
     private static void releaseLock(Handle handle) {

@@ -1,8 +1,10 @@
 package io.kunlun.core.monitor;
 
+import io.kunlun.core.meta.StoreStatus;
 import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.job.JobStatus;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -19,8 +21,9 @@ import java.util.function.Supplier;
 
 /**
  * The manager's own metrics, served as {@code GET /metrics} by the HTTP adapter: jobs by type and
- * result, job run times, instances by status (read from the metadata at each scrape), and the
- * requests the adapter answered. Each manager has its own registry, so that two managers in one
+ * result, job run times, instances by status (read from the metadata at each scrape), the
+ * requests the adapter answered, and the metadata store's state: reachable or not, outages since
+ * start, its connection pools, its lease. Each manager has its own registry, so that two managers in one
  * JVM (tests, an embedding application) never count into each other.
  */
 public final class ManagerMetrics {
@@ -64,8 +67,62 @@ public final class ManagerMetrics {
                 .name("kunlun_instances")
                 .help("Database instances recorded in the metadata, by status")
                 .labelNames("status")
-                .callback(callback -> instancesByStatus.get()
-                        .forEach((status, count) -> callback.call(count, status.wireName())))
+                .callback(callback -> {
+                    Map<InstanceStatus, Integer> counts;
+                    try {
+                        counts = instancesByStatus.get();
+                    } catch (RuntimeException storeUnavailable) {
+                        // No counts while the store cannot answer; kunlun_metadata_store_up says why.
+                        return;
+                    }
+                    counts.forEach((status, count) -> callback.call(count, status.wireName()));
+                })
+                .register(registry);
+    }
+
+    /** Adds the metadata store's metrics, read from {@code status} at each scrape. */
+    public void watchMetadataStore(Supplier<StoreStatus> status) {
+        GaugeWithCallback.builder()
+                .name("kunlun_metadata_store_up")
+                .help("1 when the last connection made to the metadata store succeeded, 0 while it cannot be reached")
+                .callback(callback -> callback.call(status.get().up() ? 1 : 0))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("kunlun_metadata_store_outages_total")
+                .help("Times the metadata store became unreachable since the manager started")
+                .callback(callback -> callback.call(status.get().outages()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("kunlun_metadata_pool_connections")
+                .help("Connections of each metadata pool (manager: jobs and monitoring; requests: the API), by state")
+                .labelNames("pool", "state")
+                .callback(callback -> status.get().pools().forEach(pool -> {
+                    callback.call(pool.active(), pool.name(), "active");
+                    callback.call(pool.idle(), pool.name(), "idle");
+                }))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("kunlun_metadata_pool_max_connections")
+                .help("The most connections each metadata pool opens")
+                .labelNames("pool")
+                .callback(callback -> status.get().pools().forEach(pool -> callback.call(pool.max(), pool.name())))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("kunlun_metadata_pool_waiting_threads")
+                .help("Threads waiting for a connection of each metadata pool")
+                .labelNames("pool")
+                .callback(callback -> status.get().pools().forEach(pool -> callback.call(pool.waiting(), pool.name())))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("kunlun_metadata_pool_timeouts_total")
+                .help("Requests for a connection of each metadata pool that found none free in time")
+                .labelNames("pool")
+                .callback(callback -> status.get().pools().forEach(pool -> callback.call(pool.timeouts(), pool.name())))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("kunlun_metadata_lease_held")
+                .help("1 while this manager holds the server metadata store's lease, 0 once another manager took it")
+                .callback(callback -> status.get().leaseHeld().ifPresent(held -> callback.call(held ? 1 : 0)))
                 .register(registry);
     }
 

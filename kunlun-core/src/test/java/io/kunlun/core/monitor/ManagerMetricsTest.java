@@ -1,5 +1,6 @@
 package io.kunlun.core.monitor;
 
+import io.kunlun.core.meta.StoreStatus;
 import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.job.JobState;
 import io.kunlun.model.job.JobStatus;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -114,5 +116,46 @@ class ManagerMetricsTest {
         one.httpRequestAnswered("api", 200);
 
         assertThat(text(other)).doesNotContain("kunlun_http_requests_total{");
+    }
+    @Test
+    void tellsWhetherTheMetadataStoreIsUpAndHowOftenItWasDown() {
+        ManagerMetrics metrics = new ManagerMetrics(() -> counts(0, 0));
+
+        metrics.watchMetadataStore(() -> new StoreStatus(false, 2, List.of(), Optional.empty()));
+
+        assertThat(text(metrics))
+                .contains("kunlun_metadata_store_up 0.0\n")
+                .contains("kunlun_metadata_store_outages_total 2.0\n")
+                .doesNotContain("kunlun_metadata_lease_held");
+    }
+
+    @Test
+    void showsEachMetadataPoolsConnectionsWaitersAndTimeouts() {
+        ManagerMetrics metrics = new ManagerMetrics(() -> counts(0, 0));
+
+        metrics.watchMetadataStore(() -> new StoreStatus(true, 0, List.of(
+                new StoreStatus.Pool("manager", 1, 2, 0, 8, 0),
+                new StoreStatus.Pool("requests", 8, 0, 5, 8, 17)), Optional.of(true)));
+
+        assertThat(text(metrics))
+                .contains("kunlun_metadata_pool_connections{pool=\"manager\",state=\"active\"} 1.0\n")
+                .contains("kunlun_metadata_pool_connections{pool=\"manager\",state=\"idle\"} 2.0\n")
+                .contains("kunlun_metadata_pool_connections{pool=\"requests\",state=\"active\"} 8.0\n")
+                .contains("kunlun_metadata_pool_max_connections{pool=\"requests\"} 8.0\n")
+                .contains("kunlun_metadata_pool_waiting_threads{pool=\"requests\"} 5.0\n")
+                .contains("kunlun_metadata_pool_timeouts_total{pool=\"requests\"} 17.0\n")
+                .contains("kunlun_metadata_lease_held 1.0\n");
+    }
+
+    @Test
+    void aStoreThatCannotCountInstancesLeavesTheOtherMetricsReadable() {
+        ManagerMetrics metrics = new ManagerMetrics(() -> {
+            throw new IllegalStateException("unreachable");
+        });
+        metrics.watchMetadataStore(() -> new StoreStatus(false, 1, List.of(), Optional.empty()));
+
+        assertThat(text(metrics))
+                .contains("kunlun_metadata_store_up 0.0\n")
+                .doesNotContain("kunlun_instances{");
     }
 }

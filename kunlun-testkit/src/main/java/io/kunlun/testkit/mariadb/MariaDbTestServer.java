@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -509,6 +510,41 @@ public final class MariaDbTestServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + dir, e);
         }
+    }
+
+    /**
+     * Shuts a standalone server down as a restart does (SIGTERM, then a clean shutdown), keeping
+     * its data; {@link #startAgain} brings it back on the same address and port.
+     */
+    public synchronized void stop() {
+        if (!(role instanceof Standalone)) {
+            throw new IllegalStateException(this + ": only a standalone server is stopped and started again");
+        }
+        mariadbd.destroy();
+        try {
+            if (!mariadbd.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IllegalStateException(this + " did not shut down within " + START_TIMEOUT.toSeconds()
+                        + " s: " + logTail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + this + " shut down", e);
+        } finally {
+            processes.kill(mariadbd.toHandle());
+        }
+    }
+
+    /** Starts a server that {@link #stop} shut down, and waits until it answers. */
+    public synchronized void startAgain() {
+        if (mariadbd.isAlive()) {
+            throw new IllegalStateException(this + " is running");
+        }
+        try {
+            run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(this + ": cannot start mariadbd again", e);
+        }
+        awaitReady();
     }
 
     /** Kills the server (and any state transfer it runs) and removes its directory. */

@@ -1,5 +1,8 @@
 package io.kunlun.testkit.meta;
 
+import io.kunlun.core.ClusterManager;
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.HaMode;
@@ -17,11 +20,20 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A metadata store on a 3-node Galera cluster: get_meta_mode says mgr and get_meta lists the 3 nodes. */
 class GaleraMetadataStoreTest {
+    private static final AtomicInteger DATABASES = new AtomicInteger();
     private static GaleraTestCluster cluster;
 
     @TempDir
@@ -76,6 +88,68 @@ class GaleraMetadataStoreTest {
         open(nodes.get(0).jdbcUrl()).machines().insert(machine, List.of());
 
         assertThat(open(nodes.get(2).jdbcUrl()).machines().find("127.0.0.2")).contains(machine);
+    }
+
+    @Test
+    void whileAManagerWorksThroughOneNodeAManagerOnAnotherNodeRefusesToStartNamingIt() {
+        List<MariaDbTestServer> nodes = cluster.nodes();
+        String database = freshDatabase();
+        ClusterManager first = startManager(nodes.get(0), database, "first");
+        try {
+            assertThatThrownBy(() -> startManager(nodes.get(1), database, "second").close())
+                    .isInstanceOf(ManagerException.class)
+                    .hasMessageContaining(" is in use by another manager: host ")
+                    .hasMessageContaining(" pid " + ProcessHandle.current().pid() + ", started ");
+        } finally {
+            first.close();
+        }
+    }
+
+    /** Each applies the migrations to a fresh database through its own node, at the same time. */
+    @Test
+    void managersStartingAtOnceOnTwoNodesLeaveExactlyOneRunning() throws Exception {
+        List<MariaDbTestServer> nodes = cluster.nodes();
+        String database = freshDatabase();
+        ExecutorService starts = Executors.newFixedThreadPool(2);
+        CountDownLatch ready = new CountDownLatch(2);
+        List<Future<ClusterManager>> managers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            MariaDbTestServer node = nodes.get(i);
+            String name = "at-once-" + i;
+            managers.add(starts.submit(() -> {
+                ready.countDown();
+                ready.await();
+                return startManager(node, database, name);
+            }));
+        }
+        List<ClusterManager> running = new ArrayList<>();
+        List<String> refusals = new ArrayList<>();
+        try {
+            for (Future<ClusterManager> manager : managers) {
+                try {
+                    running.add(manager.get(1, TimeUnit.MINUTES));
+                } catch (ExecutionException e) {
+                    refusals.add(e.getCause().getMessage());
+                }
+            }
+        } finally {
+            running.forEach(ClusterManager::close);
+            starts.shutdownNow();
+        }
+
+        assertThat(running).hasSize(1);
+        assertThat(refusals).singleElement().asString().contains(" is in use by another manager: host ");
+    }
+
+    private static String freshDatabase() {
+        String database = "lease_" + DATABASES.incrementAndGet();
+        cluster.nodes().get(0).createDatabase(database);
+        return database;
+    }
+
+    private ClusterManager startManager(MariaDbTestServer node, String database, String name) {
+        return ClusterManager.open(ManagerConfig.defaults(home.resolve(name))
+                .withMetadata(new MetadataConfig(node.jdbcUrl(database), node.user(), node.password())));
     }
 
     private MetadataStore open(String jdbcUrl) {

@@ -22,6 +22,7 @@ import io.kunlun.model.job.JobState;
 import io.kunlun.model.job.JobStatus;
 import io.kunlun.model.job.JobType;
 import io.kunlun.testkit.mariadb.MariaDbTestServer;
+import org.jdbi.v3.core.JdbiException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +40,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -446,6 +448,77 @@ class MetadataStoreTest {
                      + " WHERE TABLE_SCHEMA = '" + database + "'")) {
             tables.next();
             assertThat(tables.getInt(1)).isZero();
+        }
+    }
+
+    @OnEachBackend
+    void aRequestFindingEveryRequestConnectionTakenFailsSoonWhileTheManagersWorkGoesOn(Backend backend)
+            throws Exception {
+        MetadataStore store = open(freshLocation(backend).withRequestConnections(1, 300));
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService holder = Executors.newSingleThreadExecutor();
+        try {
+            Future<Boolean> held = holder.submit(() -> store.servingRequest(() -> store.jdbi().withHandle(handle -> {
+                holding.countDown();
+                try {
+                    return release.await(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            })));
+            assertThat(holding.await(1, TimeUnit.MINUTES)).isTrue();
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> store.servingRequest(() -> store.machines().list()))
+                    .satisfies(e -> assertThat(MetadataStore.unavailability(e)).contains("the metadata store is busy:"
+                            + " no connection came free within 300 ms (all 1 request connections are in use);"
+                            + " try again"));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            assertThat(store.machines().list()).isEmpty();
+            release.countDown();
+            assertThat(held.get(1, TimeUnit.MINUTES)).isTrue();
+        } finally {
+            release.countDown();
+            holder.shutdownNow();
+        }
+    }
+
+    @Test
+    void theManagersWorkWhoseConnectionTheServerClosedRunsAgainOnANewOne() {
+        MetadataStore store = open(freshLocation(Backend.MARIADB));
+        store.machines().insert(machine("127.0.0.2"), List.of());
+        AtomicInteger attempts = new AtomicInteger();
+
+        List<String> hostaddrs = store.jdbi().withHandle(handle -> {
+            if (attempts.incrementAndGet() == 1) {
+                killConnection(handle.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one());
+            }
+            return handle.createQuery("SELECT hostaddr FROM machine").mapTo(String.class).list();
+        });
+
+        assertThat(hostaddrs).containsExactly("127.0.0.2");
+        assertThat(attempts).hasValue(2);
+    }
+
+    @Test
+    void aRequestWhoseConnectionTheServerClosedFailsAtOnce() {
+        MetadataStore store = open(freshLocation(Backend.MARIADB));
+        AtomicInteger attempts = new AtomicInteger();
+
+        assertThatThrownBy(() -> store.servingRequest(() -> store.jdbi().withHandle(handle -> {
+            attempts.incrementAndGet();
+            killConnection(handle.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one());
+            return handle.createQuery("SELECT hostaddr FROM machine").mapTo(String.class).list();
+        }))).isInstanceOf(JdbiException.class);
+        assertThat(attempts).hasValue(1);
+    }
+
+    private static void killConnection(long id) {
+        try (Connection admin = mariadb.connectAsAdmin(); Statement statement = admin.createStatement()) {
+            statement.execute("KILL CONNECTION " + id);
+        } catch (SQLException e) {
+            throw new AssertionError("cannot kill connection " + id + ": " + e.getMessage(), e);
         }
     }
 

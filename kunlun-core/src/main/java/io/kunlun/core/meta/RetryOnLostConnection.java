@@ -1,0 +1,112 @@
+package io.kunlun.core.meta;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.HandleCallbackDecorator;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The manager's own store work outlives a store restart or a Galera member change: a unit of work
+ * (one withHandle, useHandle or transaction) whose connection was lost is run again on a new
+ * connection until it succeeds or {@code patience} has passed. Without this a job whose state
+ * update met a connection the server had just closed would stop until the next manager start.
+ * API requests are not retried: they answer failed at once and the client asks again.
+ *
+ * <p>A commit whose answer was lost with the connection may have happened, and the unit then runs
+ * a second time: a conditional update (a job transition moves only from its source state) changes
+ * nothing the second time, an insert may add its row twice. That window (the connection lost
+ * between a commit and its answer) is far narrower than the one closed here (any statement on a
+ * connection the server had closed).
+ */
+final class RetryOnLostConnection implements HandleCallbackDecorator {
+    private static final Logger LOG = LoggerFactory.getLogger(RetryOnLostConnection.class);
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(100);
+    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(1);
+
+    private final String location;
+    private final Duration patience;
+    private final BooleanSupplier servingRequest;
+    private Jdbi jdbi;
+
+    RetryOnLostConnection(String location, Duration patience, BooleanSupplier servingRequest) {
+        this.location = location;
+        this.patience = patience;
+        this.servingRequest = servingRequest;
+    }
+
+    /** Decorates {@code store}'s units of work; fresh connections for a second attempt come from it. */
+    void install(Jdbi store) {
+        this.jdbi = store;
+        store.setHandleCallbackDecorator(this);
+    }
+
+    @Override
+    public <R, X extends Exception> HandleCallback<R, X> decorate(HandleCallback<R, X> callback) {
+        return handle -> {
+            if (servingRequest.getAsBoolean()) {
+                return callback.withHandle(handle);
+            }
+            long deadline = System.nanoTime() + patience.toNanos();
+            try {
+                return callback.withHandle(handle);
+            } catch (Exception first) {
+                if (!lostConnection(first)) {
+                    throw first;
+                }
+                LOG.warn("metadata store {}: a connection was lost ({}); running the work again on a new one"
+                        + " for up to {} s", location, MetadataStore.rootMessage(first), patience.toSeconds());
+                return again(callback, deadline, first);
+            }
+        };
+    }
+
+    private <R, X extends Exception> R again(HandleCallback<R, X> callback, long deadline, Exception first)
+            throws X {
+        Duration pause = FIRST_PAUSE;
+        Exception last = first;
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
+            try (Handle fresh = jdbi.open()) {
+                return callback.withHandle(fresh);
+            } catch (Exception e) {
+                if (!lostConnection(e)) {
+                    return rethrow(e);
+                }
+                last = e;
+            }
+        }
+        return rethrow(last);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R, X extends Exception> R rethrow(Exception e) throws X {
+        throw (X) e;
+    }
+
+    /** A connection that broke or could not be had (SQLSTATE class 08), as opposed to a failed statement. */
+    static boolean lostConnection(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLNonTransientConnectionException || cause instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
