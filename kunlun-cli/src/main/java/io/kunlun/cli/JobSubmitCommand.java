@@ -1,6 +1,7 @@
 package io.kunlun.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.model.job.RequestFields;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -38,12 +39,20 @@ abstract class JobSubmitCommand extends RequestCommand {
         String id = jobId != null ? jobId : UUID.randomUUID().toString();
         ObjectNode request = request()
                 .put("job_id", id)
-                .put("user_name", user != null ? user
-                        : cli.environment().variable("USER").orElse(System.getProperty("user.name")));
+                .put("user_name", user != null ? user : loginName(cli));
         ObjectNode receipt = manager.send(request);
         if (noWait || !Replies.isPending(receipt)) {
             return receipt;
         }
         return waiter.await(id, Optional.empty());
+    }
+
+    /**
+     * The login name, which a job records as who asked; "kunlunctl" when it is not a label the
+     * API accepts (a domain login such as {@code DOMAIN\me} or {@code me@corp}).
+     */
+    private static String loginName(Kunlunctl cli) {
+        String login = cli.environment().variable("USER").orElse(System.getProperty("user.name"));
+        return login != null && RequestFields.isLabel(login) ? login : "kunlunctl";
     }
 }

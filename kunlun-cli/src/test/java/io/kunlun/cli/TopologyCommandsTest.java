@@ -18,9 +18,13 @@ class TopologyCommandsTest {
     private static final String BIND = "127.0.0.94";
 
     private static CliRun run(ScriptedManager manager, String... args) {
+        return runAs("tester", manager, args);
+    }
+
+    private static CliRun runAs(String login, ScriptedManager manager, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine line = Kunlunctl.commandLine(new CliEnvironment(Map.of("USER", "tester"), false));
+        CommandLine line = Kunlunctl.commandLine(new CliEnvironment(Map.of("USER", login), false));
         line.setOut(new PrintWriter(out, true));
         line.setErr(new PrintWriter(err, true));
         String[] withServer = Stream.concat(Stream.of(args), Stream.of("--job-id", "j1", "--server", manager.url()))
@@ -45,6 +49,16 @@ class TopologyCommandsTest {
                  "machinelist":[{"hostaddr":"127.0.0.8"},{"hostaddr":"127.0.0.9"}],
                  "job_id":"j1","user_name":"tester"}""", "shard2;shard3",
                 "shard", "add", "--cluster", "c1", "--shards", "2", "--machine", "127.0.0.8", "--machine", "127.0.0.9");
+    }
+
+    @Test
+    void aLoginNameTheApiDoesNotAcceptAsUserNameIsSentAsKunlunctl() throws Exception {
+        try (ScriptedManager manager = new ScriptedManager(BIND, List.of(status("done", null, "shard2")))) {
+            CliRun run = runAs("CORP\\me", manager, "shard", "add", "--cluster", "c1", "--shards", "1");
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(manager.requests().get(0).get("user_name").asText()).isEqualTo("kunlunctl");
+        }
     }
 
     @Test

@@ -157,6 +157,11 @@ public final class RequestFields {
         return value;
     }
 
+    /** Whether a value is acceptable as a label (see {@link #optionalLabel}). */
+    public static boolean isLabel(String value) {
+        return LABEL.matcher(value).matches();
+    }
+
     /** A free-form label such as rack_id or user_name: letters, digits, '_', '.', '-'. */
     public Optional<String> optionalLabel(String field) {
         return optionalText(field).map(value -> {

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PortRaceTest {
     @RegisterExtension
-    LoopbackMachines loopback = LoopbackMachines.range("127.0.0.150", "127.0.0.152");
+    LoopbackMachines loopback = LoopbackMachines.range("127.0.0.190", "127.0.0.192");
 
     @Test
     void theJobThatLosesThePortsRollsBackWithoutTouchingTheWinnersInstance(@TempDir Path gate) throws Exception {
