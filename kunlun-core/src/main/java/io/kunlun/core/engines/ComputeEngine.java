@@ -58,9 +58,8 @@ public final class ComputeEngine {
             initdb(node, account);
             String postgresqlConf = node.layout().dataDir() + "/postgresql.conf";
             String hbaConf = node.layout().dataDir() + "/pg_hba.conf";
-            host.writeFile(postgresqlConf, host.readFile(postgresqlConf) + settings(spec));
-            host.writeFile(hbaConf, accessRules(spec.users(), account));
-            account.own(host, List.of(postgresqlConf, hbaConf));
+            account.writeFile(host, postgresqlConf, account.readFile(host, postgresqlConf) + settings(spec));
+            account.writeFile(host, hbaConf, accessRules(spec.users(), account));
             SqlClient client = client(node, account, MAINTENANCE_DATABASE);
             process(node, account).start(client::answers, config.startTimeout());
             createUsersAndDatabase(client, spec);
@@ -176,13 +175,12 @@ public final class ComputeEngine {
         HostAccess host = node.host();
         InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
         String hbaConf = node.layout().dataDir() + "/pg_hba.conf";
-        List<String> lines = host.readFile(hbaConf).lines().toList();
+        List<String> lines = account.readFile(host, hbaConf).lines().toList();
         List<String> edited = edit.apply(lines);
         if (edited.equals(lines)) {
             return;
         }
-        host.writeFile(hbaConf, String.join("\n", edited) + "\n");
-        account.own(host, List.of(hbaConf));
+        account.writeFile(host, hbaConf, String.join("\n", edited) + "\n");
         reload(node, account);
     }
 

@@ -183,7 +183,8 @@ final class DetachedProcess {
 
     /** The last lines of the log, one line each, or a note that there is none. */
     String logTail() {
-        CommandResult tail = host.run(Command.of("tail", "-n", String.valueOf(LOG_TAIL_LINES), "--", logFile));
+        CommandResult tail = host.run(account.command(List.of("tail", "-n", String.valueOf(LOG_TAIL_LINES), "--",
+                logFile)));
         if (!tail.succeeded()) {
             return "(no log at " + logFile + ")";
         }

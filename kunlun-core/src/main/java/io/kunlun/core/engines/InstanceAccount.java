@@ -5,6 +5,7 @@ import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.CommandResult;
 import io.kunlun.core.hosts.HostAccess;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,14 +48,39 @@ public record InstanceAccount(String name, int uid, int gid, boolean switchUser)
         return new Command(argv(argv), null, Command.DEFAULT_TIMEOUT);
     }
 
-    /** Gives the paths to this account (they were created by root); nothing to do otherwise. */
+    /**
+     * Gives the paths to this account (root created them); nothing to do otherwise. {@code -h}:
+     * a path that is a symbolic link changes owner itself, never the file it points to.
+     */
     void own(HostAccess host, List<String> paths) {
         if (!switchUser || paths.isEmpty()) {
             return;
         }
-        List<String> argv = new ArrayList<>(List.of("chown", uid + ":" + gid, "--"));
+        List<String> argv = new ArrayList<>(List.of("chown", "-h", uid + ":" + gid, "--"));
         argv.addAll(paths);
         host.check(new Command(argv, null, Command.DEFAULT_TIMEOUT));
+    }
+
+    /**
+     * A file in the account's directories, read as the account: whatever it planted there (a
+     * symbolic link to a file only root may read) shows only what the account could read anyway.
+     */
+    String readFile(HostAccess host, String path) {
+        return host.check(command(List.of("cat", "--", path))).stdout();
+    }
+
+    /**
+     * Writes a file in the account's directories as the account itself, under umask 077 (only
+     * the account may read it), through a fresh temporary name and a rename: readers never see
+     * half of it, and a symbolic link the account planted at either name is replaced, not
+     * followed, so no file outside what the account may write can change. Every file the engines
+     * write for an instance goes through here.
+     */
+    void writeFile(HostAccess host, String path, String content) {
+        host.check(command(List.of("sh", "-c",
+                        "umask 077 && rm -f -- \"$1\" && cat > \"$1\" && mv -f -- \"$1\" \"$2\"",
+                        "sh", path + ".kunlun-tmp", path))
+                .withStdin(content.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static List<String> ids(HostAccess host, Command command) {

@@ -105,7 +105,7 @@ final class MariaDbFlavour implements StorageFlavour {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": "
                     + ServerProgram.fileName(config.storageInstallDb()) + " exited with " + result.exitCode() + ": "
                     + ServerProgram.failureSummary(result.stdout() + "\n" + result.stderr() + "\n"
-                    + node.host().run(Command.of("tail", "-n", "20", "--", node.layout().errorLog())).stdout()));
+                    + node.host().run(account.command(List.of("tail", "-n", "20", "--", node.layout().errorLog()))).stdout()));
         }
     }
 
@@ -186,7 +186,7 @@ final class MariaDbFlavour implements StorageFlavour {
     @Override
     public GroupPosition lastCommitted(StorageNode member, InstanceAccount account) {
         HostAccess host = member.host();
-        String state = host.check(account.command(List.of("cat", "--", groupStateFile(member)))).stdout();
+        String state = account.readFile(host, groupStateFile(member));
         Matcher uuid = SAVED_UUID.matcher(state);
         Matcher seqno = SAVED_SEQNO.matcher(state);
         if (!uuid.find() || !seqno.find()) {
@@ -216,9 +216,8 @@ final class MariaDbFlavour implements StorageFlavour {
     @Override
     public void allowGroupBootstrap(StorageNode member, InstanceAccount account) {
         String file = groupStateFile(member);
-        String state = member.host().check(account.command(List.of("cat", "--", file))).stdout();
-        member.host().writeFile(file, state.replaceAll("(?m)^safe_to_bootstrap:.*$", "safe_to_bootstrap: 1"));
-        account.own(member.host(), List.of(file));
+        String state = account.readFile(member.host(), file);
+        account.writeFile(member.host(), file, state.replaceAll("(?m)^safe_to_bootstrap:.*$", "safe_to_bootstrap: 1"));
     }
 
     private static String groupStateFile(StorageNode member) {
@@ -346,12 +345,11 @@ final class MariaDbFlavour implements StorageFlavour {
     /** Writes settings into the [mysqld] section of the instance's my.cnf, for its next start. */
     private static void keepSettings(StorageNode node, InstanceAccount account, Map<String, String> settings) {
         String configFile = node.layout().configFile();
-        String configuration = node.host().readFile(configFile);
+        String configuration = account.readFile(node.host(), configFile);
         for (Map.Entry<String, String> setting : settings.entrySet()) {
             configuration = OptionFile.withSetting(configuration, "mysqld", setting.getKey(), setting.getValue());
         }
-        node.host().writeFile(configFile, configuration);
-        account.own(node.host(), List.of(configFile));
+        account.writeFile(node.host(), configFile, configuration);
     }
 
     /**
@@ -498,9 +496,8 @@ final class MariaDbFlavour implements StorageFlavour {
                     + " is " + shown + " after setting it to " + value);
         }
         String configFile = node.layout().configFile();
-        node.host().writeFile(configFile, OptionFile.withSetting(node.host().readFile(configFile), "mysqld",
-                variable, shown));
-        account.own(node.host(), List.of(configFile));
+        account.writeFile(node.host(), configFile, OptionFile.withSetting(account.readFile(node.host(), configFile),
+                "mysqld", variable, shown));
     }
 
     /** Whether the server shows the value it was given: the same text, or ON/OFF for a boolean set as 1/0. */

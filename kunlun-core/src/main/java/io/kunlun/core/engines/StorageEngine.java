@@ -91,8 +91,7 @@ public final class StorageEngine {
         InstanceDirectories.requireAbsentOrEmpty(host, node.label(), node.layout().directoriesToCreate());
         try {
             InstanceDirectories.create(host, account, node.label(), node.layout().directoriesToCreate());
-            host.writeFile(node.layout().configFile(), flavour.configuration(spec, account));
-            account.own(host, List.of(node.layout().configFile()));
+            account.writeFile(host, node.layout().configFile(), flavour.configuration(spec, account));
             return filling.fill(flavour, account);
         } catch (RuntimeException e) {
             try {
