@@ -58,7 +58,7 @@ public final class ComputeEngine {
             initdb(node, account);
             String postgresqlConf = node.layout().dataDir() + "/postgresql.conf";
             String hbaConf = node.layout().dataDir() + "/pg_hba.conf";
-            account.writeFile(host, postgresqlConf, account.readFile(host, postgresqlConf) + settings(spec));
+            account.editFile(host, postgresqlConf, initdbSettings -> initdbSettings + settings(spec));
             account.writeFile(host, hbaConf, accessRules(spec.users(), account));
             SqlClient client = client(node, account, MAINTENANCE_DATABASE);
             process(node, account).start(client::answers, config.startTimeout());
@@ -116,10 +116,12 @@ public final class ComputeEngine {
      * ALTER SYSTEM SET (kept in postgresql.auto.conf, so it survives a restart) and a reload,
      * then waits until a new session shows the value, in the setting's own unit or as SHOW spells
      * it. A setting read only at server start is refused after ALTER SYSTEM, saying so: it is
-     * set but not in effect.
+     * set but not in effect. A forbidden setting ({@link ForbiddenSettings#POSTGRESQL}) is refused
+     * before anything changes.
      */
     public void setVariable(ComputeNode node, String name, String value, boolean integer) {
         String setting = SqlText.pgSetting(name);
+        ForbiddenSettings.POSTGRESQL.requireAllowed(node.label(), setting);
         SqlClient client = client(node, MAINTENANCE_DATABASE);
         client.execute("ALTER SYSTEM SET " + setting + " = "
                 + (integer ? SqlText.integer(value) : SqlText.pgString(value)) + ";\nSELECT pg_reload_conf();\n");
@@ -175,13 +177,14 @@ public final class ComputeEngine {
         HostAccess host = node.host();
         InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
         String hbaConf = node.layout().dataDir() + "/pg_hba.conf";
-        List<String> lines = account.readFile(host, hbaConf).lines().toList();
-        List<String> edited = edit.apply(lines);
-        if (edited.equals(lines)) {
-            return;
+        boolean changed = account.editFile(host, hbaConf, rules -> {
+            List<String> lines = rules.lines().toList();
+            List<String> edited = edit.apply(lines);
+            return edited.equals(lines) ? rules : String.join("\n", edited) + "\n";
+        });
+        if (changed) {
+            reload(node, account);
         }
-        account.writeFile(host, hbaConf, String.join("\n", edited) + "\n");
-        reload(node, account);
     }
 
     /**

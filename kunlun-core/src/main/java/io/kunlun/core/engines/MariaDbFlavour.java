@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,8 @@ final class MariaDbFlavour implements StorageFlavour {
      * backslash escapes), which is every numeric, boolean, enumerated and path value.
      */
     private static final Pattern OPTION_VALUE = Pattern.compile("[A-Za-z0-9_.,:/@+=-]{1,255}");
+    /** An option in {@code mariadbd --verbose --help}: {@code   --max-connections=#}, {@code   -C, --character-set-server=name}. */
+    private static final Pattern STARTUP_OPTION = Pattern.compile("(?m)^  (?:-\\w, )?--([A-Za-z0-9_-]+)");
     /** Account statements stay on the instance that runs them: each instance makes its own accounts. */
     private static final String UNLOGGED = "SET SESSION sql_log_bin = 0;\n";
     /** The lines of grastate.dat, the group state a Galera member saves when it stops. */
@@ -215,9 +218,8 @@ final class MariaDbFlavour implements StorageFlavour {
 
     @Override
     public void allowGroupBootstrap(StorageNode member, InstanceAccount account) {
-        String file = groupStateFile(member);
-        String state = account.readFile(member.host(), file);
-        account.writeFile(member.host(), file, state.replaceAll("(?m)^safe_to_bootstrap:.*$", "safe_to_bootstrap: 1"));
+        account.editFile(member.host(), groupStateFile(member),
+                state -> state.replaceAll("(?m)^safe_to_bootstrap:.*$", "safe_to_bootstrap: 1"));
     }
 
     private static String groupStateFile(StorageNode member) {
@@ -344,12 +346,13 @@ final class MariaDbFlavour implements StorageFlavour {
 
     /** Writes settings into the [mysqld] section of the instance's my.cnf, for its next start. */
     private static void keepSettings(StorageNode node, InstanceAccount account, Map<String, String> settings) {
-        String configFile = node.layout().configFile();
-        String configuration = account.readFile(node.host(), configFile);
-        for (Map.Entry<String, String> setting : settings.entrySet()) {
-            configuration = OptionFile.withSetting(configuration, "mysqld", setting.getKey(), setting.getValue());
-        }
-        account.writeFile(node.host(), configFile, configuration);
+        account.editFile(node.host(), node.layout().configFile(), configuration -> {
+            String edited = configuration;
+            for (Map.Entry<String, String> setting : settings.entrySet()) {
+                edited = OptionFile.withSetting(edited, "mysqld", setting.getKey(), setting.getValue());
+            }
+            return edited;
+        });
     }
 
     /**
@@ -478,16 +481,21 @@ final class MariaDbFlavour implements StorageFlavour {
 
     /**
      * SET GLOBAL, then the value the server shows is written to the [mysqld] section of the
-     * instance's my.cnf (MariaDB has no SET PERSIST). A value my.cnf could not hold unquoted is
-     * refused before anything changes.
+     * instance's my.cnf (MariaDB has no SET PERSIST). Refused before anything changes: a
+     * forbidden variable ({@link ForbiddenSettings#MARIADB}), a value my.cnf could not hold
+     * unquoted, and a variable the server has no startup option for (gtid_slave_pos, time_zone):
+     * written to my.cnf, it would stop the next start. Names are kept in lower case, as the
+     * server's options are spelt.
      */
     @Override
     public void setVariable(StorageNode node, InstanceAccount account, String name, String value, boolean integer) {
-        String variable = SqlText.mysqlVariable(name);
+        String variable = SqlText.mysqlVariable(name).toLowerCase(Locale.ROOT);
+        ForbiddenSettings.MARIADB.requireAllowed(node.label(), variable);
         if (!OPTION_VALUE.matcher(value).matches()) {
             throw ManagerException.refused(node.label() + ": " + variable + " cannot be kept in my.cnf as \"" + value
                     + "\": values are 1 to 255 letters, digits or _.,:/@+=-");
         }
+        requireStartupOption(node, account, variable);
         client(node, account).execute("SET GLOBAL " + variable + " = "
                 + (integer ? SqlText.integer(value) : SqlText.mysqlString(value)) + ";");
         String shown = variable(node, account, variable);
@@ -495,9 +503,26 @@ final class MariaDbFlavour implements StorageFlavour {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": " + variable
                     + " is " + shown + " after setting it to " + value);
         }
-        String configFile = node.layout().configFile();
-        account.writeFile(node.host(), configFile, OptionFile.withSetting(account.readFile(node.host(), configFile),
-                "mysqld", variable, shown));
+        keepSettings(node, account, Map.of(variable, shown));
+    }
+
+    /**
+     * Refuses a variable that is no startup option of the server program: the options its
+     * {@code --verbose --help} lists (without the instance's configuration, so an option a
+     * plugin adds counts only when the plugin is built in).
+     */
+    private void requireStartupOption(StorageNode node, InstanceAccount account, String variable) {
+        String help = node.host().check(account.command(List.of(config.storageServer(), "--no-defaults", "--verbose",
+                "--help"))).stdout();
+        Matcher option = STARTUP_OPTION.matcher(help);
+        while (option.find()) {
+            if (option.group(1).replace('-', '_').equals(variable)) {
+                return;
+            }
+        }
+        throw ManagerException.refused(node.label() + ": " + variable + " cannot be kept across restarts: "
+                + ServerProgram.fileName(config.storageServer()) + " has no startup option --"
+                + variable.replace('_', '-') + "; nothing was changed");
     }
 
     /** Whether the server shows the value it was given: the same text, or ON/OFF for a boolean set as 1/0. */
