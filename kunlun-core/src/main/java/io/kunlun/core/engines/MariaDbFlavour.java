@@ -495,6 +495,8 @@ final class MariaDbFlavour implements StorageFlavour {
             throw ManagerException.refused(node.label() + ": " + variable + " cannot be kept in my.cnf as \"" + value
                     + "\": values are 1 to 255 letters, digits or _.,:/@+=-");
         }
+        // Asked first so that a name the server does not know is refused with the server's own reason.
+        variable(node, account, variable);
         requireStartupOption(node, account, variable);
         client(node, account).execute("SET GLOBAL " + variable + " = "
                 + (integer ? SqlText.integer(value) : SqlText.mysqlString(value)) + ";");
