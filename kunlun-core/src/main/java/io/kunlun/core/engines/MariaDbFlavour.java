@@ -100,6 +100,8 @@ final class MariaDbFlavour implements StorageFlavour {
             return;
         }
         StorageNode node = spec.node();
+        // The server appends to an error log that exists, keeping its mode: the account's alone.
+        account.writeFile(node.host(), node.layout().errorLog(), "");
         List<String> argv = List.of("env", "MYSQLD_BOOTSTRAP=" + config.storageServer(), config.storageInstallDb(),
                 "--defaults-file=" + node.layout().configFile(), "--auth-root-socket-user=" + account.name(),
                 "--skip-test-db", "--skip-name-resolve");

@@ -86,6 +86,14 @@ class MariaDbInstanceTest {
     }
 
     @Test
+    void theErrorLogIsTheInstanceAccountsAlone() throws IOException {
+        Path errorLog = Path.of(installed.layout().errorLog());
+
+        assertThat(Files.getOwner(errorLog).getName()).isEqualTo("kunlun");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(errorLog))).isEqualTo("rw-------");
+    }
+
+    @Test
     void stopThenStartKeepsTheData() throws SQLException {
         try (Connection connection = connect(installed, users.admin());
              Statement statement = connection.createStatement()) {
