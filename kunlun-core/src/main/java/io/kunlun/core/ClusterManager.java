@@ -75,6 +75,7 @@ public final class ClusterManager implements AutoCloseable {
     private final ManagerConfig config;
     private final MetadataStore store;
     private final Hosts hosts;
+    private final Drivers drivers;
     private final JobEngine engine;
     private final ManagerMetrics metrics;
     private final HealthMonitor health;
@@ -84,7 +85,7 @@ public final class ClusterManager implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.hosts = hosts;
-        Drivers drivers = new Drivers(config, hosts, store);
+        this.drivers = new Drivers(config, hosts, store);
         this.metrics = new ManagerMetrics(() -> store.clusters().countByStatus());
         UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
         List<Operation<?, ?>> operations = List.of(
@@ -229,6 +230,7 @@ public final class ClusterManager implements AutoCloseable {
     public void close() {
         health.close();
         engine.close();
+        drivers.close();
         hosts.close();
         store.close();
     }

@@ -43,10 +43,12 @@ final class MariaDbFlavour implements StorageFlavour {
 
     private final ServerVersion version;
     private final EngineConfig config;
+    private final Transfers transfers;
 
-    MariaDbFlavour(ServerVersion version, EngineConfig config) {
+    MariaDbFlavour(ServerVersion version, EngineConfig config, Transfers transfers) {
         this.version = version;
         this.config = config;
+        this.transfers = transfers;
     }
 
     @Override
@@ -386,7 +388,7 @@ final class MariaDbFlavour implements StorageFlavour {
                         String.valueOf(target.ports().stateTransfer()),
                         String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5), source.layout().socket()))
                 .withTimeout(config.stateTransferTimeout());
-        CompletableFuture<CommandResult> received = CompletableFuture.supplyAsync(() -> targetHost.run(receive));
+        CompletableFuture<CommandResult> received = transfers.start(target.label(), () -> targetHost.run(receive));
         CommandResult sent;
         try {
             sent = source.host().run(send);

@@ -16,9 +16,12 @@ import java.util.function.Predicate;
  */
 public final class StorageEngine {
     private final EngineConfig config;
+    private final Transfers transfers;
 
-    public StorageEngine(EngineConfig config) {
+    /** @param transfers where the receiving ends of seeds run */
+    public StorageEngine(EngineConfig config, Transfers transfers) {
         this.config = config;
+        this.transfers = transfers;
     }
 
     /**
@@ -378,6 +381,6 @@ public final class StorageEngine {
         if (!version.atLeast(10, 6)) {
             throw ManagerException.refused(host.address() + ": " + version + " is too old; supported: MariaDB >= 10.6");
         }
-        return new MariaDbFlavour(version, config);
+        return new MariaDbFlavour(version, config, transfers);
     }
 }

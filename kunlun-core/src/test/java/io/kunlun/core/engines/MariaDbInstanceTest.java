@@ -140,7 +140,8 @@ class MariaDbInstanceTest {
 
     @Test
     void aMissingServerProgramIsRefusedByItsPath() {
-        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withStorageServer("/nonexistent/mariadbd"));
+        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withStorageServer("/nonexistent/mariadbd"),
+                EngineFixture.TRANSFERS);
         StorageNode node = machine.storageNode();
 
         assertThatThrownBy(() -> engine.install(machine.standalone(node, users)))
@@ -151,7 +152,8 @@ class MariaDbInstanceTest {
 
     @Test
     void aMissingInstanceAccountIsRefusedWithHowToCreateIt() {
-        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withInstanceAccount("nosuchaccount"));
+        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withInstanceAccount("nosuchaccount"),
+                EngineFixture.TRANSFERS);
         StorageNode node = machine.storageNode();
 
         assertThatThrownBy(() -> engine.install(machine.standalone(node, users)))
@@ -166,7 +168,8 @@ class MariaDbInstanceTest {
         Path fake = machine.root.resolve("mysqld");
         Files.writeString(fake, "#!/bin/sh\necho '/usr/sbin/mysqld  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)'\n");
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
-        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withStorageServer(fake.toString()));
+        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withStorageServer(fake.toString()),
+                EngineFixture.TRANSFERS);
 
         assertThatThrownBy(() -> engine.detect(machine.host))
                 .isInstanceOf(ManagerException.class)
