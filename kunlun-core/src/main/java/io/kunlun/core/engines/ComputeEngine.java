@@ -269,13 +269,18 @@ public final class ComputeEngine {
         return "host all all " + Ipv4Network.parse(network).cidr() + " scram-sha-256";
     }
 
-    /** admin may create databases and roles and owns the client database; monitoring may only read statistics. */
+    /**
+     * admin, the applications' account, may create databases and owns the client database, and
+     * nothing more: no CREATEROLE, which could grant pg_execute_server_program (COPY ... TO
+     * PROGRAM) or pg_read_server_files; the manager works as the instance account's superuser
+     * over the socket. monitoring may only read statistics.
+     */
     private static void createUsersAndDatabase(SqlClient client, ComputeInstall spec) {
         Credential admin = spec.users().admin();
         Credential monitoring = spec.users().monitoring();
         String adminName = SqlText.pgName(admin.user(), "admin user");
         String monitoringName = SqlText.pgName(monitoring.user(), "monitoring user");
-        client.execute("CREATE ROLE " + adminName + " LOGIN CREATEDB CREATEROLE PASSWORD "
+        client.execute("CREATE ROLE " + adminName + " LOGIN CREATEDB PASSWORD "
                 + SqlText.pgString(admin.password()) + ";\n"
                 + "CREATE ROLE " + monitoringName + " LOGIN CONNECTION LIMIT 3 PASSWORD "
                 + SqlText.pgString(monitoring.password()) + ";\n"

@@ -32,6 +32,10 @@ final class MariaDbFlavour implements StorageFlavour {
     private static final Pattern OPTION_VALUE = Pattern.compile("[A-Za-z0-9_.,:/@+=-]{1,255}");
     /** An option in {@code mariadbd --verbose --help}: {@code   --max-connections=#}, {@code   -C, --character-set-server=name}. */
     private static final Pattern STARTUP_OPTION = Pattern.compile("(?m)^  (?:-\\w, )?--([A-Za-z0-9_-]+)");
+    /** What applications do with their data: every database-level privilege. */
+    private static final String APPLICATION_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, REFERENCES,"
+            + " INDEX, ALTER, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE,"
+            + " ALTER ROUTINE, EVENT, TRIGGER, DELETE HISTORY";
     /** Account statements stay on the instance that runs them: each instance makes its own accounts. */
     private static final String UNLOGGED = "SET SESSION sql_log_bin = 0;\n";
     /** The lines of grastate.dat, the group state a Galera member saves when it stops. */
@@ -69,6 +73,8 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "socket", layout.socket());
         line(cnf, "pid-file", layout.pidFile());
         line(cnf, "log-error", layout.errorLog());
+        // LOAD DATA INFILE and SELECT ... INTO OUTFILE reach this empty directory of the instance only.
+        line(cnf, "secure_file_priv", layout.fileExchangeDir());
         line(cnf, "bind-address", node.host().address());
         line(cnf, "port", node.ports().sql());
         line(cnf, "skip-name-resolve", "ON");
@@ -83,6 +89,8 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "relay_log", layout.binlogDir() + "/relay");
         line(cnf, "relay_log_index", layout.binlogDir() + "/relay.index");
         line(cnf, "binlog_format", "ROW");
+        // Replicas get rows, so a routine need not be deterministic; without it only SUPER could create routines and triggers.
+        line(cnf, "log_bin_trust_function_creators", "ON");
         line(cnf, "log_slave_updates", "ON");
         if (spec.mode() instanceof ReplicationMode.Group group) {
             galeraSettings(cnf, node, group, account);
@@ -264,10 +272,17 @@ final class MariaDbFlavour implements StorageFlavour {
     }
 
     /**
-     * The three accounts at one host, or what is missing of them: admin may do everything except
-     * write on a read-only replica (MariaDB 10.11 puts READ_ONLY ADMIN into ALL PRIVILEGES);
-     * replication may only read the binary log; monitoring may only look. An account that exists
-     * keeps its password; its privileges are set again.
+     * The three accounts at one host, or what is missing of them. admin is the applications'
+     * account (and what comps log in as through mysql_fdw): everything on data, in every
+     * database but {@code mysql}, and a look at replication status; nothing that reaches the
+     * machine or the server itself (FILE, SUPER, PROCESS, RELOAD, SHUTDOWN, CREATE USER, GRANT
+     * OPTION, READ_ONLY ADMIN: it cannot write on a read-only replica). MariaDB has no partial
+     * revoke, so its data privileges are database-level on the pattern {@code %}, and the
+     * {@code mysql} database gets a grant of its own that holds only SHOW VIEW: the server takes
+     * the most specific database entry alone, so admin cannot write the privilege tables (and be
+     * anything at the next start). The manager itself works as the instance account over the
+     * socket. replication may only read the binary log; monitoring may only look. An account
+     * that exists keeps its password; its privileges are set again, exactly.
      */
     private static void accountsAt(StringBuilder sql, ClusterUsers users, String host) {
         String admin = account(users.admin().user(), host);
@@ -275,8 +290,10 @@ final class MariaDbFlavour implements StorageFlavour {
         String monitoring = account(users.monitoring().user(), host);
         sql.append("CREATE USER IF NOT EXISTS ").append(admin).append(" IDENTIFIED BY ")
                 .append(SqlText.mysqlString(users.admin().password())).append(";\n");
-        sql.append("GRANT ALL PRIVILEGES ON *.* TO ").append(admin).append(" WITH GRANT OPTION;\n");
-        sql.append("REVOKE READ_ONLY ADMIN ON *.* FROM ").append(admin).append(";\n");
+        sql.append("REVOKE ALL PRIVILEGES, GRANT OPTION FROM ").append(admin).append(";\n");
+        sql.append("GRANT ").append(APPLICATION_PRIVILEGES).append(" ON `%`.* TO ").append(admin).append(";\n");
+        sql.append("GRANT SHOW VIEW ON `mysql`.* TO ").append(admin).append(";\n");
+        sql.append("GRANT SLAVE MONITOR ON *.* TO ").append(admin).append(";\n");
         sql.append("CREATE USER IF NOT EXISTS ").append(replication).append(" IDENTIFIED BY ")
                 .append(SqlText.mysqlString(users.replication().password())).append(";\n");
         sql.append("GRANT REPLICATION SLAVE ON *.* TO ").append(replication).append(";\n");
