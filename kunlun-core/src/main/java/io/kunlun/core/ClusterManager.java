@@ -87,6 +87,7 @@ public final class ClusterManager implements AutoCloseable {
     private final ManagerConfig config;
     private final MetadataStore store;
     private final Hosts hosts;
+    private final Drivers drivers;
     private final JobEngine engine;
     private final ManagerMetrics metrics;
     private final HealthMonitor health;
@@ -96,7 +97,7 @@ public final class ClusterManager implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.hosts = hosts;
-        Drivers drivers = new Drivers(config, hosts, store);
+        this.drivers = new Drivers(config, hosts, store);
         this.metrics = new ManagerMetrics(() -> store.servingRequest(() -> store.clusters().countByStatus()));
         metrics.watchMetadataStore(store::status);
         UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
@@ -280,6 +281,7 @@ public final class ClusterManager implements AutoCloseable {
     public void close() {
         health.close();
         engine.close();
+        drivers.close();
         hosts.close();
         store.close();
     }

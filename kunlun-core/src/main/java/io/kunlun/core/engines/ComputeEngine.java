@@ -58,9 +58,8 @@ public final class ComputeEngine {
             initdb(node, account);
             String postgresqlConf = node.layout().dataDir() + "/postgresql.conf";
             String hbaConf = node.layout().dataDir() + "/pg_hba.conf";
-            host.writeFile(postgresqlConf, host.readFile(postgresqlConf) + settings(spec));
-            host.writeFile(hbaConf, accessRules(spec.users(), account));
-            account.own(host, List.of(postgresqlConf, hbaConf));
+            account.editFile(host, postgresqlConf, initdbSettings -> initdbSettings + settings(spec));
+            account.writeFile(host, hbaConf, accessRules(spec.users(), account));
             SqlClient client = client(node, account, MAINTENANCE_DATABASE);
             process(node, account).start(client::answers, config.startTimeout());
             createUsersAndDatabase(client, spec);
@@ -88,7 +87,8 @@ public final class ComputeEngine {
 
     /** What the instance's directory says of who made it. */
     public InstanceMaker maker(ComputeNode node) {
-        return InstanceDirectories.maker(node.host(), node.layout().instanceDir());
+        return InstanceDirectories.maker(node.host(), InstanceAccount.resolve(node.host(), config.instanceAccount()),
+                node.layout().instanceDir());
     }
 
     /**
@@ -134,10 +134,12 @@ public final class ComputeEngine {
      * ALTER SYSTEM SET (kept in postgresql.auto.conf, so it survives a restart) and a reload,
      * then waits until a new session shows the value, in the setting's own unit or as SHOW spells
      * it. A setting read only at server start is refused after ALTER SYSTEM, saying so: it is
-     * set but not in effect.
+     * set but not in effect. A forbidden setting ({@link ForbiddenSettings#POSTGRESQL}) is refused
+     * before anything changes.
      */
     public void setVariable(ComputeNode node, String name, String value, boolean integer) {
         String setting = SqlText.pgSetting(name);
+        ForbiddenSettings.POSTGRESQL.requireAllowed(node.label(), setting);
         SqlClient client = client(node, MAINTENANCE_DATABASE);
         client.execute("ALTER SYSTEM SET " + setting + " = "
                 + (integer ? SqlText.integer(value) : SqlText.pgString(value)) + ";\nSELECT pg_reload_conf();\n");
@@ -193,14 +195,14 @@ public final class ComputeEngine {
         HostAccess host = node.host();
         InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
         String hbaConf = node.layout().dataDir() + "/pg_hba.conf";
-        List<String> lines = host.readFile(hbaConf).lines().toList();
-        List<String> edited = edit.apply(lines);
-        if (edited.equals(lines)) {
-            return;
+        boolean changed = account.editFile(host, hbaConf, rules -> {
+            List<String> lines = rules.lines().toList();
+            List<String> edited = edit.apply(lines);
+            return edited.equals(lines) ? rules : String.join("\n", edited) + "\n";
+        });
+        if (changed) {
+            reload(node, account);
         }
-        host.writeFile(hbaConf, String.join("\n", edited) + "\n");
-        account.own(host, List.of(hbaConf));
-        reload(node, account);
     }
 
     /**
@@ -285,13 +287,18 @@ public final class ComputeEngine {
         return "host all all " + Ipv4Network.parse(network).cidr() + " scram-sha-256";
     }
 
-    /** admin may create databases and roles and owns the client database; monitoring may only read statistics. */
+    /**
+     * admin, the applications' account, may create databases and owns the client database, and
+     * nothing more: no CREATEROLE, which could grant pg_execute_server_program (COPY ... TO
+     * PROGRAM) or pg_read_server_files; the manager works as the instance account's superuser
+     * over the socket. monitoring may only read statistics.
+     */
     private static void createUsersAndDatabase(SqlClient client, ComputeInstall spec) {
         Credential admin = spec.users().admin();
         Credential monitoring = spec.users().monitoring();
         String adminName = SqlText.pgName(admin.user(), "admin user");
         String monitoringName = SqlText.pgName(monitoring.user(), "monitoring user");
-        client.execute("CREATE ROLE " + adminName + " LOGIN CREATEDB CREATEROLE PASSWORD "
+        client.execute("CREATE ROLE " + adminName + " LOGIN CREATEDB PASSWORD "
                 + SqlText.pgString(admin.password()) + ";\n"
                 + "CREATE ROLE " + monitoringName + " LOGIN CONNECTION LIMIT 3 PASSWORD "
                 + SqlText.pgString(monitoring.password()) + ";\n"

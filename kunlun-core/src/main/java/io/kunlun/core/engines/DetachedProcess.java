@@ -30,16 +30,20 @@ final class DetachedProcess {
      * Runs the server in the background in a new session, output appended to the log, and prints
      * its process id. {@code setsid} runs in the background of a non-interactive shell, so it is
      * not a process group leader and makes the new session without forking: {@code $!} is the
-     * server itself, as {@code setpriv} and {@code setsid} both exec.
+     * server itself, as {@code setpriv} and {@code setsid} both exec. The log is the account's
+     * alone (mode 0600, made so again when an older one was wider): a server logs failed
+     * statements, and a failed {@code CREATE ROLE … PASSWORD} holds a password.
      */
-    private static final String LAUNCH = "log=$1; shift; setsid \"$@\" >>\"$log\" 2>&1 </dev/null & echo $!";
+    private static final String PRIVATE_LOG = "umask 077; : >>\"$log\" && chmod go-rwx -- \"$log\" || exit 1;";
+    private static final String LAUNCH = "log=$1; shift; " + PRIVATE_LOG
+            + " setsid \"$@\" >>\"$log\" 2>&1 </dev/null & echo $!";
     /**
      * The same, with the variables of an environment file exported first: secrets a program reads
      * from its environment never appear on a command line. The file holds shell assignments the
      * manager wrote with quoted values.
      */
-    private static final String LAUNCH_WITH_ENVIRONMENT = "log=$1; environment=$2; shift 2; set -a; . \"$environment\";"
-            + " set +a; setsid \"$@\" >>\"$log\" 2>&1 </dev/null & echo $!";
+    private static final String LAUNCH_WITH_ENVIRONMENT = "log=$1; environment=$2; shift 2; " + PRIVATE_LOG
+            + " set -a; . \"$environment\"; set +a; setsid \"$@\" >>\"$log\" 2>&1 </dev/null & echo $!";
 
     private final HostAccess host;
     private final InstanceAccount account;
@@ -183,7 +187,8 @@ final class DetachedProcess {
 
     /** The last lines of the log, one line each, or a note that there is none. */
     String logTail() {
-        CommandResult tail = host.run(Command.of("tail", "-n", String.valueOf(LOG_TAIL_LINES), "--", logFile));
+        CommandResult tail = host.run(account.command(List.of("tail", "-n", String.valueOf(LOG_TAIL_LINES), "--",
+                logFile)));
         if (!tail.succeeded()) {
             return "(no log at " + logFile + ")";
         }

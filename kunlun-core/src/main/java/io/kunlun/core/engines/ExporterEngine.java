@@ -81,7 +81,7 @@ public final class ExporterEngine {
         }
         // Listening is how the start is awaited: a port something else holds would look started.
         PortProbe.requireFree(host, node.label(), List.of(node.port()));
-        writePrivate(host, account, loginFile(node), login(node, monitoring));
+        account.writeFile(host, loginFile(node), login(node, monitoring));
         return process.start(() -> PortProbe.inUse(host, node.port()), config.startTimeout());
     }
 
@@ -136,13 +136,5 @@ public final class ExporterEngine {
 
     private static String urlPart(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    /** Written by the account itself under umask 077, through a fresh temporary name and a rename. */
-    private static void writePrivate(HostAccess host, InstanceAccount account, String path, String content) {
-        host.check(account.command(List.of("sh", "-c",
-                        "umask 077 && rm -f -- \"$1\" && cat > \"$1\" && mv -f -- \"$1\" \"$2\"",
-                        "sh", path + ".kunlun-tmp", path))
-                .withStdin(content.getBytes(StandardCharsets.UTF_8)));
     }
 }

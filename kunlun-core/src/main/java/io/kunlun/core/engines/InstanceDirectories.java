@@ -46,9 +46,8 @@ final class InstanceDirectories {
             throw ManagerException.refused(label + ": cannot create the instance's directories: "
                     + made.stderr().strip().replace('\n', ' '));
         }
-        // Owned by the manager's account, not the instance's: only the manager says who made it.
-        host.writeFile(makerFile(directories.get(0)), maker + "\n");
         account.own(host, directories);
+        account.writeFile(host, makerFile(directories.get(0)), maker + "\n");
         for (String directory : directories) {
             if (!host.run(account.command(List.of("test", "-w", directory, "-a", "-x", directory))).succeeded()) {
                 throw ManagerException.refused(label + ": " + directory + " is not writable by " + account.name());
@@ -57,12 +56,13 @@ final class InstanceDirectories {
     }
 
     /** What the instance's own directory says of who made it. */
-    static InstanceMaker maker(HostAccess host, String instanceDir) {
+    static InstanceMaker maker(HostAccess host, InstanceAccount account, String instanceDir) {
         if (!host.exists(instanceDir)) {
             return InstanceMaker.ABSENT;
         }
-        CommandResult read = host.run(Command.of("cat", "--", makerFile(instanceDir)));
-        String job = read.succeeded() ? read.stdout().strip() : "";
+        // Read as the account, and only its first line: a link it planted shows nothing it could not read.
+        CommandResult read = host.run(account.command(List.of("head", "-c", "200", "--", makerFile(instanceDir))));
+        String job = read.succeeded() ? read.stdout().lines().findFirst().orElse("").strip() : "";
         return new InstanceMaker(true, job.isEmpty() ? Optional.empty() : Optional.of(job));
     }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,12 @@ final class MariaDbFlavour implements StorageFlavour {
      * backslash escapes), which is every numeric, boolean, enumerated and path value.
      */
     private static final Pattern OPTION_VALUE = Pattern.compile("[A-Za-z0-9_.,:/@+=-]{1,255}");
+    /** An option in {@code mariadbd --verbose --help}: {@code   --max-connections=#}, {@code   -C, --character-set-server=name}. */
+    private static final Pattern STARTUP_OPTION = Pattern.compile("(?m)^  (?:-\\w, )?--([A-Za-z0-9_-]+)");
+    /** What applications do with their data: every database-level privilege. */
+    private static final String APPLICATION_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, REFERENCES,"
+            + " INDEX, ALTER, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE,"
+            + " ALTER ROUTINE, EVENT, TRIGGER, DELETE HISTORY";
     /** Account statements stay on the instance that runs them: each instance makes its own accounts. */
     private static final String UNLOGGED = "SET SESSION sql_log_bin = 0;\n";
     /** The lines of grastate.dat, the group state a Galera member saves when it stops. */
@@ -40,10 +47,12 @@ final class MariaDbFlavour implements StorageFlavour {
 
     private final ServerVersion version;
     private final EngineConfig config;
+    private final Transfers transfers;
 
-    MariaDbFlavour(ServerVersion version, EngineConfig config) {
+    MariaDbFlavour(ServerVersion version, EngineConfig config, Transfers transfers) {
         this.version = version;
         this.config = config;
+        this.transfers = transfers;
     }
 
     @Override
@@ -64,6 +73,8 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "socket", layout.socket());
         line(cnf, "pid-file", layout.pidFile());
         line(cnf, "log-error", layout.errorLog());
+        // LOAD DATA INFILE and SELECT ... INTO OUTFILE reach this empty directory of the instance only.
+        line(cnf, "secure_file_priv", layout.fileExchangeDir());
         line(cnf, "bind-address", node.host().address());
         line(cnf, "port", node.ports().sql());
         line(cnf, "skip-name-resolve", "ON");
@@ -78,6 +89,8 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "relay_log", layout.binlogDir() + "/relay");
         line(cnf, "relay_log_index", layout.binlogDir() + "/relay.index");
         line(cnf, "binlog_format", "ROW");
+        // Replicas get rows, so a routine need not be deterministic; without it only SUPER could create routines and triggers.
+        line(cnf, "log_bin_trust_function_creators", "ON");
         line(cnf, "log_slave_updates", "ON");
         if (spec.mode() instanceof ReplicationMode.Group group) {
             galeraSettings(cnf, node, group, account);
@@ -97,6 +110,8 @@ final class MariaDbFlavour implements StorageFlavour {
             return;
         }
         StorageNode node = spec.node();
+        // The server appends to an error log that exists, keeping its mode: the account's alone.
+        account.writeFile(node.host(), node.layout().errorLog(), "");
         List<String> argv = List.of("env", "MYSQLD_BOOTSTRAP=" + config.storageServer(), config.storageInstallDb(),
                 "--defaults-file=" + node.layout().configFile(), "--auth-root-socket-user=" + account.name(),
                 "--skip-test-db", "--skip-name-resolve");
@@ -105,7 +120,7 @@ final class MariaDbFlavour implements StorageFlavour {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": "
                     + ServerProgram.fileName(config.storageInstallDb()) + " exited with " + result.exitCode() + ": "
                     + ServerProgram.failureSummary(result.stdout() + "\n" + result.stderr() + "\n"
-                    + node.host().run(Command.of("tail", "-n", "20", "--", node.layout().errorLog())).stdout()));
+                    + node.host().run(account.command(List.of("tail", "-n", "20", "--", node.layout().errorLog()))).stdout()));
         }
     }
 
@@ -186,7 +201,7 @@ final class MariaDbFlavour implements StorageFlavour {
     @Override
     public GroupPosition lastCommitted(StorageNode member, InstanceAccount account) {
         HostAccess host = member.host();
-        String state = host.check(account.command(List.of("cat", "--", groupStateFile(member)))).stdout();
+        String state = account.readFile(host, groupStateFile(member));
         Matcher uuid = SAVED_UUID.matcher(state);
         Matcher seqno = SAVED_SEQNO.matcher(state);
         if (!uuid.find() || !seqno.find()) {
@@ -215,10 +230,8 @@ final class MariaDbFlavour implements StorageFlavour {
 
     @Override
     public void allowGroupBootstrap(StorageNode member, InstanceAccount account) {
-        String file = groupStateFile(member);
-        String state = member.host().check(account.command(List.of("cat", "--", file))).stdout();
-        member.host().writeFile(file, state.replaceAll("(?m)^safe_to_bootstrap:.*$", "safe_to_bootstrap: 1"));
-        account.own(member.host(), List.of(file));
+        account.editFile(member.host(), groupStateFile(member),
+                state -> state.replaceAll("(?m)^safe_to_bootstrap:.*$", "safe_to_bootstrap: 1"));
     }
 
     private static String groupStateFile(StorageNode member) {
@@ -259,10 +272,17 @@ final class MariaDbFlavour implements StorageFlavour {
     }
 
     /**
-     * The three accounts at one host, or what is missing of them: admin may do everything except
-     * write on a read-only replica (MariaDB 10.11 puts READ_ONLY ADMIN into ALL PRIVILEGES);
-     * replication may only read the binary log; monitoring may only look. An account that exists
-     * keeps its password; its privileges are set again.
+     * The three accounts at one host, or what is missing of them. admin is the applications'
+     * account (and what comps log in as through mysql_fdw): everything on data, in every
+     * database but {@code mysql}, and a look at replication status; nothing that reaches the
+     * machine or the server itself (FILE, SUPER, PROCESS, RELOAD, SHUTDOWN, CREATE USER, GRANT
+     * OPTION, READ_ONLY ADMIN: it cannot write on a read-only replica). MariaDB has no partial
+     * revoke, so its data privileges are database-level on the pattern {@code %}, and the
+     * {@code mysql} database gets a grant of its own that holds only SHOW VIEW: the server takes
+     * the most specific database entry alone, so admin cannot write the privilege tables (and be
+     * anything at the next start). The manager itself works as the instance account over the
+     * socket. replication may only read the binary log; monitoring may only look. An account
+     * that exists keeps its password; its privileges are set again, exactly.
      */
     private static void accountsAt(StringBuilder sql, ClusterUsers users, String host) {
         String admin = account(users.admin().user(), host);
@@ -270,8 +290,10 @@ final class MariaDbFlavour implements StorageFlavour {
         String monitoring = account(users.monitoring().user(), host);
         sql.append("CREATE USER IF NOT EXISTS ").append(admin).append(" IDENTIFIED BY ")
                 .append(SqlText.mysqlString(users.admin().password())).append(";\n");
-        sql.append("GRANT ALL PRIVILEGES ON *.* TO ").append(admin).append(" WITH GRANT OPTION;\n");
-        sql.append("REVOKE READ_ONLY ADMIN ON *.* FROM ").append(admin).append(";\n");
+        sql.append("REVOKE ALL PRIVILEGES, GRANT OPTION FROM ").append(admin).append(";\n");
+        sql.append("GRANT ").append(APPLICATION_PRIVILEGES).append(" ON `%`.* TO ").append(admin).append(";\n");
+        sql.append("GRANT SHOW VIEW ON `mysql`.* TO ").append(admin).append(";\n");
+        sql.append("GRANT SLAVE MONITOR ON *.* TO ").append(admin).append(";\n");
         sql.append("CREATE USER IF NOT EXISTS ").append(replication).append(" IDENTIFIED BY ")
                 .append(SqlText.mysqlString(users.replication().password())).append(";\n");
         sql.append("GRANT REPLICATION SLAVE ON *.* TO ").append(replication).append(";\n");
@@ -345,13 +367,13 @@ final class MariaDbFlavour implements StorageFlavour {
 
     /** Writes settings into the [mysqld] section of the instance's my.cnf, for its next start. */
     private static void keepSettings(StorageNode node, InstanceAccount account, Map<String, String> settings) {
-        String configFile = node.layout().configFile();
-        String configuration = node.host().readFile(configFile);
-        for (Map.Entry<String, String> setting : settings.entrySet()) {
-            configuration = OptionFile.withSetting(configuration, "mysqld", setting.getKey(), setting.getValue());
-        }
-        node.host().writeFile(configFile, configuration);
-        account.own(node.host(), List.of(configFile));
+        account.editFile(node.host(), node.layout().configFile(), configuration -> {
+            String edited = configuration;
+            for (Map.Entry<String, String> setting : settings.entrySet()) {
+                edited = OptionFile.withSetting(edited, "mysqld", setting.getKey(), setting.getValue());
+            }
+            return edited;
+        });
     }
 
     /**
@@ -383,7 +405,7 @@ final class MariaDbFlavour implements StorageFlavour {
                         String.valueOf(target.ports().stateTransfer()),
                         String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5), source.layout().socket()))
                 .withTimeout(config.stateTransferTimeout());
-        CompletableFuture<CommandResult> received = CompletableFuture.supplyAsync(() -> targetHost.run(receive));
+        CompletableFuture<CommandResult> received = transfers.start(target.label(), () -> targetHost.run(receive));
         CommandResult sent;
         try {
             sent = source.host().run(send);
@@ -480,16 +502,23 @@ final class MariaDbFlavour implements StorageFlavour {
 
     /**
      * SET GLOBAL, then the value the server shows is written to the [mysqld] section of the
-     * instance's my.cnf (MariaDB has no SET PERSIST). A value my.cnf could not hold unquoted is
-     * refused before anything changes.
+     * instance's my.cnf (MariaDB has no SET PERSIST). Refused before anything changes: a
+     * forbidden variable ({@link ForbiddenSettings#MARIADB}), a value my.cnf could not hold
+     * unquoted, and a variable the server has no startup option for (gtid_slave_pos, time_zone):
+     * written to my.cnf, it would stop the next start. Names are kept in lower case, as the
+     * server's options are spelt.
      */
     @Override
     public void setVariable(StorageNode node, InstanceAccount account, String name, String value, boolean integer) {
-        String variable = SqlText.mysqlVariable(name);
+        String variable = SqlText.mysqlVariable(name).toLowerCase(Locale.ROOT);
+        ForbiddenSettings.MARIADB.requireAllowed(node.label(), variable);
         if (!OPTION_VALUE.matcher(value).matches()) {
             throw ManagerException.refused(node.label() + ": " + variable + " cannot be kept in my.cnf as \"" + value
                     + "\": values are 1 to 255 letters, digits or _.,:/@+=-");
         }
+        // Asked first so that a name the server does not know is refused with the server's own reason.
+        variable(node, account, variable);
+        requireStartupOption(node, account, variable);
         client(node, account).execute("SET GLOBAL " + variable + " = "
                 + (integer ? SqlText.integer(value) : SqlText.mysqlString(value)) + ";");
         String shown = variable(node, account, variable);
@@ -497,10 +526,26 @@ final class MariaDbFlavour implements StorageFlavour {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": " + variable
                     + " is " + shown + " after setting it to " + value);
         }
-        String configFile = node.layout().configFile();
-        node.host().writeFile(configFile, OptionFile.withSetting(node.host().readFile(configFile), "mysqld",
-                variable, shown));
-        account.own(node.host(), List.of(configFile));
+        keepSettings(node, account, Map.of(variable, shown));
+    }
+
+    /**
+     * Refuses a variable that is no startup option of the server program: the options its
+     * {@code --verbose --help} lists (without the instance's configuration, so an option a
+     * plugin adds counts only when the plugin is built in).
+     */
+    private void requireStartupOption(StorageNode node, InstanceAccount account, String variable) {
+        String help = node.host().check(account.command(List.of(config.storageServer(), "--no-defaults", "--verbose",
+                "--help"))).stdout();
+        Matcher option = STARTUP_OPTION.matcher(help);
+        while (option.find()) {
+            if (option.group(1).replace('-', '_').equals(variable)) {
+                return;
+            }
+        }
+        throw ManagerException.refused(node.label() + ": " + variable + " cannot be kept across restarts: "
+                + ServerProgram.fileName(config.storageServer()) + " has no startup option --"
+                + variable.replace('_', '-') + "; nothing was changed");
     }
 
     /** Whether the server shows the value it was given: the same text, or ON/OFF for a boolean set as 1/0. */

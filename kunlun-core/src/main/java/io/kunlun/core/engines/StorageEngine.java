@@ -16,9 +16,12 @@ import java.util.function.Predicate;
  */
 public final class StorageEngine {
     private final EngineConfig config;
+    private final Transfers transfers;
 
-    public StorageEngine(EngineConfig config) {
+    /** @param transfers where the receiving ends of seeds run */
+    public StorageEngine(EngineConfig config, Transfers transfers) {
         this.config = config;
+        this.transfers = transfers;
     }
 
     /**
@@ -91,8 +94,7 @@ public final class StorageEngine {
         InstanceDirectories.requireAbsentOrEmpty(host, node.label(), node.layout().directoriesToCreate());
         try {
             InstanceDirectories.create(host, account, node.label(), node.layout().directoriesToCreate(), spec.maker());
-            host.writeFile(node.layout().configFile(), flavour.configuration(spec, account));
-            account.own(host, List.of(node.layout().configFile()));
+            account.writeFile(host, node.layout().configFile(), flavour.configuration(spec, account));
             return filling.fill(flavour, account);
         } catch (RuntimeException e) {
             try {
@@ -144,7 +146,8 @@ public final class StorageEngine {
 
     /** What the instance's directory says of who made it. */
     public InstanceMaker maker(StorageNode node) {
-        return InstanceDirectories.maker(node.host(), node.layout().instanceDir());
+        return InstanceDirectories.maker(node.host(), InstanceAccount.resolve(node.host(), config.instanceAccount()),
+                node.layout().instanceDir());
     }
 
     /**
@@ -396,6 +399,6 @@ public final class StorageEngine {
         if (!version.atLeast(10, 6)) {
             throw ManagerException.refused(host.address() + ": " + version + " is too old; supported: MariaDB >= 10.6");
         }
-        return new MariaDbFlavour(version, config);
+        return new MariaDbFlavour(version, config, transfers);
     }
 }

@@ -55,6 +55,14 @@ public record StorageLayout(String instanceDir, String binlogDir, String redoDir
         return instanceDir + "/tmp";
     }
 
+    /**
+     * The only directory server-side file statements may use ({@code secure_file_priv}): empty,
+     * the instance account's, so that no such statement reads or writes anything else.
+     */
+    String fileExchangeDir() {
+        return instanceDir + "/files";
+    }
+
     public String configFile() {
         return instanceDir + "/my.cnf";
     }
@@ -73,7 +81,7 @@ public record StorageLayout(String instanceDir, String binlogDir, String redoDir
 
     /** What install creates, parents first. */
     List<String> directoriesToCreate() {
-        return List.of(instanceDir, dataDir(), tmpDir(), binlogDir, redoDir);
+        return List.of(instanceDir, dataDir(), tmpDir(), fileExchangeDir(), binlogDir, redoDir);
     }
 
     /** What remove deletes. */

@@ -11,6 +11,7 @@ import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageLayout;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.engines.StoragePorts;
+import io.kunlun.core.engines.Transfers;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.Instance;
@@ -24,11 +25,12 @@ import java.util.function.Function;
  * The engine drivers for each machine (its programs may be configured apart from the others'),
  * and the translation between the metadata's instances and the drivers' nodes.
  */
-public final class Drivers {
+public final class Drivers implements AutoCloseable {
     private final ManagerConfig config;
     private final Hosts hosts;
     private final MetadataStore store;
     private final InstanceExporters exporters;
+    private final Transfers transfers = new Transfers();
 
     public Drivers(ManagerConfig config, Hosts hosts, MetadataStore store) {
         this.config = config;
@@ -42,7 +44,7 @@ public final class Drivers {
     }
 
     public StorageEngine storage(String hostaddr) {
-        return new StorageEngine(config.enginesOn(hostaddr));
+        return new StorageEngine(config.enginesOn(hostaddr), transfers);
     }
 
     public ComputeEngine compute(String hostaddr) {
@@ -187,5 +189,11 @@ public final class Drivers {
             case STORAGE -> storage(instance.hostaddr()).setVariable(storageNode(instance), name, value, integer);
             case COMP -> compute(instance.hostaddr()).setVariable(computeNode(instance), name, value, integer);
         }
+    }
+
+    /** Stops the state transfers under way: called once the jobs that started them are stopped. */
+    @Override
+    public void close() {
+        transfers.close();
     }
 }

@@ -7,6 +7,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -93,6 +97,18 @@ class ComputeEngineTest {
              Statement statement = connection.createStatement()) {
             assertThat(single(statement, "SELECT id FROM kept")).isEqualTo("42");
         }
+    }
+
+    @Test
+    void aLogOthersCouldReadIsTheInstanceAccountsAloneAgainAfterAStart() throws IOException {
+        Path log = Path.of(installed.layout().logFile());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(log))).isEqualTo("rw-------");
+        Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r--r--"));
+
+        machine.compute.stop(installed);
+        machine.compute.start(installed);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(log))).isEqualTo("rw-------");
     }
 
     @Test

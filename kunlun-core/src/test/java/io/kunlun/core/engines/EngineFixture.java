@@ -23,12 +23,14 @@ final class EngineFixture implements AutoCloseable {
     static final EngineConfig CONFIG = EngineConfig.defaults();
     /** The job the fixture's instances are made by, as their maker files say. */
     static final String MAKER = "engine-test";
+    /** Shared by every fixture of the test JVM, as one manager shares its own; its idle threads end by themselves. */
+    static final Transfers TRANSFERS = new Transfers();
     /** Ports handed out in this JVM, so that two nodes never get the same block before either listens. */
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
     final LocalHost host;
     final Path root;
-    final StorageEngine storage = new StorageEngine(CONFIG);
+    final StorageEngine storage = new StorageEngine(CONFIG, TRANSFERS);
     final ComputeEngine compute = new ComputeEngine(CONFIG);
     private final List<Runnable> removals = new ArrayList<>();
 

@@ -86,6 +86,14 @@ class MariaDbInstanceTest {
     }
 
     @Test
+    void theErrorLogIsTheInstanceAccountsAlone() throws IOException {
+        Path errorLog = Path.of(installed.layout().errorLog());
+
+        assertThat(Files.getOwner(errorLog).getName()).isEqualTo("kunlun");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(errorLog))).isEqualTo("rw-------");
+    }
+
+    @Test
     void stopThenStartKeepsTheData() throws SQLException {
         try (Connection connection = connect(installed, users.admin());
              Statement statement = connection.createStatement()) {
@@ -157,7 +165,8 @@ class MariaDbInstanceTest {
 
     @Test
     void aMissingServerProgramIsRefusedByItsPath() {
-        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withStorageServer("/nonexistent/mariadbd"));
+        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withStorageServer("/nonexistent/mariadbd"),
+                EngineFixture.TRANSFERS);
         StorageNode node = machine.storageNode();
 
         assertThatThrownBy(() -> engine.install(machine.standalone(node, users)))
@@ -168,7 +177,8 @@ class MariaDbInstanceTest {
 
     @Test
     void aMissingInstanceAccountIsRefusedWithHowToCreateIt() {
-        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withInstanceAccount("nosuchaccount"));
+        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withInstanceAccount("nosuchaccount"),
+                EngineFixture.TRANSFERS);
         StorageNode node = machine.storageNode();
 
         assertThatThrownBy(() -> engine.install(machine.standalone(node, users)))
@@ -183,7 +193,8 @@ class MariaDbInstanceTest {
         Path fake = machine.root.resolve("mysqld");
         Files.writeString(fake, "#!/bin/sh\necho '/usr/sbin/mysqld  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)'\n");
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
-        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withStorageServer(fake.toString()));
+        StorageEngine engine = new StorageEngine(EngineFixture.CONFIG.withStorageServer(fake.toString()),
+                EngineFixture.TRANSFERS);
 
         assertThatThrownBy(() -> engine.detect(machine.host))
                 .isInstanceOf(ManagerException.class)
