@@ -96,11 +96,7 @@ public final class ComputeEngine {
      * instance directory that another job made or nobody marked, and answers what it found.
      */
     public InstanceMaker remove(ComputeNode node, String maker) {
-        InstanceMaker found = maker(node);
-        if (found.madeBy(maker)) {
-            removeMade(node);
-        }
-        return found;
+        return InstanceDirectories.removeIfMadeBy(maker(node), maker, () -> removeMade(node));
     }
 
     /**

@@ -66,6 +66,14 @@ final class InstanceDirectories {
         return new InstanceMaker(true, job.isEmpty() ? Optional.empty() : Optional.of(job));
     }
 
+    /** Runs {@code removal} when the instance directory was made by {@code maker}; answers what it found. */
+    static InstanceMaker removeIfMadeBy(InstanceMaker found, String maker, Runnable removal) {
+        if (found.madeBy(maker)) {
+            removal.run();
+        }
+        return found;
+    }
+
     /**
      * Deletes the directories; those that do not exist are already as wanted. The instance's own
      * directory (the first) goes last, and in it the maker file last: a removal cut off half-way

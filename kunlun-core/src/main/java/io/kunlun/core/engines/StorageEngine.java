@@ -155,11 +155,7 @@ public final class StorageEngine {
      * instance directory that another job made or nobody marked, and answers what it found.
      */
     public InstanceMaker remove(StorageNode node, String maker) {
-        InstanceMaker found = maker(node);
-        if (found.madeBy(maker)) {
-            removeMade(node);
-        }
-        return found;
+        return InstanceDirectories.removeIfMadeBy(maker(node), maker, () -> removeMade(node));
     }
 
     /**
