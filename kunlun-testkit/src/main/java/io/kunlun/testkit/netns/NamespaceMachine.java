@@ -19,22 +19,27 @@ public final class NamespaceMachine {
     private final String namespace;
     private final String switchNamespace;
     private final String port;
+    private final String hostAddress;
     private final LoopbackMachine paths;
     private OpenSshServer sshd;
 
-    private NamespaceMachine(String namespace, String switchNamespace, String port, LoopbackMachine paths) {
+    private NamespaceMachine(String namespace, String switchNamespace, String port, String hostAddress,
+                             LoopbackMachine paths) {
         this.namespace = namespace;
         this.switchNamespace = switchNamespace;
         this.port = port;
+        this.hostAddress = hostAddress;
         this.paths = paths;
     }
 
     /**
      * Makes the namespace, plugs it into the switch through a veth pair ({@code port} there,
      * {@code eth0} inside) with the address on {@code eth0}, brings loopback up and starts sshd.
+     * {@code hostAddress} is this host's address on the network, where the manager's traffic
+     * comes from.
      */
     static NamespaceMachine start(String namespace, String switchNamespace, String port, String address,
-                                  String prefixLength, String authorizedKeyLine) {
+                                  String prefixLength, String hostAddress, String authorizedKeyLine) {
         LoopbackMachine paths = RootPaths.create(address);
         try {
             Namespaces.ip("netns", "add", namespace);
@@ -42,7 +47,7 @@ public final class NamespaceMachine {
             TestNetwork.runAll(List.of(() -> RootPaths.remove(paths)), e);
             throw e;
         }
-        NamespaceMachine machine = new NamespaceMachine(namespace, switchNamespace, port, paths);
+        NamespaceMachine machine = new NamespaceMachine(namespace, switchNamespace, port, hostAddress, paths);
         try {
             Namespaces.ip("-n", switchNamespace, "link", "add", port, "type", "veth", "peer", "name", "eth0",
                     "netns", namespace);
@@ -84,6 +89,21 @@ public final class NamespaceMachine {
     /** Plugs the machine in again after {@link #cut()}. */
     public void restore() {
         Namespaces.ip("-n", switchNamespace, "link", "set", port, "up");
+    }
+
+    /**
+     * Cuts the machine off this host alone, where the manager runs, while it still reaches the
+     * other machines of the network and they it: a blackhole route inside the machine for the
+     * host's address, so nothing it sends there arrives (no answer, no connection). The partition
+     * a manager must not mistake for a dead machine.
+     */
+    public void cutFromHost() {
+        Namespaces.ip("-n", namespace, "route", "add", "blackhole", hostAddress + "/32");
+    }
+
+    /** Takes back {@link #cutFromHost()}. */
+    public void restoreToHost() {
+        Namespaces.ip("-n", namespace, "route", "del", "blackhole", hostAddress + "/32");
     }
 
     /**

@@ -76,7 +76,7 @@ public final class TestNetwork implements AutoCloseable {
             for (int k = 1; k <= machineCount; k++) {
                 network.machines.add(NamespaceMachine.start(Namespaces.machineName(network.network, k),
                         Namespaces.switchName(network.network), "m" + k, network.subnet() + (k + 1), PREFIX_LENGTH,
-                        clientKey.publicKeyLine()));
+                        network.hostAddress(), clientKey.publicKeyLine()));
             }
             return network;
         } catch (RuntimeException e) {

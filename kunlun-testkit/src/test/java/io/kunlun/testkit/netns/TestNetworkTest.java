@@ -33,6 +33,21 @@ class TestNetworkTest {
     }
 
     @Test
+    void aMachineCutFromTheHostStillReachesTheOtherMachinesAndIsReachedAgainOnceRestored() throws Exception {
+        try (TestNetwork network = TestNetwork.start(2)) {
+            NamespaceMachine cut = network.machines().get(0);
+            NamespaceMachine other = network.machines().get(1);
+
+            cut.cutFromHost();
+            assertThatThrownBy(() -> connectToSsh(cut)).isInstanceOf(IOException.class);
+            assertThat(sshBannerFrom(other, cut)).startsWith("SSH-2.0-OpenSSH");
+            cut.restoreToHost();
+
+            connectToSsh(cut);
+        }
+    }
+
+    @Test
     void closingRemovesTheNamespacesTheLinksAndEveryProcessInside() {
         TestNetwork network = TestNetwork.start(2);
         List<String> namespaces = network.machines().stream().map(NamespaceMachine::namespace).toList();
@@ -69,6 +84,14 @@ class TestNetworkTest {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(machine.address(), 22), CONNECT_TIMEOUT_MILLIS);
         }
+    }
+
+    /** The first line the target's sshd sends to a connection made from inside {@code from}. */
+    private static String sshBannerFrom(NamespaceMachine from, NamespaceMachine target) {
+        Programs.Result banner = from.run(List.of("timeout", "5", "bash", "-c",
+                "exec 3<>/dev/tcp/" + target.address() + "/22 && head -n 1 <&3"), Map.of());
+        assertThat(banner.succeeded()).as(banner.output()).isTrue();
+        return banner.output();
     }
 
     private static ProcessHandle backgroundSleepIn(NamespaceMachine machine) {
