@@ -24,7 +24,8 @@ public record ManagerConfig(
         @JsonProperty("engines") EngineConfig engines,
         @JsonProperty("machine_engines") Map<String, EngineConfig> machineEngines,
         @JsonProperty("prometheus") PrometheusConfig prometheus,
-        @JsonProperty("health_interval_seconds") int healthIntervalSeconds) {
+        @JsonProperty("health_interval_seconds") int healthIntervalSeconds,
+        @JsonProperty("backup") BackupConfig backup) {
 
     public ManagerConfig {
         home = home == null ? Path.of("var") : home;
@@ -37,10 +38,11 @@ public record ManagerConfig(
         machineEngines = machineEngines == null ? Map.of() : Map.copyOf(machineEngines);
         prometheus = prometheus == null ? PrometheusConfig.managed() : prometheus;
         healthIntervalSeconds = healthIntervalSeconds <= 0 ? 5 : healthIntervalSeconds;
+        backup = backup == null ? new BackupConfig(null, null) : backup;
     }
 
     public static ManagerConfig defaults(Path home) {
-        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0);
+        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0, null);
     }
 
     /** The programs and instance account on one machine: its own entry, else the global one. */
@@ -50,48 +52,58 @@ public record ManagerConfig(
 
     public ManagerConfig withHome(Path newHome) {
         return new ManagerConfig(newHome, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds);
+                engines, machineEngines, prometheus, healthIntervalSeconds, backup);
     }
 
     public ManagerConfig withExposeCredentials(boolean expose) {
         return new ManagerConfig(home, metadata, ssh, workers, expose, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds);
+                engines, machineEngines, prometheus, healthIntervalSeconds, backup);
     }
 
     public ManagerConfig withAdvertised(String host, int port) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, host, port,
-                engines, machineEngines, prometheus, healthIntervalSeconds);
+                engines, machineEngines, prometheus, healthIntervalSeconds, backup);
     }
 
     public ManagerConfig withSsh(SshConfig newSsh) {
         return new ManagerConfig(home, metadata, newSsh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds);
+                engines, machineEngines, prometheus, healthIntervalSeconds, backup);
     }
 
     public ManagerConfig withMachineEngines(Map<String, EngineConfig> newMachineEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, newMachineEngines, prometheus, healthIntervalSeconds);
+                engines, newMachineEngines, prometheus, healthIntervalSeconds, backup);
     }
 
     public ManagerConfig withMetadata(MetadataConfig newMetadata) {
         return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds);
+                engines, machineEngines, prometheus, healthIntervalSeconds, backup);
     }
 
     public ManagerConfig withEngines(EngineConfig newEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                newEngines, machineEngines, prometheus, healthIntervalSeconds);
+                newEngines, machineEngines, prometheus, healthIntervalSeconds, backup);
     }
 
     public ManagerConfig withPrometheus(PrometheusConfig newPrometheus) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, newPrometheus, healthIntervalSeconds);
+                engines, machineEngines, newPrometheus, healthIntervalSeconds, backup);
     }
 
     /** How often the health monitor checks every instance. */
     public ManagerConfig withHealthIntervalSeconds(int seconds) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, seconds);
+                engines, machineEngines, prometheus, seconds, backup);
+    }
+
+    public ManagerConfig withBackup(BackupConfig newBackup) {
+        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                engines, machineEngines, prometheus, healthIntervalSeconds, newBackup);
+    }
+
+    /** The backup store, its path under the home when the configuration left it out. */
+    public BackupConfig backupStore() {
+        return backup.resolvedAgainst(home);
     }
 
     /** The metadata store: an H2 file under home when jdbc_url is absent, else MySQL/MariaDB. */
