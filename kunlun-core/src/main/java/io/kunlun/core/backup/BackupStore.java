@@ -33,6 +33,9 @@ public interface BackupStore {
     /** Reads a file of the backup back from the store: its size and SHA-256 as stored now. */
     StoredFile measure(String cluster, String backupId, String relativePath);
 
+    /** How many bytes the backup's files hold so far, for progress while streams arrive. */
+    long bytesStored(String cluster, String backupId);
+
     /** Writes the manifest, last: from then on the backup is complete and listed. */
     void commit(BackupManifest manifest);
 

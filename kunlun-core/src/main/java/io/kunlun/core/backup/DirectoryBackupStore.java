@@ -106,6 +106,12 @@ public final class DirectoryBackupStore implements BackupStore {
     }
 
     @Override
+    public long bytesStored(String cluster, String backupId) {
+        return Long.parseLong(host().check(Command.of("du", "-s", "-b", "--", directory(cluster, backupId))).stdout()
+                .strip().split("\\s+")[0]);
+    }
+
+    @Override
     public void commit(BackupManifest manifest) {
         String file = directory(manifest.cluster(), manifest.backupId()) + "/" + MANIFEST;
         try {

@@ -6,7 +6,9 @@ import io.kunlun.core.backup.BackupStore;
 import io.kunlun.core.backup.DirectoryBackupStore;
 import io.kunlun.core.backup.StoredFile;
 import io.kunlun.core.engines.ComputeEngine;
+import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.engines.StreamedBackup;
+import io.kunlun.core.hosts.Command;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.Cluster;
@@ -19,17 +21,23 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * backup_cluster: a full physical backup of every shard, all shards at once, each taken from a
@@ -45,6 +53,9 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter BACKUP_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    /** How often the bytes in the store are shown while the shards are copied. */
+    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(2);
 
     /** The node each shard is copied from, and the comps whose schema is dumped. */
     public record Plan(Cluster cluster, String backupId, Instant startedAt, Map<String, Instance> sources,
@@ -124,13 +135,29 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
         context.willDo(DiscardBackup.NAME, new DiscardBackup.Payload(backups.hostaddr(), backups.path(), cluster,
                 backupId, context.jobId()));
         backups.create(cluster, backupId, context.jobId());
-        context.step("copying " + plan.sources().size() + " shards to " + backups.location() + "/" + cluster + "/"
-                + backupId, done.get(), total);
+        long estimate = dataBytes(plan.sources().values());
+        String copying = "copying " + plan.sources().size() + (plan.sources().size() == 1 ? " shard" : " shards") + " to " + backups.location() + "/" + cluster
+                + "/" + backupId + ": ";
+        Runnable progress = () -> context.step(copying + mebibytes(backups.bytesStored(cluster, backupId))
+                + " MiB stored of " + mebibytes(estimate) + " MiB of data", done.get(), total);
         Map<String, BackupManifest.ShardCopy> copies = new ConcurrentHashMap<>();
-        Parallel.run(plan.sources().entrySet().stream().<Runnable>map(shard -> () -> {
-            copies.put(shard.getKey(), copy(cluster, backupId, shard.getKey(), shard.getValue()));
-            context.step("copied " + shard.getKey(), done.incrementAndGet(), total);
-        }).toList());
+        ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor();
+        try {
+            reporter.scheduleWithFixedDelay(() -> {
+                try {
+                    progress.run();
+                } catch (RuntimeException e) {
+                    // Progress is for show; a failed look at the store must not stop the copy.
+                }
+            }, 0, PROGRESS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            Parallel.run(plan.sources().entrySet().stream().<Runnable>map(shard -> () -> {
+                copies.put(shard.getKey(), copy(cluster, backupId, shard.getKey(), shard.getValue()));
+                done.incrementAndGet();
+            }).toList());
+        } finally {
+            reporter.shutdownNow();
+            awaitQuietly(reporter);
+        }
         Map<String, BackupManifest.CompSchema> schemas = new ConcurrentHashMap<>();
         Parallel.run(plan.comps().stream().<Runnable>map(comp -> () -> {
             String name = comp.compName().orElseThrow();
@@ -151,6 +178,33 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
         backups.commit(manifest);
         context.step("backup " + backupId + " complete", total, total);
         return manifest.backupTime();
+    }
+
+    /**
+     * The size of the sources' data directories: what the copies will hold before compression.
+     * Read with du on each source's machine at once.
+     */
+    private long dataBytes(Collection<Instance> sources) {
+        AtomicLong bytes = new AtomicLong();
+        Parallel.run(sources.stream().<Runnable>map(source -> () -> {
+            StorageNode node = drivers.storageNode(source);
+            bytes.addAndGet(Long.parseLong(node.host().check(Command.of("du", "-s", "-b", "--",
+                    node.layout().dataDir())).stdout().strip().split("\\s+")[0]));
+        }).toList());
+        return bytes.get();
+    }
+
+    /** Waits for a progress report under way, so that it cannot overwrite a later step. */
+    private static void awaitQuietly(ScheduledExecutorService reporter) {
+        try {
+            reporter.awaitTermination(PROGRESS_INTERVAL.toMillis() * 5, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long mebibytes(long bytes) {
+        return bytes >> 20;
     }
 
     private BackupManifest.ShardCopy copy(String cluster, String backupId, String shard, Instance source) {

@@ -24,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
@@ -77,9 +78,13 @@ class BackupClusterTest {
         assertThat(ClusterFixture.readEventually(replica, "SELECT COUNT(*) FROM app.t WHERE id = 1001"))
                 .isEqualTo("1");
 
-        Reply backup = run(manager, backup(cluster));
+        List<String> steps = new ArrayList<>();
+        Reply backup = runWatchingSteps(backup(cluster), steps);
 
         assertThat(backup.result()).as(backup.toString()).isEqualTo("done");
+        assertThat(steps).as("get_status shows the bytes copied while the shard is copied")
+                .anyMatch(step -> step.matches("copying 1 shard to 127\\.0\\.0\\.1:.*/" + cluster
+                        + "/\\d{8}T\\d{6}Z: \\d+ MiB stored of [1-9]\\d* MiB of data"));
         assertThat(backup.info()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
         Path directory = onlyBackupOf(cluster);
         JsonNode manifest = JSON.readTree(directory.resolve("manifest.json").toFile());
@@ -193,6 +198,25 @@ class BackupClusterTest {
     private static ObjectNode backup(String clusterName) {
         return JsonNodeFactory.instance.objectNode().put("job_id", "backup-" + UUID.randomUUID())
                 .put("job_type", "backup_cluster").put("backup_cluster_name", clusterName).put("user_name", "tester");
+    }
+
+    /** Submits a job and polls get_status until it ends, noting every step it shows on the way. */
+    private static Reply runWatchingSteps(ObjectNode request, List<String> steps) throws InterruptedException {
+        String jobId = request.get("job_id").asText();
+        assertThat(manager.post(request.toString()).json().get("result").asText()).isEqualTo("accept");
+        long deadline = System.nanoTime() + ClusterFixture.CLUSTER_JOB_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Reply status = manager.post("{\"job_type\":\"get_status\",\"job_id\":\"" + jobId + "\"}");
+            JsonNode step = status.json().get("step");
+            if (step != null && (steps.isEmpty() || !steps.get(steps.size() - 1).equals(step.asText()))) {
+                steps.add(step.asText());
+            }
+            if (List.of("done", "failed").contains(status.result())) {
+                return status;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(jobId + " did not end; its steps: " + steps);
     }
 
     private static JsonNode listBackups(String clusterName) {
