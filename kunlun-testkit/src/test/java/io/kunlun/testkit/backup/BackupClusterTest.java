@@ -2,7 +2,6 @@ package io.kunlun.testkit.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
@@ -27,7 +26,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -35,6 +33,7 @@ import static io.kunlun.testkit.cluster.ClusterFixture.address;
 import static io.kunlun.testkit.cluster.ClusterFixture.comps;
 import static io.kunlun.testkit.cluster.ClusterFixture.primary;
 import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
+import static io.kunlun.testkit.backup.BackupRequests.backup;
 import static io.kunlun.testkit.cluster.ClusterFixture.run;
 import static io.kunlun.testkit.cluster.ClusterFixture.shardNodes;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -195,10 +194,6 @@ class BackupClusterTest {
         }
     }
 
-    private static ObjectNode backup(String clusterName) {
-        return JsonNodeFactory.instance.objectNode().put("job_id", "backup-" + UUID.randomUUID())
-                .put("job_type", "backup_cluster").put("backup_cluster_name", clusterName).put("user_name", "tester");
-    }
 
     /** Submits a job and polls get_status until it ends, noting every step it shows on the way. */
     private static Reply runWatchingSteps(ObjectNode request, List<String> steps) throws InterruptedException {
