@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  */
 final class MariaDbFlavour implements StorageFlavour {
     private static final Duration INITIALISE_TIMEOUT = Duration.ofMinutes(5);
-    /** How long the receiving end of a backup stream waits for the sender to connect. */
+    /** How long the listening end of a backup stream waits for the other end to connect. */
     private static final Duration STREAM_ACCEPT_TIMEOUT = Duration.ofSeconds(30);
     /**
      * A backup of the running server streamed as xbstream to standard output: mariadb-backup
