@@ -78,14 +78,15 @@ class BackupClusterTest {
                 .isEqualTo("1");
 
         List<String> steps = new ArrayList<>();
-        Reply backup = runWatchingSteps(backup(cluster), steps);
+        ObjectNode request = backup(cluster);
+        Reply backup = runWatchingSteps(request, steps);
 
         assertThat(backup.result()).as(backup.toString()).isEqualTo("done");
         assertThat(steps).as("get_status shows the bytes copied while the shard is copied")
                 .anyMatch(step -> step.matches("copying 1 shard to 127\\.0\\.0\\.1:.*/" + cluster
                         + "/\\d{8}T\\d{6}Z: \\d+ MiB stored of [1-9]\\d* MiB of data"));
         assertThat(backup.info()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
-        Path directory = onlyBackupOf(cluster);
+        Path directory = backupMadeBy(request.get("job_id").asText());
         JsonNode manifest = JSON.readTree(directory.resolve("manifest.json").toFile());
         assertThat(manifest.get("cluster").asText()).isEqualTo(cluster);
         assertThat(manifest.get("backup_id").asText()).isEqualTo(directory.getFileName().toString());
@@ -125,9 +126,11 @@ class BackupClusterTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory))).isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stream))).isEqualTo("rw-------");
 
-        JsonNode listed = listBackups(cluster);
-        assertThat(listed.get("backups")).hasSize(1);
-        JsonNode entry = listed.get("backups").get(0);
+        List<JsonNode> listed = new ArrayList<>();
+        listBackups(cluster).get("backups").forEach(listed::add);
+        JsonNode entry = listed.stream()
+                .filter(backupEntry -> backupEntry.get("backup_id").asText().equals(directory.getFileName().toString()))
+                .findFirst().orElseThrow(() -> new AssertionError("list_backups does not list " + directory));
         assertThat(entry.get("cluster").asText()).isEqualTo(cluster);
         assertThat(entry.get("backup_id").asText()).isEqualTo(directory.getFileName().toString());
         assertThat(entry.get("time").asText()).isEqualTo(backup.info());
@@ -135,6 +138,26 @@ class BackupClusterTest {
                 + comp.get("schema").get("bytes").asLong() + comp.get("roles").get("bytes").asLong());
         assertThat(entry.get("shards")).extracting(JsonNode::asText).containsExactly("shard1");
         assertThat(listBackups("no_backups_here").get("backups")).isEmpty();
+    }
+
+    @Test
+    void aShardWhoseReplicaStoppedApplyingIsCopiedFromItsPrimary() throws Exception {
+        JsonNode primary = primary(manager.client(), cluster, "shard1");
+        JsonNode replica = shardNodes(manager.client(), cluster, "shard1").stream()
+                .filter(node -> node.get("role").asText().equals("replica")).findFirst().orElseThrow();
+        execute(replica, "STOP SLAVE SQL_THREAD");
+        try {
+            ObjectNode request = backup(cluster);
+            Reply backup = run(manager, request);
+
+            assertThat(backup.result()).as(backup.toString()).isEqualTo("done");
+            JsonNode shard = JSON.readTree(backupMadeBy(request.get("job_id").asText()).resolve("manifest.json")
+                    .toFile()).get("shards").get(0);
+            assertThat(shard.get("source").asText()).isEqualTo(address(primary));
+            assertThat(shard.get("source_role").asText()).isEqualTo("primary");
+        } finally {
+            execute(replica, "START SLAVE SQL_THREAD");
+        }
     }
 
     @Test
@@ -214,6 +237,12 @@ class BackupClusterTest {
         throw new AssertionError(jobId + " did not end; its steps: " + steps);
     }
 
+    private static void execute(JsonNode node, String statement) throws Exception {
+        try (Connection sql = ClusterFixture.mariadb(node); Statement run = sql.createStatement()) {
+            run.execute(statement);
+        }
+    }
+
     private static JsonNode listBackups(String clusterName) {
         return ClusterFixture.query(manager, "list_backups", clusterName);
     }
@@ -233,10 +262,15 @@ class BackupClusterTest {
         }
     }
 
-    private static Path onlyBackupOf(String clusterName) throws IOException {
-        List<String> ids = backupIds();
-        assertThat(ids).as("backups of " + clusterName).hasSize(1);
-        return store().resolve(clusterName).resolve(ids.get(0));
+    /** The cluster's backup directory whose job marker names the job. */
+    private static Path backupMadeBy(String jobId) throws IOException {
+        for (String id : backupIds()) {
+            Path directory = store().resolve(cluster).resolve(id);
+            if (Files.readString(directory.resolve(".kunlun-job")).strip().equals(jobId)) {
+                return directory;
+            }
+        }
+        throw new AssertionError("no backup of " + cluster + " was made by " + jobId);
     }
 
     /** The file the manifest entry names has the size and SHA-256 the entry says. */
