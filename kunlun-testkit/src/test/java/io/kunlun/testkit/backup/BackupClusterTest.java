@@ -287,7 +287,7 @@ class BackupClusterTest {
         assertThat(HexFormat.of().formatHex(sha256.digest())).as(path.toString()).isEqualTo(file.get("sha256").asText());
     }
 
-    /** The binlog information file of an extracted backup, by its name before and after MariaDB 11 renamed it. */
+    /** The binlog information file of an extracted backup, by either name MariaDB versions give it. */
     private static Path binlogInfo(Path extracted) {
         return Stream.of("mariadb_backup_binlog_info", "xtrabackup_binlog_info").map(extracted::resolve)
                 .filter(Files::exists).findFirst()
