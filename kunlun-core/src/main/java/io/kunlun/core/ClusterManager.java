@@ -1,5 +1,6 @@
 package io.kunlun.core;
 
+import io.kunlun.core.backup.DirectoryBackupStore;
 import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.hosts.SessionWait;
@@ -12,6 +13,7 @@ import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.ops.AddComps;
 import io.kunlun.core.ops.AddNodes;
 import io.kunlun.core.ops.AddShards;
+import io.kunlun.core.ops.BackupCluster;
 import io.kunlun.core.ops.ControlInstance;
 import io.kunlun.core.ops.CreateCluster;
 import io.kunlun.core.ops.CreateMachine;
@@ -21,6 +23,7 @@ import io.kunlun.core.ops.DeleteComp;
 import io.kunlun.core.ops.DeleteNode;
 import io.kunlun.core.ops.DeleteShard;
 import io.kunlun.core.ops.DeleteShardRow;
+import io.kunlun.core.ops.DiscardBackup;
 import io.kunlun.core.ops.Drivers;
 import io.kunlun.core.ops.MysqldExporter;
 import io.kunlun.core.ops.PostgresExporter;
@@ -31,6 +34,7 @@ import io.kunlun.core.ops.GetMeta;
 import io.kunlun.core.ops.GetMetaMode;
 import io.kunlun.core.ops.GetVariable;
 import io.kunlun.core.ops.Getters;
+import io.kunlun.core.ops.ListBackups;
 import io.kunlun.core.ops.ListJobs;
 import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
@@ -101,6 +105,7 @@ public final class ClusterManager implements AutoCloseable {
         this.metrics = new ManagerMetrics(() -> store.servingRequest(() -> store.clusters().countByStatus()));
         metrics.watchMetadataStore(store::status);
         UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
+        DirectoryBackupStore backups = DirectoryBackupStore.configured(config.backupStore(), hosts);
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
@@ -113,17 +118,19 @@ public final class ClusterManager implements AutoCloseable {
                 updatePrometheus,
                 new ControlInstance(store, drivers),
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
-                new PostgresExporter(store, hosts, drivers, updatePrometheus));
+                new PostgresExporter(store, hosts, drivers, updatePrometheus),
+                new BackupCluster(store, drivers, backups));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
-                new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers)));
+                new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers),
+                new DiscardBackup(hosts)));
         undo.addAll(updatePrometheus.undoActions());
         UndoActions undoActions = new UndoActions(undo);
         this.engine = new JobEngine(store.jobs(), operations, undoActions, JobEngine.Settings.of(config));
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
-                new SetVariable(store, drivers)));
+                new SetVariable(store, drivers), new ListBackups(backups)));
         all.addAll(Getters.all(store, config.exposeCredentials()));
         for (Query<?> query : all) {
             queries.put(query.type(), query);

@@ -26,7 +26,8 @@ public record ManagerConfig(
         @JsonProperty("machine_engines") Map<String, EngineConfig> machineEngines,
         @JsonProperty("prometheus") PrometheusConfig prometheus,
         @JsonProperty("health_interval_seconds") int healthIntervalSeconds,
-        @JsonProperty("jobs") JobsConfig jobs) {
+        @JsonProperty("jobs") JobsConfig jobs,
+        @JsonProperty("backup") BackupConfig backup) {
 
     public ManagerConfig {
         home = home == null ? Path.of("var") : home;
@@ -40,10 +41,11 @@ public record ManagerConfig(
         prometheus = prometheus == null ? PrometheusConfig.managed() : prometheus;
         healthIntervalSeconds = healthIntervalSeconds <= 0 ? 5 : healthIntervalSeconds;
         jobs = jobs == null ? JobsConfig.defaults() : jobs;
+        backup = backup == null ? new BackupConfig(null, null) : backup;
     }
 
     public static ManagerConfig defaults(Path home) {
-        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0, null);
+        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0, null, null);
     }
 
     /** The programs and instance account on one machine: its own entry, else the global one. */
@@ -53,53 +55,63 @@ public record ManagerConfig(
 
     public ManagerConfig withHome(Path newHome) {
         return new ManagerConfig(newHome, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
     }
 
     public ManagerConfig withExposeCredentials(boolean expose) {
         return new ManagerConfig(home, metadata, ssh, workers, expose, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
     }
 
     public ManagerConfig withAdvertised(String host, int port) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, host, port,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
     }
 
     public ManagerConfig withSsh(SshConfig newSsh) {
         return new ManagerConfig(home, metadata, newSsh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
     }
 
     public ManagerConfig withMachineEngines(Map<String, EngineConfig> newMachineEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, newMachineEngines, prometheus, healthIntervalSeconds, jobs);
+                engines, newMachineEngines, prometheus, healthIntervalSeconds, jobs, backup);
     }
 
     public ManagerConfig withMetadata(MetadataConfig newMetadata) {
         return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
     }
 
     public ManagerConfig withEngines(EngineConfig newEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                newEngines, machineEngines, prometheus, healthIntervalSeconds, jobs);
+                newEngines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
     }
 
     public ManagerConfig withPrometheus(PrometheusConfig newPrometheus) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, newPrometheus, healthIntervalSeconds, jobs);
+                engines, machineEngines, newPrometheus, healthIntervalSeconds, jobs, backup);
     }
 
     /** How often the health monitor checks every instance. */
     public ManagerConfig withHealthIntervalSeconds(int seconds) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, seconds, jobs);
+                engines, machineEngines, prometheus, seconds, jobs, backup);
     }
 
     public ManagerConfig withJobs(JobsConfig newJobs) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, newJobs);
+                engines, machineEngines, prometheus, healthIntervalSeconds, newJobs, backup);
+    }
+
+    public ManagerConfig withBackup(BackupConfig newBackup) {
+        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, newBackup);
+    }
+
+    /** The backup store, its path under the home when the configuration left it out. */
+    public BackupConfig backupStore() {
+        return backup.resolvedAgainst(home);
     }
 
     /**

@@ -20,6 +20,8 @@ public final class ComputeEngine {
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(5);
     /** How long a reloaded setting may take to show: the postmaster rereads its files when it handles SIGHUP. */
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(10);
+    /** A schema dump is small; one that takes longer is stuck on a lock. */
+    private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(5);
 
     private final EngineConfig config;
 
@@ -218,6 +220,41 @@ public final class ComputeEngine {
             }
             DetachedProcess.pause();
         }
+    }
+
+    /**
+     * The definitions of a database without its rows ({@code pg_dump --schema-only}), as the
+     * instance's superuser over its socket: what the comp's tables, views and foreign tables need
+     * to be made again.
+     */
+    public String dumpSchema(ComputeNode node, String database) {
+        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        return dump(node, account, List.of(sibling("pg_dump"), "--schema-only", "--host="
+                + node.layout().socketDirectory(), "--port=" + node.port(), "--username=" + account.name(),
+                "--dbname=" + SqlText.requireName(database, "database name")));
+    }
+
+    /** The instance's roles and their memberships, without their passwords ({@code pg_dumpall --roles-only}). */
+    public String dumpRoles(ComputeNode node) {
+        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        return dump(node, account, List.of(sibling("pg_dumpall"), "--roles-only", "--no-role-passwords",
+                "--host=" + node.layout().socketDirectory(), "--port=" + node.port(),
+                "--username=" + account.name()));
+    }
+
+    private static String dump(ComputeNode node, InstanceAccount account, List<String> argv) {
+        CommandResult result = node.host().run(account.command(argv).withTimeout(DUMP_TIMEOUT));
+        if (!result.succeeded()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": "
+                    + ServerProgram.fileName(argv.get(0)) + " exited " + result.exitCode() + ": "
+                    + ServerProgram.failureSummary(result.stderr() + "\n" + result.stdout()));
+        }
+        return result.stdout();
+    }
+
+    /** A PostgreSQL client program installed beside psql. */
+    private String sibling(String program) {
+        return config.psql().substring(0, config.psql().lastIndexOf('/') + 1) + program;
     }
 
     /** SQL in the database as the instance's superuser (for the manager's own work, not for clients). */

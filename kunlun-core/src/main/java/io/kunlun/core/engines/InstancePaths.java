@@ -9,13 +9,13 @@ import java.util.regex.Pattern;
  * {@code rm -rf}: absolute, made of plain characters, no {@code .} or {@code ..} segment, and
  * for directories that get removed, at least two levels below the root.
  */
-final class InstancePaths {
+public final class InstancePaths {
     private static final Pattern SAFE = Pattern.compile("(/[A-Za-z0-9_.+-]+)+");
 
     private InstancePaths() {
     }
 
-    static String requireSafe(String path, String what) {
+    public static String requireSafe(String path, String what) {
         if (path == null || !SAFE.matcher(path).matches() || path.contains("/./") || path.contains("/../")
                 || path.endsWith("/.") || path.endsWith("/..")) {
             throw ManagerException.refused(what + " must be an absolute path of letters, digits and ._+-, got \""

@@ -6,6 +6,7 @@ import io.kunlun.core.hosts.CommandResult;
 import io.kunlun.core.hosts.HostAccess;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +24,17 @@ import java.util.stream.Collectors;
  */
 final class MariaDbFlavour implements StorageFlavour {
     private static final Duration INITIALISE_TIMEOUT = Duration.ofMinutes(5);
-    /** How long the receiving end of a backup stream waits for the sender to connect. */
+    /** How long the listening end of a backup stream waits for the other end to connect. */
     private static final Duration STREAM_ACCEPT_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * A backup of the running server streamed as xbstream to standard output: mariadb-backup
+     * ("$1") with the instance's option file ("$2"), as the instance account ("$3", let in by
+     * unix_socket) over its socket ("$4").
+     */
+    private static final String STREAM_BACKUP =
+            "\"$1\" --defaults-file=\"$2\" --user=\"$3\" --socket=\"$4\" --backup --stream=xbstream";
+    private static final Pattern LOGGED_BINLOG_POSITION = Pattern.compile(
+            "MySQL binlog position: filename '([^']*)', position '(\\d+)'(?:, GTID of the last change '([^']*)')?");
     /**
      * Values kept in my.cnf: what needs no quoting there (no spaces, quotes, comment signs or
      * backslash escapes), which is every numeric, boolean, enumerated and path value.
@@ -398,20 +408,14 @@ final class MariaDbFlavour implements StorageFlavour {
                         String.valueOf(target.ports().stateTransfer()), targetHost.address(),
                         String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds()), extractor, staging))
                 .withTimeout(config.stateTransferTimeout());
-        String sender = "set -o pipefail; \"$1\" --defaults-file=\"$2\" --user=\"$3\" --socket=\"$7\" --backup"
-                + " --stream=xbstream | socat -u STDIN TCP:\"$4\":\"$5\",retry=\"$6\",interval=0.2";
-        Command send = sourceAccount.command(List.of("bash", "-c", sender, "bash", backup,
-                        source.layout().configFile(), sourceAccount.name(), targetHost.address(),
-                        String.valueOf(target.ports().stateTransfer()),
-                        String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5), source.layout().socket()))
+        String sender = "set -o pipefail; " + STREAM_BACKUP
+                + " | socat -u STDIN TCP:\"$5\":\"$6\",retry=\"$7\",interval=0.2";
+        Command send = sourceAccount.command(script(sender, streamBackupArguments(source, sourceAccount),
+                        List.of(targetHost.address(), String.valueOf(target.ports().stateTransfer()),
+                                String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5))))
                 .withTimeout(config.stateTransferTimeout());
         CompletableFuture<CommandResult> received = transfers.start(target.label(), () -> targetHost.run(receive));
-        CommandResult sent;
-        try {
-            sent = source.host().run(send);
-        } finally {
-            received.join();
-        }
+        CommandResult sent = runBeside(source.host(), send, received);
         CommandResult receiving = received.join();
         if (!sent.succeeded()) {
             throw seedFailure(target, "the backup of " + source.label() + " failed", sent);
@@ -433,6 +437,87 @@ final class MariaDbFlavour implements StorageFlavour {
         }
         targetHost.check(targetAccount.command(List.of("rm", "-rf", "--", staging)));
         return position;
+    }
+
+    /**
+     * mariadb-backup on the source's machine, as its instance account over its socket, streams
+     * xbstream (through zstd when both machines have it) into a socat listening on the source's
+     * state transfer port; the destination's machine connects to it and writes what arrives into
+     * the file, hashing it on the way. Nothing is written on the source's machine. The binlog
+     * coordinates are the ones mariadb-backup logs when it writes its binlog information file
+     * into the stream: the same values, read without extracting the stream.
+     */
+    @Override
+    public StreamedBackup streamBackup(StorageNode source, InstanceAccount sourceAccount, HostAccess destination,
+                                       String fileStem) {
+        String compression = hasZstd(source.host()) && hasZstd(destination) ? "zstd" : "none";
+        String file = fileStem + (compression.equals("zstd") ? ".xbstream.zst" : ".xbstream");
+        String sender = "set -o pipefail; " + STREAM_BACKUP + " | \"$5\" | socat -u STDIN"
+                + " TCP-LISTEN:\"$6\",bind=\"$7\",reuseaddr,accept-timeout=\"$8\"";
+        Command send = sourceAccount.command(script(sender, streamBackupArguments(source, sourceAccount),
+                        List.of(compression.equals("zstd") ? "zstd" : "cat",
+                                String.valueOf(source.ports().stateTransfer()), source.host().address(),
+                                String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds()))))
+                .withTimeout(config.stateTransferTimeout());
+        String receiver = "set -o pipefail; umask 077; socat -u TCP:\"$1\":\"$2\",retry=\"$3\",interval=0.2 STDOUT"
+                + " | tee -- \"$4\" | sha256sum";
+        Command receive = Command.of("bash", "-c", receiver, "bash", source.host().address(),
+                        String.valueOf(source.ports().stateTransfer()),
+                        String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5), file)
+                .withTimeout(config.stateTransferTimeout());
+        CompletableFuture<CommandResult> received = transfers.start(source.label(), () -> destination.run(receive));
+        CommandResult sent = runBeside(source.host(), send, received);
+        CommandResult receiving = received.join();
+        if (!sent.succeeded()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, source.label() + ": mariadb-backup exited "
+                    + sent.exitCode() + ": " + ServerProgram.failureSummary(sent.stderr() + "\n" + sent.stdout()));
+        }
+        if (!receiving.succeeded()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, source.label() + ": receiving its backup"
+                    + " into " + destination.address() + ":" + file + " failed (exit " + receiving.exitCode() + "): "
+                    + ServerProgram.failureSummary(receiving.stderr() + "\n" + receiving.stdout()));
+        }
+        String sha256 = receiving.stdout().strip().split("\\s+")[0];
+        long bytes = Long.parseLong(destination.check(Command.of("stat", "-c", "%s", "--", file)).stdout().strip());
+        return new StreamedBackup(file, bytes, sha256, compression, loggedCoordinates(source, sent.stderr()));
+    }
+
+    /** The coordinates mariadb-backup logs as {@code MySQL binlog position: filename '…', position '…'[, GTID of the last change '…']}. */
+    private static BinlogCoordinates loggedCoordinates(StorageNode source, String log) {
+        Matcher logged = LOGGED_BINLOG_POSITION.matcher(log);
+        if (!logged.find()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, source.label()
+                    + ": mariadb-backup did not log the binlog position of its backup (is log_bin on?)");
+        }
+        return new BinlogCoordinates(logged.group(1), Long.parseLong(logged.group(2)),
+                new GtidPosition(logged.group(3)));
+    }
+
+    private static boolean hasZstd(HostAccess host) {
+        return host.run(Command.of("sh", "-c", "command -v zstd")).succeeded();
+    }
+
+    /** The values of {@link #STREAM_BACKUP}'s $1 to $4 for a backup of the source as its instance account. */
+    private List<String> streamBackupArguments(StorageNode source, InstanceAccount sourceAccount) {
+        return List.of(config.storageBackup(), source.layout().configFile(), sourceAccount.name(),
+                source.layout().socket());
+    }
+
+    /** Runs the sending end of a stream while its receiving end runs, and waits for both before answering. */
+    private static CommandResult runBeside(HostAccess host, Command send, CompletableFuture<CommandResult> received) {
+        try {
+            return host.run(send);
+        } finally {
+            received.join();
+        }
+    }
+
+    /** {@code bash -c script} with the script's positional arguments: the stream's, then the rest. */
+    private static List<String> script(String script, List<String> streamArguments, List<String> rest) {
+        List<String> argv = new ArrayList<>(List.of("bash", "-c", script, "bash"));
+        argv.addAll(streamArguments);
+        argv.addAll(rest);
+        return argv;
     }
 
     /**

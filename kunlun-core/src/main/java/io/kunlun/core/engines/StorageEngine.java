@@ -74,6 +74,18 @@ public final class StorageEngine {
         });
     }
 
+    /**
+     * A physical backup of the running instance, taken now and streamed as xbstream (zstd-compressed
+     * when both machines have zstd) from the instance's machine into {@code file} on the
+     * destination machine, in a file named {@code fileStem} plus {@code .xbstream} or
+     * {@code .xbstream.zst}; the source's machine keeps no copy. The file is created with mode 0600.
+     */
+    public StreamedBackup backup(StorageNode source, HostAccess destination, String fileStem) {
+        HostAccess host = source.host();
+        return flavour(host).streamBackup(source, InstanceAccount.resolve(host, config.instanceAccount()), destination,
+                fileStem);
+    }
+
     /** What fills and starts a created instance: its data directory is empty, its configuration written. */
     private interface Filling<T> {
         T fill(StorageFlavour flavour, InstanceAccount account);

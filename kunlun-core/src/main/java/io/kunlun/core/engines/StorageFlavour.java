@@ -1,5 +1,7 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.hosts.HostAccess;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -89,6 +91,15 @@ interface StorageFlavour {
      */
     GtidPosition restoreBackup(StorageNode source, InstanceAccount sourceAccount, StorageNode target,
                                InstanceAccount targetAccount);
+
+    /**
+     * Streams a physical backup of the running source, taken now, into a file on the destination
+     * machine named {@code fileStem} plus the suffix of its format, without a copy on the
+     * source's machine. Answers the file, what it holds and the point in the source's history
+     * the backup is consistent to.
+     */
+    StreamedBackup streamBackup(StorageNode source, InstanceAccount sourceAccount, HostAccess destination,
+                                String fileStem);
 
     ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account);
 

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.zip.CRC32;
 
 /**
@@ -211,8 +212,16 @@ final class ClusterBuilder {
 
     /** Prefixes a failure with the instance's place in the cluster: {@code shard2 node 127.0.0.3:57333: ...}. */
     static void naming(String prefix, Runnable step) {
-        try {
+        naming(prefix, () -> {
             step.run();
+            return null;
+        });
+    }
+
+    /** As {@link #naming(String, Runnable)}, for a step that answers something. */
+    static <T> T naming(String prefix, Supplier<T> step) {
+        try {
+            return step.get();
         } catch (ManagerException e) {
             throw new ManagerException(e.code(), prefix + e.getMessage(), e);
         }

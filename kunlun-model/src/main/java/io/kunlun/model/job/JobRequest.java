@@ -179,4 +179,9 @@ public sealed interface JobRequest {
     record ListMachines() implements JobRequest {
         public JobType type() { return JobType.LIST_MACHINES; }
     }
+
+    /** Every backup in the store, or only the cluster's. */
+    record ListBackups(Optional<String> clusterName) implements JobRequest {
+        public JobType type() { return JobType.LIST_BACKUPS; }
+    }
 }

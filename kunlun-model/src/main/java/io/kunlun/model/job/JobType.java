@@ -33,7 +33,9 @@ public enum JobType {
     /** Extension: the newest jobs, for kunlunctl job list. */
     LIST_JOBS(false),
     /** Extension: the registered machines, for kunlunctl machine list. */
-    LIST_MACHINES(false);
+    LIST_MACHINES(false),
+    /** Extension: the backups in the backup store, for kunlunctl backup list. */
+    LIST_BACKUPS(false);
 
     private final boolean async;
 

@@ -170,6 +170,7 @@ public final class WireFormat {
             case GET_STATUS -> new GetStatus(f.text("job_id").trim());
             case LIST_JOBS -> new ListJobs(f.integer("limit", 1, 1000, 20));
             case LIST_MACHINES -> new ListMachines();
+            case LIST_BACKUPS -> new ListBackups(f.optionalName("cluster_name"));
         };
     }
 

@@ -1,0 +1,173 @@
+package io.kunlun.core.backup;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.hosts.Command;
+import io.kunlun.core.hosts.CommandResult;
+import io.kunlun.core.config.BackupConfig;
+import io.kunlun.core.hosts.HostAccess;
+import io.kunlun.core.hosts.Hosts;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The backup store as a directory on a machine: {@code <path>/<cluster>/<backup id>/} holds the
+ * shards' streams ({@code <shard>/backup.xbstream[.zst]}), the comps' schema dumps
+ * ({@code <comp>/schema.sql}, {@code <comp>/roles.sql}), {@code manifest.json}, and
+ * {@code .kunlun-job}, the id of the job that made the directory. Everything is written by the
+ * manager's account there, with mode 0700 for directories and 0600 for files: a backup holds the
+ * clusters' password hashes.
+ */
+public final class DirectoryBackupStore implements BackupStore {
+    static final String MANIFEST = "manifest.json";
+    static final String JOB_MARKER = ".kunlun-job";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Hosts hosts;
+    private final String hostaddr;
+    private final String path;
+
+    public DirectoryBackupStore(Hosts hosts, String hostaddr, String path) {
+        this.hosts = hosts;
+        this.hostaddr = hostaddr;
+        this.path = path;
+    }
+
+    /** The store the configuration names. */
+    public static DirectoryBackupStore configured(BackupConfig config, Hosts hosts) {
+        return new DirectoryBackupStore(hosts, config.hostaddr(), config.path());
+    }
+
+    public String hostaddr() {
+        return hostaddr;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String location() {
+        return hostaddr + ":" + path;
+    }
+
+    /** A directory that does not exist yet is writable when the directory it would be made in is. */
+    @Override
+    public void requireWritable() {
+        CommandResult writable = host().run(Command.of("sh", "-c", "if [ -e \"$1\" ]; then test -d \"$1\" -a -w \"$1\";"
+                + " else parent=$(dirname -- \"$1\"); test -d \"$parent\" -a -w \"$parent\"; fi", "sh", path));
+        if (!writable.succeeded()) {
+            throw ManagerException.refused("backup store " + location() + " is not a writable directory");
+        }
+    }
+
+    @Override
+    public boolean exists(String cluster, String backupId) {
+        return host().exists(directory(cluster, backupId));
+    }
+
+    /**
+     * The store's and the cluster's directories are made when missing; the backup's directory
+     * must not exist yet, so that a directory is only ever marked by the job that made it.
+     */
+    @Override
+    public void create(String cluster, String backupId, String jobId) {
+        host().check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$1\" && mkdir -- \"$2\""
+                        + " && printf '%s\\n' \"$3\" > \"$2/" + JOB_MARKER + "\"", "sh", path + "/" + cluster,
+                directory(cluster, backupId), jobId));
+    }
+
+    @Override
+    public StreamTarget streamTarget(String cluster, String backupId, String relativePath) {
+        String file = directory(cluster, backupId) + "/" + relativePath;
+        host().check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$(dirname -- \"$1\")\"", "sh", file));
+        return new StreamTarget(host(), file);
+    }
+
+    @Override
+    public StoredFile write(String cluster, String backupId, String relativePath, byte[] content) {
+        String file = streamTarget(cluster, backupId, relativePath).file();
+        host().check(Command.of("sh", "-c", "umask 077 && cat > \"$1\"", "sh", file).withStdin(content));
+        return measure(cluster, backupId, relativePath);
+    }
+
+    @Override
+    public StoredFile measure(String cluster, String backupId, String relativePath) {
+        String file = directory(cluster, backupId) + "/" + relativePath;
+        List<String> lines = host().check(Command.of("sh", "-c", "stat -c %s -- \"$1\" && sha256sum -- \"$1\"", "sh",
+                file).withTimeout(Command.DEFAULT_TIMEOUT.multipliedBy(60))).stdout().lines().toList();
+        return new StoredFile(relativePath, Long.parseLong(lines.get(0).strip()), lines.get(1).split("\\s+")[0]);
+    }
+
+    @Override
+    public long bytesStored(String cluster, String backupId) {
+        return Long.parseLong(host().check(Command.of("du", "-s", "-b", "--", directory(cluster, backupId))).stdout()
+                .strip().split("\\s+")[0]);
+    }
+
+    @Override
+    public void commit(BackupManifest manifest) {
+        String file = directory(manifest.cluster(), manifest.backupId()) + "/" + MANIFEST;
+        try {
+            host().check(Command.of("sh", "-c", "umask 077 && cat > \"$1.tmp\" && mv -f -- \"$1.tmp\" \"$1\"", "sh", file)
+                    .withStdin(JSON.writeValueAsBytes(manifest)));
+        } catch (JsonProcessingException e) {
+            throw new ManagerException(ManagerException.Code.INTERNAL, "cannot write the manifest of backup "
+                    + manifest.backupId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes the backup's directory when its marker names the job, or when it is empty (a crash
+     * between making it and marking it); then the cluster's directory if that left it empty.
+     */
+    @Override
+    public void discard(String cluster, String backupId, String jobId) {
+        String directory = directory(cluster, backupId);
+        CommandResult discarded = host().run(Command.of("sh", "-c", "[ -e \"$1\" ] || exit 0;"
+                        + " if [ \"$(cat -- \"$1/" + JOB_MARKER + "\" 2>/dev/null)\" = \"$2\" ] || [ -z \"$(ls -A -- \"$1\")\" ];"
+                        + " then rm -rf -- \"$1\" && { rmdir -- \"$3\" 2>/dev/null; exit 0; };"
+                        + " else echo \"it was not made by job $2\" >&2; exit 3; fi", "sh", directory, jobId,
+                path + "/" + cluster).withTimeout(Command.DEFAULT_TIMEOUT.multipliedBy(10)));
+        if (!discarded.succeeded()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, "cannot delete the partial backup "
+                    + location() + "/" + cluster + "/" + backupId + ": " + discarded.stderr().strip());
+        }
+    }
+
+    @Override
+    public List<BackupManifest> list(Optional<String> cluster) {
+        String root = cluster.map(name -> path + "/" + name).orElse(path);
+        int depth = cluster.isPresent() ? 2 : 3;
+        if (!host().exists(root)) {
+            return List.of();
+        }
+        List<BackupManifest> manifests = new ArrayList<>();
+        for (String file : host().check(Command.of("find", root, "-mindepth", String.valueOf(depth), "-maxdepth",
+                String.valueOf(depth), "-type", "f", "-name", MANIFEST)).stdout().lines().toList()) {
+            String text = host().readFile(file);
+            try {
+                manifests.add(JSON.readValue(text.getBytes(StandardCharsets.UTF_8), BackupManifest.class));
+            } catch (java.io.IOException e) {
+                throw new ManagerException(ManagerException.Code.COMMAND_FAILED, hostaddr + ":" + file
+                        + " is not a backup manifest: " + e.getMessage());
+            }
+        }
+        manifests.sort(Comparator.comparing(BackupManifest::consistentAt).thenComparing(BackupManifest::cluster));
+        return manifests;
+    }
+
+    private HostAccess host() {
+        return hosts.get(hostaddr);
+    }
+
+    private String directory(String cluster, String backupId) {
+        return path + "/" + cluster + "/" + backupId;
+    }
+}

@@ -1,0 +1,41 @@
+package io.kunlun.core.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.engines.InstancePaths;
+
+import java.nio.file.Path;
+
+/**
+ * Where backups are kept: a directory on a machine, reached like every machine (loopback
+ * addresses locally, others over SSH). Left out, it is {@code <home>/backups} on the manager's
+ * own host, 127.0.0.1, which only machines on that host can stream to; a store that instances on
+ * other machines back up to needs an address they can reach.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record BackupConfig(@JsonProperty("hostaddr") String hostaddr, @JsonProperty("path") String path) {
+    /** The manager's own host, reached without SSH. */
+    public static final String MANAGER_HOST = "127.0.0.1";
+
+    public BackupConfig {
+        hostaddr = hostaddr == null || hostaddr.isBlank() ? MANAGER_HOST : hostaddr.strip();
+        if (!hostaddr.matches("[A-Za-z0-9.:-]{1,253}")) {
+            throw ManagerException.refused("backup.hostaddr must be a host name or address, got \"" + hostaddr
+                    + "\"");
+        }
+        if (path != null) {
+            InstancePaths.requireSafe(path, "backup.path");
+        }
+    }
+
+    /** The store under the manager's home on the manager's own host. */
+    public static BackupConfig underHome(Path home) {
+        return new BackupConfig(MANAGER_HOST, home.toAbsolutePath().normalize().resolve("backups").toString());
+    }
+
+    /** This configuration with the path filled in from the manager's home when it was left out. */
+    public BackupConfig resolvedAgainst(Path home) {
+        return path != null ? this : new BackupConfig(hostaddr, underHome(home).path());
+    }
+}

@@ -1,0 +1,40 @@
+package io.kunlun.core.ops;
+
+import io.kunlun.core.backup.DirectoryBackupStore;
+import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.jobs.UndoAction;
+
+/**
+ * Undo of a backup's directory in the store: the directory goes with everything streamed into
+ * it, if the job named made it. The store is named in the payload, so a configuration changed
+ * before a restart still cleans the right machine.
+ */
+public final class DiscardBackup implements UndoAction<DiscardBackup.Payload> {
+    public static final String NAME = "discard-backup";
+
+    /** The store's machine and directory, and the backup the job made there. */
+    public record Payload(String hostaddr, String path, String cluster, String backupId, String jobId) {
+    }
+
+    private final Hosts hosts;
+
+    public DiscardBackup(Hosts hosts) {
+        this.hosts = hosts;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Class<Payload> payloadType() {
+        return Payload.class;
+    }
+
+    @Override
+    public void undo(Payload payload) {
+        new DirectoryBackupStore(hosts, payload.hostaddr(), payload.path()).discard(payload.cluster(),
+                payload.backupId(), payload.jobId());
+    }
+}

@@ -1,0 +1,92 @@
+package io.kunlun.core.backup;
+
+import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.hosts.Hosts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The directory store on this machine, reached as a loopback machine is. */
+class DirectoryBackupStoreTest {
+    @TempDir
+    Path root;
+    private final Hosts hosts = new Hosts(ManagerConfig.SshConfig.defaults());
+
+    @AfterEach
+    void closeHosts() {
+        hosts.close();
+    }
+
+    private DirectoryBackupStore store() {
+        return new DirectoryBackupStore(hosts, "127.0.0.1", root.resolve("backups").toString());
+    }
+
+    @Test
+    void discardDeletesTheJobsBackupAndTheClusterDirectoryItLeavesEmpty() {
+        DirectoryBackupStore store = store();
+        store.create("c1", "20261202T043107Z", "job-1");
+        store.write("c1", "20261202T043107Z", "comp1/schema.sql", "CREATE TABLE t ();".getBytes(StandardCharsets.UTF_8));
+
+        store.discard("c1", "20261202T043107Z", "job-1");
+
+        assertThat(root.resolve("backups/c1")).doesNotExist();
+        assertThat(root.resolve("backups")).isDirectory();
+    }
+
+    @Test
+    void discardLeavesABackupAnotherJobMadeAndSaysSo() {
+        DirectoryBackupStore store = store();
+        store.create("c1", "20261202T043107Z", "job-1");
+
+        assertThatThrownBy(() -> store.discard("c1", "20261202T043107Z", "job-2"))
+                .hasMessage("cannot delete the partial backup 127.0.0.1:" + root.resolve("backups")
+                        + "/c1/20261202T043107Z: it was not made by job job-2");
+        assertThat(root.resolve("backups/c1/20261202T043107Z/.kunlun-job")).hasContent("job-1");
+    }
+
+    @Test
+    void discardingWhatIsNotThereSucceeds() {
+        store().discard("c1", "20261202T043107Z", "job-1");
+
+        assertThat(root.resolve("backups")).doesNotExist();
+    }
+
+    @Test
+    void onlyBackupsWithAManifestAreListed() throws Exception {
+        DirectoryBackupStore store = store();
+        store.create("c1", "20261202T040000Z", "job-1");
+        StoredFile schema = store.write("c1", "20261202T040000Z", "comp1/schema.sql",
+                "CREATE TABLE t ();".getBytes(StandardCharsets.UTF_8));
+        store.commit(new BackupManifest(BackupManifest.FORMAT, "20261202T040000Z", "c1", "job-1",
+                new BackupManifest.Spec("rbr", 1, 2, 1, 20, 100, 1, 1), "2026-12-02T04:00:00Z",
+                "2026-12-02T04:00:09Z", "2026-12-02T04:00:08Z", "2026-12-02 04:00:08", List.of(),
+                List.of(new BackupManifest.CompSchema("comp1", "127.0.0.2:57030", "kunlun", schema, schema))));
+        store.create("c1", "20261202T050000Z", "job-2");
+
+        List<BackupManifest> listed = store.list(Optional.of("c1"));
+
+        assertThat(listed).extracting(BackupManifest::backupId).containsExactly("20261202T040000Z");
+        assertThat(store.list(Optional.empty())).extracting(BackupManifest::backupId).containsExactly("20261202T040000Z");
+        assertThat(schema.bytes()).isEqualTo(18);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                root.resolve("backups/c1/20261202T040000Z/manifest.json")))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void aStoreWhereAFileIsIsNotWritable() throws Exception {
+        Files.writeString(root.resolve("backups"), "a file");
+
+        assertThatThrownBy(() -> store().requireWritable())
+                .hasMessage("backup store 127.0.0.1:" + root.resolve("backups") + " is not a writable directory");
+    }
+}

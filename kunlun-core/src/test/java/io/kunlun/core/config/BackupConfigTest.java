@@ -1,0 +1,51 @@
+package io.kunlun.core.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BackupConfigTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void withoutTheSectionBackupsGoUnderTheHomeOnTheManagersHost() throws Exception {
+        BackupConfig store = JSON.readValue("{\"home\":\"/var/kunlun\"}", ManagerConfig.class).backupStore();
+
+        assertThat(store.hostaddr()).isEqualTo("127.0.0.1");
+        assertThat(store.path()).isEqualTo("/var/kunlun/backups");
+    }
+
+    @Test
+    void theDefaultPathFollowsTheHomeTheConfigurationIsGivenLater() {
+        ManagerConfig config = ManagerConfig.defaults(Path.of("/var/one")).withHome(Path.of("/var/two"));
+
+        assertThat(config.backupStore().path()).isEqualTo("/var/two/backups");
+    }
+
+    @Test
+    void readsTheMachineAndThePath() throws Exception {
+        BackupConfig store = JSON.readValue("""
+                {"home":"/var/kunlun","backup":{"hostaddr":"10.0.0.20","path":"/srv/kunlun-backups"}}""",
+                ManagerConfig.class).backupStore();
+
+        assertThat(store.hostaddr()).isEqualTo("10.0.0.20");
+        assertThat(store.path()).isEqualTo("/srv/kunlun-backups");
+    }
+
+    @Test
+    void aPathAShellWouldReadIsRefused() {
+        assertThatThrownBy(() -> new BackupConfig("127.0.0.1", "/srv/backups; rm -rf /"))
+                .hasMessage("backup.path must be an absolute path of letters, digits and ._+-, got"
+                        + " \"/srv/backups; rm -rf /\"");
+    }
+
+    @Test
+    void aHostaddrThatIsNoAddressIsRefused() {
+        assertThatThrownBy(() -> new BackupConfig("host name", null))
+                .hasMessage("backup.hostaddr must be a host name or address, got \"host name\"");
+    }
+}
