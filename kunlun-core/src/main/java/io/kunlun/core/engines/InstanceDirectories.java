@@ -34,8 +34,8 @@ final class InstanceDirectories {
     }
 
     /**
-     * Creates the directories, marks the first as made by {@code maker} (a job id), gives them to
-     * the account and proves that the account can write them.
+     * Creates the directories, gives them to the account, proves that the account can write them
+     * and marks the first as made by {@code maker} (a job id).
      */
     static void create(HostAccess host, InstanceAccount account, String label, List<String> directories,
                        String maker) {
@@ -47,12 +47,12 @@ final class InstanceDirectories {
                     + made.stderr().strip().replace('\n', ' '));
         }
         account.own(host, directories);
-        account.writeFile(host, makerFile(directories.get(0)), maker + "\n");
         for (String directory : directories) {
             if (!host.run(account.command(List.of("test", "-w", directory, "-a", "-x", directory))).succeeded()) {
                 throw ManagerException.refused(label + ": " + directory + " is not writable by " + account.name());
             }
         }
+        account.writeFile(host, makerFile(directories.get(0)), maker + "\n");
     }
 
     /** What the instance's own directory says of who made it. */

@@ -1,6 +1,7 @@
 package io.kunlun.core.meta;
 
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
+import io.kunlun.model.Machine;
 import io.kunlun.model.MetaNode;
 import io.kunlun.model.job.JobState;
 import io.kunlun.model.job.JobType;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,8 +72,9 @@ class JobRetentionTest {
                 + " max_connections, cpu_cores, innodb_size_gb, created_at, job_id)"
                 + " VALUES ('c1', 'mgr', 3, 20, 1000, 8, 1, 0, 'cluster')"));
         end("ports", JobTransition.SUCCEED);
-        store.jdbi().useHandle(handle -> handle.execute(
-                "INSERT INTO port_allocation (hostaddr, port, owner, job_id) VALUES ('127.0.0.2', 57001, 'c1', 'ports')"));
+        store.machines().insert(new Machine("127.0.0.2", "1", List.of("/d"), List.of("/l"), List.of("/w"),
+                List.of("/c"), 4096, 8), List.of());
+        store.clusters().reservePorts("127.0.0.2", List.of(57001), "c1", "ports");
         end("unnamed", JobTransition.SUCCEED);
 
         assertThat(jobs.pruneEnded(System.currentTimeMillis() + 1, KEEP_ALL)).isEqualTo(1);

@@ -145,7 +145,7 @@ class BackupClusterTest {
         JsonNode primary = primary(manager.client(), cluster, "shard1");
         JsonNode replica = shardNodes(manager.client(), cluster, "shard1").stream()
                 .filter(node -> node.get("role").asText().equals("replica")).findFirst().orElseThrow();
-        execute(replica, "STOP SLAVE SQL_THREAD");
+        ClusterFixture.asOperatorOnTheMachine(machines, replica, "STOP SLAVE SQL_THREAD");
         try {
             ObjectNode request = backup(cluster);
             Reply backup = run(manager, request);
@@ -156,7 +156,7 @@ class BackupClusterTest {
             assertThat(shard.get("source").asText()).isEqualTo(address(primary));
             assertThat(shard.get("source_role").asText()).isEqualTo("primary");
         } finally {
-            execute(replica, "START SLAVE SQL_THREAD");
+            ClusterFixture.asOperatorOnTheMachine(machines, replica, "START SLAVE SQL_THREAD");
         }
     }
 
@@ -235,12 +235,6 @@ class BackupClusterTest {
             Thread.sleep(100);
         }
         throw new AssertionError(jobId + " did not end; its steps: " + steps);
-    }
-
-    private static void execute(JsonNode node, String statement) throws Exception {
-        try (Connection sql = ClusterFixture.mariadb(node); Statement run = sql.createStatement()) {
-            run.execute(statement);
-        }
     }
 
     private static JsonNode listBackups(String clusterName) {

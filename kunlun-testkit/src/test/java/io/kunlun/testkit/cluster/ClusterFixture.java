@@ -10,6 +10,8 @@ import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -227,5 +230,22 @@ public final class ClusterFixture {
             }
             Thread.sleep(200);
         }
+    }
+
+    /**
+     * SQL as an operator on the instance's machine runs it: the server's client over the
+     * instance's socket as the instance account (the cluster's admin may not stop replication or
+     * change the server's settings, and set_variable refuses read_only).
+     */
+    public static void asOperatorOnTheMachine(List<LoopbackMachine> machines, JsonNode instance, String sql)
+            throws Exception {
+        Path socket = instanceDirectories(machines, instance).stream()
+                .map(directory -> directory.resolve("server.sock")).filter(Files::exists).findFirst().orElseThrow();
+        Process client = new ProcessBuilder("setpriv", "--reuid=kunlun", "--regid=kunlun", "--init-groups", "--",
+                "mariadb", "--no-defaults", "--user=kunlun", "--socket=" + socket, "-e", sql)
+                .redirectErrorStream(true).start();
+        String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(client.exitValue()).as(output).isZero();
     }
 }

@@ -10,14 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.control;
 import static io.kunlun.testkit.cluster.ClusterFixture.entries;
@@ -77,11 +73,11 @@ class ReplicaControlTest {
         assertThat(created.result()).as(created.toString()).isEqualTo("done");
         String cluster = created.info();
         JsonNode replica = entries(query(manager, "get_storage", cluster)).get(1);
-        asOperatorOnTheMachine(replica, "STOP SLAVE; RESET SLAVE ALL;");
+        ClusterFixture.asOperatorOnTheMachine(machines, replica, "STOP SLAVE; RESET SLAVE ALL;");
         Thread.sleep(3_000);
         assertThat(entries(query(manager, "get_storage", cluster)).get(1).get("role").asText()).isEqualTo("replica");
 
-        asOperatorOnTheMachine(replica, "SET GLOBAL read_only = OFF;");
+        ClusterFixture.asOperatorOnTheMachine(machines, replica, "SET GLOBAL read_only = OFF;");
 
         long deadline = System.nanoTime() + CATCH_UP.toNanos();
         while (!entries(query(manager, "get_storage", cluster)).get(1).get("role").asText().equals("primary")) {
@@ -90,21 +86,5 @@ class ReplicaControlTest {
         }
         Reply deleted = ClusterFixture.deleteCluster(manager, cluster);
         assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
-    }
-
-    /**
-     * SQL as an operator on the instance's machine runs it: the server's client over the
-     * instance's socket as the instance account (the cluster's admin may not stop replication or
-     * change the server's settings, and set_variable refuses read_only).
-     */
-    private static void asOperatorOnTheMachine(JsonNode instance, String sql) throws Exception {
-        Path socket = ClusterFixture.instanceDirectories(machines, instance).stream()
-                .map(directory -> directory.resolve("server.sock")).filter(Files::exists).findFirst().orElseThrow();
-        Process client = new ProcessBuilder("setpriv", "--reuid=kunlun", "--regid=kunlun", "--init-groups", "--",
-                "mariadb", "--no-defaults", "--user=kunlun", "--socket=" + socket, "-e", sql)
-                .redirectErrorStream(true).start();
-        String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(client.exitValue()).as(output).isZero();
     }
 }
