@@ -219,7 +219,7 @@ public final class MetadataStore implements AutoCloseable {
      */
     public static Optional<String> unavailability(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof StoreConnections.StoreUnavailableException unavailable) {
+            if (cause instanceof StoreUnavailableException unavailable) {
                 return Optional.of("the metadata store is " + unavailable.getMessage());
             }
         }

@@ -152,13 +152,6 @@ final class StoreConnections implements AutoCloseable {
         }
     }
 
-    /** No connection could be had in time: the store is busy or cannot be reached. */
-    static final class StoreUnavailableException extends SQLTransientConnectionException {
-        StoreUnavailableException(String reason) {
-            super(reason);
-        }
-    }
-
     /** What Jdbi sees: a connection from the pool that fits the calling thread. */
     private final class RoutingDataSource extends Unwrapping {
         @Override

@@ -1,5 +1,6 @@
 package io.kunlun.core.monitor;
 
+import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.meta.StoreStatus;
 import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.job.JobStatus;
@@ -71,9 +72,12 @@ public final class ManagerMetrics {
                     Map<InstanceStatus, Integer> counts;
                     try {
                         counts = instancesByStatus.get();
-                    } catch (RuntimeException storeUnavailable) {
-                        // No counts while the store cannot answer; kunlun_metadata_store_up says why.
-                        return;
+                    } catch (RuntimeException e) {
+                        if (MetadataStore.unavailability(e).isPresent()) {
+                            // No counts while the store cannot be reached; kunlun_metadata_store_up says so.
+                            return;
+                        }
+                        throw e;
                     }
                     counts.forEach((status, count) -> callback.call(count, status.wireName()));
                 })

@@ -1,6 +1,7 @@
 package io.kunlun.core.monitor;
 
 import io.kunlun.core.meta.StoreStatus;
+import io.kunlun.core.meta.StoreUnavailableException;
 import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.job.JobState;
 import io.kunlun.model.job.JobStatus;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ManagerMetricsTest {
     private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
@@ -148,14 +150,23 @@ class ManagerMetricsTest {
     }
 
     @Test
-    void aStoreThatCannotCountInstancesLeavesTheOtherMetricsReadable() {
+    void aStoreThatCannotBeReachedLeavesTheOtherMetricsReadable() {
         ManagerMetrics metrics = new ManagerMetrics(() -> {
-            throw new IllegalStateException("unreachable");
+            throw new IllegalStateException(new StoreUnavailableException("unreachable: connection refused"));
         });
         metrics.watchMetadataStore(() -> new StoreStatus(false, 1, List.of(), Optional.empty()));
 
         assertThat(text(metrics))
                 .contains("kunlun_metadata_store_up 0.0\n")
                 .doesNotContain("kunlun_instances{");
+    }
+
+    @Test
+    void aStoreThatFailsToCountInstancesFailsTheScrape() {
+        ManagerMetrics metrics = new ManagerMetrics(() -> {
+            throw new IllegalStateException("Table 'instance' doesn't exist");
+        });
+
+        assertThatThrownBy(() -> text(metrics)).hasMessage("Table 'instance' doesn't exist");
     }
 }
