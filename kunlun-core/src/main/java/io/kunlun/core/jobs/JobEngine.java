@@ -59,6 +59,8 @@ public final class JobEngine implements AutoCloseable {
     /** The longest pause between two attempts to record that a job ended. */
     private static final Duration MAX_END_RETRY = Duration.ofSeconds(5);
     private static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
+    /** How soon a job the store failed under is taken over again. */
+    private static final Duration STORE_RETRY = Duration.ofSeconds(2);
 
     /**
      * How the engine runs: {@code workers} threads; on stop, running jobs get {@code stopGrace}
@@ -124,7 +126,11 @@ public final class JobEngine implements AutoCloseable {
     private record Queued(String jobId, Action action) {
     }
 
-    private enum Action { START, RESUME, ROLL_BACK }
+    /**
+     * What a queued entry does: start an accepted job, resume one cut off by a restart, go on
+     * with a rollback, or take a job over again after the store failed under the engine.
+     */
+    private enum Action { START, RESUME, ROLL_BACK, TAKE_OVER }
 
     /**
      * Takes over the jobs a previous run left ongoing: those whose operation resumes are queued
@@ -247,13 +253,17 @@ public final class JobEngine implements AutoCloseable {
      * key busy (the jobs behind it wait: they could meet what the rollback has still to take
      * back), and gives the key a worker again after the retry delay.
      */
-    private synchronized void retryLater(Queued rollback, String lockKey) {
+    private void retryLater(Queued rollback, String lockKey) {
+        retryLater(rollback, lockKey, settings.rollbackRetry());
+    }
+
+    private synchronized void retryLater(Queued retried, String lockKey, Duration delay) {
         if (closed) {
             queues.remove(lockKey); // the job stays ongoing with its undo log: the next start retries
             return;
         }
-        queues.computeIfAbsent(lockKey, key -> new ArrayDeque<>()).addFirst(rollback);
-        timer.schedule(() -> resumeDraining(lockKey), settings.rollbackRetry().toMillis(), TimeUnit.MILLISECONDS);
+        queues.computeIfAbsent(lockKey, key -> new ArrayDeque<>()).addFirst(retried);
+        timer.schedule(() -> resumeDraining(lockKey), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private synchronized void resumeDraining(String lockKey) {
@@ -271,8 +281,13 @@ public final class JobEngine implements AutoCloseable {
                     return;
                 }
             } catch (RuntimeException | Error e) {
-                // The store failed under the engine's own bookkeeping; the job is recovered at next start.
-                LOG.error("job {}: the engine could not record its state", job.jobId(), e);
+                // The store failed under the engine's own bookkeeping (it went away mid-job). The
+                // job keeps its key and is taken over from what the store holds, as a restart would,
+                // once the store answers again.
+                LOG.error("job {}: the engine could not record its state; taken over again in {} s", job.jobId(),
+                        STORE_RETRY.toSeconds(), e);
+                retryLater(new Queued(job.jobId(), Action.TAKE_OVER), lockKey, STORE_RETRY);
+                return;
             }
         }
     }
@@ -287,6 +302,9 @@ public final class JobEngine implements AutoCloseable {
         if (queued.action() == Action.ROLL_BACK) {
             boolean stillRollingBack = job.status().state() == JobState.ONGOING && job.rollbackCause().isPresent();
             return !stillRollingBack || rollBack(jobId, job.rollbackCause().get());
+        }
+        if (queued.action() == Action.TAKE_OVER) {
+            return takeOver(job);
         }
         boolean resuming = queued.action() == Action.RESUME;
         // A resumed job is ongoing already: what keeps it from running fails it rather than refusing it.
@@ -323,6 +341,29 @@ public final class JobEngine implements AutoCloseable {
         }
         end(jobId, JobTransition.SUCCEED, result);
         return true;
+    }
+
+    /**
+     * A job whose run the store's failure cut off, as the store holds it now: still accepted, it
+     * starts; ongoing with no undo record (it changed nothing yet) or resumable, it runs again;
+     * otherwise it rolls back. An ended job is left as it is.
+     */
+    private boolean takeOver(JobRecord job) {
+        return switch (job.status().state()) {
+            case ACCEPT -> run(new Queued(job.jobId(), Action.START));
+            case ONGOING -> {
+                if (job.rollbackCause().isPresent()) {
+                    yield rollBack(job.jobId(), job.rollbackCause().get());
+                }
+                Operation<?, ?> operation = operations.get(job.status().jobType());
+                boolean runsAgain = jobs.undoLog(job.jobId()).isEmpty()
+                        || (operation != null && operation.resumesAfterRestart());
+                yield runsAgain ? run(new Queued(job.jobId(), Action.RESUME))
+                                : fail(job.jobId(), "the metadata store failed while the job was at step '"
+                                        + stepOf(job) + "'");
+            }
+            case DONE, FAILED -> true;
+        };
     }
 
     /** Fails the job at once when it made no side effect, else begins its rollback. */
