@@ -25,7 +25,13 @@ public interface BackupStore {
     void create(String cluster, String backupId, String jobId);
 
     /** The machine a stream into the backup is written on, and the file it is written to. */
-    StreamTarget streamTarget(String cluster, String backupId, String relativePath);
+    StoreFile streamTarget(String cluster, String backupId, String relativePath);
+
+    /** A file of a backup on the store's machine, for a stream to read it from there. */
+    StoreFile file(String cluster, String backupId, String relativePath);
+
+    /** The text of a small file of the backup (a comp's schema). */
+    String read(String cluster, String backupId, String relativePath);
 
     /** Writes a small file of the backup and answers what was written. */
     StoredFile write(String cluster, String backupId, String relativePath, byte[] content);
@@ -48,7 +54,7 @@ public interface BackupStore {
     /** The complete backups, of every cluster or of one, oldest first. */
     List<BackupManifest> list(Optional<String> cluster);
 
-    /** A file on a machine that a stream is written into. */
-    record StreamTarget(HostAccess host, String file) {
+    /** A file of the store on its machine, that a stream is written into or read from. */
+    record StoreFile(HostAccess host, String file) {
     }
 }
