@@ -39,6 +39,24 @@ public interface BackupStore {
     /** Reads a file of the backup back from the store: its size and SHA-256 as stored now. */
     StoredFile measure(String cluster, String backupId, String relativePath);
 
+    /**
+     * The first file of the backup whose size or SHA-256 in the store is not what the manifest
+     * records, each file read back from the store; empty when every file is as recorded.
+     */
+    default Optional<Mismatch> firstMismatch(BackupManifest manifest) {
+        for (StoredFile recorded : manifest.files()) {
+            StoredFile stored = measure(manifest.cluster(), manifest.backupId(), recorded.path());
+            if (!stored.equals(recorded)) {
+                return Optional.of(new Mismatch(recorded, stored));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A file as the manifest records it and as the store holds it. */
+    record Mismatch(StoredFile recorded, StoredFile stored) {
+    }
+
     /** How many bytes the backup's files hold so far, for progress while streams arrive. */
     long bytesStored(String cluster, String backupId);
 

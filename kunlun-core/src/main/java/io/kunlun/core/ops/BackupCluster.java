@@ -167,15 +167,13 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
         }).toList());
         BackupManifest manifest = manifest(plan, context.jobId(), copies, schemas);
         context.step("verifying " + manifest.files().size() + " files in the store", done.incrementAndGet(), total);
-        for (StoredFile file : manifest.files()) {
-            StoredFile stored = backups.measure(cluster, backupId, file.path());
-            if (!stored.equals(file)) {
-                throw new ManagerException(ManagerException.Code.COMMAND_FAILED, "backup store "
-                        + backups.location() + ": " + cluster + "/" + backupId + "/" + file.path() + " holds "
-                        + stored.bytes() + " bytes with sha256 " + stored.sha256() + ", but " + file.bytes()
-                        + " bytes with sha256 " + file.sha256() + " were written");
-            }
-        }
+        backups.firstMismatch(manifest).ifPresent(mismatch -> {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, "backup store " + backups.location()
+                    + ": " + cluster + "/" + backupId + "/" + mismatch.recorded().path() + " holds "
+                    + mismatch.stored().bytes() + " bytes with sha256 " + mismatch.stored().sha256() + ", but "
+                    + mismatch.recorded().bytes() + " bytes with sha256 " + mismatch.recorded().sha256()
+                    + " were written");
+        });
         backups.commit(manifest);
         context.step("backup " + backupId + " complete", total, total);
         return manifest.backupTime();

@@ -3,7 +3,6 @@ package io.kunlun.core.ops;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.backup.BackupManifest;
 import io.kunlun.core.backup.BackupStore;
-import io.kunlun.core.backup.StoredFile;
 import io.kunlun.core.engines.ClusterUsers;
 import io.kunlun.core.engines.GtidPosition;
 import io.kunlun.core.engines.StorageEngine;
@@ -132,15 +131,12 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
 
     /** Every file of the backup is in the store as the manifest describes it (size and SHA-256). */
     private void requireIntact(BackupManifest backup) {
-        for (StoredFile file : backup.files()) {
-            StoredFile stored = backups.measure(backup.cluster(), backup.backupId(), file.path());
-            if (!stored.equals(file)) {
-                throw ManagerException.refused("backup " + backup.backupId() + " of cluster " + backup.cluster()
-                        + " is damaged: " + file.path() + " holds " + stored.bytes() + " bytes with sha256 "
-                        + stored.sha256() + ", the manifest says " + file.bytes() + " bytes with sha256 "
-                        + file.sha256());
-            }
-        }
+        backups.firstMismatch(backup).ifPresent(mismatch -> {
+            throw ManagerException.refused("backup " + backup.backupId() + " of cluster " + backup.cluster()
+                    + " is damaged: " + mismatch.recorded().path() + " holds " + mismatch.stored().bytes()
+                    + " bytes with sha256 " + mismatch.stored().sha256() + ", the manifest says "
+                    + mismatch.recorded().bytes() + " bytes with sha256 " + mismatch.recorded().sha256());
+        });
     }
 
     /** The backed-up cluster's shape as create_cluster takes it. */

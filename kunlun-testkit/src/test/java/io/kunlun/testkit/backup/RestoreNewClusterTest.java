@@ -149,6 +149,7 @@ class RestoreNewClusterTest {
     void aMalformedTimestampIsRefusedAtOnce() {
         Reply refused = manager.post(restoreNew("2026-13-01 00:00:00", source, targetMachines).toString());
 
+        assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo("timestamp must be a time written YYYY-MM-DD HH:MM:SS, got "
                 + "\"2026-13-01 00:00:00\"");
