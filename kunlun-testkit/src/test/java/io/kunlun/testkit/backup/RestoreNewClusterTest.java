@@ -11,6 +11,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -20,6 +24,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static io.kunlun.testkit.backup.BackupRequests.backup;
 import static io.kunlun.testkit.backup.BackupRequests.restoreNew;
@@ -183,6 +188,29 @@ class RestoreNewClusterTest {
 
         assertRefused(restoreNew(later, source, targetMachines), "no binlog archive covers " + backupTime + " to "
                 + later + " for cluster " + source);
+    }
+
+    @Test
+    void aBackupWhoseStoredFileChangedIsRefusedNamingTheFileAndNothingIsCreated() throws Exception {
+        Path backups = manager.home().toAbsolutePath().normalize().resolve("backups").resolve(source);
+        Path directory;
+        try (Stream<Path> ids = Files.list(backups)) {
+            directory = ids.findFirst().orElseThrow();
+        }
+        Path stream = directory.resolve("shard2/backup.xbstream.zst");
+        long bytes = Files.size(stream);
+        Files.write(stream, new byte[] {0}, StandardOpenOption.APPEND);
+        try {
+            Reply refused = assertRefused(restoreNew(backupTime, source, targetMachines), null);
+
+            assertThat(refused.info()).startsWith("backup " + directory.getFileName() + " of cluster " + source
+                    + " is damaged: shard2/backup.xbstream.zst holds " + (bytes + 1) + " bytes with sha256 ")
+                    .contains(", the manifest says " + bytes + " bytes with sha256 ");
+        } finally {
+            try (FileChannel file = FileChannel.open(stream, StandardOpenOption.WRITE)) {
+                file.truncate(bytes);
+            }
+        }
     }
 
     /** The restore fails with the info (unless null), and leaves the clusters as they were. */
