@@ -25,13 +25,37 @@ public interface BackupStore {
     void create(String cluster, String backupId, String jobId);
 
     /** The machine a stream into the backup is written on, and the file it is written to. */
-    StreamTarget streamTarget(String cluster, String backupId, String relativePath);
+    StoreFile streamTarget(String cluster, String backupId, String relativePath);
+
+    /** A file of a backup on the store's machine, for a stream to read it from there. */
+    StoreFile file(String cluster, String backupId, String relativePath);
+
+    /** The text of a small file of the backup (a comp's schema). */
+    String read(String cluster, String backupId, String relativePath);
 
     /** Writes a small file of the backup and answers what was written. */
     StoredFile write(String cluster, String backupId, String relativePath, byte[] content);
 
     /** Reads a file of the backup back from the store: its size and SHA-256 as stored now. */
     StoredFile measure(String cluster, String backupId, String relativePath);
+
+    /**
+     * The first file of the backup whose size or SHA-256 in the store is not what the manifest
+     * records, each file read back from the store; empty when every file is as recorded.
+     */
+    default Optional<Mismatch> firstMismatch(BackupManifest manifest) {
+        for (StoredFile recorded : manifest.files()) {
+            StoredFile stored = measure(manifest.cluster(), manifest.backupId(), recorded.path());
+            if (!stored.equals(recorded)) {
+                return Optional.of(new Mismatch(recorded, stored));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A file as the manifest records it and as the store holds it. */
+    record Mismatch(StoredFile recorded, StoredFile stored) {
+    }
 
     /** How many bytes the backup's files hold so far, for progress while streams arrive. */
     long bytesStored(String cluster, String backupId);
@@ -48,7 +72,7 @@ public interface BackupStore {
     /** The complete backups, of every cluster or of one, oldest first. */
     List<BackupManifest> list(Optional<String> cluster);
 
-    /** A file on a machine that a stream is written into. */
-    record StreamTarget(HostAccess host, String file) {
+    /** A file of the store on its machine, that a stream is written into or read from. */
+    record StoreFile(HostAccess host, String file) {
     }
 }

@@ -84,10 +84,20 @@ public final class DirectoryBackupStore implements BackupStore {
     }
 
     @Override
-    public StreamTarget streamTarget(String cluster, String backupId, String relativePath) {
-        String file = directory(cluster, backupId) + "/" + relativePath;
-        host().check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$(dirname -- \"$1\")\"", "sh", file));
-        return new StreamTarget(host(), file);
+    public StoreFile streamTarget(String cluster, String backupId, String relativePath) {
+        StoreFile target = file(cluster, backupId, relativePath);
+        host().check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$(dirname -- \"$1\")\"", "sh", target.file()));
+        return target;
+    }
+
+    @Override
+    public StoreFile file(String cluster, String backupId, String relativePath) {
+        return new StoreFile(host(), directory(cluster, backupId) + "/" + relativePath);
+    }
+
+    @Override
+    public String read(String cluster, String backupId, String relativePath) {
+        return host().readFile(file(cluster, backupId, relativePath).file());
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * Installs, starts, stops and removes PostgreSQL compute instances (13 or later) on any
@@ -22,6 +23,9 @@ public final class ComputeEngine {
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(10);
     /** A schema dump is small; one that takes longer is stuck on a lock. */
     private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(5);
+
+    /** A role as pg_dumpall creates it, on a line of its own: {@code CREATE ROLE name;}. */
+    private static final Pattern CREATED_ROLE = Pattern.compile("(?m)^CREATE ROLE ((?:\\w+|\"(?:[^\"]|\"\")+\"));$");
 
     private final EngineConfig config;
 
@@ -240,6 +244,19 @@ public final class ComputeEngine {
         return dump(node, account, List.of(sibling("pg_dumpall"), "--roles-only", "--no-role-passwords",
                 "--host=" + node.layout().socketDirectory(), "--port=" + node.port(),
                 "--username=" + account.name()));
+    }
+
+    /**
+     * Loads what {@link #dumpRoles} and {@link #dumpSchema} made on another instance into this
+     * one: the roles first (a role this instance has already, such as its superuser or the
+     * cluster's accounts, keeps its password and takes the dumped attributes), then the schema
+     * into the database, which must hold none of it yet. Fails on the first statement that fails.
+     */
+    public void loadSchema(ComputeNode node, String database, String roles, String schema) {
+        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        client(node, account, MAINTENANCE_DATABASE).execute(CREATED_ROLE.matcher(roles).replaceAll(
+                "DO \\$\\$ BEGIN CREATE ROLE $1; EXCEPTION WHEN duplicate_object THEN NULL; END \\$\\$;"));
+        client(node, account, database).execute(schema);
     }
 
     private static String dump(ComputeNode node, InstanceAccount account, List<String> argv) {

@@ -265,6 +265,24 @@ final class MariaDbFlavour implements StorageFlavour {
         client.execute(sql.toString());
     }
 
+    /**
+     * Drops every account but the ones the data directory's initialisation makes (root, mariadb.sys
+     * and the instance account, at localhost), forgets any primary the data still names, then
+     * creates the accounts like {@link #createUsers}: what a restored copy of another cluster's
+     * instance needs to hold this cluster's accounts and none of the other's.
+     */
+    @Override
+    public void replaceUsers(SqlClient client, InstanceAccount account, ClusterUsers users) {
+        StringBuilder sql = new StringBuilder(UNLOGGED);
+        for (List<String> row : client.rows("SELECT User, Host FROM mysql.user WHERE is_role = 'N' AND NOT (Host ="
+                + " 'localhost' AND User IN ('root', 'mariadb.sys', " + SqlText.mysqlString(account.name()) + "));")) {
+            sql.append("DROP USER ").append(account(row.get(0), row.get(1))).append(";\n");
+        }
+        sql.append("STOP SLAVE;\nRESET SLAVE ALL;\n");
+        client.execute(sql.toString());
+        createUsers(client, users);
+    }
+
     /** The accounts from one more network, made like {@link #createUsers} and, like them, on this instance only. */
     @Override
     public void allowNetwork(SqlClient client, ClusterUsers users, String network) {
@@ -388,52 +406,93 @@ final class MariaDbFlavour implements StorageFlavour {
 
     /**
      * mariadb-backup on the source's machine, as its instance account over its socket, streams
-     * xbstream through socat to a socat listening on the target's machine, which feeds mbstream
-     * into a staging directory of the target. Both ends run at once; the listener gives up when
-     * no stream arrives in time, so a source that fails at once does not leave it waiting. The
-     * backup is prepared in the staging directory, then moved into the places the target's
-     * configuration names (data directory, redo log directory).
+     * xbstream through socat to a socat listening on the target's machine (see
+     * {@link #receiveBackup}). Both ends run at once; the listener gives up when no stream arrives
+     * in time, so a source that fails at once does not leave it waiting.
      */
     @Override
     public GtidPosition restoreBackup(StorageNode source, InstanceAccount sourceAccount, StorageNode target,
                                       InstanceAccount targetAccount) {
+        String sender = "set -o pipefail; " + STREAM_BACKUP
+                + " | socat -u STDIN TCP:\"$5\":\"$6\",retry=\"$7\",interval=0.2";
+        Command send = sourceAccount.command(script(sender, streamBackupArguments(source, sourceAccount),
+                        List.of(target.host().address(), String.valueOf(target.ports().stateTransfer()),
+                                String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5))))
+                .withTimeout(config.stateTransferTimeout());
+        return receiveBackup("the backup of " + source.label(), source.host(), send, "cat", target, targetAccount);
+    }
+
+    /**
+     * The stored file is sent from the store's machine, as the account the manager reaches it as
+     * (the file is that account's alone), by socat to the target's listener; zstd decompresses it
+     * in the target's pipe, so neither machine holds a second copy.
+     */
+    @Override
+    public GtidPosition restoreStoredBackup(HostAccess store, String file, String compression, StorageNode target,
+                                            InstanceAccount targetAccount) {
+        Command send = Command.of("socat", "-u", "OPEN:" + socatPath(file) + ",rdonly",
+                        "TCP:" + target.host().address() + ":" + target.ports().stateTransfer() + ",retry="
+                                + STREAM_ACCEPT_TIMEOUT.toSeconds() * 5 + ",interval=0.2")
+                .withTimeout(config.stateTransferTimeout());
+        String decompressor = switch (compression) {
+            case "zstd" -> "zstd -dc";
+            case "none" -> "cat";
+            default -> throw ManagerException.refused(target.label() + ": the stored backup " + store.address() + ":"
+                    + file + " has compression " + compression + ", which is neither zstd nor none");
+        };
+        return receiveBackup("the stored backup " + store.address() + ":" + file, store, send, decompressor, target,
+                targetAccount);
+    }
+
+    /** A path as a socat address takes it: no character socat reads as an address separator. */
+    private static String socatPath(String file) {
+        if (!file.matches("/[A-Za-z0-9_./+@-]+")) {
+            throw ManagerException.refused("cannot stream " + file + ": a stored backup's path must be absolute and"
+                    + " of letters, digits and _./+@-");
+        }
+        return file;
+    }
+
+    /**
+     * Runs {@code send} on {@code sender} while a socat listening on the target's state transfer
+     * port feeds what arrives through {@code decompressor} into mbstream, which extracts it into a
+     * staging directory of the target. The backup is prepared there, then moved into the places
+     * the target's configuration names (data directory, redo log directory), owned by the
+     * target's account. Answers the GTID position the backup holds.
+     */
+    private GtidPosition receiveBackup(String what, HostAccess sender, Command send, String decompressor,
+                                       StorageNode target, InstanceAccount targetAccount) {
         String backup = config.storageBackup();
         String extractor = backup.substring(0, backup.lastIndexOf('/') + 1) + "mbstream";
         String staging = target.layout().instanceDir() + "/seed";
         HostAccess targetHost = target.host();
         targetHost.check(targetAccount.command(List.of("mkdir", "--", staging)));
         String listener = "set -o pipefail; socat -u TCP-LISTEN:\"$1\",bind=\"$2\",reuseaddr,accept-timeout=\"$3\" STDOUT"
-                + " | \"$4\" -x -C \"$5\"";
+                + " | " + decompressor + " | \"$4\" -x -C \"$5\"";
         Command receive = targetAccount.command(List.of("bash", "-c", listener, "bash",
                         String.valueOf(target.ports().stateTransfer()), targetHost.address(),
                         String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds()), extractor, staging))
                 .withTimeout(config.stateTransferTimeout());
-        String sender = "set -o pipefail; " + STREAM_BACKUP
-                + " | socat -u STDIN TCP:\"$5\":\"$6\",retry=\"$7\",interval=0.2";
-        Command send = sourceAccount.command(script(sender, streamBackupArguments(source, sourceAccount),
-                        List.of(targetHost.address(), String.valueOf(target.ports().stateTransfer()),
-                                String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5))))
-                .withTimeout(config.stateTransferTimeout());
         CompletableFuture<CommandResult> received = transfers.start(target.label(), () -> targetHost.run(receive));
-        CommandResult sent = runBeside(source.host(), send, received);
+        CommandResult sent = runBeside(sender, send, received);
         CommandResult receiving = received.join();
         if (!sent.succeeded()) {
-            throw seedFailure(target, "the backup of " + source.label() + " failed", sent);
+            throw seedFailure(target, "sending " + what + " failed", sent);
         }
         if (!receiving.succeeded()) {
-            throw seedFailure(target, "receiving the backup of " + source.label() + " failed", receiving);
+            throw seedFailure(target, "receiving " + what + " failed", receiving);
         }
         CommandResult prepared = targetHost.run(targetAccount.command(List.of(backup, "--prepare",
                 "--use-memory=256M", "--target-dir=" + staging)).withTimeout(config.stateTransferTimeout()));
         if (!prepared.succeeded()) {
-            throw seedFailure(target, "preparing the backup of " + source.label() + " failed", prepared);
+            throw seedFailure(target, "preparing " + what + " failed", prepared);
         }
         GtidPosition position = backupPosition(targetHost, targetAccount, staging);
         CommandResult moved = targetHost.run(targetAccount.command(List.of(backup,
                 "--defaults-file=" + target.layout().configFile(), "--move-back", "--target-dir=" + staging))
                 .withTimeout(config.stateTransferTimeout()));
         if (!moved.succeeded()) {
-            throw seedFailure(target, "moving the backup of " + source.label() + " into place failed", moved);
+            throw seedFailure(target, "moving " + what + " into place failed", moved);
         }
         targetHost.check(targetAccount.command(List.of("rm", "-rf", "--", staging)));
         return position;

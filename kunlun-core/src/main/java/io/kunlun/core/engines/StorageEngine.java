@@ -75,6 +75,26 @@ public final class StorageEngine {
     }
 
     /**
+     * Creates one instance like {@link #install}, but its data is a physical backup of another
+     * cluster's instance kept in {@code file} on the {@code store} machine (compressed as
+     * {@code compression} says), streamed to the new instance's machine; then starts it as
+     * {@code spec}'s mode says (a group is bootstrapped from it) and replaces the backup's accounts
+     * with {@code spec}'s users. Answers the GTID position the backup holds. Either the instance
+     * is running when this returns, or nothing of it is left.
+     */
+    public GtidPosition restore(StorageInstall spec, HostAccess store, String file, String compression) {
+        return create(spec, (flavour, account) -> {
+            StorageNode node = spec.node();
+            GtidPosition position = flavour.restoreStoredBackup(store, file, compression, node, account);
+            SqlClient client = flavour.client(node, account);
+            process(node, account, flavour.firstStartArguments(spec.mode())).start(client::answers,
+                    config.startTimeout());
+            flavour.replaceUsers(client, account, spec.users());
+            return position;
+        });
+    }
+
+    /**
      * A physical backup of the running instance, taken now and streamed as xbstream (zstd-compressed
      * when both machines have zstd) from the instance's machine into {@code file} on the
      * destination machine, in a file named {@code fileStem} plus {@code .xbstream} or

@@ -47,6 +47,12 @@ interface StorageFlavour {
     void createUsers(SqlClient client, ClusterUsers users);
 
     /**
+     * Makes a running instance restored from another cluster's backup hold this cluster's
+     * accounts only, and follow no primary.
+     */
+    void replaceUsers(SqlClient client, InstanceAccount account, ClusterUsers users);
+
+    /**
      * Lets the cluster's accounts in from one more network (an IPv4 CIDR block) on this running
      * instance only, with the privileges {@link #createUsers} gives; what exists already stays.
      */
@@ -91,6 +97,15 @@ interface StorageFlavour {
      */
     GtidPosition restoreBackup(StorageNode source, InstanceAccount sourceAccount, StorageNode target,
                                InstanceAccount targetAccount);
+
+    /**
+     * Fills the target's empty data directory with a backup stored in a file on another machine
+     * (xbstream, compressed as {@code compression} says: {@code zstd} or {@code none}), streamed
+     * to the target's machine over TCP on its state transfer port, and prepares it. Answers the
+     * backup's position.
+     */
+    GtidPosition restoreStoredBackup(HostAccess store, String file, String compression, StorageNode target,
+                                     InstanceAccount targetAccount);
 
     /**
      * Streams a physical backup of the running source, taken now, into a file on the destination

@@ -2,7 +2,6 @@ package io.kunlun.core.ops;
 
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.engines.ClusterUsers;
-import io.kunlun.core.engines.GtidPosition;
 import io.kunlun.core.engines.ReplicationMode;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageInstall;
@@ -151,14 +150,9 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
         StorageEngine engine = drivers.storage(node.hostaddr());
         StorageNode target = drivers.storageNode(node);
         switch (plan.cluster().spec().haMode()) {
-            case RBR -> {
-                StorageNode primary = drivers.storageNode(members.stream()
-                        .filter(member -> member.role().orElseThrow() == Role.PRIMARY).findFirst().orElseThrow());
-                GtidPosition position = engine.seed(new StorageInstall(target,
-                        ClusterBuilder.settings(plan.cluster().spec(), node), ReplicationMode.rbrReplica(), users,
-                        jobId), primary);
-                engine.attachReplica(target, primary, users.replication(), position);
-            }
+            case RBR -> new ClusterBuilder(store, drivers).seedReplica(plan.cluster().spec(), node,
+                    drivers.storageNode(members.stream().filter(member -> member.role().orElseThrow() == Role.PRIMARY)
+                            .findFirst().orElseThrow()), users, jobId);
             case MGR -> {
                 List<StorageNode> group = new ArrayList<>(members.stream().map(drivers::storageNode).toList());
                 group.add(target);

@@ -51,7 +51,8 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
     /** Backup ids are the check's time in UTC: they sort by time and name no zone twice a year. */
     private static final DateTimeFormatter BACKUP_ID =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter BACKUP_TIME =
+    /** The backup's time as the job's info shows it and restores take it: the manager's zone, to the second. */
+    static final DateTimeFormatter BACKUP_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     /** How often the bytes in the store are shown while the shards are copied. */
@@ -166,15 +167,13 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
         }).toList());
         BackupManifest manifest = manifest(plan, context.jobId(), copies, schemas);
         context.step("verifying " + manifest.files().size() + " files in the store", done.incrementAndGet(), total);
-        for (StoredFile file : manifest.files()) {
-            StoredFile stored = backups.measure(cluster, backupId, file.path());
-            if (!stored.equals(file)) {
-                throw new ManagerException(ManagerException.Code.COMMAND_FAILED, "backup store "
-                        + backups.location() + ": " + cluster + "/" + backupId + "/" + file.path() + " holds "
-                        + stored.bytes() + " bytes with sha256 " + stored.sha256() + ", but " + file.bytes()
-                        + " bytes with sha256 " + file.sha256() + " were written");
-            }
-        }
+        backups.firstMismatch(manifest).ifPresent(mismatch -> {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, "backup store " + backups.location()
+                    + ": " + cluster + "/" + backupId + "/" + mismatch.recorded().path() + " holds "
+                    + mismatch.stored().bytes() + " bytes with sha256 " + mismatch.stored().sha256() + ", but "
+                    + mismatch.recorded().bytes() + " bytes with sha256 " + mismatch.recorded().sha256()
+                    + " were written");
+        });
         backups.commit(manifest);
         context.step("backup " + backupId + " complete", total, total);
         return manifest.backupTime();
@@ -210,7 +209,7 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
     private BackupManifest.ShardCopy copy(String cluster, String backupId, String shard, Instance source) {
         Instant started = Instant.now();
         StreamedBackup backup = ClusterBuilder.naming(shard + " node ", () -> {
-            BackupStore.StreamTarget target = backups.streamTarget(cluster, backupId, shard + "/backup");
+            BackupStore.StoreFile target = backups.streamTarget(cluster, backupId, shard + "/backup");
             return drivers.storage(source.hostaddr()).backup(drivers.storageNode(source), target.host(),
                     target.file());
         });

@@ -14,6 +14,13 @@ final class ClusterAccounts {
     private ClusterAccounts() {
     }
 
+    /** A new cluster's accounts, each with a new password: what create_cluster records. */
+    static List<ClusterTable.Credential> newCredentials() {
+        return List.of(new ClusterTable.Credential("admin", "kunlun_admin", Names.newPassword()),
+                new ClusterTable.Credential("repl", "kunlun_repl", Names.newPassword()),
+                new ClusterTable.Credential("monitor", "kunlun_monitor", Names.newPassword()));
+    }
+
     /** The cluster's accounts, for every machine the cluster runs on now. */
     static ClusterUsers ofCluster(ClusterTable clusters, String clusterName) {
         return users(clusters.credentials(clusterName).values(), clusters.instances(clusterName));

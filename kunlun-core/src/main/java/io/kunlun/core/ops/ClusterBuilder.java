@@ -4,9 +4,11 @@ import io.kunlun.core.ManagerException;
 import io.kunlun.core.engines.ClusterUsers;
 import io.kunlun.core.engines.ComputeInstall;
 import io.kunlun.core.engines.ComputeSettings;
+import io.kunlun.core.engines.GtidPosition;
 import io.kunlun.core.engines.ReplicationMode;
 import io.kunlun.core.engines.ShardLinks;
 import io.kunlun.core.engines.ShardTarget;
+import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageInstall;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.engines.StorageSettings;
@@ -60,9 +62,7 @@ final class ClusterBuilder {
     void build(BuildPlan plan, List<Instance> existing, ClusterUsers users, JobContext context, int stepsBefore,
                int stepsTotal) {
         AtomicInteger done = new AtomicInteger(stepsBefore);
-        for (Instance instance : plan.all()) {
-            RemoveInstance.register(store, context, instance);
-        }
+        register(plan, context);
         context.step("installing " + plan.storageNodes().size() + " storage nodes", done.get(), stepsTotal);
         installStorage(plan, users, context.jobId(),
                 () -> context.step("installed storage node", done.incrementAndGet(), stepsTotal));
@@ -70,6 +70,33 @@ final class ClusterBuilder {
         joinReplicas(plan, users);
         done.addAndGet(plan.storageNodes().size());
         context.step("installing " + plan.comps().size() + " comps", done.get(), stepsTotal);
+        installComps(plan, users, context, done, stepsTotal);
+        context.step("linking comps to shards", done.get(), stepsTotal);
+        linkCompsToShards(plan, existing, users, context);
+        markActive(plan);
+        context.step("registered", done.incrementAndGet(), stepsTotal);
+    }
+
+    /** Registers every planned instance, as creating, after recording how to remove it. */
+    void register(BuildPlan plan, JobContext context) {
+        for (Instance instance : plan.all()) {
+            RemoveInstance.register(store, context, instance);
+        }
+    }
+
+    /** Marks every planned instance active: the last step of a build. */
+    void markActive(BuildPlan plan) {
+        for (Instance instance : plan.all()) {
+            store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);
+        }
+    }
+
+    /**
+     * Installs the planned comps at once, each with the cluster's accounts and its client
+     * database, not linked to any shard yet.
+     * Counts each one in {@code done}, the job's steps done.
+     */
+    void installComps(BuildPlan plan, ClusterUsers users, JobContext context, AtomicInteger done, int stepsTotal) {
         Parallel.run(plan.comps().stream().<Runnable>map(comp -> () -> {
             naming(comp.compName().orElseThrow() + " ", () -> drivers.compute(comp.hostaddr()).install(
                     new ComputeInstall(drivers.computeNode(comp), new ComputeSettings(
@@ -77,12 +104,6 @@ final class ClusterBuilder {
                             users, context.jobId())));
             context.step("installed comp " + comp.compName().orElseThrow(), done.incrementAndGet(), stepsTotal);
         }).toList());
-        context.step("linking comps to shards", done.get(), stepsTotal);
-        linkCompsToShards(plan, existing, users, context);
-        for (Instance instance : plan.all()) {
-            store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);
-        }
-        context.step("registered", done.incrementAndGet(), stepsTotal);
     }
 
     /**
@@ -93,13 +114,10 @@ final class ClusterBuilder {
         List<Runnable> installs = new ArrayList<>();
         for (BuildPlan.Shard shard : plan.shards()) {
             List<Runnable> nodeInstalls = new ArrayList<>();
-            List<StorageNode> members = shard.nodes().stream().map(drivers::storageNode).toList();
             for (Instance node : shard.nodes()) {
-                ReplicationMode mode = mode(plan, shard, members, node);
                 nodeInstalls.add(() -> {
                     naming(shard.name() + " node ", () -> drivers.storage(node.hostaddr()).install(
-                            new StorageInstall(drivers.storageNode(node), settings(plan.spec(), node), mode, users,
-                                    jobId)));
+                            storageInstall(plan, shard, node, users, jobId)));
                     installed.run();
                 });
             }
@@ -117,7 +135,7 @@ final class ClusterBuilder {
      * its primary, logged in as the cluster's admin: the new comps all shards, the comps that were
      * there the new shards (each such link recorded first, for the undo to drop it).
      */
-    private void linkCompsToShards(BuildPlan plan, List<Instance> existing, ClusterUsers users,
+    void linkCompsToShards(BuildPlan plan, List<Instance> existing, ClusterUsers users,
                                    JobContext context) {
         List<ShardTarget> newShards = plan.shards().stream()
                 .map(shard -> target(shard.name(), shard.primary(), users)).toList();
@@ -176,6 +194,29 @@ final class ClusterBuilder {
             }
         }
         Parallel.run(attaches);
+    }
+
+    /**
+     * What installs one planned storage node: its settings from the cluster's spec, its part in
+     * the shard's replication (the shard's first node is the primary, or bootstraps the group).
+     */
+    StorageInstall storageInstall(BuildPlan plan, BuildPlan.Shard shard, Instance node, ClusterUsers users,
+                                  String jobId) {
+        List<StorageNode> members = shard.nodes().stream().map(drivers::storageNode).toList();
+        return new StorageInstall(drivers.storageNode(node), settings(plan.spec(), node),
+                mode(plan, shard, members, node), users, jobId);
+    }
+
+    /**
+     * Installs an rbr replica with a physical backup of its shard's primary, taken now, and makes
+     * it replicate from the backup's position on.
+     */
+    void seedReplica(ClusterSpec spec, Instance node, StorageNode primary, ClusterUsers users, String jobId) {
+        StorageEngine engine = drivers.storage(node.hostaddr());
+        StorageNode target = drivers.storageNode(node);
+        GtidPosition position = engine.seed(new StorageInstall(target, settings(spec, node),
+                ReplicationMode.rbrReplica(), users, jobId), primary);
+        engine.attachReplica(target, primary, users.replication(), position);
     }
 
     private static ReplicationMode mode(BuildPlan plan, BuildPlan.Shard shard, List<StorageNode> members,

@@ -52,11 +52,7 @@ public final class CreateCluster implements Operation<JobRequest.CreateCluster, 
         BuildPlan build = new InstancePlanning(store, hosts, drivers).plan(name, request.spec(),
                 Names.next("shard", List.of(), request.shards()), Names.next("comp", List.of(), request.comps()),
                 request.machineList());
-        List<ClusterTable.Credential> credentials = List.of(
-                new ClusterTable.Credential("admin", "kunlun_admin", Names.newPassword()),
-                new ClusterTable.Credential("repl", "kunlun_repl", Names.newPassword()),
-                new ClusterTable.Credential("monitor", "kunlun_monitor", Names.newPassword()));
-        return new Plan(build, credentials);
+        return new Plan(build, ClusterAccounts.newCredentials());
     }
 
     @Override

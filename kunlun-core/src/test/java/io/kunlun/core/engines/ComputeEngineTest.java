@@ -60,6 +60,27 @@ class ComputeEngineTest {
     }
 
     @Test
+    void loadingADumpOfAnotherInstanceCreatesItsRolesAndSchemaAndExistingRolesKeepTheirPasswords()
+            throws SQLException {
+        String roles = "CREATE ROLE clusteradmin;\n"
+                + "ALTER ROLE clusteradmin WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION;\n"
+                + "CREATE ROLE \"report readers\";\n"
+                + "ALTER ROLE \"report readers\" WITH NOLOGIN;\n";
+        String schema = "CREATE SCHEMA restored;\n"
+                + "CREATE TABLE restored.r (id int);\n"
+                + "GRANT SELECT ON restored.r TO \"report readers\";\n";
+
+        machine.compute.loadSchema(installed, "appdb", roles, schema);
+
+        try (Connection connection = connect(installed, "appdb", users.admin());
+             Statement statement = connection.createStatement()) {
+            assertThat(single(statement, "SELECT has_table_privilege('report readers', c.oid, 'SELECT')"
+                    + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = 'restored' AND c.relname = 'r'")).isEqualTo("t");
+        }
+    }
+
+    @Test
     void theMonitoringUserMayReadStatisticsButNotCreate() throws SQLException {
         try (Connection connection = connect(installed, "appdb", users.monitoring());
              Statement statement = connection.createStatement()) {

@@ -3,6 +3,10 @@ package io.kunlun.testkit.backup;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.kunlun.testkit.LoopbackMachine;
+import io.kunlun.testkit.cluster.ClusterFixture;
+
+import java.util.List;
 import java.util.UUID;
 
 /** The backup tests' requests. */
@@ -14,5 +18,13 @@ final class BackupRequests {
     static ObjectNode backup(String clusterName) {
         return JsonNodeFactory.instance.objectNode().put("job_id", "backup-" + UUID.randomUUID())
                 .put("job_type", "backup_cluster").put("backup_cluster_name", clusterName).put("user_name", "tester");
+    }
+
+    /** restore_new_cluster of the cluster's backups at the time, onto the machines, with a fresh job_id. */
+    static ObjectNode restoreNew(String timestamp, String clusterName, List<LoopbackMachine> machines) {
+        return ClusterFixture.machineList(JsonNodeFactory.instance.objectNode()
+                .put("job_id", "restore-" + UUID.randomUUID()).put("job_type", "restore_new_cluster")
+                .put("timestamp", timestamp).put("backup_cluster_name", clusterName).put("user_name", "tester"),
+                ClusterFixture.hostaddrs(machines));
     }
 }

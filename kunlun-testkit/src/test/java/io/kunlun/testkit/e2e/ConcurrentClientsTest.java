@@ -131,9 +131,9 @@ class ConcurrentClientsTest {
             case 4 -> assertThat(api.post("{\"job_type\":")).isEqualTo(Reply.of(400, "{\"result\":\"failed\",\"info\":"
                     + "\"request body is not valid JSON: Unexpected end-of-input within/between Object entries"
                     + " (line 1, column 13)\"}"));
-            default -> assertThat(submit(api, "{\"job_type\":\"restore_new_cluster\",\"job_id\":\"restore-" + client
-                    + "\",\"timestamp\":\"2021-12-20 19:22:20\",\"backup_cluster_name\":\"cluster_1\"}"))
-                    .isEqualTo("restore_new_cluster is not implemented yet");
+            default -> assertThat(submit(api, "{\"job_type\":\"restore_cluster\",\"job_id\":\"restore-" + client
+                    + "\",\"timestamp\":\"2021-12-20 19:22:20\",\"backup_cluster_name\":\"cluster_1\",\"restore_cluster_name\":\"cluster_2\"}"))
+                    .isEqualTo("restore_cluster is not implemented yet");
         }
         return null;
     }

@@ -33,15 +33,15 @@ class QueriesOverHttpTest {
 
     @Test
     void aJobTypeNotImplementedYetIsAcceptedThenFails(ApiClient api) {
-        Reply accepted = api.post("{\"job_type\":\"restore_new_cluster\",\"job_id\":\"restore-1\","
-                + "\"timestamp\":\"2021-12-20 19:22:20\",\"backup_cluster_name\":\"cluster_1\",\"user_name\":\"zhangsan\"}");
+        Reply accepted = api.post("{\"job_type\":\"restore_cluster\",\"job_id\":\"restore-1\","
+                + "\"timestamp\":\"2021-12-20 19:22:20\",\"backup_cluster_name\":\"cluster_1\",\"restore_cluster_name\":\"cluster_2\",\"user_name\":\"zhangsan\"}");
         assertThat(accepted.status()).isEqualTo(200);
         assertThat(accepted.result()).isEqualTo("accept");
 
         Reply ended = api.awaitJob("restore-1", ApiClient.DEFAULT_JOB_TIMEOUT);
 
         assertThat(ended.result()).isEqualTo("failed");
-        assertThat(ended.info()).isEqualTo("restore_new_cluster is not implemented yet");
+        assertThat(ended.info()).isEqualTo("restore_cluster is not implemented yet");
     }
 
     @Test
