@@ -25,7 +25,8 @@ import java.util.Optional;
                         + " inside kunlunctl on that home directory. Both send the same requests and print the"
                         + " same replies."},
         subcommands = {MachineCommands.class, ClusterCommands.class, ShardCommands.class, CompCommands.class,
-                InstanceCommands.class, NodeCommands.class, MonitorCommands.class, MetaCommands.class,
+                InstanceCommands.class, NodeCommands.class, BackupCommands.class, RestoreCommands.class,
+                MonitorCommands.class, MetaCommands.class,
                 JobCommands.class, ServeCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
