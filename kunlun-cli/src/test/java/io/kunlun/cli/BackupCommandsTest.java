@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** kunlunctl backup and restore send the API's backup and restore requests, which the manager accepts. */
 class BackupCommandsTest {
-    private static final String BIND = "127.0.0.105";
+    private static final String BIND = "127.0.0.109";
     private static final LocalDateTime NOON = LocalDateTime.of(2026, 12, 2, 12, 0, 0);
 
     @Test
