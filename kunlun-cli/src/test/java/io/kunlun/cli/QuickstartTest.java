@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,9 +45,11 @@ class QuickstartTest {
         TempDirs.delete(home);
     }
 
+    /** kunlunctl with --home before any "--", after which arguments are psql's. */
     private static CliRun quickstartHome(String... args) {
-        List<String> line = new java.util.ArrayList<>(List.of(args));
-        line.addAll(List.of("--home", home.toString()));
+        List<String> line = new ArrayList<>(List.of(args));
+        int end = line.indexOf("--");
+        line.addAll(end < 0 ? line.size() : end, List.of("--home", home.toString()));
         return CliRun.of(line.toArray(String[]::new));
     }
 
@@ -85,6 +88,38 @@ class QuickstartTest {
         assertThat(run.errWithoutProgress()).isEqualTo("machine " + MACHINE + " is registered already\n"
                 + "cluster qs exists already\n");
         assertThat(quickstartHome("cluster", "list").out()).hasLineCount(2);
+    }
+
+    @Test
+    @Order(3)
+    void credentialsShowTheApplicationAccountToTheHomesOwner() {
+        CliRun run = quickstartHome("cluster", "credentials", "qs", "-o", "json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.json().get("user").asText()).isEqualTo("kunlun_admin");
+        assertThat(run.json().get("pwd").asText()).matches("[A-Za-z0-9]{24}");
+        assertThat(run.json().get("database").asText()).isEqualTo("kunlun");
+    }
+
+    @Test
+    @Order(4)
+    void connectRunsPsqlOnTheCompWithThePasswordInItsEnvironment() throws IOException {
+        Path result = dir.resolve("psql-result.txt");
+
+        CliRun run = quickstartHome("cluster", "connect", "qs", "--", "-At", "-o", result.toString(),
+                "-c", "select current_user || ' ' || current_database()");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(Files.readString(result)).isEqualTo("kunlun_admin kunlun\n");
+    }
+
+    @Test
+    @Order(5)
+    void connectToACompTheClusterLacksExits1() {
+        CliRun run = quickstartHome("cluster", "connect", "qs", "--comp", "comp9");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("kunlunctl: cluster qs has no comp comp9\n");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.kunlun.server;
 
+import io.kunlun.core.Caller;
 import io.kunlun.core.ClusterManager;
 import io.kunlun.model.InvalidRequestException;
 import io.kunlun.model.job.Submission;
@@ -157,7 +158,9 @@ final class JobApiHandler implements HttpHandler {
 
     private void answer(ClusterManager ready, HttpServerExchange exchange, Submission submission) {
         try {
-            reply(exchange, StatusCodes.OK, ready.handle(submission));
+            // A request that got this far sent the token when one is configured.
+            Caller caller = accessToken.token().isPresent() ? Caller.AUTHENTICATED : Caller.ANONYMOUS;
+            reply(exchange, StatusCodes.OK, ready.handle(submission, caller));
         } catch (RuntimeException e) {
             // The client learns where to look, not the SQL and request that the exception may quote.
             String incident = Long.toHexString(INCIDENTS.nextLong() & 0xffffffffL);
