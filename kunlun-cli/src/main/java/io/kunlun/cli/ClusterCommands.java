@@ -16,7 +16,8 @@ import java.util.List;
 /** {@code kunlunctl cluster ...}: clusters of storage shards and compute nodes. */
 @Command(name = "cluster", description = "Create, delete and list clusters, and list their storage nodes and comps.",
         subcommands = {ClusterCommands.Create.class, ClusterCommands.Delete.class, ClusterCommands.ListClusters.class,
-                ClusterCommands.Storage.class, ClusterCommands.Comps.class})
+                ClusterCommands.Storage.class, ClusterCommands.Comps.class, ClusterCommands.Credentials.class,
+                ClusterConnect.class})
 final class ClusterCommands {
     private ClusterCommands() {
     }
@@ -183,6 +184,17 @@ final class ClusterCommands {
         @Override
         protected JobType jobType() {
             return JobType.GET_COMPUTER;
+        }
+    }
+
+    @Command(name = "credentials", description = {"get_credentials: the cluster's application account (kunlun_admin)"
+            + " and its password, and the database clients use.",
+            "Answered with --home, or by a manager that has an access token and was sent it: never to an"
+                    + " unauthenticated client."})
+    static final class Credentials extends ClusterQuery {
+        @Override
+        protected JobType jobType() {
+            return JobType.GET_CREDENTIALS;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.kunlun.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.core.Caller;
 import io.kunlun.core.ClusterManager;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig;
@@ -43,7 +44,7 @@ final class EmbeddedManager implements ManagerConnection {
     public ObjectNode send(ObjectNode request) {
         Map<String, Object> reply;
         try {
-            reply = manager.handle(WireFormat.parse(request));
+            reply = manager.handle(WireFormat.parse(request), Caller.IN_PROCESS);
         } catch (InvalidRequestException e) {
             reply = WireFormat.failed(e.getMessage());
         }

@@ -25,8 +25,9 @@ import java.util.Optional;
                         + " inside kunlunctl on that home directory. Both send the same requests and print the"
                         + " same replies."},
         subcommands = {MachineCommands.class, ClusterCommands.class, ShardCommands.class, CompCommands.class,
-                InstanceCommands.class, NodeCommands.class, MonitorCommands.class, MetaCommands.class,
-                JobCommands.class, ServeCommand.class},
+                InstanceCommands.class, NodeCommands.class, BackupCommands.class, RestoreCommands.class,
+                MonitorCommands.class, MetaCommands.class, JobCommands.class, QuickstartCommand.class,
+                ServeCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "0:done (for a query: answered)",
@@ -114,6 +115,15 @@ public final class Kunlunctl {
 
     Optional<Path> home() {
         return Optional.ofNullable(home);
+    }
+
+    /** Whether the manager runs on this host: inside kunlunctl (--home), or behind a loopback --server. */
+    boolean targetsThisHost() {
+        if (home != null) {
+            return true;
+        }
+        String host = serverUrl().getHost();
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
     }
 
     /** The manager that commands talk to: in this process with --home, else over HTTP. */

@@ -80,10 +80,10 @@ class KunlunctlUsageTest {
 
     @Test
     void anUnknownCommandIsAUsageError() {
-        CliRun run = CliRun.of("backup", "create");
+        CliRun run = CliRun.of("snapshot", "create");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("Unmatched arguments from index 0: 'backup', 'create'");
+        assertThat(run.err()).startsWith("Unmatched arguments from index 0: 'snapshot', 'create'");
     }
 
     @Test

@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * An HTTP peer that speaks the job API from a script: submissions are accepted, and get_status
  * answers the scripted statuses one per poll, the last one forever. For what a real manager does
- * too fast to watch: a job's progress while kunlunctl waits, and a job that never ends.
+ * too fast to watch: a job's progress while kunlunctl waits, and a job that never ends. Or, for
+ * queries, one fixed reply to everything.
  */
 final class ScriptedManager implements AutoCloseable {
     private final HttpServer server;
@@ -26,12 +27,22 @@ final class ScriptedManager implements AutoCloseable {
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
 
     ScriptedManager(String bind, List<String> statusScript) throws IOException {
+        this(bind, statusScript, null);
+    }
+
+    /** A peer that answers every request, queries included, with {@code reply}. */
+    static ScriptedManager answering(String bind, String reply) throws IOException {
+        return new ScriptedManager(bind, List.of(), reply);
+    }
+
+    private ScriptedManager(String bind, List<String> statusScript, String fixedReply) throws IOException {
         statuses.addAll(statusScript);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bind), 0), 0);
         server.createContext("/", exchange -> {
             JsonNode request = WireFormat.json().readTree(exchange.getRequestBody().readAllBytes());
             requests.add(request);
-            String reply = request.path("job_type").asText().equals("get_status") ? nextStatus()
+            String reply = fixedReply != null ? fixedReply
+                    : request.path("job_type").asText().equals("get_status") ? nextStatus()
                     : "{\"result\":\"accept\",\"info\":\"queued\",\"job_id\":\"" + request.path("job_id").asText() + "\"}";
             byte[] body = reply.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");

@@ -30,6 +30,7 @@ import io.kunlun.core.ops.PostgresExporter;
 import io.kunlun.core.ops.RemoveExporter;
 import io.kunlun.core.ops.RemoveInstance;
 import io.kunlun.core.ops.DeleteMachine;
+import io.kunlun.core.ops.GetCredentials;
 import io.kunlun.core.ops.GetMeta;
 import io.kunlun.core.ops.GetMetaMode;
 import io.kunlun.core.ops.GetVariable;
@@ -132,7 +133,7 @@ public final class ClusterManager implements AutoCloseable {
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
-                new SetVariable(store, drivers), new ListBackups(backups)));
+                new SetVariable(store, drivers), new ListBackups(backups), new GetCredentials(store)));
         all.addAll(Getters.all(store, config.exposeCredentials()));
         for (Query<?> query : all) {
             queries.put(query.type(), query);
@@ -171,11 +172,11 @@ public final class ClusterManager implements AutoCloseable {
      * Handles one request and answers in the API's reply shape (for the adapters). Its metadata
      * reads and writes use the store's request connections, never the ones jobs need.
      */
-    public Map<String, Object> handle(Submission submission) {
-        return store.servingRequest(() -> answerRequest(submission));
+    public Map<String, Object> handle(Submission submission, Caller caller) {
+        return store.servingRequest(() -> answerRequest(submission, caller));
     }
 
-    private Map<String, Object> answerRequest(Submission submission) {
+    private Map<String, Object> answerRequest(Submission submission, Caller caller) {
         try {
             if (submission.type() == JobType.GET_STATUS) {
                 String jobId = ((JobRequest.GetStatus) submission.request()).jobId();
@@ -185,7 +186,7 @@ public final class ClusterManager implements AutoCloseable {
             if (submission.type().isAsync()) {
                 return renderAcceptance(submit(submission));
             }
-            return answer(submission.request());
+            return answer(submission.request(), caller);
         } catch (ManagerException e) {
             return e.code() == ManagerException.Code.METADATA
                     ? metadataFailure(submission, e)
@@ -250,10 +251,15 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private <R extends JobRequest> Map<String, Object> answer(R request) {
+    private <R extends JobRequest> Map<String, Object> answer(R request, Caller caller) {
         Query<R> query = (Query<R>) queries.get(request.type());
         if (query == null) {
             return WireFormat.failed(request.type().wireName() + " is not implemented yet");
+        }
+        if (query.revealsSecrets() && !caller.mayReadSecrets()) {
+            return WireFormat.failed(request.type().wireName() + " answers only a client that sent the manager's"
+                    + " access token: configure server.access_token (or KUNLUN_ACCESS_TOKEN) and send it, or run"
+                    + " kunlunctl with --home on the manager's home");
         }
         // Its client waits for the answer: no waiting behind a machine's long job commands.
         return SessionWait.atMost(INLINE_SESSION_WAIT, () -> query.answer(request));

@@ -1,5 +1,6 @@
 package io.kunlun.server;
 
+import io.kunlun.core.Caller;
 import io.kunlun.core.ClusterManager;
 import io.kunlun.model.InvalidRequestException;
 import io.kunlun.model.job.Submission;
@@ -16,8 +17,13 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code POST /}: bytes → {@link WireFormat} → {@link ClusterManager} → JSON. Whatever the
@@ -39,15 +45,17 @@ final class JobApiHandler implements HttpHandler {
     static final int INSTANCE_REQUESTS = 16;
 
     private final AccessToken accessToken;
+    private final Duration startupWait;
     private final Semaphore instanceRequests = new Semaphore(INSTANCE_REQUESTS);
-    private volatile ClusterManager manager;
+    private final CompletableFuture<ClusterManager> manager = new CompletableFuture<>();
 
-    JobApiHandler(AccessToken accessToken) {
+    JobApiHandler(AccessToken accessToken, Duration startupWait) {
         this.accessToken = accessToken;
+        this.startupWait = startupWait;
     }
 
     void serve(ClusterManager readyManager) {
-        this.manager = readyManager;
+        manager.complete(readyManager);
     }
 
     @Override
@@ -62,11 +70,33 @@ final class JobApiHandler implements HttpHandler {
             reply(exchange, StatusCodes.METHOD_NOT_ALLOWED, WireFormat.failed("send requests with POST /"));
             return;
         }
-        ClusterManager ready = manager;
-        if (ready == null) {
-            reply(exchange, StatusCodes.SERVICE_UNAVAILABLE, WireFormat.failed("the manager is starting"));
-            return;
+        ClusterManager ready = manager.getNow(null);
+        if (ready != null) {
+            receive(ready, exchange);
+        } else if (exchange.isInIoThread()) {
+            // A client that restarted the manager and sends at once waits for it instead of being refused.
+            exchange.dispatch(() -> awaitManager(exchange));
+        } else {
+            awaitManager(exchange);
         }
+    }
+
+    /** On a worker thread: the request waits, at most the startup bound, for the manager to be served. */
+    private void awaitManager(HttpServerExchange exchange) {
+        try {
+            receive(manager.get(startupWait.toMillis(), TimeUnit.MILLISECONDS), exchange);
+        } catch (TimeoutException e) {
+            reply(exchange, StatusCodes.SERVICE_UNAVAILABLE, WireFormat.failed("the manager is still starting after "
+                    + startupWait.toSeconds() + " s; try again later"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reply(exchange, StatusCodes.SERVICE_UNAVAILABLE, WireFormat.failed("the manager is stopping"));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the manager is only ever completed with a value", e);
+        }
+    }
+
+    private void receive(ClusterManager ready, HttpServerExchange exchange) {
         long declared = exchange.getRequestContentLength();
         if (declared > DRAIN_LIMIT) {
             refuseUnreadBody(exchange, WireFormat.bodyTooLarge(declared));
@@ -157,7 +187,9 @@ final class JobApiHandler implements HttpHandler {
 
     private void answer(ClusterManager ready, HttpServerExchange exchange, Submission submission) {
         try {
-            reply(exchange, StatusCodes.OK, ready.handle(submission));
+            // A request that got this far sent the token when one is configured.
+            Caller caller = accessToken.token().isPresent() ? Caller.AUTHENTICATED : Caller.ANONYMOUS;
+            reply(exchange, StatusCodes.OK, ready.handle(submission, caller));
         } catch (RuntimeException e) {
             // The client learns where to look, not the SQL and request that the exception may quote.
             String incident = Long.toHexString(INCIDENTS.nextLong() & 0xffffffffL);

@@ -35,12 +35,13 @@ public final class KunlunServer implements AutoCloseable {
 
     /**
      * Binds the listener; port 0 picks a free port (see {@link #port()}). Until {@link #serve} is
-     * called every request answers 503 "the manager is starting".
+     * called requests wait for it, each at most the startup bound of the options' timeouts, then
+     * answer 503 "the manager is still starting".
      */
     public static KunlunServer listen(ServerOptions options) {
         options.validate();
         AccessToken accessToken = new AccessToken(options.accessToken());
-        JobApiHandler api = new JobApiHandler(accessToken);
+        JobApiHandler api = new JobApiHandler(accessToken, options.timeouts().startup());
         MetricsHandler metrics = new MetricsHandler(accessToken);
         HttpHandler routes = new PathHandler(api).addExactPath(ManagerMetrics.PATH, metrics);
         Undertow.Builder builder = Undertow.builder();

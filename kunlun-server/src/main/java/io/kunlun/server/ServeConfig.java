@@ -34,7 +34,8 @@ public record ServeConfig(ManagerConfig manager, ServerOptions server) {
             @JsonProperty("allowed_hosts") List<String> allowedHosts,
             @JsonProperty("tls") TlsSection tls,
             @JsonProperty("request_parse_timeout_seconds") Integer requestParseTimeoutSeconds,
-            @JsonProperty("idle_timeout_seconds") Integer idleTimeoutSeconds) {
+            @JsonProperty("idle_timeout_seconds") Integer idleTimeoutSeconds,
+            @JsonProperty("startup_wait_seconds") Integer startupWaitSeconds) {
 
         ServerOptions options() {
             ServerOptions.Timeouts defaults = ServerOptions.Timeouts.DEFAULT;
@@ -47,7 +48,8 @@ public record ServeConfig(ManagerConfig manager, ServerOptions server) {
                     .withAllowedHosts(Optional.ofNullable(allowedHosts).orElse(List.of()))
                     .withTimeouts(new ServerOptions.Timeouts(
                             seconds(requestParseTimeoutSeconds).orElse(defaults.requestParse()),
-                            seconds(idleTimeoutSeconds).orElse(defaults.idle())));
+                            seconds(idleTimeoutSeconds).orElse(defaults.idle()),
+                            seconds(startupWaitSeconds).orElse(defaults.startup())));
             return tls == null ? options : options.withTls(tls.options());
         }
 
@@ -82,7 +84,7 @@ public record ServeConfig(ManagerConfig manager, ServerOptions server) {
             ManagerConfig manager = JSON.treeToValue(tree, ManagerConfig.class);
             ListenSection listen = tree.has("server")
                     ? JSON.treeToValue(tree.get("server"), ListenSection.class)
-                    : new ListenSection(null, null, null, null, null, null, null, null, null);
+                    : new ListenSection(null, null, null, null, null, null, null, null, null, null);
             ServerOptions server;
             try {
                 server = listen.options();

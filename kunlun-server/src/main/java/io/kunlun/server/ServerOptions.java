@@ -28,14 +28,20 @@ public record ServerOptions(String bind, int port, Optional<String> accessToken,
     /**
      * @param requestParse the most a client may take to send a request's line and headers
      * @param idle         the most a connection may stay silent, between requests or within one
+     * @param startup      the most a request that arrives while the manager is still opening waits
+     *                     for it, before it is answered 503
      */
-    public record Timeouts(Duration requestParse, Duration idle) {
-        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(120));
+    public record Timeouts(Duration requestParse, Duration idle, Duration startup) {
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(120),
+                Duration.ofSeconds(30));
 
         public Timeouts {
-            if (requestParse.isNegative() || requestParse.isZero() || idle.isNegative() || idle.isZero()) {
-                throw new IllegalArgumentException("server timeouts must be positive, got request parse "
-                        + requestParse.toSeconds() + " s and idle " + idle.toSeconds() + " s");
+            for (Duration limit : List.of(requestParse, idle, startup)) {
+                if (limit.isNegative() || limit.isZero()) {
+                    throw new IllegalArgumentException("server timeouts must be positive, got request parse "
+                            + requestParse.toSeconds() + " s, idle " + idle.toSeconds() + " s and startup "
+                            + startup.toSeconds() + " s");
+                }
             }
         }
     }

@@ -66,8 +66,9 @@ public final class RootPaths {
     /**
      * Database servers run detached from the test, so a failed test can leave one behind: every
      * process whose command line names a path under the machine's root goes with the machine.
+     * Also for tests whose instances live under directories of their own.
      */
-    private static void killInstancesUnder(Path root) {
+    public static void killInstancesUnder(Path root) {
         String prefix = root.toString() + "/";
         List<ProcessHandle> leftovers = ProcessHandle.allProcesses()
                 .filter(process -> process.info().commandLine().orElse("").contains(prefix))

@@ -10,4 +10,9 @@ public interface Query<R extends JobRequest> {
     JobType type();
 
     Map<String, Object> answer(R request);
+
+    /** Whether the answer holds passwords, which only callers that may read secrets get. */
+    default boolean revealsSecrets() {
+        return false;
+    }
 }

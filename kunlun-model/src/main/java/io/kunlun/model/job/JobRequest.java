@@ -184,4 +184,9 @@ public sealed interface JobRequest {
     record ListBackups(Optional<String> clusterName) implements JobRequest {
         public JobType type() { return JobType.LIST_BACKUPS; }
     }
+
+    /** The cluster's application account and password. */
+    record GetCredentials(String name) implements JobRequest {
+        public JobType type() { return JobType.GET_CREDENTIALS; }
+    }
 }

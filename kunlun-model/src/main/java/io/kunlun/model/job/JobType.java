@@ -35,7 +35,12 @@ public enum JobType {
     /** Extension: the registered machines, for kunlunctl machine list. */
     LIST_MACHINES(false),
     /** Extension: the backups in the backup store, for kunlunctl backup list. */
-    LIST_BACKUPS(false);
+    LIST_BACKUPS(false),
+    /**
+     * Extension: a cluster's application account with its password, for kunlunctl cluster
+     * credentials and connect; answered only to callers that may read secrets.
+     */
+    GET_CREDENTIALS(false);
 
     private final boolean async;
 

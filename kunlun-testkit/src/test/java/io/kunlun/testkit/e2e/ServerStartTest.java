@@ -9,23 +9,47 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The server binds before the manager opens; in between it says so instead of failing. */
+/**
+ * The server binds before the manager opens; a request that arrives in between waits for the
+ * manager instead of being refused, up to the startup bound.
+ */
 class ServerStartTest {
+    private static final String GET_META_MODE = "{\"job_type\":\"get_meta_mode\"}";
+
     @RegisterExtension
     static TestManager manager = TestManager.create();
 
-    @Test
-    void untilTheManagerIsServedRequestsAnswer503ThenTheyAreServed() {
-        try (KunlunServer server = KunlunServer.listen(ServerOptions.loopback(0))) {
-            ApiClient api = ApiClient.to(URI.create("http://127.0.0.1:" + server.port() + "/"));
+    private static ApiClient clientOf(KunlunServer server) {
+        return ApiClient.to(URI.create("http://127.0.0.1:" + server.port() + "/"));
+    }
 
-            assertThat(api.post("{\"job_type\":\"get_meta_mode\"}"))
-                    .isEqualTo(Reply.of(503, "{\"result\":\"failed\",\"info\":\"the manager is starting\"}"));
+    @Test
+    void aRequestSentWhileTheManagerOpensIsAnsweredOnceItIsServed() throws Exception {
+        try (KunlunServer server = KunlunServer.listen(ServerOptions.loopback(0))) {
+            CompletableFuture<Reply> early = CompletableFuture.supplyAsync(() -> clientOf(server).post(GET_META_MODE));
+            Thread.sleep(500);
+            assertThat(early).as("waiting for the manager").isNotDone();
+
             server.serve(manager.manager());
-            assertThat(api.post("{\"job_type\":\"get_meta_mode\"}")).isEqualTo(Reply.of(200, "{\"mode\":\"no_rep\"}"));
+
+            assertThat(early.get(10, TimeUnit.SECONDS)).isEqualTo(Reply.of(200, "{\"mode\":\"no_rep\"}"));
+        }
+    }
+
+    @Test
+    void aManagerThatTakesLongerThanTheStartupBoundIsSaidToBeStillStarting() {
+        ServerOptions.Timeouts defaults = ServerOptions.Timeouts.DEFAULT;
+        ServerOptions options = ServerOptions.loopback(0).withTimeouts(
+                new ServerOptions.Timeouts(defaults.requestParse(), defaults.idle(), Duration.ofSeconds(1)));
+        try (KunlunServer server = KunlunServer.listen(options)) {
+            assertThat(clientOf(server).post(GET_META_MODE)).isEqualTo(Reply.of(503,
+                    "{\"result\":\"failed\",\"info\":\"the manager is still starting after 1 s; try again later\"}"));
         }
     }
 }

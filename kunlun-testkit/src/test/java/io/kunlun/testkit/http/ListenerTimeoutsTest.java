@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ListenerTimeoutsTest {
     private static final String BIND = "127.0.0.173";
     private static final ServerOptions.Timeouts SHORT = new ServerOptions.Timeouts(Duration.ofSeconds(1),
-            Duration.ofSeconds(2));
+            Duration.ofSeconds(2), ServerOptions.Timeouts.DEFAULT.startup());
 
     @RegisterExtension
     static TestManager manager = TestManager.create();

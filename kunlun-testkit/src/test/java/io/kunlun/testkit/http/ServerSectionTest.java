@@ -29,7 +29,7 @@ class ServerSectionTest {
                 {"server":{"bind":"127.0.0.179","port":57001,
                  "allowed_origins":["https://xpanel.example.com"],"allowed_hosts":["Kunlun.Example.com"],
                  "tls":{"certificate":"/etc/kunlun/server.crt","private_key":"/etc/kunlun/server.key"},
-                 "request_parse_timeout_seconds":3,"idle_timeout_seconds":30}}""");
+                 "request_parse_timeout_seconds":3,"idle_timeout_seconds":30,"startup_wait_seconds":45}}""");
 
         ServerOptions server = ServeConfig.load(config).server();
 
@@ -37,7 +37,8 @@ class ServerSectionTest {
         assertThat(server.allowedHosts()).containsExactly("kunlun.example.com");
         assertThat(server.tls()).contains(TlsOptions.pem(Path.of("/etc/kunlun/server.crt"),
                 Path.of("/etc/kunlun/server.key")));
-        assertThat(server.timeouts()).isEqualTo(new ServerOptions.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(30)));
+        assertThat(server.timeouts()).isEqualTo(new ServerOptions.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(30),
+                Duration.ofSeconds(45)));
         assertThat(server.scheme()).isEqualTo("https");
     }
 
@@ -82,6 +83,7 @@ class ServerSectionTest {
 
         assertThatThrownBy(() -> ServeConfig.load(config))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(config + ": server timeouts must be positive, got request parse 10 s and idle 0 s");
+                .hasMessage(config + ": server timeouts must be positive, got request parse 10 s, idle 0 s and"
+                        + " startup 30 s");
     }
 }
