@@ -183,6 +183,10 @@ public final class ClusterManager implements AutoCloseable {
                 return status(jobId).map(ClusterManager::render)
                         .orElseGet(() -> WireFormat.failed("no job with id " + jobId));
             }
+            if (submission.dryRun()) {
+                // Its client waits for the answer, as for a query: no waiting behind a machine's long commands.
+                return SessionWait.atMost(INLINE_SESSION_WAIT, () -> engine.dryRun(submission));
+            }
             if (submission.type().isAsync()) {
                 return renderAcceptance(submit(submission));
             }
@@ -216,9 +220,10 @@ public final class ClusterManager implements AutoCloseable {
                 + " (incident " + incident + "; the manager's log has the details)");
     }
 
-    /** Whether answering this type runs commands on a machine (the others read metadata only). */
-    public static boolean reachesInstances(JobType type) {
-        return INSTANCE_QUERIES.contains(type);
+    /** Whether answering this runs commands on a machine (the others read metadata only). */
+    public static boolean reachesInstances(Submission submission) {
+        // A dry run's check reads the machines (programs, free space, ports in use).
+        return submission.dryRun() || INSTANCE_QUERIES.contains(submission.type());
     }
 
     /** Accepts an async job; the answer is its status now (accept, or later if it was re-submitted). */

@@ -8,6 +8,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * add_shards: new shards like the cluster's others (its ha_mode, nodes per shard and sizes),
@@ -38,6 +39,11 @@ public final class AddShards implements Operation<JobRequest.AddShards, ClusterG
         Cluster cluster = store.clusters().requireCluster(request.name());
         List<String> names = Names.next("shard", store.clusters().shards(cluster.name()), request.shards());
         return growth.plan(cluster, names, List.of(), request.machineList(), context);
+    }
+
+    @Override
+    public Map<String, Object> describe(ClusterGrowth.Plan plan) {
+        return PlanDescription.adding(plan.build().clusterName(), plan.build().all());
     }
 
     @Override

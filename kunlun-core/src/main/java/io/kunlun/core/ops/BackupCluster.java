@@ -128,6 +128,16 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
     }
 
     @Override
+    public Map<String, Object> describe(Plan plan) {
+        Map<String, Object> described = new java.util.LinkedHashMap<>();
+        described.put("cluster_name", plan.cluster().name());
+        described.put("backup_id", plan.backupId());
+        described.put("copied_instances", PlanDescription.instances(plan.sources().values()));
+        described.put("dumped_comps", PlanDescription.instances(plan.comps()));
+        return described;
+    }
+
+    @Override
     public String run(JobRequest.BackupCluster request, Plan plan, JobContext context) {
         String cluster = plan.cluster().name();
         String backupId = plan.backupId();

@@ -9,6 +9,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * create_cluster: places every shard replica and comp, then installs them, replicates the
@@ -53,6 +54,11 @@ public final class CreateCluster implements Operation<JobRequest.CreateCluster, 
                 Names.next("shard", List.of(), request.shards()), Names.next("comp", List.of(), request.comps()),
                 request.machineList());
         return new Plan(build, ClusterAccounts.newCredentials());
+    }
+
+    @Override
+    public Map<String, Object> describe(Plan plan) {
+        return PlanDescription.adding(plan.build().clusterName(), plan.build().all());
     }
 
     @Override

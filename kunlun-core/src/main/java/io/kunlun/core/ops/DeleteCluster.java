@@ -9,6 +9,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -58,6 +59,11 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
             throw ManagerException.notFound("no cluster named " + request.name());
         }
         return store.clusters().instances(request.name());
+    }
+
+    @Override
+    public Map<String, Object> describe(List<Instance> instances) {
+        return PlanDescription.removing(instances);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -67,6 +68,13 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
         grants.requireRevocable(store.clusters(), cluster, nodes);
         return new Plan(nodes, instances.stream().filter(instance -> instance.kind() == InstanceKind.COMP).toList(),
                 store.clusters().credentials(cluster).get("admin").user());
+    }
+
+    @Override
+    public Map<String, Object> describe(Plan plan) {
+        Map<String, Object> described = new java.util.LinkedHashMap<>(PlanDescription.removing(plan.nodes()));
+        described.put("unlinked_comps", plan.comps().stream().map(comp -> comp.compName().orElse("")).toList());
+        return described;
     }
 
     @Override

@@ -147,6 +147,16 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
     }
 
     @Override
+    public Map<String, Object> describe(Plan plan) {
+        Map<String, Object> described = new java.util.LinkedHashMap<>();
+        described.put("backup_cluster_name", plan.backup().cluster());
+        described.put("backup_id", plan.backup().backupId());
+        described.put("backup_time", plan.backup().backupTime());
+        described.putAll(PlanDescription.adding(plan.build().clusterName(), plan.build().all()));
+        return described;
+    }
+
+    @Override
     public String run(JobRequest.RestoreNewCluster request, Plan plan, JobContext context) {
         BuildPlan build = plan.build();
         String name = build.clusterName();
