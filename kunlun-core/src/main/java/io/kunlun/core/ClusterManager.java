@@ -9,6 +9,7 @@ import io.kunlun.core.jobs.UndoAction;
 import io.kunlun.core.jobs.UndoActions;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.monitor.HealthMonitor;
+import io.kunlun.core.monitor.Keepalive;
 import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.ops.AddComps;
 import io.kunlun.core.ops.AddNodes;
@@ -36,6 +37,7 @@ import io.kunlun.core.ops.GetMetaMode;
 import io.kunlun.core.ops.GetVariable;
 import io.kunlun.core.ops.Getters;
 import io.kunlun.core.ops.ListBackups;
+import io.kunlun.core.ops.ListEvents;
 import io.kunlun.core.ops.ListJobs;
 import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
@@ -44,6 +46,7 @@ import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
 import io.kunlun.core.ops.RevokeNetwork;
 import io.kunlun.core.ops.SetVariable;
+import io.kunlun.core.ops.Switchover;
 import io.kunlun.core.ops.UpdateMachine;
 import io.kunlun.core.ops.UnlinkShard;
 import io.kunlun.core.ops.UpdatePrometheus;
@@ -63,6 +66,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -80,7 +84,8 @@ import java.util.stream.Collectors;
  * HTTP server, kunlunctl) hand it parsed {@link Submission}s and render what it answers.
  */
 public final class ClusterManager implements AutoCloseable {
-    private static final DateTimeFormatter WIRE_TIME =
+    /** How replies show a time: the manager's local time to the second. */
+    public static final DateTimeFormatter WIRE_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterManager.class);
@@ -108,6 +113,7 @@ public final class ClusterManager implements AutoCloseable {
         metrics.watchMetadataStore(store::status);
         UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
         DirectoryBackupStore backups = DirectoryBackupStore.configured(config.backupStore(), hosts);
+        ControlInstance control = new ControlInstance(store, drivers);
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
@@ -118,11 +124,12 @@ public final class ClusterManager implements AutoCloseable {
                 new AddComps(store, hosts, drivers), new DeleteComp(store, hosts, drivers, updatePrometheus),
                 new AddNodes(store, hosts, drivers), new DeleteNode(store, hosts, drivers, updatePrometheus),
                 updatePrometheus,
-                new ControlInstance(store, drivers),
+                control,
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
                 new PostgresExporter(store, hosts, drivers, updatePrometheus),
                 new BackupCluster(store, drivers, backups),
-                new RestoreNewCluster(store, hosts, drivers, backups));
+                new RestoreNewCluster(store, hosts, drivers, backups),
+                new Switchover(store, drivers));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
                 new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers),
@@ -133,12 +140,14 @@ public final class ClusterManager implements AutoCloseable {
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
-                new SetVariable(store, drivers), new ListBackups(backups), new GetCredentials(store)));
+                new SetVariable(store, drivers), new ListBackups(backups), new GetCredentials(store),
+                new ListEvents(store)));
         all.addAll(Getters.all(store, config.exposeCredentials()));
         for (Query<?> query : all) {
             queries.put(query.type(), query);
         }
-        this.health = new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()));
+        this.health = new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()),
+                new Keepalive(store, drivers, control, engine, config.healing(), metrics, Clock.systemUTC()));
     }
 
     /** Opens the metadata store under the configured home, recovers interrupted jobs, starts work. */

@@ -393,6 +393,19 @@ final class MariaDbFlavour implements StorageFlavour {
                 + "SET GLOBAL read_only = OFF;\n");
     }
 
+    /** Refusing writes comes first, then the configuration file, so a restart keeps the role. */
+    @Override
+    public void demote(StorageNode primary, InstanceAccount account) {
+        client(primary, account).execute("SET GLOBAL read_only = ON;\n"
+                + "SET GLOBAL rpl_semi_sync_master_enabled = OFF;\n"
+                + "SET GLOBAL rpl_semi_sync_slave_enabled = ON;\n");
+        Map<String, String> replica = new LinkedHashMap<>();
+        replica.put("read_only", "ON");
+        replica.put("rpl_semi_sync_master_enabled", "OFF");
+        replica.put("rpl_semi_sync_slave_enabled", "ON");
+        keepSettings(primary, account, replica);
+    }
+
     /** Writes settings into the [mysqld] section of the instance's my.cnf, for its next start. */
     private static void keepSettings(StorageNode node, InstanceAccount account, Map<String, String> settings) {
         account.editFile(node.host(), node.layout().configFile(), configuration -> {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +30,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Checks every instance on an interval and records what it finds: ACTIVE when its server runs
  * and answers, UNREACHABLE when it does not; an rbr storage node's role from whether it
- * replicates. Instances being created or stopped on purpose are left alone, and a status is only
+ * replicates. An instance whose server is found not running in two rounds in a row is handed to
+ * the {@link Keepalive}. Instances being created, stopped on purpose or given up (FAILED) are
+ * left alone, and a status is only
  * replaced while it is still the one the check started from, so that a job's record made
  * meanwhile (a stop, say) is never overwritten.
  */
@@ -42,16 +45,18 @@ public final class HealthMonitor implements AutoCloseable {
     private final MetadataStore store;
     private final Drivers drivers;
     private final Duration interval;
+    private final Keepalive keepalive;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             task -> daemon(task, "health-monitor"));
     private final ExecutorService machineChecks = Executors.newFixedThreadPool(MACHINES_AT_ONCE,
             task -> daemon(task, "health-check"));
     private final Set<String> machinesBeingChecked = ConcurrentHashMap.newKeySet();
 
-    public HealthMonitor(MetadataStore store, Drivers drivers, Duration interval) {
+    public HealthMonitor(MetadataStore store, Drivers drivers, Duration interval, Keepalive keepalive) {
         this.store = store;
         this.drivers = drivers;
         this.interval = interval;
+        this.keepalive = keepalive;
     }
 
     /** Checks every instance now and then once per interval, until closed. */
@@ -112,12 +117,15 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     private void check(Cluster cluster, Instance instance) {
-        if (instance.status() == InstanceStatus.CREATING || instance.status() == InstanceStatus.STOPPED) {
+        if (instance.status() == InstanceStatus.CREATING || instance.status() == InstanceStatus.STOPPED
+                || instance.status() == InstanceStatus.FAILED) {
             return;
         }
+        Optional<Boolean> running = Optional.empty();
         boolean healthy;
         try {
-            healthy = drivers.isRunning(instance) && drivers.answers(instance);
+            running = Optional.of(drivers.isRunning(instance));
+            healthy = running.get() && drivers.answers(instance);
         } catch (RuntimeException e) {
             LOG.warn("{}: health check failed: {}", instance.address(), e.getMessage());
             healthy = false;
@@ -126,6 +134,10 @@ public final class HealthMonitor implements AutoCloseable {
         if (found != instance.status()
                 && store.clusters().replaceStatus(instance.hostaddr(), instance.port(), instance.status(), found)) {
             LOG.info("{}: {} -> {}", instance.address(), instance.status().wireName(), found.wireName());
+        }
+        // Dead in two rounds in a row: one missed probe (a server restarting) is not a death.
+        if (running.equals(Optional.of(false)) && instance.status() == InstanceStatus.UNREACHABLE) {
+            keepalive.instanceDown(cluster, instance);
         }
         if (healthy && instance.kind() == InstanceKind.STORAGE && cluster.spec().haMode() == HaMode.RBR) {
             checkRole(instance);

@@ -2,6 +2,7 @@ package io.kunlun.core.monitor;
 
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.meta.StoreStatus;
+import io.kunlun.model.InstanceKind;
 import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.job.JobStatus;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -43,6 +44,8 @@ public final class ManagerMetrics {
     private final Counter jobsEnded;
     private final Histogram jobSeconds;
     private final Counter httpRequests;
+    private final Counter instanceRestarts;
+    private final Counter instanceGiveUps;
     private volatile Optional<String> scrapeBearerToken = Optional.empty();
 
     /** @param instancesByStatus how many instances have each status now; called at every scrape */
@@ -63,6 +66,17 @@ public final class ManagerMetrics {
                 .name("kunlun_http_requests_total")
                 .help("HTTP requests answered, by handler (api or metrics) and status code")
                 .labelNames("handler", "code")
+                .register(registry);
+        instanceRestarts = Counter.builder()
+                .name("kunlun_instance_restarts_total")
+                .help("Instances the keepalive started again after finding them dead, by instance kind"
+                        + " (storage or comp) and result (done or failed)")
+                .labelNames("kind", "result")
+                .register(registry);
+        instanceGiveUps = Counter.builder()
+                .name("kunlun_instance_give_ups_total")
+                .help("Instances the keepalive marked failed after its restart limit, by instance kind")
+                .labelNames("kind")
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("kunlun_instances")
@@ -139,6 +153,16 @@ public final class ManagerMetrics {
         if (started.isPresent() && ended.isPresent()) {
             jobSeconds.labelValues(type).observe(Duration.between(started.get(), ended.get()).toNanos() / 1e9);
         }
+    }
+
+    /** Counts a restart by the keepalive, done or failed. */
+    public void instanceRestarted(InstanceKind kind, boolean done) {
+        instanceRestarts.labelValues(kind.wireName(), done ? "done" : "failed").inc();
+    }
+
+    /** Counts an instance the keepalive gave up on. */
+    public void instanceGivenUp(InstanceKind kind) {
+        instanceGiveUps.labelValues(kind.wireName()).inc();
     }
 
     /** Counts a request the adapter answered. */

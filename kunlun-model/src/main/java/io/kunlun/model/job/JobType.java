@@ -40,7 +40,11 @@ public enum JobType {
      * Extension: a cluster's application account with its password, for kunlunctl cluster
      * credentials and connect; answered only to callers that may read secrets.
      */
-    GET_CREDENTIALS(false);
+    GET_CREDENTIALS(false),
+    /** Extension: a planned change of an rbr shard's primary, no write lost. */
+    SWITCHOVER(true),
+    /** Extension: what the manager did on its own (instances started again, given up), newest first. */
+    LIST_EVENTS(false);
 
     private final boolean async;
 

@@ -1,0 +1,112 @@
+package io.kunlun.core.monitor;
+
+import io.kunlun.core.config.HealingConfig;
+import io.kunlun.core.jobs.JobEngine;
+import io.kunlun.core.meta.EventTable;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.ops.ControlInstance;
+import io.kunlun.core.ops.Drivers;
+import io.kunlun.model.Cluster;
+import io.kunlun.model.HaMode;
+import io.kunlun.model.Instance;
+import io.kunlun.model.InstanceKind;
+import io.kunlun.model.InstanceStatus;
+import io.kunlun.model.job.JobRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Starts again an instance that the health monitor found not running in two rounds in a row
+ * although nobody stopped it, through control_instance's own start (so an rbr replica comes
+ * back replicating, read-only, from the replication its data directory keeps; a primary comes
+ * back the primary, as nothing took its place). At most {@code max_restarts} in the window;
+ * the next death marks the instance failed, and it is left alone until control_instance start.
+ * Every restart, failed restart and give-up is an event ({@link EventTable}) and a metric.
+ *
+ * <p>A restart holds its cluster's job lock, and happens only when no job of the cluster is
+ * queued or running: a job may be stopping, replacing or deleting the instance, and whatever it
+ * leaves is looked at again by the next round. Under the lock the instance is read again: one
+ * stopped on purpose (STOPPED), being made (CREATING), given up (FAILED), deleted, or running
+ * again meanwhile is left alone. Galera members are not restarted here: a member's start
+ * depends on its group's state (a group entirely down starts from its most recent member), which
+ * is left to control_instance for now.
+ */
+public final class Keepalive {
+    private static final Logger LOG = LoggerFactory.getLogger(Keepalive.class);
+
+    private final MetadataStore store;
+    private final Drivers drivers;
+    private final ControlInstance control;
+    private final JobEngine jobs;
+    private final HealingConfig config;
+    private final ManagerMetrics metrics;
+    private final Clock clock;
+
+    public Keepalive(MetadataStore store, Drivers drivers, ControlInstance control, JobEngine jobs,
+                     HealingConfig config, ManagerMetrics metrics, Clock clock) {
+        this.store = store;
+        this.drivers = drivers;
+        this.control = control;
+        this.jobs = jobs;
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * Called by the monitor with an instance whose server it found not running, and that an
+     * earlier round already recorded unreachable.
+     */
+    void instanceDown(Cluster cluster, Instance instance) {
+        if (!config.keepalive() || (instance.kind() == InstanceKind.STORAGE && cluster.spec().haMode() == HaMode.MGR)) {
+            return;
+        }
+        JobRequest.ControlInstance start = new JobRequest.ControlInstance(JobRequest.Control.START,
+                new JobRequest.InstanceAddress(instance.hostaddr(), instance.port()));
+        if (!jobs.runIfIdle(control.lockKey(start), () -> restartUnderLock(instance))) {
+            LOG.info("{}: not running; a job of cluster {} is under way: looked at again next round",
+                    instance.address(), cluster.name());
+        }
+    }
+
+    private void restartUnderLock(Instance seen) {
+        Optional<Instance> found = store.clusters().findInstance(seen.hostaddr(), seen.port())
+                .filter(now -> now.clusterName().equals(seen.clusterName()))
+                .filter(now -> now.status() == InstanceStatus.UNREACHABLE);
+        if (found.isEmpty() || drivers.isRunning(found.get())) {
+            return;
+        }
+        Instance instance = found.get();
+        Instant now = clock.instant();
+        int restarts = store.events().restartsSince(instance.clusterName(), instance.hostaddr(), instance.port(),
+                now.minus(config.window()));
+        if (restarts >= config.maxRestarts()) {
+            store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.FAILED);
+            record(instance, now, EventTable.Kind.GAVE_UP, "not running again after " + restarts
+                    + (restarts == 1 ? " restart" : " restarts") + " within " + config.windowSeconds()
+                    + " s: marked failed, left alone until control_instance start");
+            metrics.instanceGivenUp(instance.kind());
+            return;
+        }
+        String attempt = "restart " + (restarts + 1) + " of at most " + config.maxRestarts() + " within "
+                + config.windowSeconds() + " s";
+        try {
+            control.start(instance);
+            record(instance, now, EventTable.Kind.RESTARTED, "found not running; started again (" + attempt + ")");
+            metrics.instanceRestarted(instance.kind(), true);
+        } catch (RuntimeException e) {
+            record(instance, now, EventTable.Kind.RESTART_FAILED, attempt + " failed: " + e.getMessage());
+            metrics.instanceRestarted(instance.kind(), false);
+        }
+    }
+
+    private void record(Instance instance, Instant at, EventTable.Kind kind, String detail) {
+        LOG.info("{}: {}: {}", instance.address(), kind.wireName(), detail);
+        store.events().record(new EventTable.Event(at, instance.clusterName(), instance.hostaddr(), instance.port(),
+                kind, detail));
+    }
+}
