@@ -5,6 +5,7 @@ import io.kunlun.core.backup.BackupManifest;
 import io.kunlun.core.backup.BackupStore;
 import io.kunlun.core.backup.DirectoryBackupStore;
 import io.kunlun.core.backup.StoredFile;
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.engines.ComputeEngine;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.engines.StreamedBackup;
@@ -65,8 +66,11 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
     private final MetadataStore store;
     private final Drivers drivers;
     private final DirectoryBackupStore backups;
+    private final BinlogArchiving archiving;
 
-    public BackupCluster(MetadataStore store, Drivers drivers, DirectoryBackupStore backups) {
+    public BackupCluster(MetadataStore store, Drivers drivers, DirectoryBackupStore backups,
+                         BinlogArchiving archiving) {
+        this.archiving = archiving;
         this.store = store;
         this.drivers = drivers;
         this.backups = backups;
@@ -135,6 +139,8 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
         context.willDo(DiscardBackup.NAME, new DiscardBackup.Payload(backups.hostaddr(), backups.path(), cluster,
                 backupId, context.jobId()));
         backups.create(cluster, backupId, context.jobId());
+        // A cluster made before archiving existed is archived from its first backup on.
+        StopArchiving.startArchiving(archiving, cluster, List.copyOf(plan.sources().keySet()), context);
         long estimate = dataBytes(plan.sources().values());
         String copying = "copying " + plan.sources().size() + (plan.sources().size() == 1 ? " shard" : " shards") + " to " + backups.location() + "/" + cluster
                 + "/" + backupId + ": ";
