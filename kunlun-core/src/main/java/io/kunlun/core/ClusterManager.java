@@ -25,6 +25,8 @@ import io.kunlun.core.ops.DeleteComp;
 import io.kunlun.core.ops.DeleteNode;
 import io.kunlun.core.ops.DeleteShard;
 import io.kunlun.core.ops.DeleteShardRow;
+import io.kunlun.core.ops.BackupRetention;
+import io.kunlun.core.ops.DeleteBackup;
 import io.kunlun.core.ops.DiscardBackup;
 import io.kunlun.core.ops.StopArchiving;
 import io.kunlun.core.ops.Drivers;
@@ -65,6 +67,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -110,9 +113,13 @@ public final class ClusterManager implements AutoCloseable {
         metrics.watchMetadataStore(store::status);
         UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
         DirectoryBackupStore backups = DirectoryBackupStore.configured(config.backupStore(), hosts);
-        BinlogArchiving archiving = new BinlogArchiving(store, drivers, new BinlogArchive(hosts.get(backups.hostaddr()),
-                backups.path(), Path.of(config.enginesOn(backups.hostaddr()).storageClient())
-                .resolveSibling("mariadb-binlog").toString(), ZoneId.systemDefault()));
+        BinlogArchive archive = new BinlogArchive(hosts.get(backups.hostaddr()), backups.path(),
+                Path.of(config.enginesOn(backups.hostaddr()).storageClient()).resolveSibling("mariadb-binlog").toString(),
+                ZoneId.systemDefault());
+        BinlogArchiving archiving = new BinlogArchiving(store, drivers, archive);
+        metrics.watchBinlogArchive(archiving::lagBytes);
+        BackupRetention retention = new BackupRetention(backups, archive, config.backupStore().retention(),
+                Clock.systemUTC());
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
@@ -126,7 +133,8 @@ public final class ClusterManager implements AutoCloseable {
                 new ControlInstance(store, drivers),
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
                 new PostgresExporter(store, hosts, drivers, updatePrometheus),
-                new BackupCluster(store, drivers, backups, archiving));
+                new BackupCluster(store, drivers, backups, archiving, retention),
+                new DeleteBackup(backups, retention));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
                 new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers),
@@ -137,7 +145,7 @@ public final class ClusterManager implements AutoCloseable {
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
-                new SetVariable(store, drivers), new ListBackups(backups)));
+                new SetVariable(store, drivers), new ListBackups(backups, archiving)));
         all.addAll(Getters.all(store, config.exposeCredentials()));
         for (Query<?> query : all) {
             queries.put(query.type(), query);

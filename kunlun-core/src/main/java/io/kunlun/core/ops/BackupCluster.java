@@ -21,6 +21,9 @@ import io.kunlun.model.Role;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BackupCluster implements Operation<JobRequest.BackupCluster, BackupCluster.Plan> {
     /** Backup ids are the check's time in UTC: they sort by time and name no zone twice a year. */
+    private static final Logger LOG = LoggerFactory.getLogger(BackupCluster.class);
     private static final DateTimeFormatter BACKUP_ID =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter BACKUP_TIME =
@@ -67,10 +71,12 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
     private final Drivers drivers;
     private final DirectoryBackupStore backups;
     private final BinlogArchiving archiving;
+    private final BackupRetention retention;
 
     public BackupCluster(MetadataStore store, Drivers drivers, DirectoryBackupStore backups,
-                         BinlogArchiving archiving) {
+                         BinlogArchiving archiving, BackupRetention retention) {
         this.archiving = archiving;
+        this.retention = retention;
         this.store = store;
         this.drivers = drivers;
         this.backups = backups;
@@ -182,8 +188,26 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
             }
         }
         backups.commit(manifest);
+        applyRetention(cluster, context);
         context.step("backup " + backupId + " complete", total, total);
         return manifest.backupTime();
+    }
+
+    /**
+     * The retention deletes the cluster's expired backups once this one is complete. A failure
+     * there does not fail this backup (its undo would delete it): the log says why, and the next
+     * backup tries again.
+     */
+    private void applyRetention(String cluster, JobContext context) {
+        try {
+            List<BackupManifest> expired = retention.expired(cluster);
+            if (!expired.isEmpty()) {
+                context.step("retention: deleting " + expired.size() + " older backups", 0, 1);
+                retention.delete(cluster, expired);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cluster {}: backup retention failed: {}", cluster, e.getMessage());
+        }
     }
 
     /**

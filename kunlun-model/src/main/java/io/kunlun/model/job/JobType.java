@@ -35,7 +35,9 @@ public enum JobType {
     /** Extension: the registered machines, for kunlunctl machine list. */
     LIST_MACHINES(false),
     /** Extension: the backups in the backup store, for kunlunctl backup list. */
-    LIST_BACKUPS(false);
+    LIST_BACKUPS(false),
+    /** Extension: deletes one backup from the backup store, for kunlunctl backup delete. */
+    DELETE_BACKUP(true);
 
     private final boolean async;
 

@@ -171,6 +171,7 @@ public final class WireFormat {
             case LIST_JOBS -> new ListJobs(f.integer("limit", 1, 1000, 20));
             case LIST_MACHINES -> new ListMachines();
             case LIST_BACKUPS -> new ListBackups(f.optionalName("cluster_name"));
+            case DELETE_BACKUP -> new DeleteBackup(f.name("cluster_name"), f.backupId("backup_id"));
         };
     }
 

@@ -113,6 +113,26 @@ class BinlogArchiveTest {
 
     @Test
     @Order(3)
+    void theLagIsAMetricAndListBackupsShowsTheArchivedSpan() throws Exception {
+        await("the archive has caught up", () -> primaryBinlogSizes().equals(archivedSizes()));
+        String lagLine = "kunlun_binlog_archive_lag_bytes{cluster=\"" + cluster + "\",shard=\"shard1\"} 0.0";
+        await("the metric shows no lag", () -> metrics().lines().anyMatch(lagLine::equals));
+
+        JsonNode archived = ClusterFixture.query(manager, "list_backups", cluster).get("archive");
+
+        assertThat(archived).hasSize(1);
+        JsonNode entry = archived.get(0);
+        assertThat(entry.get("cluster").asText()).isEqualTo(cluster);
+        assertThat(entry.get("lag_bytes").asText()).isEqualTo("0");
+        LocalDateTime from = LocalDateTime.parse(entry.get("from").asText().replace(' ', 'T'));
+        LocalDateTime until = LocalDateTime.parse(entry.get("until").asText().replace(' ', 'T'));
+        assertThat(from).isBefore(until).isAfter(LocalDateTime.now().minusMinutes(10));
+        assertThat(until).isBeforeOrEqualTo(LocalDateTime.now());
+        assertThat(entry.get("shards").get(0).get("shard").asText()).isEqualTo("shard1");
+    }
+
+    @Test
+    @Order(4)
     void aReplayAppliesExactlyTheTransactionsCommittedUpToTheSecond(@TempDir Path scratchFiles) throws Exception {
         writeAtNextSecond(1001);
         LocalDateTime until = writeAtNextSecond(1002);
@@ -139,7 +159,7 @@ class BinlogArchiveTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aTimeAfterTheLastArchivedTransactionIsRefused() {
         BinlogReplay replay = new BinlogReplay(new BinlogArchive(new LocalHost("127.0.0.1"),
                 manager.home().resolve("backups").toString(), "/usr/bin/mariadb-binlog", ZoneId.systemDefault()));
@@ -152,7 +172,7 @@ class BinlogArchiveTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void deletingTheClusterStopsItsArchiverAndKeepsTheFiles() throws Exception {
         Map<String, Long> archived = archivedSizes();
 
@@ -163,6 +183,10 @@ class BinlogArchiveTest {
         Thread.sleep(2500); // two health rounds: nothing starts it again
         assertThat(archiverPid()).isEmpty();
         assertThat(archivedSizes()).isEqualTo(archived);
+    }
+
+    private static String metrics() {
+        return io.kunlun.testkit.ApiClient.to(manager.uri().resolve("/metrics")).send("GET").body();
     }
 
     private static void write(int from, int to) throws SQLException {

@@ -133,6 +133,27 @@ public final class BinlogArchive {
         return subdirectories(clusterDirectory(cluster));
     }
 
+    /** The clusters with an archive in the store, deleted ones too. */
+    public List<String> clusters() {
+        CommandResult listed = host.run(Command.of("find", path, "-mindepth", "2", "-maxdepth", "2", "-type", "d",
+                "-name", "binlog", "-printf", "%h\\n"));
+        return listed.succeeded() ? listed.stdout().lines().map(dir -> dir.substring(dir.lastIndexOf('/') + 1))
+                .sorted().toList() : List.of();
+    }
+
+    /** The first and last archived event times of a shard, over all its servers: empty when nothing is archived. */
+    public Optional<Interval> interval(String cluster, String shard) {
+        List<SourceArchive> sources = sources(cluster, shard).stream().filter(source -> !source.files().isEmpty())
+                .toList();
+        return sources.stream().map(source -> source.files().get(0).firstEvent()).min(Comparator.naturalOrder())
+                .map(from -> new Interval(from, sources.stream().map(SourceArchive::lastEvent)
+                        .filter(java.util.Objects::nonNull).max(Comparator.naturalOrder()).orElse(from)));
+    }
+
+    /** A span of archived history, in the manager's zone. */
+    public record Interval(LocalDateTime from, LocalDateTime until) {
+    }
+
     /** Every server the shard's binlog was archived from, each with its files. */
     public List<SourceArchive> sources(String cluster, String shard) {
         List<SourceArchive> sources = new ArrayList<>();
@@ -140,6 +161,24 @@ public final class BinlogArchive {
             sources.add(source(shardDirectory(cluster, shard) + "/" + source));
         }
         return sources;
+    }
+
+    /**
+     * Deletes the shard's archived files that hold only transactions at or before
+     * {@code oldestKept} (the oldest kept backup's position): a file goes when the next file of
+     * the same server starts at or before that position. The newest file of each server stays.
+     * Answers the files deleted.
+     */
+    public List<String> prune(String cluster, String shard, GtidPosition oldestKept) {
+        List<String> deleted = new ArrayList<>();
+        for (SourceArchive source : sources(cluster, shard)) {
+            List<ArchivedFile> files = source.files();
+            for (int i = 0; i + 1 < files.size() && notAfter(files.get(i + 1).before(), oldestKept); i++) {
+                host.check(Command.of("rm", "-f", "--", files.get(i).path()));
+                deleted.add(files.get(i).path());
+            }
+        }
+        return deleted;
     }
 
     /** The binlog file names in a directory, oldest first. */

@@ -53,6 +53,8 @@ public final class BinlogArchiving {
     private final Drivers drivers;
     private final BinlogArchive archive;
     private final Map<String, Object> shardLocks = new ConcurrentHashMap<>();
+    /** The last lag measured of each archived shard, by cluster then shard. */
+    private final Map<String, Map<String, Long>> lagBytes = new ConcurrentHashMap<>();
 
     public BinlogArchiving(MetadataStore store, Drivers drivers, BinlogArchive archive) {
         this.store = store;
@@ -103,6 +105,7 @@ public final class BinlogArchiving {
     /** Stops the shard's archiver, whatever server it reads from; its files stay. */
     public void stop(String cluster, String shard) {
         synchronized (lock(cluster, shard)) {
+            Optional.ofNullable(lagBytes.get(cluster)).ifPresent(shards -> shards.remove(shard));
             DetachedProcess.killCommandsIn(archive.host(), "binlog archiver of cluster " + cluster + " " + shard,
                     List.of(archive.shardDirectory(cluster, shard)));
         }
@@ -121,7 +124,9 @@ public final class BinlogArchiving {
      * next round.
      */
     public void keepAlive() {
-        for (Cluster cluster : store.clusters().listClusters()) {
+        List<Cluster> clusters = store.clusters().listClusters();
+        forgetDeparted(clusters);
+        for (Cluster cluster : clusters) {
             List<String> archived = archive.shards(cluster.name());
             for (String shard : store.clusters().shards(cluster.name())) {
                 if (!archived.contains(shard)) {
@@ -129,11 +134,55 @@ public final class BinlogArchiving {
                 }
                 try {
                     keepArchiving(cluster, shard);
+                    measureLag(cluster, shard);
                 } catch (RuntimeException e) {
                     LOG.warn("binlog archive of cluster {} {}: {}", cluster.name(), shard, e.getMessage());
                 }
             }
         }
+    }
+
+    /**
+     * How many bytes of the primary's binary log the archive lacks, as last measured (each
+     * health round), by cluster then shard: a copy, the shards of clusters that exist.
+     */
+    public Map<String, Map<String, Long>> lagBytes() {
+        Map<String, Map<String, Long>> copy = new java.util.TreeMap<>();
+        lagBytes.forEach((cluster, shards) -> copy.put(cluster, new java.util.TreeMap<>(shards)));
+        return copy;
+    }
+
+    /**
+     * The primary's binlog files (SHOW BINARY LOGS) against the archived ones of that server: the
+     * bytes of every file newer than the newest archived one, and what the newest lacks.
+     */
+    private void measureLag(Cluster cluster, String shard) {
+        Optional<Instance> source = source(cluster, shard);
+        if (source.isEmpty()) {
+            return;
+        }
+        StorageNode node = drivers.storageNode(source.get());
+        String directory = archive.sourceDirectory(cluster.name(), shard, source.get().hostaddr(), source.get().port());
+        List<String> archived = archive.fileNames(directory);
+        long newest = archived.isEmpty() ? -1 : BinlogArchive.number(archived.get(archived.size() - 1));
+        long archivedBytes = archived.isEmpty() ? 0 : Long.parseLong(archive.host().check(Command.of("stat", "-c",
+                "%s", "--", directory + "/" + archived.get(archived.size() - 1))).stdout().strip());
+        long lag = 0;
+        for (List<String> log : drivers.storage(node.host().address()).client(node).rows("SHOW BINARY LOGS;")) {
+            long number = BinlogArchive.number(log.get(0));
+            long size = Long.parseLong(log.get(1));
+            if (number > newest) {
+                lag += size;
+            } else if (number == newest) {
+                lag += Math.max(0, size - archivedBytes);
+            }
+        }
+        lagBytes.computeIfAbsent(cluster.name(), name -> new ConcurrentHashMap<>()).put(shard, lag);
+    }
+
+    /** Forgets the lag of clusters that no longer exist. */
+    private void forgetDeparted(List<Cluster> clusters) {
+        lagBytes.keySet().retainAll(clusters.stream().map(Cluster::name).toList());
     }
 
     /** The node the shard's binlog is read from now, if one is active. */
