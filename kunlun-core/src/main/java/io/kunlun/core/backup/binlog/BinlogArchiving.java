@@ -3,6 +3,7 @@ package io.kunlun.core.backup.binlog;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.engines.DetachedProcess;
 import io.kunlun.core.engines.InstanceAccount;
+import io.kunlun.core.engines.SqlClient;
 import io.kunlun.core.engines.SqlText;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.hosts.Command;
@@ -53,6 +54,14 @@ public final class BinlogArchiving {
     private final Drivers drivers;
     private final BinlogArchive archive;
     private final Map<String, Object> shardLocks = new ConcurrentHashMap<>();
+    /** Shards whose archiver failed to start, with when to try again: the wait doubles up to a bound. */
+    private final Map<String, Retry> retries = new ConcurrentHashMap<>();
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+    private static final Duration LAST_RETRY = Duration.ofMinutes(5);
+
+    private record Retry(java.time.Instant after, Duration interval) {
+    }
+
     /** The last lag measured of each archived shard, by cluster then shard. */
     private final Map<String, Map<String, Long>> lagBytes = new ConcurrentHashMap<>();
 
@@ -132,11 +141,20 @@ public final class BinlogArchiving {
                 if (!archived.contains(shard)) {
                     continue;
                 }
+                String key = cluster.name() + "/" + shard;
+                Retry retry = retries.get(key);
+                if (retry != null && java.time.Instant.now().isBefore(retry.after())) {
+                    continue;
+                }
                 try {
                     keepArchiving(cluster, shard);
+                    retries.remove(key);
                     measureLag(cluster, shard);
                 } catch (RuntimeException e) {
-                    LOG.warn("binlog archive of cluster {} {}: {}", cluster.name(), shard, e.getMessage());
+                    Duration wait = retry == null ? FIRST_RETRY : min(retry.interval().multipliedBy(2), LAST_RETRY);
+                    retries.put(key, new Retry(java.time.Instant.now().plus(wait), wait));
+                    LOG.warn("binlog archive of cluster {} {} (next try in {} s): {}", cluster.name(), shard,
+                            wait.toSeconds(), e.getMessage());
                 }
             }
         }
@@ -180,9 +198,15 @@ public final class BinlogArchiving {
         lagBytes.computeIfAbsent(cluster.name(), name -> new ConcurrentHashMap<>()).put(shard, lag);
     }
 
-    /** Forgets the lag of clusters that no longer exist. */
+    /** Forgets the lag and retries of clusters that no longer exist. */
     private void forgetDeparted(List<Cluster> clusters) {
-        lagBytes.keySet().retainAll(clusters.stream().map(Cluster::name).toList());
+        List<String> names = clusters.stream().map(Cluster::name).toList();
+        lagBytes.keySet().retainAll(names);
+        retries.keySet().removeIf(key -> !names.contains(key.substring(0, key.indexOf('/'))));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** The node the shard's binlog is read from now, if one is active. */
@@ -212,8 +236,7 @@ public final class BinlogArchiving {
             DetachedProcess.killCommandsIn(archive.host(), "binlog archiver of cluster " + cluster.name() + " " + shard,
                     List.of(archive.shardDirectory(cluster.name(), shard)));
             StorageNode node = drivers.storageNode(source);
-            String password = accountPassword(cluster.name());
-            grantAccount(node, password);
+            grantAccount(node, cluster.name());
             String directory = archive.sourceDirectory(cluster.name(), shard, source.hostaddr(), source.port());
             String first = firstFile(directory, node);
             archiver = process(cluster.name(), shard, source, first);
@@ -267,21 +290,26 @@ public final class BinlogArchiving {
                 "TERM");
     }
 
+    /** The password the archive account is given, and whether it was made just now. */
+    private record Password(String text, boolean made) {
+    }
+
     /**
      * The archive account's password, from its defaults file in the store (written once, mode
      * 0600, in a directory of mode 0700): the password is never on a command line, and the
      * archive keeps what it needs to go on after a manager restart.
      */
-    private String accountPassword(String cluster) {
+    private Password accountPassword(String cluster) {
         String file = archive.clusterDirectory(cluster) + "/" + BinlogArchive.DEFAULTS_FILE;
         HostAccess host = archive.host();
-        if (!host.exists(file)) {
+        boolean made = !host.exists(file);
+        if (made) {
             host.check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$(dirname -- \"$1\")\" && cat > \"$1.tmp\""
                     + " && mv -f -- \"$1.tmp\" \"$1\"", "sh", file).withStdin(("[client]\nuser=" + ACCOUNT
                     + "\npassword=" + Names.newPassword() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         return host.readFile(file).lines().filter(line -> line.startsWith("password=")).findFirst()
-                .map(line -> line.substring("password=".length()))
+                .map(line -> new Password(line.substring("password=".length()), made))
                 .orElseThrow(() -> new ManagerException(ManagerException.Code.COMMAND_FAILED, host.address() + ":"
                         + file + " has no password"));
     }
@@ -289,15 +317,24 @@ public final class BinlogArchiving {
     /**
      * The archive account on the shard's primary, written to its binary log so that every
      * replica (and a replica promoted later) has it too. It is allowed from loopback, where the
-     * store's machine connects from when it is this one, or from the store's address.
+     * store's machine connects from when it is this one, or from the store's address. Only made
+     * (or given the password again) when missing or when the defaults file was written just now:
+     * each statement is a transaction in the shard's history, and an archiver that cannot start
+     * is tried again every health round.
      */
-    private void grantAccount(StorageNode primary, String password) {
+    private void grantAccount(StorageNode primary, String cluster) {
         String hostaddr = archive.host().address();
         String from = Hosts.isLocal(hostaddr) ? "127.%" : hostaddr;
+        SqlClient client = drivers.storage(primary.host().address()).client(primary);
+        Password password = accountPassword(cluster);
+        if (!password.made() && "1".equals(client.value("SELECT COUNT(*) FROM mysql.user WHERE User = "
+                + SqlText.mysqlString(ACCOUNT) + " AND Host = " + SqlText.mysqlString(from) + ";"))) {
+            return;
+        }
         String account = SqlText.mysqlString(ACCOUNT) + "@" + SqlText.mysqlString(from);
-        drivers.storage(primary.host().address()).client(primary).execute(
-                "CREATE USER IF NOT EXISTS " + account + " IDENTIFIED BY " + SqlText.mysqlString(password) + ";\n"
-                        + "ALTER USER " + account + " IDENTIFIED BY " + SqlText.mysqlString(password) + ";\n"
+        client.execute(
+                "CREATE USER IF NOT EXISTS " + account + " IDENTIFIED BY " + SqlText.mysqlString(password.text()) + ";\n"
+                        + "ALTER USER " + account + " IDENTIFIED BY " + SqlText.mysqlString(password.text()) + ";\n"
                         + "GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO " + account + ";\n");
     }
 
