@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
- * The life of one database server process, the same for every engine: started in a session of
+ * The life of one database server process, the same for every engine (and for the manager's own
+ * long-running helpers, such as a binlog archiver on the backup store's machine): started in a session of
  * its own with its output appended to its log (so that neither killing the manager nor closing
  * the SSH session that started it stops it), awaited until it answers, found again at any later
  * time, by any manager, from its command line alone, and stopped by process id.

@@ -8,7 +8,6 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +23,6 @@ import java.util.Optional;
  * from the store alone, so a deleted cluster's backups and archive are listed too (without lag).
  */
 public final class ListBackups implements Query<JobRequest.ListBackups> {
-    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-
     private final BackupStore backups;
     private final BinlogArchiving archiving;
 
@@ -64,8 +61,8 @@ public final class ListBackups implements Query<JobRequest.ListBackups> {
             entry.put("shard", shard);
             Optional<BinlogArchive.Interval> interval = archive.interval(cluster, shard);
             if (interval.isPresent()) {
-                entry.put("from", SECOND.format(interval.get().from()));
-                entry.put("until", SECOND.format(interval.get().until()));
+                entry.put("from", BinlogArchive.SECOND.format(interval.get().from()));
+                entry.put("until", BinlogArchive.SECOND.format(interval.get().until()));
                 from = from.filter(time -> time.isAfter(interval.get().from())).or(() -> Optional.of(interval.get().from()));
                 until = until.filter(time -> time.isBefore(interval.get().until())).or(() -> Optional.of(interval.get().until()));
             } else {
@@ -77,8 +74,8 @@ public final class ListBackups implements Query<JobRequest.ListBackups> {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("cluster", cluster);
         if (everyShard && from.isPresent()) {
-            entry.put("from", SECOND.format(from.get()));
-            entry.put("until", SECOND.format(until.orElseThrow()));
+            entry.put("from", BinlogArchive.SECOND.format(from.get()));
+            entry.put("until", BinlogArchive.SECOND.format(until.orElseThrow()));
         }
         lags.values().stream().max(Long::compare).ifPresent(lag -> entry.put("lag_bytes", String.valueOf(lag)));
         entry.put("shards", shards);

@@ -9,9 +9,8 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /**
- * Undo of starting to archive shards' binlogs: their archivers stop, and the directories the job
- * made in the store go (a shard archived before the job keeps its archive and its archiver is
- * started again by the next keep-alive round).
+ * Undo of starting to archive shards' binlogs: the archivers of the shards whose archive the job
+ * made stop, and those directories go; a shard archived before the job is left as it was.
  */
 public final class StopArchiving implements UndoAction<StopArchiving.Payload> {
     public static final String NAME = "stop-archiving";

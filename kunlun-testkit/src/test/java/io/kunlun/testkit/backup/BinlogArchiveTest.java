@@ -138,8 +138,7 @@ class BinlogArchiveTest {
         LocalDateTime until = writeAtNextSecond(1002);
         writeAtNextSecond(1003);
         await("the last write is archived", () -> primaryBinlogSizes().equals(archivedSizes()));
-        BinlogReplay replay = new BinlogReplay(new BinlogArchive(new LocalHost("127.0.0.1"),
-                manager.home().resolve("backups").toString(), "/usr/bin/mariadb-binlog", ZoneId.systemDefault()));
+        BinlogReplay replay = replay();
 
         BinlogReplay.Range range = replay.check(cluster, "shard1", new GtidPosition(""), until);
         try (MariaDbTestServer scratch = MariaDbTestServer.start("127.0.0.242")) {
@@ -161,8 +160,7 @@ class BinlogArchiveTest {
     @Test
     @Order(5)
     void aTimeAfterTheLastArchivedTransactionIsRefused() {
-        BinlogReplay replay = new BinlogReplay(new BinlogArchive(new LocalHost("127.0.0.1"),
-                manager.home().resolve("backups").toString(), "/usr/bin/mariadb-binlog", ZoneId.systemDefault()));
+        BinlogReplay replay = replay();
         LocalDateTime later = LocalDateTime.now().plusHours(1).truncatedTo(ChronoUnit.SECONDS);
 
         assertThatThrownBy(() -> replay.check(cluster, "shard1", new GtidPosition("0-1-3"), later))
@@ -173,6 +171,25 @@ class BinlogArchiveTest {
 
     @Test
     @Order(6)
+    void anAddedShardIsArchivedAndADeletedShardsArchiverStopsKeepingItsFiles() throws Exception {
+        Reply added = ClusterFixture.run(manager, ClusterFixture.machineList(ClusterFixture.job("add_shards", cluster)
+                .put("shards", "1"), ClusterFixture.hostaddrs(machines)));
+        assertThat(added.result()).as(added.toString()).isEqualTo("done");
+        JsonNode shard2 = primary(manager.client(), cluster, "shard2");
+        Path archive2 = archive.getParent().resolveSibling("shard2")
+                .resolve(shard2.get("ip").asText() + "_" + shard2.get("port").asText());
+        await("shard2's first binlog file is archived", () -> Files.exists(archive2.resolve("binlog.000001")));
+
+        Reply deleted = ClusterFixture.run(manager, ClusterFixture.job("delete_shard", cluster).put("shard_name", "shard2"));
+
+        assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
+        assertThat(archiverCommandLines(archive2)).isEmpty();
+        assertThat(archive2.resolve("binlog.000001")).exists();
+        assertThat(archiverCommandLines(archive)).as("shard1 goes on").hasSize(1);
+    }
+
+    @Test
+    @Order(7)
     void deletingTheClusterStopsItsArchiverAndKeepsTheFiles() throws Exception {
         Map<String, Long> archived = archivedSizes();
 
@@ -183,6 +200,12 @@ class BinlogArchiveTest {
         Thread.sleep(2500); // two health rounds: nothing starts it again
         assertThat(archiverPid()).isEmpty();
         assertThat(archivedSizes()).isEqualTo(archived);
+    }
+
+    /** The replay over the manager's store, as a restore job would make it. */
+    private static BinlogReplay replay() {
+        return new BinlogReplay(new BinlogArchive(new LocalHost("127.0.0.1"),
+                manager.home().resolve("backups").toString(), "/usr/bin/mariadb-binlog", ZoneId.systemDefault()));
     }
 
     private static String metrics() {
@@ -239,6 +262,11 @@ class BinlogArchiveTest {
     }
 
     private static List<String> archiverCommandLines() {
+        return archiverCommandLines(archive);
+    }
+
+    /** The command lines of the processes writing into an archive directory. */
+    private static List<String> archiverCommandLines(Path directory) {
         String table;
         try {
             Process ps = new ProcessBuilder("ps", "-ww", "-e", "-o", "pid=,args=").start();
@@ -247,7 +275,7 @@ class BinlogArchiveTest {
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }
-        return table.lines().filter(line -> line.contains("--result-file=" + archive + "/")).toList();
+        return table.lines().filter(line -> line.contains("--result-file=" + directory + "/")).toList();
     }
 
     private static Optional<Long> archiverPid() {

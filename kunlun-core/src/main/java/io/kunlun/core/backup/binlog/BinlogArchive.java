@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  * so the archive can be used by hand and after the cluster is gone.
  */
 public final class BinlogArchive {
+    /** How the archive's times are shown and taken: to the second, in the manager's zone. */
+    public static final java.time.format.DateTimeFormatter SECOND =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     static final String JOB_MARKER = ".kunlun-job";
     static final String DEFAULTS_FILE = "archiver.cnf";
     static final String LOG_FILE = "archiver.log";
@@ -121,11 +124,6 @@ public final class BinlogArchive {
 
     ZoneId zone() {
         return zone;
-    }
-
-    /** Whether the shard is being archived (its directory exists). */
-    public boolean archives(String cluster, String shard) {
-        return host.exists(shardDirectory(cluster, shard));
     }
 
     /** The shards of the cluster with an archive, whether or not the cluster still exists. */

@@ -22,11 +22,15 @@ import io.kunlun.model.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -59,7 +63,7 @@ public final class BinlogArchiving {
     private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
     private static final Duration LAST_RETRY = Duration.ofMinutes(5);
 
-    private record Retry(java.time.Instant after, Duration interval) {
+    private record Retry(Instant after, Duration interval) {
     }
 
     /** The last lag measured of each archived shard, by cluster then shard. */
@@ -143,7 +147,7 @@ public final class BinlogArchiving {
                 }
                 String key = cluster.name() + "/" + shard;
                 Retry retry = retries.get(key);
-                if (retry != null && java.time.Instant.now().isBefore(retry.after())) {
+                if (retry != null && Instant.now().isBefore(retry.after())) {
                     continue;
                 }
                 try {
@@ -152,7 +156,7 @@ public final class BinlogArchiving {
                     measureLag(cluster, shard);
                 } catch (RuntimeException e) {
                     Duration wait = retry == null ? FIRST_RETRY : min(retry.interval().multipliedBy(2), LAST_RETRY);
-                    retries.put(key, new Retry(java.time.Instant.now().plus(wait), wait));
+                    retries.put(key, new Retry(Instant.now().plus(wait), wait));
                     LOG.warn("binlog archive of cluster {} {} (next try in {} s): {}", cluster.name(), shard,
                             wait.toSeconds(), e.getMessage());
                 }
@@ -165,8 +169,8 @@ public final class BinlogArchiving {
      * health round), by cluster then shard: a copy, the shards of clusters that exist.
      */
     public Map<String, Map<String, Long>> lagBytes() {
-        Map<String, Map<String, Long>> copy = new java.util.TreeMap<>();
-        lagBytes.forEach((cluster, shards) -> copy.put(cluster, new java.util.TreeMap<>(shards)));
+        Map<String, Map<String, Long>> copy = new TreeMap<>();
+        lagBytes.forEach((cluster, shards) -> copy.put(cluster, new TreeMap<>(shards)));
         return copy;
     }
 
@@ -277,7 +281,7 @@ public final class BinlogArchiving {
     private DetachedProcess process(String cluster, String shard, Instance source, String firstFile) {
         String directory = archive.sourceDirectory(cluster, shard, source.hostaddr(), source.port());
         String resultFile = "--result-file=" + directory + "/";
-        List<String> argv = new java.util.ArrayList<>(List.of(archive.binlogProgram(),
+        List<String> argv = new ArrayList<>(List.of(archive.binlogProgram(),
                 "--defaults-file=" + archive.clusterDirectory(cluster) + "/" + BinlogArchive.DEFAULTS_FILE,
                 "--read-from-remote-server", "--host=" + source.hostaddr(), "--port=" + source.port(),
                 "--protocol=TCP", "--raw", "--stop-never",
@@ -306,7 +310,7 @@ public final class BinlogArchiving {
         if (made) {
             host.check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$(dirname -- \"$1\")\" && cat > \"$1.tmp\""
                     + " && mv -f -- \"$1.tmp\" \"$1\"", "sh", file).withStdin(("[client]\nuser=" + ACCOUNT
-                    + "\npassword=" + Names.newPassword() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    + "\npassword=" + Names.newPassword() + "\n").getBytes(StandardCharsets.UTF_8)));
         }
         return host.readFile(file).lines().filter(line -> line.startsWith("password=")).findFirst()
                 .map(line -> new Password(line.substring("password=".length()), made))
@@ -340,12 +344,5 @@ public final class BinlogArchiving {
 
     private Object lock(String cluster, String shard) {
         return shardLocks.computeIfAbsent(cluster + "/" + shard, key -> new Object());
-    }
-
-    /** Whether the shard's archiver runs now (against any server). */
-    public boolean running(String cluster, String shard) {
-        CommandResult table = archive.host().run(Command.of("ps", "-ww", "-e", "-o", "args="));
-        String marker = "--result-file=" + archive.shardDirectory(cluster, shard) + "/";
-        return table.succeeded() && table.stdout().lines().anyMatch(line -> line.contains(marker));
     }
 }

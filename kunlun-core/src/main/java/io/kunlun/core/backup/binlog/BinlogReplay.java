@@ -1,6 +1,7 @@
 package io.kunlun.core.backup.binlog;
 
 import io.kunlun.core.ManagerException;
+import io.kunlun.core.backup.BackupManifest;
 import io.kunlun.core.engines.GtidPosition;
 import io.kunlun.core.engines.SqlClient;
 import io.kunlun.core.hosts.Command;
@@ -10,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ import java.util.List;
  * <pre>{@code
  * BinlogReplay replay = new BinlogReplay(archive);               // BinlogArchiving.archive()
  * // in check (reads the store only, no side effect):
- * BinlogReplay.Range range = replay.check(cluster, shard, new GtidPosition(copy.gtidPosition()), t);
+ * BinlogReplay.Range range = replay.check(cluster, manifest.shards().get(i), t);   // t: Instant
  * // in run, once the shard's copy is restored and its server runs:
  * BinlogReplay.Outcome done = replay.apply(range, drivers.storage(host).client(newPrimary), timeout);
  * }</pre>
@@ -42,7 +42,6 @@ import java.util.List;
  * the last transaction applied. The text is held in the manager's memory on its way.
  */
 public final class BinlogReplay {
-    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final Duration PRINT_TIMEOUT = Duration.ofMinutes(30);
 
     private final BinlogArchive archive;
@@ -58,6 +57,16 @@ public final class BinlogReplay {
 
     /** What was applied: the files read and the size of the SQL text run on the target. */
     public record Outcome(List<String> files, long sqlBytes) {
+    }
+
+    /**
+     * The check from a backup's copy of the shard: its {@code gtid_position}. Its
+     * {@code binlog_file}/{@code binlog_offset} name the copy's source's own binlog (a replica's,
+     * often), which the archive of the primary does not hold; the GTID position is the same in
+     * every node's history of the shard.
+     */
+    public Range check(String cluster, BackupManifest.ShardCopy copy, Instant until) {
+        return check(cluster, copy.name(), new GtidPosition(copy.gtidPosition()), until);
     }
 
     /** The same check with {@code until} an instant, taken in the manager's zone. */
@@ -76,13 +85,13 @@ public final class BinlogReplay {
             }
         }
         throw ManagerException.refused("no binlog archive covers " + (after.text().isEmpty() ? "the beginning"
-                : after.text()) + " to " + SECOND.format(second) + " for cluster " + cluster + " shard " + shard);
+                : after.text()) + " to " + BinlogArchive.SECOND.format(second) + " for cluster " + cluster + " shard " + shard);
     }
 
     /** Applies the range to the target; fails with the tail of mariadb-binlog's or the client's errors. */
     public Outcome apply(Range range, SqlClient target, Duration timeout) {
         List<String> argv = new ArrayList<>(List.of("env", "TZ=" + archive.zone().getId(), archive.binlogProgram(),
-                "--no-defaults", "--stop-datetime=" + SECOND.format(range.until().plusSeconds(1))));
+                "--no-defaults", "--stop-datetime=" + BinlogArchive.SECOND.format(range.until().plusSeconds(1))));
         if (!range.after().text().isEmpty()) {
             argv.add("--start-position=" + range.after().text());
         }
