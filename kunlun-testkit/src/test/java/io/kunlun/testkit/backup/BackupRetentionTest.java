@@ -40,6 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BackupRetentionTest {
     @RegisterExtension
     static TestManager manager = TestManager.builder().configure(config -> config.withExposeCredentials(true)
+            // The last test stops the primary behind the monitor's back; the monitor must not notice first.
+            .withHealthIntervalSeconds(3600)
             .withBackup(new BackupConfig(null, null, new BackupConfig.Retention(2, null)))).build();
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.243", "127.0.0.243");
@@ -104,6 +106,42 @@ class BackupRetentionTest {
 
         assertThat(deleted.result()).isEqualTo("failed");
         assertThat(deleted.info()).isEqualTo("backup_id must be a backup id such as 20261202T043107Z, got \"../binlog\"");
+    }
+
+    @Test
+    @Order(4)
+    void aFailedBackupThatStartedArchivingTakesTheArchiveItMadeBack() throws Exception {
+        Path binlogs = store().resolve(cluster).resolve("binlog");
+        // A cluster made before archiving existed: no archive, no archiver.
+        deleteRecursively(binlogs);
+        for (String line : processLines()) {
+            if (line.contains("--result-file=" + binlogs + "/")) {
+                new ProcessBuilder("kill", "-KILL", line.strip().split("\\s+")[0]).start().waitFor();
+            }
+        }
+        List<String> before = backupDirectories();
+        ClusterFixture.asOperatorOnTheMachine(machines, primary, "SHUTDOWN");
+
+        Reply backup = run(manager, backup(cluster));
+
+        assertThat(backup.result()).as(backup.toString()).isEqualTo("failed");
+        assertThat(binlogs).as("the archive the backup started is gone with it").doesNotExist();
+        assertThat(backupDirectories()).isEqualTo(before);
+    }
+
+    private static List<String> processLines() throws Exception {
+        Process ps = new ProcessBuilder("ps", "-ww", "-e", "-o", "pid=,args=").start();
+        String table = new String(ps.getInputStream().readAllBytes());
+        ps.waitFor();
+        return table.lines().toList();
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     private static ObjectNode deleteBackup(String clusterName, String backupId) {

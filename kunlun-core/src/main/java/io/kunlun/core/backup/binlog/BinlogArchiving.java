@@ -111,8 +111,11 @@ public final class BinlogArchiving {
         stop(cluster, shard);
         archive.host().check(Command.of("sh", "-c", "[ -e \"$1\" ] || exit 0;"
                 + " if [ \"$(cat -- \"$1/" + BinlogArchive.JOB_MARKER + "\" 2>/dev/null)\" = \"$2\" ];"
-                + " then rm -rf -- \"$1\"; rmdir -- \"$3\" 2>/dev/null; exit 0; fi", "sh", directory, jobId,
-                archive.clusterDirectory(cluster)));
+                + " then rm -rf -- \"$1\"; fi;"
+                // With no shard archived any more, the login file goes with the cluster's archive directory.
+                + " if [ -z \"$(find \"$3\" -mindepth 1 -maxdepth 1 -type d)\" ];"
+                + " then rm -f -- \"$3/" + BinlogArchive.DEFAULTS_FILE + "\"; rmdir -- \"$3\" 2>/dev/null; fi; exit 0",
+                "sh", directory, jobId, archive.clusterDirectory(cluster)));
     }
 
     /** Stops the shard's archiver, whatever server it reads from; its files stay. */
