@@ -126,6 +126,19 @@ public final class BinlogArchive {
         return zone;
     }
 
+    /**
+     * The manager's zone as mariadb-binlog's {@code TZ}: a region by its name; a fixed offset in
+     * POSIX form, whose sign is the other way round ({@code UTC-02:00} is two hours east).
+     */
+    String timeZoneVariable() {
+        if (zone.normalized() instanceof java.time.ZoneOffset offset) {
+            int seconds = -offset.getTotalSeconds();
+            return String.format("TZ=UTC%s%02d:%02d:%02d", seconds < 0 ? "-" : "+", Math.abs(seconds) / 3600,
+                    Math.abs(seconds) / 60 % 60, Math.abs(seconds) % 60);
+        }
+        return "TZ=" + zone.getId();
+    }
+
     /** The shards of the cluster with an archive, whether or not the cluster still exists. */
     public List<String> shards(String cluster) {
         return subdirectories(clusterDirectory(cluster));
@@ -213,7 +226,7 @@ public final class BinlogArchive {
      * last file may end in an event still being written: what precedes it is kept.
      */
     private List<String> print(String file, Optional<String> stopPosition) {
-        List<String> argv = new ArrayList<>(List.of("env", "TZ=" + zone.getId(), binlogProgram, "--no-defaults",
+        List<String> argv = new ArrayList<>(List.of("env", timeZoneVariable(), binlogProgram, "--no-defaults",
                 "--base64-output=decode-rows"));
         stopPosition.ifPresent(position -> argv.add("--stop-position=" + position));
         argv.add(file);

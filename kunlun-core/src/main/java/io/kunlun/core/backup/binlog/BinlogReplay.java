@@ -90,7 +90,7 @@ public final class BinlogReplay {
 
     /** Applies the range to the target; fails with the tail of mariadb-binlog's or the client's errors. */
     public Outcome apply(Range range, SqlClient target, Duration timeout) {
-        List<String> argv = new ArrayList<>(List.of("env", "TZ=" + archive.zone().getId(), archive.binlogProgram(),
+        List<String> argv = new ArrayList<>(List.of("env", archive.timeZoneVariable(), archive.binlogProgram(),
                 "--no-defaults", "--stop-datetime=" + BinlogArchive.SECOND.format(range.until().plusSeconds(1))));
         if (!range.after().text().isEmpty()) {
             argv.add("--start-position=" + range.after().text());
