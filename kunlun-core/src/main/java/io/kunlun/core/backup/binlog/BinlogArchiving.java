@@ -136,8 +136,8 @@ public final class BinlogArchiving {
 
     /**
      * One round: every shard of every cluster that has an archive gets a running archiver
-     * against its current primary. A shard that cannot be archived now is logged and tried again
-     * next round.
+     * against its current primary, and its lag measured. A shard that cannot be archived now is
+     * logged and tried again after a wait that doubles from 5 s up to 5 min.
      */
     public void keepAlive() {
         List<Cluster> clusters = store.clusters().listClusters();
