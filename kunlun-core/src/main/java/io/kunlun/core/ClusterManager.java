@@ -136,7 +136,7 @@ public final class ClusterManager implements AutoCloseable {
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
                 new PostgresExporter(store, hosts, drivers, updatePrometheus),
                 new BackupCluster(store, drivers, backups, archiving, retention),
-                new RestoreNewCluster(store, hosts, drivers, backups),
+                new RestoreNewCluster(store, hosts, drivers, backups, archiving),
                 new DeleteBackup(backups, retention));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
