@@ -5,6 +5,7 @@ import io.kunlun.core.backup.BackupManifest;
 import io.kunlun.core.backup.BackupStore;
 import io.kunlun.core.backup.DirectoryBackupStore;
 import io.kunlun.core.backup.StoredFile;
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.engines.ComputeEngine;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.engines.StreamedBackup;
@@ -19,6 +20,9 @@ import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.Role;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,6 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BackupCluster implements Operation<JobRequest.BackupCluster, BackupCluster.Plan> {
     /** Backup ids are the check's time in UTC: they sort by time and name no zone twice a year. */
+    private static final Logger LOG = LoggerFactory.getLogger(BackupCluster.class);
     private static final DateTimeFormatter BACKUP_ID =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     /** The backup's time as the job's info shows it and restores take it: the manager's zone, to the second. */
@@ -66,8 +71,13 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
     private final MetadataStore store;
     private final Drivers drivers;
     private final DirectoryBackupStore backups;
+    private final BinlogArchiving archiving;
+    private final BackupRetention retention;
 
-    public BackupCluster(MetadataStore store, Drivers drivers, DirectoryBackupStore backups) {
+    public BackupCluster(MetadataStore store, Drivers drivers, DirectoryBackupStore backups,
+                         BinlogArchiving archiving, BackupRetention retention) {
+        this.archiving = archiving;
+        this.retention = retention;
         this.store = store;
         this.drivers = drivers;
         this.backups = backups;
@@ -146,6 +156,8 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
         context.willDo(DiscardBackup.NAME, new DiscardBackup.Payload(backups.hostaddr(), backups.path(), cluster,
                 backupId, context.jobId()));
         backups.create(cluster, backupId, context.jobId());
+        // A cluster made before archiving existed is archived from its first backup on.
+        StopArchiving.startArchiving(archiving, cluster, List.copyOf(plan.sources().keySet()), context);
         long estimate = dataBytes(plan.sources().values());
         String copying = "copying " + plan.sources().size() + (plan.sources().size() == 1 ? " shard" : " shards") + " to " + backups.location() + "/" + cluster
                 + "/" + backupId + ": ";
@@ -185,8 +197,26 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
                     + " were written");
         });
         backups.commit(manifest);
+        applyRetention(cluster, context);
         context.step("backup " + backupId + " complete", total, total);
         return manifest.backupTime();
+    }
+
+    /**
+     * The retention deletes the cluster's expired backups once this one is complete. A failure
+     * there does not fail this backup (its undo would delete it): the log says why, and the next
+     * backup tries again.
+     */
+    private void applyRetention(String cluster, JobContext context) {
+        try {
+            List<BackupManifest> expired = retention.expired(cluster);
+            if (!expired.isEmpty()) {
+                context.step("retention: deleting " + expired.size() + " older backups", 0, 1);
+                retention.delete(cluster, expired);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cluster {}: backup retention failed: {}", cluster, e.getMessage());
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.kunlun.core.ops;
 
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
@@ -30,8 +31,11 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
     private final Drivers drivers;
     private final NetworkGrants grants;
     private final InstanceRemoval removal;
+    private final BinlogArchiving archiving;
 
-    public DeleteShard(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus) {
+    public DeleteShard(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus,
+                       BinlogArchiving archiving) {
+        this.archiving = archiving;
         this.store = store;
         this.drivers = drivers;
         this.grants = new NetworkGrants(drivers);
@@ -93,6 +97,7 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
         removal.removeAll("shard " + shard, plan.nodes(),
                 instance -> context.step("removed " + instance.address(), done.incrementAndGet(), total));
         store.clusters().deleteShard(request.name(), shard);
+        archiving.stop(request.name(), shard);
         context.step("done", total, total);
         return shard;
     }

@@ -3,6 +3,8 @@ package io.kunlun.core.ops;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.backup.BackupManifest;
 import io.kunlun.core.backup.BackupStore;
+import io.kunlun.core.backup.binlog.BinlogArchiving;
+import io.kunlun.core.backup.binlog.BinlogReplay;
 import io.kunlun.core.engines.ClusterUsers;
 import io.kunlun.core.engines.GtidPosition;
 import io.kunlun.core.engines.StorageEngine;
@@ -17,9 +19,11 @@ import io.kunlun.model.Instance;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,23 +46,20 @@ import java.util.stream.Collectors;
  */
 public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewCluster, RestoreNewCluster.Plan> {
     private static final String LOCK_PREFIX = "cluster:";
+    /** Replaying is bounded like a state transfer: it may apply hours of a busy shard's writes. */
+    private static final Duration REPLAY_TIMEOUT = Duration.ofHours(6);
 
     /**
-     * The backup restored, the point in time the new cluster is to show, the new cluster's
-     * instances, and its accounts (generated in check, recorded in run).
+     * The backup restored, the point in time the new cluster is to show, the archived binlogs of
+     * each shard to replay up to it (none for a shard whose archive does not reach past the
+     * backup, when the point in time is the backup's own second), the new cluster's instances,
+     * and its accounts (generated in check, recorded in run).
      */
-    public record Plan(BackupManifest backup, LocalDateTime pointInTime, BuildPlan build,
-                       List<ClusterTable.Credential> credentials) {
+    public record Plan(BackupManifest backup, LocalDateTime pointInTime, Map<String, BinlogReplay.Range> replays,
+                       BuildPlan build, List<ClusterTable.Credential> credentials) {
         Map<String, BackupManifest.ShardCopy> copies() {
             return backup.shards().stream().collect(Collectors.toMap(BackupManifest.ShardCopy::name,
                     Function.identity()));
-        }
-    }
-
-    /** Where in a shard's history its backup stands: where replaying archived binlogs starts. */
-    record ReplayStart(String binlogFile, long binlogOffset, GtidPosition gtid) {
-        static ReplayStart of(BackupManifest.ShardCopy copy) {
-            return new ReplayStart(copy.binlogFile(), copy.binlogOffset(), new GtidPosition(copy.gtidPosition()));
         }
     }
 
@@ -66,12 +67,17 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
     private final Hosts hosts;
     private final Drivers drivers;
     private final BackupStore backups;
+    private final BinlogArchiving archiving;
+    private final BinlogReplay replay;
 
-    public RestoreNewCluster(MetadataStore store, Hosts hosts, Drivers drivers, BackupStore backups) {
+    public RestoreNewCluster(MetadataStore store, Hosts hosts, Drivers drivers, BackupStore backups,
+                             BinlogArchiving archiving) {
         this.store = store;
         this.hosts = hosts;
         this.drivers = drivers;
         this.backups = backups;
+        this.archiving = archiving;
+        this.replay = new BinlogReplay(archiving.archive());
     }
 
     @Override
@@ -108,10 +114,7 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
                 .reduce((earlier, later) -> later)
                 .orElseThrow(() -> ManagerException.refused("timestamp " + asked + " is before the first backup of"
                         + " cluster " + source + ", taken at " + complete.get(0).backupTime()));
-        if (pointInTime.isAfter(backupTime(backup))) {
-            throw ManagerException.refused("no binlog archive covers " + backup.backupTime() + " to " + asked
-                    + " for cluster " + source);
-        }
+        Map<String, BinlogReplay.Range> replays = replays(source, backup, pointInTime);
         if (backup.format() != BackupManifest.FORMAT) {
             throw ManagerException.refused("backup " + backup.backupId() + " of cluster " + source + " has format "
                     + backup.format() + "; this manager reads format " + BackupManifest.FORMAT);
@@ -122,7 +125,29 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         BuildPlan build = new InstancePlanning(store, hosts, drivers).plan(name, spec(backup),
                 backup.shards().stream().map(BackupManifest.ShardCopy::name).toList(),
                 backup.comps().stream().map(BackupManifest.CompSchema::name).toList(), request.machineList());
-        return new Plan(backup, pointInTime, build, ClusterAccounts.newCredentials());
+        return new Plan(backup, pointInTime, replays, build, ClusterAccounts.newCredentials());
+    }
+
+    /**
+     * Each shard's archived binlogs from its backup's GTID position up to the point in time. A
+     * point in time after the backup's second needs them for every shard, and is refused with the
+     * archive's reason otherwise; at the backup's own second they bring the transactions of that
+     * second after the copy's consistent point, where the archive has them.
+     */
+    private Map<String, BinlogReplay.Range> replays(String source, BackupManifest backup, LocalDateTime pointInTime) {
+        boolean pastTheBackup = pointInTime.isAfter(backupTime(backup));
+        Map<String, BinlogReplay.Range> replays = new LinkedHashMap<>();
+        for (BackupManifest.ShardCopy copy : backup.shards()) {
+            try {
+                replays.put(copy.name(), replay.check(source, copy.name(), new GtidPosition(copy.gtidPosition()),
+                        pointInTime));
+            } catch (ManagerException uncovered) {
+                if (pastTheBackup) {
+                    throw uncovered;
+                }
+            }
+        }
+        return replays;
     }
 
     private static LocalDateTime backupTime(BackupManifest manifest) {
@@ -184,6 +209,8 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         context.step("linking comps to the new shards", done.incrementAndGet(), total);
         builder.linkCompsToShards(build, List.of(), users, context);
         builder.markActive(build);
+        StopArchiving.startArchiving(archiving, name, build.shards().stream().map(BuildPlan.Shard::name).toList(),
+                context);
         context.step("restored " + name + " from backup " + plan.backup().backupId() + " of cluster "
                 + plan.backup().cluster(), total, total);
         return name;
@@ -207,8 +234,18 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
                 builder.storageInstall(build, shard, primary, users, jobId), file.host(), file.file(),
                 copy.compression()));
         context.step("restored " + shard.name() + " onto " + primary.address(), done.incrementAndGet(), total);
-        replayArchivedBinlogs(shard.name(), primary, ReplayStart.of(copy), backupTime(plan.backup()),
-                plan.pointInTime());
+        BinlogReplay.Range range = plan.replays().get(shard.name());
+        if (range != null) {
+            context.step("replaying " + range.files().size() + " archived binlog files of " + shard.name()
+                    + " onto " + primary.address() + " up to " + BackupCluster.BACKUP_TIME.format(
+                    range.until().atZone(ZoneId.systemDefault())), done.get(), total);
+            StorageEngine engine = drivers.storage(primary.hostaddr());
+            StorageNode node = drivers.storageNode(primary);
+            ClusterBuilder.naming(shard.name() + " node ", () -> {
+                replay.apply(range, engine.client(node), REPLAY_TIMEOUT);
+                engine.adoptBinlogPosition(node);
+            });
+        }
         StorageEngine primaryEngine = drivers.storage(primary.hostaddr());
         StorageNode primaryNode = drivers.storageNode(primary);
         for (Instance replica : shard.nodes().subList(1, shard.nodes().size())) {
@@ -227,21 +264,6 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         if (build.spec().haMode() == HaMode.MGR) {
             ClusterBuilder.naming(shard.name() + " node ", () -> primaryEngine.awaitGroup(primaryNode,
                     shard.nodes().size()));
-        }
-    }
-
-    /**
-     * Replays the shard's archived binary logs onto its restored primary, from where its backup
-     * stands up to the point in time, before any replica is built from it: the step that makes
-     * every shard show the same moment. There is no binlog archive yet, so check accepts only a
-     * point in time no later than the backup's, which holds nothing to replay.
-     */
-    private static void replayArchivedBinlogs(String shard, Instance primary, ReplayStart from,
-                                              LocalDateTime backupTime, LocalDateTime pointInTime) {
-        if (pointInTime.isAfter(backupTime)) {
-            throw new ManagerException(ManagerException.Code.INTERNAL, shard + " node " + primary.address()
-                    + ": no binlog archive to replay from " + from.binlogFile() + ":" + from.binlogOffset() + " (GTID "
-                    + from.gtid() + ") up to " + pointInTime);
         }
     }
 

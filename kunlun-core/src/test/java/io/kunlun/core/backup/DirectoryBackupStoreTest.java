@@ -89,4 +89,30 @@ class DirectoryBackupStoreTest {
         assertThatThrownBy(() -> store().requireWritable())
                 .hasMessage("backup store 127.0.0.1:" + root.resolve("backups") + " is not a writable directory");
     }
+
+    @Test
+    void deleteRemovesTheBackupWhoseManifestNamesThatClusterAndId() {
+        DirectoryBackupStore store = store();
+        BackupManifest kept = CommittedBackups.committed(store, "c1", "20261202T040000Z");
+        BackupManifest doomed = CommittedBackups.committed(store, "c1", "20261202T050000Z");
+
+        store.delete(doomed);
+
+        assertThat(root.resolve("backups/c1/20261202T050000Z")).doesNotExist();
+        assertThat(store.list(Optional.of("c1"))).extracting(BackupManifest::backupId).containsExactly(kept.backupId());
+    }
+
+    @Test
+    void deleteRefusesADirectoryHoldingAnotherBackupsManifest() throws Exception {
+        DirectoryBackupStore store = store();
+        BackupManifest other = CommittedBackups.committed(store, "c1", "20261202T040000Z");
+        Path moved = root.resolve("backups/c1/20261202T050000Z");
+        Files.move(root.resolve("backups/c1/20261202T040000Z"), moved);
+        BackupManifest named = new BackupManifest(other.format(), "20261202T050000Z", "c1", other.jobId(), other.spec(),
+                other.startedAt(), other.endedAt(), other.consistentAt(), other.backupTime(), other.shards(), other.comps());
+
+        assertThatThrownBy(() -> store.delete(named)).hasMessage("127.0.0.1:" + root.resolve("backups")
+                + "/c1/20261202T050000Z holds the manifest of backup 20261202T040000Z of cluster c1");
+        assertThat(moved.resolve("manifest.json")).exists();
+    }
 }

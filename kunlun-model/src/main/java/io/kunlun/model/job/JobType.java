@@ -41,6 +41,8 @@ public enum JobType {
      * credentials and connect; answered only to callers that may read secrets.
      */
     GET_CREDENTIALS(false),
+    /** Extension: deletes one backup from the backup store, for kunlunctl backup delete. */
+    DELETE_BACKUP(true),
     /** Extension: a planned change of an rbr shard's primary, no write lost. */
     SWITCHOVER(true),
     /** Extension: what the manager did on its own (instances started again, given up), newest first. */

@@ -39,15 +39,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * restore_new_cluster through HTTP: an rbr cluster of 2 shards of 2 nodes and a comp, with rows on
- * both shards and a table spread over them through the comp, is backed up, written to again, and
- * deleted; a new cluster restored at the backup's time from the store alone holds exactly the
- * backed-up rows on every node, answers the spread table through its comp, and has accounts of
- * its own. Refusals change nothing.
+ * both shards and a table spread over them through the comp, is backed up, written to in a later
+ * second T, written to again after T, and deleted; a new cluster restored at T from the store
+ * alone (the backup, then the archived binlogs up to T) holds exactly the rows committed up to T
+ * on every node, answers the spread table through its comp, and has accounts of its own.
+ * Refusals change nothing.
  */
 class RestoreNewClusterTest {
     /** Rows of shard2 are numbered from here: the spread table's boundary between the shards. */
     private static final int SHARD2_FIRST_ID = 1_000_000;
     private static final int ROWS_PER_SHARD = 100;
+    /** Rows per shard written after the backup, in seconds up to the point in time. */
+    private static final int ROWS_UP_TO_T = 10;
+    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @RegisterExtension
     static TestManager manager = TestManager.builder()
@@ -58,6 +62,7 @@ class RestoreNewClusterTest {
     static List<LoopbackMachine> targetMachines;
     static String source;
     static String backupTime;
+    static String pointInTime;
     static JsonNode sourceAdmin;
     static Reply restore;
     static String restored;
@@ -78,12 +83,41 @@ class RestoreNewClusterTest {
         Reply backup = run(manager, backup(source));
         assertThat(backup.result()).as(backup.toString()).isEqualTo("done");
         backupTime = backup.info();
-        insertRows("shard1", ROWS_PER_SHARD + 1, 10);
-        insertRows("shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + 1, 10);
+        awaitSecondAfter(backupTime);
+        insertRows("shard1", ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
+        insertRows("shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
+        pointInTime = LocalDateTime.now().format(SECOND);
+        awaitSecondAfter(pointInTime);
+        insertRows("shard1", ROWS_PER_SHARD + ROWS_UP_TO_T + 1, 10);
+        insertRows("shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + ROWS_UP_TO_T + 1, 10);
+        awaitArchivedPast(pointInTime);
         assertThat(ClusterFixture.deleteCluster(manager, source).result()).isEqualTo("done");
 
-        restore = run(manager, restoreNew(backupTime, source, targetMachines));
+        restore = run(manager, restoreNew(pointInTime, source, targetMachines));
         restored = restore.info();
+    }
+
+    /** Waits until the manager's clock (this one's) is past the second. */
+    private static void awaitSecondAfter(String second) throws InterruptedException {
+        LocalDateTime next = LocalDateTime.parse(second, SECOND).plusSeconds(1);
+        while (LocalDateTime.now().isBefore(next)) {
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits (at most 60 s) until every shard's archive holds events of a second after {@code second}. */
+    private static void awaitArchivedPast(String second) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            JsonNode archive = ClusterFixture.query(manager, "list_backups", source).get("archive");
+            String until = archive.size() == 1 ? archive.get(0).path("until").asText("") : "";
+            if (!until.isEmpty() && until.compareTo(second) > 0) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("the archive of " + source + " past " + second + ": " + archive)
+                    .isLessThan(deadline);
+            Thread.sleep(200);
+        }
     }
 
     @Test
@@ -98,17 +132,18 @@ class RestoreNewClusterTest {
     }
 
     @Test
-    void everyNodeOfEveryShardHoldsExactlyTheRowsOfTheBackup() throws Exception {
+    void everyNodeOfEveryShardHoldsExactlyTheRowsCommittedUpToThePointInTime() throws Exception {
+        int rows = ROWS_PER_SHARD + ROWS_UP_TO_T;
         for (String shard : List.of("shard1", "shard2")) {
             int first = shard.equals("shard1") ? 1 : SHARD2_FIRST_ID + 1;
             List<JsonNode> nodes = shardNodes(manager.client(), restored, shard);
             assertThat(nodes).hasSize(2);
             for (JsonNode node : nodes) {
-                assertThat(readEventually(node, "SELECT COUNT(*) = " + ROWS_PER_SHARD + " FROM app.t"))
+                assertThat(readEventually(node, "SELECT COUNT(*) = " + rows + " FROM app.t"))
                         .as(shard + " " + ClusterFixture.address(node)).isEqualTo("1");
                 assertThat(readOn(node, "SELECT CONCAT(MIN(id), '..', MAX(id)) FROM app.t"))
-                        .as("none of the rows written after the backup").isEqualTo(first + ".."
-                                + (first + ROWS_PER_SHARD - 1));
+                        .as("the backup's rows and those up to T, none after T").isEqualTo(first + ".."
+                                + (first + rows - 1));
             }
         }
     }
@@ -130,8 +165,8 @@ class RestoreNewClusterTest {
     void theTableSpreadOverTheShardsAnswersThroughTheNewCompFromTheNewPrimaries() throws Exception {
         JsonNode comp = comps(manager.client(), restored).get(0);
         try (Connection sql = ClusterFixture.postgres(comp); Statement statement = sql.createStatement()) {
-            assertThat(value(statement, "SELECT count(*) FROM spread WHERE id <= " + (SHARD2_FIRST_ID + ROWS_PER_SHARD)))
-                    .isEqualTo(String.valueOf(2 * ROWS_PER_SHARD));
+            assertThat(value(statement, "SELECT count(*) FROM spread"))
+                    .isEqualTo(String.valueOf(2 * (ROWS_PER_SHARD + ROWS_UP_TO_T)));
             assertThat(value(statement, "SELECT string_agg(srvname || '=' || array_to_string(srvoptions, ','), ' '"
                     + " ORDER BY srvname) FROM pg_foreign_server"))
                     .isEqualTo("shard1=" + serverOptions(primary(manager.client(), restored, "shard1"))
@@ -182,12 +217,12 @@ class RestoreNewClusterTest {
     }
 
     @Test
-    void aTimestampAfterTheBackupIsRefusedWhileNoBinlogArchiveCoversIt() {
-        String later = LocalDateTime.parse(backupTime, DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"))
-                .plusSeconds(1).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+    void aTimestampPastTheEndOfTheArchiveIsRefusedAndNothingIsCreated() {
+        String now = LocalDateTime.now().format(SECOND);
 
-        assertRefused(restoreNew(later, source, targetMachines), "no binlog archive covers " + backupTime + " to "
-                + later + " for cluster " + source);
+        Reply refused = assertRefused(restoreNew(now, source, targetMachines), null);
+        assertThat(refused.info()).startsWith("no binlog archive covers ").endsWith(" to " + now + " for cluster "
+                + source + " shard shard1");
     }
 
     @Test

@@ -18,12 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * "dry_run":"1" (extension): the job's check against the real state, answered at once with the
- * plan, and nothing made, changed or recorded. Real machines 127.0.0.118 and 127.0.0.119 and a
- * real no_rep cluster on the first.
+ * plan, and nothing made, changed or recorded. Real machines 127.0.0.118 to 127.0.0.120 and a real
+ * rbr cluster of one shard of two nodes (on the first two) and one comp.
  */
 class DryRunTest {
     @RegisterExtension
-    static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.118", "127.0.0.119");
+    static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.118", "127.0.0.120");
 
     @RegisterExtension
     static TestManager manager = TestManager.create();
@@ -33,9 +33,9 @@ class DryRunTest {
 
     @BeforeAll
     static void registerMachinesAndCreateACluster() {
-        machines = List.of(loopback.take(), loopback.take());
+        machines = List.of(loopback.take(), loopback.take(), loopback.take());
         ClusterFixture.register(manager, machines);
-        cluster = ClusterFixture.createdCluster(manager.client(), "no_rep", 1, 1, 1, machines.subList(0, 1));
+        cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, 2, 1, machines.subList(0, 2));
     }
 
     private static Reply dryRun(ObjectNode request) {
@@ -89,11 +89,43 @@ class DryRunTest {
         Reply reply = dryRun(ClusterFixture.job("delete_cluster", cluster));
 
         JsonNode removed = reply.json().get("removed_instances");
-        assertThat(removed).as(reply.toString()).hasSize(2);
-        assertThat(removed).extracting(instance -> instance.get("kind").asText()).containsExactly("storage", "comp");
+        assertThat(removed).as(reply.toString()).hasSize(3);
+        assertThat(removed).extracting(instance -> instance.get("kind").asText())
+                .containsExactly("storage", "storage", "comp");
         for (JsonNode instance : removed) {
             assertThat(ClusterFixture.listening(instance)).as(instance.toString()).isTrue();
         }
+    }
+
+    @Test
+    void addNodesAnswersTheNewReplicaOnTheMachineWithoutANodeOfTheShardAndMakesNothing() {
+        int jobsBefore = jobCount();
+
+        Reply reply = dryRun(ClusterFixture.job("add_nodes", cluster).put("shard_name", "shard1").put("nodes", "1"));
+
+        JsonNode added = reply.json().get("new_instances");
+        assertThat(added).as(reply.toString()).hasSize(1);
+        assertThat(added.get(0).get("ip").asText()).isEqualTo(machines.get(2).hostaddr());
+        assertThat(added.get(0).get("role").asText()).isEqualTo("replica");
+        assertThat(jobCount()).isEqualTo(jobsBefore);
+        assertThat(instanceDirectories(machines.get(2))).isEmpty();
+        assertThat(ClusterFixture.listening(added.get(0))).isFalse();
+        assertThat(ClusterFixture.storageNodes(manager.client(), cluster)).hasSize(2);
+    }
+
+    @Test
+    void deleteNodeAnswersTheNodeItWouldRemoveAndItKeepsReplicating() {
+        JsonNode replica = ClusterFixture.storageNodes(manager.client(), cluster).stream()
+                .filter(node -> node.get("role").asText().equals("replica")).findFirst().orElseThrow();
+
+        Reply reply = dryRun(ClusterFixture.job("delete_node", cluster).put("shard_name", "shard1")
+                .put("ip", replica.get("ip").asText()).put("port", replica.get("port").asText()));
+
+        JsonNode removed = reply.json().get("removed_instances");
+        assertThat(removed).as(reply.toString()).hasSize(1);
+        assertThat(removed.get(0).get("port").asText()).isEqualTo(replica.get("port").asText());
+        assertThat(ClusterFixture.storageNodes(manager.client(), cluster)).hasSize(2);
+        assertThat(ClusterFixture.listening(replica)).isTrue();
     }
 
     @Test
