@@ -11,7 +11,6 @@ import io.kunlun.core.jobs.UndoAction;
 import io.kunlun.core.jobs.UndoActions;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.monitor.HealthMonitor;
-import io.kunlun.core.monitor.Keepalive;
 import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.ops.AddComps;
 import io.kunlun.core.ops.AddNodes;
@@ -161,8 +160,7 @@ public final class ClusterManager implements AutoCloseable {
             queries.put(query.type(), query);
         }
         this.health = new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()),
-                archiving, new Keepalive(store, drivers, control, engine, config.healing(), metrics,
-                        Clock.systemUTC()));
+                archiving, config.healing(), control, engine, metrics, Clock.systemUTC());
     }
 
     /** Opens the metadata store under the configured home, recovers interrupted jobs, starts work. */

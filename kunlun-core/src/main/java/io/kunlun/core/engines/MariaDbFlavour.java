@@ -428,11 +428,16 @@ final class MariaDbFlavour implements StorageFlavour {
         client(primary, account).execute("SET GLOBAL read_only = ON;\n"
                 + "SET GLOBAL rpl_semi_sync_master_enabled = OFF;\n"
                 + "SET GLOBAL rpl_semi_sync_slave_enabled = ON;\n");
+        keepReplicaSettings(primary, account);
+    }
+
+    @Override
+    public void keepReplicaSettings(StorageNode node, InstanceAccount account) {
         Map<String, String> replica = new LinkedHashMap<>();
         replica.put("read_only", "ON");
         replica.put("rpl_semi_sync_master_enabled", "OFF");
         replica.put("rpl_semi_sync_slave_enabled", "ON");
-        keepSettings(primary, account, replica);
+        keepSettings(node, account, replica);
     }
 
     /** Writes settings into the [mysqld] section of the instance's my.cnf, for its next start. */
@@ -647,14 +652,15 @@ final class MariaDbFlavour implements StorageFlavour {
     public ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account) {
         List<Map<String, String>> records = client(replica, account).records("SHOW SLAVE STATUS;");
         if (records.isEmpty()) {
-            return new ReplicaStatus("", 0, false, false, "not a replica");
+            return new ReplicaStatus("", 0, false, false, "not a replica", new GtidPosition(""));
         }
         Map<String, String> status = records.get(0);
         String ioError = status.getOrDefault("Last_IO_Error", "");
         String sqlError = status.getOrDefault("Last_SQL_Error", "");
         return new ReplicaStatus(status.get("Master_Host"), Integer.parseInt(status.get("Master_Port")),
                 "Yes".equals(status.get("Slave_IO_Running")), "Yes".equals(status.get("Slave_SQL_Running")),
-                ioError == null || ioError.isEmpty() ? (sqlError == null ? "" : sqlError) : ioError);
+                ioError == null || ioError.isEmpty() ? (sqlError == null ? "" : sqlError) : ioError,
+                new GtidPosition(status.getOrDefault("Gtid_IO_Pos", "")));
     }
 
     @Override

@@ -281,6 +281,15 @@ public final class StorageEngine {
     }
 
     /**
+     * Makes a primary that is down start read-only, a replica, when it starts again: it must never
+     * take writes beside the shard's new primary.
+     */
+    public void fenceDown(StorageNode oldPrimary) {
+        flavour(oldPrimary.host()).keepReplicaSettings(oldPrimary,
+                InstanceAccount.resolve(oldPrimary.host(), config.instanceAccount()));
+    }
+
+    /**
      * Points the replica at the primary, then waits until both replication threads run; fails
      * with the replica's last replication error when they do not within the start timeout.
      */

@@ -104,6 +104,9 @@ interface StorageFlavour {
      */
     void demote(StorageNode primary, InstanceAccount account);
 
+    /** Writes a replica's settings (read-only, semi-sync's replica side) into a node's configuration, for its next start. */
+    void keepReplicaSettings(StorageNode node, InstanceAccount account);
+
     /**
      * Fills the target's empty data directory with a physical backup of the source taken now
      * (streamed from the source's machine to the target's over TCP on the target's state

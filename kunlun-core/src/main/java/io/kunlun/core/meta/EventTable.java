@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * What the manager did on its own to keep instances running (see the keepalive in
- * {@code monitor}): one row per restart, failed restart or give-up, never updated.
+ * What the manager did on its own to keep instances running (see the keepalive and the
+ * failover in {@code monitor}): one row per restart, failed restart, give-up, failover or
+ * rejoin, never updated.
  */
 public final class EventTable {
     private final Jdbi jdbi;
@@ -25,7 +26,13 @@ public final class EventTable {
         /** Found not running; starting it again failed. */
         RESTART_FAILED,
         /** Found not running once more than the restart limit allows: marked failed and left alone. */
-        GAVE_UP;
+        GAVE_UP,
+        /** An rbr primary every replica lost: a replica was promoted in its place. */
+        FAILED_OVER,
+        /** An old rbr primary running again after a failover became a replica of the new primary. */
+        REJOINED,
+        /** An old rbr primary running again holds transactions the new primary lacks: left read-only, detached. */
+        REJOIN_REFUSED;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);

@@ -4,7 +4,11 @@ import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.config.HealingConfig;
+import io.kunlun.core.jobs.JobEngine;
+import io.kunlun.core.ops.ControlInstance;
 import io.kunlun.core.ops.Drivers;
+import io.kunlun.core.ops.PrimaryFailover;
 import io.kunlun.model.Cluster;
 import io.kunlun.model.HaMode;
 import io.kunlun.model.Instance;
@@ -14,6 +18,7 @@ import io.kunlun.model.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,8 +37,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Checks every instance on an interval and records what it finds: ACTIVE when its server runs
  * and answers, UNREACHABLE when it does not; an rbr storage node's role from whether it
- * replicates. An instance whose server is found not running in two rounds in a row is handed to
- * the {@link Keepalive}. Instances being created, stopped on purpose or given up (FAILED) are
+ * replicates. An rbr primary found not answering in two rounds in a row is handed to the
+ * {@link AutoFailover}; any other instance whose server is found not running in two rounds in a
+ * row (or such a primary the failover did not replace) to the {@link Keepalive}. Instances being created, stopped on purpose or given up (FAILED) are
  * left alone, and a status is only
  * replaced while it is still the one the check started from, so that a job's record made
  * meanwhile (a stop, say) is never overwritten.
@@ -48,6 +54,7 @@ public final class HealthMonitor implements AutoCloseable {
     private final Drivers drivers;
     private final Duration interval;
     private final Keepalive keepalive;
+    private final AutoFailover failover;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             task -> daemon(task, "health-monitor"));
     private final ExecutorService machineChecks = Executors.newFixedThreadPool(MACHINES_AT_ONCE,
@@ -58,15 +65,21 @@ public final class HealthMonitor implements AutoCloseable {
 
     /**
      * @param archiving whose archivers are kept running, checked once per round like a machine
-     * @param keepalive what starts again the instances found dead
+     * @param healing whether and how instances found dead are started again and lost rbr primaries replaced
+     * @param control whose start the keepalive uses, under the cluster job locks of {@code jobs}
      */
     public HealthMonitor(MetadataStore store, Drivers drivers, Duration interval, BinlogArchiving archiving,
-                         Keepalive keepalive) {
+                         HealingConfig healing, ControlInstance control, JobEngine jobs, ManagerMetrics metrics,
+                         Clock clock) {
         this.store = store;
         this.drivers = drivers;
         this.interval = interval;
         this.archiving = archiving;
-        this.keepalive = keepalive;
+        ClusterLock lock = new ClusterLock(jobs, control);
+        HealingEvents events = new HealingEvents(store, clock);
+        this.failover = new AutoFailover(store, drivers, new PrimaryFailover(store, drivers), lock, healing, metrics,
+                events);
+        this.keepalive = new Keepalive(store, drivers, control, lock, healing, metrics, events, failover);
     }
 
     /** Checks every instance now and then once per interval, until closed. */
@@ -156,8 +169,12 @@ public final class HealthMonitor implements AutoCloseable {
                 && store.clusters().replaceStatus(instance.hostaddr(), instance.port(), instance.status(), found)) {
             LOG.info("{}: {} -> {}", instance.address(), instance.status().wireName(), found.wireName());
         }
-        // Dead in two rounds in a row: one missed probe (a server restarting) is not a death.
-        if (running.equals(Optional.of(false)) && instance.status() == InstanceStatus.UNREACHABLE) {
+        // Down in two rounds in a row: one missed probe (a server restarting) is not a death. A primary's
+        // server gone is one (and its replicas must confirm it): its failover does not wait for another round.
+        boolean downAgain = !healthy && instance.status() == InstanceStatus.UNREACHABLE;
+        boolean primaryGone = running.equals(Optional.of(false)) || downAgain;
+        boolean replaced = primaryGone && failover.covers(cluster, instance) && failover.primaryDown(cluster, instance);
+        if (!replaced && downAgain && running.equals(Optional.of(false))) {
             keepalive.instanceDown(cluster, instance);
         }
         if (healthy && instance.kind() == InstanceKind.STORAGE && cluster.spec().haMode() == HaMode.RBR) {

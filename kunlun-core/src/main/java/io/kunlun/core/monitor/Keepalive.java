@@ -1,7 +1,6 @@
 package io.kunlun.core.monitor;
 
 import io.kunlun.core.config.HealingConfig;
-import io.kunlun.core.jobs.JobEngine;
 import io.kunlun.core.meta.EventTable;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.ops.ControlInstance;
@@ -11,11 +10,9 @@ import io.kunlun.model.HaMode;
 import io.kunlun.model.Instance;
 import io.kunlun.model.InstanceKind;
 import io.kunlun.model.InstanceStatus;
-import io.kunlun.model.job.JobRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -25,7 +22,8 @@ import java.util.Optional;
  * back replicating, read-only, from the replication its data directory keeps; a primary comes
  * back the primary, as nothing took its place). At most {@code max_restarts} in the window;
  * the next death marks the instance failed, and it is left alone until control_instance start.
- * Every restart, failed restart and give-up is an event ({@link EventTable}) and a metric.
+ * Every restart, failed restart and give-up is an event ({@link EventTable}) and a metric. An old
+ * rbr primary restarted after a failover is then rejoined ({@link AutoFailover#rejoinIfDetached}).
  *
  * <p>A restart holds its cluster's job lock, and happens only when no job of the cluster is
  * queued or running: a job may be stopping, replacing or deleting the instance, and whatever it
@@ -35,26 +33,28 @@ import java.util.Optional;
  * depends on its group's state (a group entirely down starts from its most recent member), which
  * is left to control_instance for now.
  */
-public final class Keepalive {
+final class Keepalive {
     private static final Logger LOG = LoggerFactory.getLogger(Keepalive.class);
 
     private final MetadataStore store;
     private final Drivers drivers;
     private final ControlInstance control;
-    private final JobEngine jobs;
+    private final ClusterLock lock;
     private final HealingConfig config;
     private final ManagerMetrics metrics;
-    private final Clock clock;
+    private final HealingEvents events;
+    private final AutoFailover failover;
 
-    public Keepalive(MetadataStore store, Drivers drivers, ControlInstance control, JobEngine jobs,
-                     HealingConfig config, ManagerMetrics metrics, Clock clock) {
+    Keepalive(MetadataStore store, Drivers drivers, ControlInstance control, ClusterLock lock, HealingConfig config,
+              ManagerMetrics metrics, HealingEvents events, AutoFailover failover) {
         this.store = store;
         this.drivers = drivers;
         this.control = control;
-        this.jobs = jobs;
+        this.lock = lock;
         this.config = config;
         this.metrics = metrics;
-        this.clock = clock;
+        this.events = events;
+        this.failover = failover;
     }
 
     /**
@@ -65,9 +65,7 @@ public final class Keepalive {
         if (!config.keepalive() || (instance.kind() == InstanceKind.STORAGE && cluster.spec().haMode() == HaMode.MGR)) {
             return;
         }
-        JobRequest.ControlInstance start = new JobRequest.ControlInstance(JobRequest.Control.START,
-                new JobRequest.InstanceAddress(instance.hostaddr(), instance.port()));
-        if (!jobs.runIfIdle(control.lockKey(start), () -> restartUnderLock(instance))) {
+        if (!lock.runIfIdle(instance, () -> restartUnderLock(instance))) {
             LOG.info("{}: not running; a job of cluster {} is under way: looked at again next round",
                     instance.address(), cluster.name());
         }
@@ -81,12 +79,12 @@ public final class Keepalive {
             return;
         }
         Instance instance = found.get();
-        Instant now = clock.instant();
+        Instant now = events.now();
         int restarts = store.events().restartsSince(instance.clusterName(), instance.hostaddr(), instance.port(),
                 now.minus(config.window()));
         if (restarts >= config.maxRestarts()) {
             store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.FAILED);
-            record(instance, now, EventTable.Kind.GAVE_UP, "not running again after " + restarts
+            events.record(instance, now, EventTable.Kind.GAVE_UP, "not running again after " + restarts
                     + (restarts == 1 ? " restart" : " restarts") + " within " + config.windowSeconds()
                     + " s: marked failed, left alone until control_instance start");
             metrics.instanceGivenUp(instance.kind());
@@ -96,17 +94,13 @@ public final class Keepalive {
                 + config.windowSeconds() + " s";
         try {
             control.start(instance);
-            record(instance, now, EventTable.Kind.RESTARTED, "found not running; started again (" + attempt + ")");
-            metrics.instanceRestarted(instance.kind(), true);
         } catch (RuntimeException e) {
-            record(instance, now, EventTable.Kind.RESTART_FAILED, attempt + " failed: " + e.getMessage());
+            events.record(instance, now, EventTable.Kind.RESTART_FAILED, attempt + " failed: " + e.getMessage());
             metrics.instanceRestarted(instance.kind(), false);
+            return;
         }
-    }
-
-    private void record(Instance instance, Instant at, EventTable.Kind kind, String detail) {
-        LOG.info("{}: {}: {}", instance.address(), kind.wireName(), detail);
-        store.events().record(new EventTable.Event(at, instance.clusterName(), instance.hostaddr(), instance.port(),
-                kind, detail));
+        events.record(instance, now, EventTable.Kind.RESTARTED, "found not running; started again (" + attempt + ")");
+        metrics.instanceRestarted(instance.kind(), true);
+        failover.rejoinIfDetached(instance);
     }
 }

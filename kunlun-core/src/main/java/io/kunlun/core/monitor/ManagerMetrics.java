@@ -35,6 +35,9 @@ public final class ManagerMetrics {
     /** Seconds: from a machine check (under a second) to a cluster restore (an hour). */
     private static final double[] JOB_SECONDS_BUCKETS = {0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600};
 
+    /** Seconds: a promotion on a quiet shard (under a second) to one waiting for a replica's backlog. */
+    private static final double[] FAILOVER_SECONDS_BUCKETS = {0.25, 0.5, 1, 2, 3, 5, 10, 30, 60};
+
     /** Rendered metrics: the bytes and the Content-Type to send them with. */
     public record Exposition(String contentType, byte[] body) {
     }
@@ -46,6 +49,7 @@ public final class ManagerMetrics {
     private final Counter httpRequests;
     private final Counter instanceRestarts;
     private final Counter instanceGiveUps;
+    private final Histogram failoverSeconds;
     private volatile Optional<String> scrapeBearerToken = Optional.empty();
 
     /** @param instancesByStatus how many instances have each status now; called at every scrape */
@@ -77,6 +81,13 @@ public final class ManagerMetrics {
                 .name("kunlun_instance_give_ups_total")
                 .help("Instances the keepalive marked failed after its restart limit, by instance kind")
                 .labelNames("kind")
+                .register(registry);
+        failoverSeconds = Histogram.builder()
+                .name("kunlun_failover_seconds")
+                .help("rbr failovers the manager made on its own, and how long each took from the decision to the"
+                        + " comps following the new primary (its _count is the number of failovers)")
+                .classicOnly()
+                .classicUpperBounds(FAILOVER_SECONDS_BUCKETS)
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("kunlun_instances")
@@ -177,6 +188,11 @@ public final class ManagerMetrics {
     /** Counts an instance the keepalive gave up on. */
     public void instanceGivenUp(InstanceKind kind) {
         instanceGiveUps.labelValues(kind.wireName()).inc();
+    }
+
+    /** Counts a failover and how long it took. */
+    public void failedOver(Duration took) {
+        failoverSeconds.observe(took.toNanos() / 1e9);
     }
 
     /** Counts a request the adapter answered. */

@@ -15,6 +15,7 @@ import io.kunlun.model.Role;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -45,7 +46,6 @@ final class PrimaryHandover {
     Instance handOver(Cluster cluster, String shard, Instance oldPrimary, List<Instance> replicas,
                       Function<List<Instance>, Instance> choose, JobContext context, int total) {
         String from = "switching " + shard + " over from " + oldPrimary.address() + ": ";
-        ClusterUsers users = ClusterAccounts.ofCluster(store.clusters(), cluster.name());
         StorageNode oldNode = drivers.storageNode(oldPrimary);
         StorageEngine oldEngine = drivers.storage(oldPrimary.hostaddr());
         context.step(from + "refusing writes", 0, total);
@@ -73,11 +73,24 @@ final class PrimaryHandover {
             }
             throw e;
         }
-        context.step(from + "re-pointing the replicas to " + chosen.address(), 0, total);
+        follow(cluster, shard, oldPrimary, replicas, chosen, step -> context.step(from + step, 0, total));
+        return chosen;
+    }
+
+    /**
+     * The shard's other replicas follow its new primary from where each stands, every comp of
+     * the cluster points its link to the shard at it, and then the metadata records the roles:
+     * the new primary's, and the old primary's as a replica.
+     */
+    void follow(Cluster cluster, String shard, Instance oldPrimary, List<Instance> replicas, Instance chosen,
+                Consumer<String> step) {
+        ClusterUsers users = ClusterAccounts.ofCluster(store.clusters(), cluster.name());
+        StorageNode newPrimary = drivers.storageNode(chosen);
+        step.accept("re-pointing the replicas to " + chosen.address());
         Parallel.run(replicas.stream().filter(replica -> replica != chosen).<Runnable>map(replica -> () ->
                 ClusterBuilder.naming(shard + " node ", () -> drivers.storage(replica.hostaddr())
                         .repointReplica(drivers.storageNode(replica), newPrimary, users.replication()))).toList());
-        context.step(from + "re-pointing the comps to " + chosen.address(), 0, total);
+        step.accept("re-pointing the comps to " + chosen.address());
         ShardTarget target = ShardTarget.primary(shard, newPrimary, users.admin());
         Parallel.run(store.clusters().instances(cluster.name()).stream()
                 .filter(instance -> instance.kind() == InstanceKind.COMP)
@@ -85,7 +98,6 @@ final class PrimaryHandover {
                         () -> ClusterBuilder.shardLinks(drivers, comp, users.admin().user()).repoint(target))).toList());
         store.clusters().setRole(chosen.hostaddr(), chosen.port(), Role.PRIMARY);
         store.clusters().setRole(oldPrimary.hostaddr(), oldPrimary.port(), Role.REPLICA);
-        return chosen;
     }
 
     /** The replica that applied the most of the shard's history. */

@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The keepalive through HTTP on real MariaDB and PostgreSQL instances: an rbr 1×2 cluster with
- * one comp, the health monitor checking every second, at most 3 restarts in 600 s.
+ * one comp, the health monitor checking every second, at most 3 restarts in 600 s, automatic
+ * failover off (so a dead primary is started again; FailoverTest has it on).
  */
 class KeepaliveTest {
     /** Two rounds of the monitor, a start of the server, and room for a loaded machine. */
@@ -43,7 +44,7 @@ class KeepaliveTest {
     @RegisterExtension
     static TestManager manager = TestManager.builder()
             .configure(config -> config.withExposeCredentials(true).withHealthIntervalSeconds(1)
-                    .withHealing(new HealingConfig(true, 3, 600)))
+                    .withHealing(new HealingConfig(true, false, 3, 600)))
             .build();
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.of("127.0.0.193", "127.0.0.194");

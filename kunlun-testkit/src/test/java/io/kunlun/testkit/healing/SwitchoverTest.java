@@ -15,13 +15,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.address;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
@@ -63,7 +59,7 @@ class SwitchoverTest {
     @Test
     void aSwitchoverUnderAWriterThroughTheCompLosesNoAcknowledgedWrite() throws Exception {
         JsonNode oldPrimary = primary();
-        try (Writer writer = new Writer(1_000)) {
+        try (CompWriter writer = new CompWriter(SwitchoverTest::comp)) {
             writer.awaitAcknowledged(20);
 
             Reply switched = run(manager, switchover(cluster, "shard1"));
@@ -186,91 +182,5 @@ class SwitchoverTest {
             }
         }
         return ids;
-    }
-
-    /**
-     * Inserts rows numbered from 1 through the comp, one statement each, and keeps the numbers
-     * whose insert was acknowledged; a failed insert (the shard refusing writes during the
-     * switchover) is not, and the next one opens a new connection.
-     */
-    private static final class Writer implements AutoCloseable {
-        private final ConcurrentSkipListSet<Integer> acknowledged = new ConcurrentSkipListSet<>();
-        private final List<String> failures = new ArrayList<>();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicInteger next = new AtomicInteger(1);
-        private final Thread thread;
-        private final long maxMillis;
-
-        Writer(long maxSeconds) {
-            this.maxMillis = maxSeconds * 1000;
-            this.thread = new Thread(this::write, "switchover-writer");
-            thread.start();
-        }
-
-        private void write() {
-            long deadline = System.currentTimeMillis() + maxMillis;
-            Connection connection = null;
-            while (running.get() && System.currentTimeMillis() < deadline) {
-                int id = next.getAndIncrement();
-                try {
-                    if (connection == null) {
-                        connection = ClusterFixture.postgres(comp());
-                    }
-                    try (Statement statement = connection.createStatement()) {
-                        statement.execute("INSERT INTO t VALUES (" + id + ", 'written')");
-                    }
-                    acknowledged.add(id);
-                } catch (SQLException | RuntimeException e) {
-                    synchronized (failures) {
-                        failures.add(e.getMessage());
-                    }
-                    close(connection);
-                    connection = null;
-                    pause();
-                }
-            }
-            close(connection);
-        }
-
-        private static void close(Connection connection) {
-            try {
-                if (connection != null) {
-                    connection.close();
-                }
-            } catch (SQLException ignored) {
-                // the connection is gone either way
-            }
-        }
-
-        private static void pause() {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        ConcurrentSkipListSet<Integer> acknowledged() {
-            return acknowledged;
-        }
-
-        void awaitAcknowledged(int count) throws InterruptedException {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (acknowledged.size() < count) {
-                assertThat(System.nanoTime()).as(count + " writes acknowledged; failures " + failures)
-                        .isLessThan(deadline);
-                Thread.sleep(20);
-            }
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            thread.join(30_000);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop();
-        }
     }
 }
