@@ -19,8 +19,8 @@ import java.util.Optional;
 /**
  * Starts again an instance that the health monitor found not running in two rounds in a row
  * although nobody stopped it, through control_instance's own start (so an rbr replica comes
- * back replicating, read-only, from the replication its data directory keeps; a primary comes
- * back the primary, as nothing took its place). At most {@code max_restarts} in the window;
+ * back replicating, read-only, from the replication its data directory keeps; a primary that
+ * {@link AutoFailover} did not replace comes back the primary). At most {@code max_restarts} in the window;
  * the next death marks the instance failed, and it is left alone until control_instance start.
  * Every restart, failed restart and give-up is an event ({@link EventTable}) and a metric. An old
  * rbr primary restarted after a failover is then rejoined ({@link AutoFailover#rejoinIfDetached}).

@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  * that they lost it too (a manager that alone lost its link to the primary promotes nothing);
  * the replica that received the most of the shard's history applies what it received and is
  * promoted; the others and every comp follow it ({@link PrimaryHandover#follow}); the old primary's
- * configuration makes it start read-only. When the old primary runs again, {@link #rejoin} makes
+ * configuration makes it start read-only. The roles are recorded last: a failover cut off by a
+ * manager restart is made again from the start, keeping a replica it promoted already. When the
+ * old primary runs again, {@link #rejoin} makes
  * it a replica of the new one, unless it holds transactions the new one lacks.
  */
 public final class PrimaryFailover {
@@ -71,10 +73,12 @@ public final class PrimaryFailover {
             throw ManagerException.refused(shard + ": no replica answers; the shard stays without a primary");
         }
         step.accept("every replica lost " + primary.address());
-        Instance chosen = lost.entrySet().stream()
-                .max(Comparator.comparingLong((Map.Entry<Instance, ReplicaStatus> entry) ->
-                        entry.getValue().received().transactions()))
-                .orElseThrow().getKey();
+        // A replica that takes writes was promoted by a failover the manager's restart cut off: it stays the primary.
+        Instance chosen = lost.keySet().stream().filter(handover::writable).findFirst()
+                .orElseGet(() -> lost.entrySet().stream()
+                        .max(Comparator.comparingLong((Map.Entry<Instance, ReplicaStatus> entry) ->
+                                entry.getValue().received().transactions()))
+                        .orElseThrow().getKey());
         StorageEngine engine = drivers.storage(chosen.hostaddr());
         StorageNode node = drivers.storageNode(chosen);
         GtidPosition received = lost.get(chosen).received();
