@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.testkit.ApiClient;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
-import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -12,14 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.address;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
@@ -47,21 +40,12 @@ class FailoverTest {
     @BeforeAll
     static void createCluster() throws Exception {
         machines = List.of(loopback.take(), loopback.take());
-        ClusterFixture.register(manager, machines);
-        cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, 2, 1, machines);
-        ClusterFixture.createTable(primary());
-        try (Connection sql = ClusterFixture.postgres(comp()); Statement statement = sql.createStatement()) {
-            statement.execute("CREATE FOREIGN TABLE t (id int, v text) SERVER shard1"
-                    + " OPTIONS (dbname 'app', table_name 't')");
-        }
+        cluster = HealingRequests.createClusterWithTable(manager, machines, 2);
     }
 
     @AfterAll
     static void deleteCluster() {
-        if (cluster != null) {
-            Reply deleted = ClusterFixture.deleteCluster(manager, cluster);
-            assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
-        }
+        HealingRequests.deleteCluster(manager, cluster);
     }
 
     @Test
@@ -82,7 +66,7 @@ class FailoverTest {
             writer.stop();
             JsonNode newPrimary = primary();
             assertThat(address(newPrimary)).isEqualTo(address(replica));
-            assertThat(ids(newPrimary)).containsAll(writer.acknowledged());
+            assertThat(HealingRequests.ids(newPrimary)).containsAll(writer.acknowledged());
             assertThat(readOn(newPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("0");
             assertThat(writableAfter).as("writes accepted again within 15 s of the kill").isLessThan(15_000_000_000L);
 
@@ -103,7 +87,7 @@ class FailoverTest {
     }
 
     private static JsonNode primary() {
-        return ClusterFixture.primary(manager.client(), cluster, "shard1");
+        return HealingRequests.primary(manager, cluster);
     }
 
     private static JsonNode node(JsonNode instance) {
@@ -112,17 +96,7 @@ class FailoverTest {
     }
 
     private static JsonNode comp() {
-        return ClusterFixture.comps(manager.client(), cluster).get(0);
+        return HealingRequests.comp(manager, cluster);
     }
 
-    private static Set<Integer> ids(JsonNode node) throws SQLException {
-        Set<Integer> ids = new TreeSet<>();
-        try (Connection sql = ClusterFixture.mariadb(node); Statement statement = sql.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT id FROM app.t")) {
-            while (rows.next()) {
-                ids.add(rows.getInt(1));
-            }
-        }
-        return ids;
-    }
 }

@@ -4,18 +4,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
+import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Killing instances behind the manager's back, list_events and switchover requests, for the healing tests. */
+/**
+ * For the healing tests: their cluster, killing instances behind the manager's back, list_events
+ * and switchover requests.
+ */
 final class HealingRequests {
     private HealingRequests() {
     }
@@ -80,5 +90,49 @@ final class HealingRequests {
         return events(manager, cluster).stream()
                 .filter(event -> event.get("instance").asText().equals(ClusterFixture.address(instance)))
                 .filter(event -> event.get("kind").asText().equals(kind)).findFirst().orElseThrow();
+    }
+
+    /**
+     * Creates an rbr cluster of one shard of {@code nodes} nodes and one comp, with the table
+     * {@code app.t (id, v)} on the shard and the foreign table {@code t} on the comp; answers its name.
+     */
+    static String createClusterWithTable(TestManager manager, List<LoopbackMachine> machines, int nodes)
+            throws SQLException {
+        ClusterFixture.register(manager, machines);
+        String cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, nodes, 1, machines);
+        ClusterFixture.createTable(ClusterFixture.primary(manager.client(), cluster, "shard1"));
+        try (Connection sql = ClusterFixture.postgres(comp(manager, cluster)); Statement statement = sql.createStatement()) {
+            statement.execute("CREATE FOREIGN TABLE t (id int, v text) SERVER shard1"
+                    + " OPTIONS (dbname 'app', table_name 't')");
+        }
+        return cluster;
+    }
+
+    /** Deletes the cluster, which must succeed; nothing when it was never made. */
+    static void deleteCluster(TestManager manager, String cluster) {
+        if (cluster != null) {
+            Reply deleted = ClusterFixture.deleteCluster(manager, cluster);
+            assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
+        }
+    }
+
+    static JsonNode comp(TestManager manager, String cluster) {
+        return ClusterFixture.comps(manager.client(), cluster).get(0);
+    }
+
+    static JsonNode primary(TestManager manager, String cluster) {
+        return ClusterFixture.primary(manager.client(), cluster, "shard1");
+    }
+
+    /** The ids of app.t with a positive id on a storage node. */
+    static Set<Integer> ids(JsonNode node) throws SQLException {
+        Set<Integer> ids = new TreeSet<>();
+        try (Connection sql = ClusterFixture.mariadb(node); Statement statement = sql.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT id FROM app.t WHERE id > 0")) {
+            while (rows.next()) {
+                ids.add(rows.getInt(1));
+            }
+        }
+        return ids;
     }
 }

@@ -54,21 +54,12 @@ class KeepaliveTest {
     @BeforeAll
     static void createCluster() throws Exception {
         machines = List.of(loopback.take(), loopback.take());
-        ClusterFixture.register(manager, machines);
-        cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, 2, 1, machines);
-        ClusterFixture.createTable(primary());
-        try (Connection sql = ClusterFixture.postgres(comp()); Statement statement = sql.createStatement()) {
-            statement.execute("CREATE FOREIGN TABLE t (id int, v text) SERVER shard1"
-                    + " OPTIONS (dbname 'app', table_name 't')");
-        }
+        cluster = HealingRequests.createClusterWithTable(manager, machines, 2);
     }
 
     @AfterAll
     static void deleteCluster() {
-        if (cluster != null) {
-            Reply deleted = ClusterFixture.deleteCluster(manager, cluster);
-            assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
-        }
+        HealingRequests.deleteCluster(manager, cluster);
     }
 
     @Test
@@ -179,7 +170,7 @@ class KeepaliveTest {
     }
 
     private static JsonNode primary() {
-        return ClusterFixture.primary(manager.client(), cluster, "shard1");
+        return HealingRequests.primary(manager, cluster);
     }
 
     private static JsonNode replica() {
@@ -188,7 +179,7 @@ class KeepaliveTest {
     }
 
     private static JsonNode comp() {
-        return comps(manager.client(), cluster).get(0);
+        return HealingRequests.comp(manager, cluster);
     }
 
     private static void execute(JsonNode node, String sql) throws Exception {

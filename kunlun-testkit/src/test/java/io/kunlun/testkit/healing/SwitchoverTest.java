@@ -12,12 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.address;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
@@ -39,21 +36,12 @@ class SwitchoverTest {
     @BeforeAll
     static void createCluster() throws Exception {
         machines = List.of(loopback.take(), loopback.take(), loopback.take());
-        ClusterFixture.register(manager, machines);
-        cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, 3, 1, machines);
-        ClusterFixture.createTable(primary());
-        try (Connection sql = ClusterFixture.postgres(comp()); Statement statement = sql.createStatement()) {
-            statement.execute("CREATE FOREIGN TABLE t (id int, v text) SERVER shard1"
-                    + " OPTIONS (dbname 'app', table_name 't')");
-        }
+        cluster = HealingRequests.createClusterWithTable(manager, machines, 3);
     }
 
     @AfterAll
     static void deleteCluster() {
-        if (cluster != null) {
-            Reply deleted = ClusterFixture.deleteCluster(manager, cluster);
-            assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
-        }
+        HealingRequests.deleteCluster(manager, cluster);
     }
 
     @Test
@@ -71,13 +59,13 @@ class SwitchoverTest {
             int acknowledgedAtSwitch = writer.acknowledged().size();
             writer.awaitAcknowledged(acknowledgedAtSwitch + 20);
             writer.stop();
-            Set<Integer> onNewPrimary = ids(newPrimary);
+            Set<Integer> onNewPrimary = HealingRequests.ids(newPrimary);
             assertThat(onNewPrimary).containsAll(writer.acknowledged());
             assertThat(readOn(newPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("0");
             int last = writer.acknowledged().last();
             assertThat(readEventually(oldPrimary, "SELECT id FROM app.t WHERE id = " + last))
                     .isEqualTo(Integer.toString(last));
-            assertThat(ids(oldPrimary)).isEqualTo(onNewPrimary);
+            assertThat(HealingRequests.ids(oldPrimary)).isEqualTo(onNewPrimary);
             assertThat(readOn(oldPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
         }
         assertThat(role(oldPrimary)).isEqualTo("replica");
@@ -155,7 +143,7 @@ class SwitchoverTest {
     }
 
     private static JsonNode primary() {
-        return ClusterFixture.primary(manager.client(), cluster, "shard1");
+        return HealingRequests.primary(manager, cluster);
     }
 
     private static List<JsonNode> replicas() {
@@ -170,17 +158,7 @@ class SwitchoverTest {
     }
 
     private static JsonNode comp() {
-        return ClusterFixture.comps(manager.client(), cluster).get(0);
+        return HealingRequests.comp(manager, cluster);
     }
 
-    private static Set<Integer> ids(JsonNode node) throws SQLException {
-        Set<Integer> ids = new TreeSet<>();
-        try (Connection sql = ClusterFixture.mariadb(node); Statement statement = sql.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT id FROM app.t WHERE id > 0")) {
-            while (rows.next()) {
-                ids.add(rows.getInt(1));
-            }
-        }
-        return ids;
-    }
 }
