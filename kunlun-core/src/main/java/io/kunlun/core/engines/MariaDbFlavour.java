@@ -661,13 +661,14 @@ final class MariaDbFlavour implements StorageFlavour {
     public ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account) {
         List<Map<String, String>> records = client(replica, account).records("SHOW SLAVE STATUS;");
         if (records.isEmpty()) {
-            return new ReplicaStatus("", 0, false, false, "not a replica", new GtidPosition(""));
+            return new ReplicaStatus("", 0, false, false, false, "not a replica", new GtidPosition(""));
         }
         Map<String, String> status = records.get(0);
         String ioError = status.getOrDefault("Last_IO_Error", "");
         String sqlError = status.getOrDefault("Last_SQL_Error", "");
         return new ReplicaStatus(status.get("Master_Host"), Integer.parseInt(status.get("Master_Port")),
-                "Yes".equals(status.get("Slave_IO_Running")), "Yes".equals(status.get("Slave_SQL_Running")),
+                "Yes".equals(status.get("Slave_IO_Running")), "Connecting".equals(status.get("Slave_IO_Running")),
+                "Yes".equals(status.get("Slave_SQL_Running")),
                 ioError == null || ioError.isEmpty() ? (sqlError == null ? "" : sqlError) : ioError,
                 new GtidPosition(status.getOrDefault("Gtid_IO_Pos", "")));
     }

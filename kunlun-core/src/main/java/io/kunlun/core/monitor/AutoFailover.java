@@ -89,7 +89,7 @@ final class AutoFailover {
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         metrics.failedOver(took);
-        events.record(primary, at, EventTable.Kind.FAILED_OVER, "primary lost by every replica; "
+        events.record(primary, at, EventTable.Kind.FAILED_OVER, "primary lost by its replicas; "
                 + outcome.newPrimary().address() + " promoted at " + outcome.applied() + " in " + took.toMillis()
                 + " ms");
         return true;

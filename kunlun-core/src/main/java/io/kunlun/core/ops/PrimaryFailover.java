@@ -55,8 +55,13 @@ public final class PrimaryFailover {
                 .filter(node -> node.kind() == InstanceKind.STORAGE && node.shardName().equals(primary.shardName()))
                 .filter(node -> !node.address().equals(primary.address()))
                 .toList();
+        // A replica that takes writes was promoted by a failover the manager's restart cut off: it stays the primary.
+        Optional<Instance> promoted = replicas.stream().filter(handover::writable).findFirst();
         Map<Instance, ReplicaStatus> lost = new LinkedHashMap<>();
         for (Instance replica : replicas) {
+            if (promoted.isPresent() && replica == promoted.get()) {
+                continue;
+            }
             ReplicaStatus status;
             try {
                 status = drivers.storage(replica.hostaddr()).replicaStatus(drivers.storageNode(replica));
@@ -67,27 +72,31 @@ public final class PrimaryFailover {
                 throw ManagerException.refused(shard + ": replica " + replica.address()
                         + " still receives from the primary " + primary.address() + "; no failover");
             }
-            lost.put(replica, status);
+            // One whose replication was stopped on purpose saw nothing, and may lack what the others have.
+            if (status.lostPrimary()) {
+                lost.put(replica, status);
+            }
         }
-        if (lost.isEmpty()) {
-            throw ManagerException.refused(shard + ": no replica answers; the shard stays without a primary");
+        if (promoted.isEmpty() && lost.isEmpty()) {
+            throw ManagerException.refused(shard + ": no replica confirms it lost the primary " + primary.address()
+                    + "; the shard stays without a primary");
         }
-        step.accept("every replica lost " + primary.address());
-        // A replica that takes writes was promoted by a failover the manager's restart cut off: it stays the primary.
-        Instance chosen = lost.keySet().stream().filter(handover::writable).findFirst()
-                .orElseGet(() -> lost.entrySet().stream()
-                        .max(Comparator.comparingLong((Map.Entry<Instance, ReplicaStatus> entry) ->
-                                entry.getValue().received().transactions()))
-                        .orElseThrow().getKey());
+        step.accept("lost by " + String.join(", ", lost.keySet().stream().map(Instance::address).toList()));
+        Instance chosen = promoted.orElseGet(() -> lost.entrySet().stream()
+                .max(Comparator.comparingLong((Map.Entry<Instance, ReplicaStatus> entry) ->
+                        entry.getValue().received().transactions()))
+                .orElseThrow().getKey());
+        List<Instance> followers = new ArrayList<>(lost.keySet());
+        promoted.ifPresent(followers::add);
         StorageEngine engine = drivers.storage(chosen.hostaddr());
         StorageNode node = drivers.storageNode(chosen);
-        GtidPosition received = lost.get(chosen).received();
+        GtidPosition received = promoted.isPresent() ? new GtidPosition("") : lost.get(chosen).received();
         step.accept("promoting " + chosen.address() + " once it applied " + received);
         ClusterBuilder.naming(shard + " node ", () -> {
             engine.awaitApplied(node, received);
             engine.promote(node);
         });
-        handover.follow(cluster, shard, primary, new ArrayList<>(lost.keySet()), chosen, step);
+        handover.follow(cluster, shard, primary, followers, chosen, step);
         // After the comps follow (writes are accepted again sooner): nothing starts the old primary before the
         // caller releases the cluster's lock. Its machine may be down too: then it cannot start either.
         try {

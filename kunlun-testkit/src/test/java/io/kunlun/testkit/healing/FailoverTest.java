@@ -4,13 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.testkit.ApiClient;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
+import io.kunlun.testkit.PausedProcess;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
@@ -26,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Automatic rbr failover through HTTP on real MariaDB and PostgreSQL instances: an rbr 1×2
  * cluster with one comp, the health monitor checking every second.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverTest {
     private static final Duration WITHIN = Duration.ofSeconds(60);
 
@@ -49,6 +56,7 @@ class FailoverTest {
     }
 
     @Test
+    @Order(1)
     void aKilledPrimaryIsReplacedByItsReplicaWithNoAcknowledgedWriteLostAndComesBackAsItsReplica() throws Exception {
         JsonNode oldPrimary = primary();
         JsonNode replica = ClusterFixture.shardNodes(manager.client(), cluster, "shard1").get(1);
@@ -72,7 +80,7 @@ class FailoverTest {
 
             JsonNode failedOver = awaitEvent(manager, cluster, oldPrimary, "failed_over", 0, WITHIN);
             assertThat(failedOver.get("detail").asText())
-                    .startsWith("primary lost by every replica; " + address(replica) + " promoted at ");
+                    .startsWith("primary lost by its replicas; " + address(replica) + " promoted at ");
             JsonNode rejoined = awaitEvent(manager, cluster, oldPrimary, "rejoined", 0, WITHIN);
             assertThat(rejoined.get("detail").asText()).isEqualTo("replicates from the shard's primary again");
             JsonNode back = awaitStatus(() -> node(oldPrimary), "active", WITHIN);
@@ -84,6 +92,53 @@ class FailoverTest {
         }
         String metrics = ApiClient.to(manager.uri().resolve("/metrics")).send("GET").body();
         assertThat(metrics).contains("kunlun_failover_seconds_count 1\n");
+    }
+
+    @Test
+    @Order(2)
+    void aHungPrimaryWhoseReplicaStillReceivesFromItIsNotReplaced() throws Exception {
+        JsonNode primary = primary();
+        long failoversBefore = HealingRequests.eventCount(manager, cluster, primary, "failed_over");
+
+        try (PausedProcess hung = PausedProcess.storageServer(ClusterFixture.machineOf(machines, primary),
+                primary.get("port").asInt())) {
+            awaitStatus(FailoverTest::primary, "unreachable", WITHIN);
+            Thread.sleep(3_000);
+
+            assertThat(address(primary())).as("still the primary").isEqualTo(address(primary));
+            assertThat(HealingRequests.eventCount(manager, cluster, primary, "failed_over")).isEqualTo(failoversBefore);
+        }
+        awaitStatus(FailoverTest::primary, "active", WITHIN);
+        assertThat(readOn(primary, "SELECT @@GLOBAL.read_only")).isEqualTo("0");
+    }
+
+    @Test
+    @Order(3)
+    void anOldPrimaryHoldingAWriteItsReplicaNeverReceivedIsLeftReadOnlyAndDetachedWithItsData() throws Exception {
+        JsonNode primary = primary();
+        JsonNode replica = replicaOf(primary);
+        ClusterFixture.asOperatorOnTheMachine(machines, replica, "STOP SLAVE;");
+        // The primary would wait up to 10 s for the stopped replica's acknowledgement.
+        ClusterFixture.asOperatorOnTheMachine(machines, primary, "SET GLOBAL rpl_semi_sync_master_timeout = 100;");
+        try (Connection sql = ClusterFixture.mariadb(primary); Statement statement = sql.createStatement()) {
+            statement.execute("INSERT INTO app.t VALUES (-100, 'never replicated')");
+        }
+
+        kill(machines, primary, true);
+        ClusterFixture.asOperatorOnTheMachine(machines, replica, "START SLAVE;");
+
+        JsonNode refused = awaitEvent(manager, cluster, primary, "rejoin_refused", 0, WITHIN);
+        assertThat(refused.get("detail").asText()).matches("holds transactions the primary lacks \\(0-\\d+-\\d+\\):"
+                + " left read-only and detached, its data kept; reseed it \\(delete_node, then add_nodes\\)");
+        assertThat(address(primary())).isEqualTo(address(replica));
+        assertThat(readOn(replica, "SELECT COUNT(*) FROM app.t WHERE id = -100")).isEqualTo("0");
+        assertThat(readOn(primary, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
+        assertThat(readOn(primary, "SELECT v FROM app.t WHERE id = -100")).isEqualTo("never replicated");
+    }
+
+    private static JsonNode replicaOf(JsonNode primary) {
+        return ClusterFixture.shardNodes(manager.client(), cluster, "shard1").stream()
+                .filter(node -> !address(node).equals(address(primary))).findFirst().orElseThrow();
     }
 
     private static JsonNode primary() {
