@@ -49,6 +49,7 @@ public final class ManagerMetrics {
     private final Counter httpRequests;
     private final Counter instanceRestarts;
     private final Counter instanceGiveUps;
+    private final Counter failovers;
     private final Histogram failoverSeconds;
     private volatile Optional<String> scrapeBearerToken = Optional.empty();
 
@@ -82,10 +83,14 @@ public final class ManagerMetrics {
                 .help("Instances the keepalive marked failed after its restart limit, by instance kind")
                 .labelNames("kind")
                 .register(registry);
+        failovers = Counter.builder()
+                .name("kunlun_failovers_total")
+                .help("rbr primaries the manager replaced on its own (automatic failover)")
+                .register(registry);
         failoverSeconds = Histogram.builder()
                 .name("kunlun_failover_seconds")
-                .help("rbr failovers the manager made on its own, and how long each took from the decision to the"
-                        + " comps following the new primary (its _count is the number of failovers)")
+                .help("How long each automatic rbr failover took, from the decision to the comps following the"
+                        + " new primary")
                 .classicOnly()
                 .classicUpperBounds(FAILOVER_SECONDS_BUCKETS)
                 .register(registry);
@@ -192,6 +197,7 @@ public final class ManagerMetrics {
 
     /** Counts a failover and how long it took. */
     public void failedOver(Duration took) {
+        failovers.inc();
         failoverSeconds.observe(took.toNanos() / 1e9);
     }
 

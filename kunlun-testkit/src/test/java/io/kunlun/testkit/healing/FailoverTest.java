@@ -91,7 +91,7 @@ class FailoverTest {
                     .isEqualTo(Integer.toString(last));
         }
         String metrics = ApiClient.to(manager.uri().resolve("/metrics")).send("GET").body();
-        assertThat(metrics).contains("kunlun_failover_seconds_count 1\n");
+        assertThat(metrics).contains("kunlun_failovers_total 1.0\n").contains("kunlun_failover_seconds_count 1\n");
     }
 
     @Test
