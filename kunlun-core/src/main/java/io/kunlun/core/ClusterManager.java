@@ -2,6 +2,7 @@ package io.kunlun.core;
 
 import io.kunlun.core.backup.DirectoryBackupStore;
 import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.config.SecretFiles;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.hosts.SessionWait;
 import io.kunlun.core.jobs.JobEngine;
@@ -138,8 +139,12 @@ public final class ClusterManager implements AutoCloseable {
         this.health = new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()));
     }
 
-    /** Opens the metadata store under the configured home, recovers interrupted jobs, starts work. */
+    /**
+     * Opens the metadata store under the configured home, recovers interrupted jobs, starts work.
+     * An SSH key file that group or others may access stops it first ({@link SecretFiles}).
+     */
     public static ClusterManager open(ManagerConfig config) {
+        SecretFiles.requirePrivate("ssh.private_key", config.ssh().privateKey());
         ManagerHome.prepare(config);
         MetadataStore store = MetadataStore.open(config.metadata(), config.home(),
                 new MetaNode(config.advertisedHost(), config.advertisedPort()));
