@@ -34,25 +34,74 @@ final class InstanceDirectories {
     }
 
     /**
-     * Creates the directories, gives them to the account, proves that the account can write them
-     * and marks the first as made by {@code maker} (a job id).
+     * Makes one directory below its registered root ($1; made if missing, as create_machine
+     * found it or the operator made it), component by component ($2, relative):
+     * refuses a component that is a symbolic link (exit 3, the path and its target on stderr) or
+     * that is not a directory (exit 4). Once a component's parent is writable by the instance
+     * account (the rest of $@ runs a command as it), that component and every one below it are
+     * made as the account: the account could swap them for links at any moment, and then root
+     * would create wherever they point. Prints 1 when the account made (or may change) the
+     * directory, 0 when root made it under directories only root may change.
+     */
+    private static final String MAKE_BELOW_ROOT = """
+            root=$1 relative=$2; shift 2; path=$root controlled=0
+            mkdir -p -- "$root" || exit 5
+            IFS=/; set -f
+            for component in $relative; do
+              parent=$path path=$path/$component
+              [ $controlled = 1 ] || ! "$@" test -w "$parent" || controlled=1
+              if [ ! -L "$path" ] && [ ! -e "$path" ]; then
+                if [ $controlled = 1 ]; then "$@" mkdir -- "$path" 2>/dev/null; else mkdir -- "$path" 2>/dev/null; fi
+              fi
+              if [ -L "$path" ]; then printf '%s\n%s\n' "$path" "$(readlink -- "$path")" >&2; exit 3; fi
+              if [ ! -d "$path" ]; then printf '%s\n' "$path" >&2; exit 4; fi
+            done
+            echo $controlled""";
+    private static final int LINK = 3;
+    private static final int NOT_A_DIRECTORY = 4;
+
+    /**
+     * Creates the directories below their machine's root without going through any symbolic link
+     * there, gives those root made to the account, proves that the account can write them and
+     * marks the first as made by {@code maker} (a job id).
      */
     static void create(HostAccess host, InstanceAccount account, String label, List<String> directories,
                        String maker) {
-        List<String> mkdir = new ArrayList<>(List.of("mkdir", "-p", "--"));
-        mkdir.addAll(directories);
-        CommandResult made = host.run(new Command(mkdir, null, Command.DEFAULT_TIMEOUT));
-        if (!made.succeeded()) {
-            throw ManagerException.refused(label + ": cannot create the instance's directories: "
-                    + made.stderr().strip().replace('\n', ' '));
+        List<String> madeByRoot = new ArrayList<>();
+        for (String directory : directories) {
+            if (!makeBelowRoot(host, account, label, directory)) {
+                madeByRoot.add(directory);
+            }
         }
-        account.own(host, directories);
+        account.own(host, madeByRoot);
         for (String directory : directories) {
             if (!host.run(account.command(List.of("test", "-w", directory, "-a", "-x", directory))).succeeded()) {
                 throw ManagerException.refused(label + ": " + directory + " is not writable by " + account.name());
             }
         }
         account.writeFile(host, makerFile(directories.get(0)), maker + "\n");
+    }
+
+    /** Makes one directory (see MAKE_BELOW_ROOT); answers whether the account made it or may change it. */
+    private static boolean makeBelowRoot(HostAccess host, InstanceAccount account, String label, String directory) {
+        String root = InstancePaths.registeredRoot(directory);
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", MAKE_BELOW_ROOT, "sh", root,
+                directory.substring(root.length() + 1)));
+        argv.addAll(account.argv(List.of()));
+        CommandResult made = host.run(new Command(argv, null, Command.DEFAULT_TIMEOUT));
+        List<String> said = made.stderr().lines().toList();
+        if (made.exitCode() == LINK && said.size() >= 2) {
+            throw ManagerException.refused(label + ": " + said.get(0) + " is a symbolic link (to " + said.get(1)
+                    + "); below the machine's root " + root + " the manager creates directories through no link");
+        }
+        if (made.exitCode() == NOT_A_DIRECTORY && !said.isEmpty()) {
+            throw ManagerException.refused(label + ": " + said.get(0) + " exists and is not a directory");
+        }
+        if (!made.succeeded()) {
+            throw ManagerException.refused(label + ": cannot create " + directory + ": "
+                    + made.stderr().strip().replace('\n', ' '));
+        }
+        return made.stdout().strip().equals("1");
     }
 
     /** What the instance's own directory says of who made it. */
