@@ -154,11 +154,25 @@ public final class ClusterManager implements AutoCloseable {
             store.close();
             throw e;
         }
-        ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh(),
-                () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet())));
+        Hosts hosts = new Hosts(config.ssh(),
+                () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet()));
+        hosts.refuseCommandsWhile(store::refusal);
+        ClusterManager manager = new ClusterManager(config, store, hosts);
+        store.onLeaseLost(newHolder -> manager.stopActing());
         manager.engine.recover();
         manager.health.start();
         return manager;
+    }
+
+    /**
+     * Another manager took the store's lease over: this one starts no job and no health round
+     * more, and leaves its running jobs, which stop at their next statement or command (both are
+     * refused now), ongoing for the new holder to take over as it does after a restart. Requests
+     * are answered with the refusal; the process runs on until it is stopped.
+     */
+    private void stopActing() {
+        engine.abandon();
+        health.close();
     }
 
     /** The manager's own metrics, for the adapter's {@code GET /metrics}. */
@@ -179,6 +193,10 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     private Map<String, Object> answerRequest(Submission submission) {
+        Optional<String> refusal = store.refusal();
+        if (refusal.isPresent()) {
+            return WireFormat.failed(refusal.get());
+        }
         try {
             if (submission.type() == JobType.GET_STATUS) {
                 String jobId = ((JobRequest.GetStatus) submission.request()).jobId();

@@ -1,5 +1,6 @@
 package io.kunlun.core.hosts;
 
+import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig.SshConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -32,6 +34,7 @@ public final class Hosts implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Map<String, Cached> open = new ConcurrentHashMap<>();
     private volatile long lastSweep;
+    private volatile Supplier<Optional<String>> refusal = Optional::empty;
 
     /** An access and when it was last asked for (System.nanoTime). */
     private record Cached(HostAccess access, long lastAsked) {
@@ -82,10 +85,45 @@ public final class Hosts implements AutoCloseable {
     }
 
     private HostAccess connect(String hostaddr) {
-        if (isLocal(hostaddr) && !ssh.hosts().containsKey(hostaddr)) {
-            return new LocalHost(hostaddr);
+        HostAccess access = isLocal(hostaddr) && !ssh.hosts().containsKey(hostaddr)
+                ? new LocalHost(hostaddr) : new SshHost(hostaddr, ssh);
+        return new Refusing(access);
+    }
+
+    /**
+     * From now on, every command on any machine is refused (with a {@code NOT_LEASE_HOLDER}
+     * ManagerException saying why) while {@code refusal} answers a reason: a manager that lost
+     * the metadata store's lease leaves the machines to the manager that holds it.
+     */
+    public void refuseCommandsWhile(Supplier<Optional<String>> reason) {
+        this.refusal = reason;
+    }
+
+    /** A machine's access that runs nothing while the manager must not act. */
+    private final class Refusing implements HostAccess {
+        private final HostAccess access;
+
+        Refusing(HostAccess access) {
+            this.access = access;
         }
-        return new SshHost(hostaddr, ssh);
+
+        @Override
+        public String address() {
+            return access.address();
+        }
+
+        @Override
+        public CommandResult run(Command command) {
+            refusal.get().ifPresent(reason -> {
+                throw new ManagerException(ManagerException.Code.NOT_LEASE_HOLDER, address() + ": " + reason);
+            });
+            return access.run(command);
+        }
+
+        @Override
+        public void close() {
+            access.close();
+        }
     }
 
     /** 127.0.0.0/8 and localhost are this machine. */
