@@ -154,10 +154,9 @@ public final class ClusterManager implements AutoCloseable {
             store.close();
             throw e;
         }
-        Hosts hosts = new Hosts(config.ssh(),
-                () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet()));
-        hosts.refuseCommandsWhile(store::refusal);
-        ClusterManager manager = new ClusterManager(config, store, hosts);
+        ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh(),
+                () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet()),
+                store::refusal));
         store.onLeaseLost(newHolder -> manager.stopActing());
         manager.engine.recover();
         manager.health.start();

@@ -34,7 +34,8 @@ public final class Hosts implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Map<String, Cached> open = new ConcurrentHashMap<>();
     private volatile long lastSweep;
-    private volatile Supplier<Optional<String>> refusal = Optional::empty;
+    /** Why no command may run now, if anything may say so (see {@link Refusing}). */
+    private final Supplier<Optional<String>> refusal;
 
     /** An access and when it was last asked for (System.nanoTime). */
     private record Cached(HostAccess access, long lastAsked) {
@@ -47,12 +48,27 @@ public final class Hosts implements AutoCloseable {
 
     /** {@code registered} answers the hostaddrs of the registered machines, whose access is kept. */
     public Hosts(SshConfig ssh, Supplier<Set<String>> registered) {
-        this(ssh, registered, System::nanoTime);
+        this(ssh, registered, null, System::nanoTime);
+    }
+
+    /**
+     * As above, and every command on any machine is refused (with a {@code NOT_LEASE_HOLDER}
+     * ManagerException saying why) while {@code refusal} answers a reason: a manager that lost
+     * the metadata store's lease leaves the machines to the manager that holds it.
+     */
+    public Hosts(SshConfig ssh, Supplier<Set<String>> registered, Supplier<Optional<String>> refusal) {
+        this(ssh, registered, refusal, System::nanoTime);
     }
 
     Hosts(SshConfig ssh, Supplier<Set<String>> registered, LongSupplier nanoTime) {
+        this(ssh, registered, null, nanoTime);
+    }
+
+    private Hosts(SshConfig ssh, Supplier<Set<String>> registered, Supplier<Optional<String>> refusal,
+                  LongSupplier nanoTime) {
         this.ssh = ssh;
         this.registered = registered;
+        this.refusal = refusal;
         this.nanoTime = nanoTime;
         this.lastSweep = nanoTime.getAsLong();
     }
@@ -87,16 +103,7 @@ public final class Hosts implements AutoCloseable {
     private HostAccess connect(String hostaddr) {
         HostAccess access = isLocal(hostaddr) && !ssh.hosts().containsKey(hostaddr)
                 ? new LocalHost(hostaddr) : new SshHost(hostaddr, ssh);
-        return new Refusing(access);
-    }
-
-    /**
-     * From now on, every command on any machine is refused (with a {@code NOT_LEASE_HOLDER}
-     * ManagerException saying why) while {@code refusal} answers a reason: a manager that lost
-     * the metadata store's lease leaves the machines to the manager that holds it.
-     */
-    public void refuseCommandsWhile(Supplier<Optional<String>> reason) {
-        this.refusal = reason;
+        return refusal == null ? access : new Refusing(access);
     }
 
     /** A machine's access that runs nothing while the manager must not act. */
