@@ -34,26 +34,28 @@ final class InstanceDirectories {
     }
 
     /**
-     * Makes one directory below its registered root ($1; made if missing, as create_machine
-     * found it or the operator made it), component by component ($2, relative):
-     * refuses a component that is a symbolic link (exit 3, the path and its target on stderr) or
+     * Walks a directory below its registered root ($1), component by component ($2, relative),
+     * refusing a component that is a symbolic link (exit 3, the path and its target on stderr) or
      * that is not a directory (exit 4). Once a component's parent is writable by the instance
      * account (the rest of $@ runs a command as it), that component and every one below it are
-     * made as the account: the account could swap them for links at any moment, and then root
-     * would create wherever they point. Prints 1 when the account made (or may change) the
-     * directory, 0 when root made it under directories only root may change.
+     * the account's to change: it could swap them for links at any moment, and root would then
+     * act wherever they point. With $3 = make, missing components are made (the root too, as
+     * create_machine found it or the operator made it): as the account from there on, by root
+     * before. With $3 = inspect, the walk ends at the first missing component. Prints 1 when the
+     * account controls the last component walked, 0 when only root does.
      */
-    private static final String MAKE_BELOW_ROOT = """
-            root=$1 relative=$2; shift 2; path=$root controlled=0
-            mkdir -p -- "$root" || exit 5
+    private static final String WALK_BELOW_ROOT = """
+            root=$1 relative=$2 mode=$3; shift 3; path=$root controlled=0
+            if [ "$mode" = make ]; then mkdir -p -- "$root" || exit 5; fi
             IFS=/; set -f
             for component in $relative; do
               parent=$path path=$path/$component
               [ $controlled = 1 ] || ! "$@" test -w "$parent" || controlled=1
-              if [ ! -L "$path" ] && [ ! -e "$path" ]; then
+              if [ "$mode" = make ] && [ ! -L "$path" ] && [ ! -e "$path" ]; then
                 if [ $controlled = 1 ]; then "$@" mkdir -- "$path" 2>/dev/null; else mkdir -- "$path" 2>/dev/null; fi
               fi
               if [ -L "$path" ]; then printf '%s\n%s\n' "$path" "$(readlink -- "$path")" >&2; exit 3; fi
+              if [ "$mode" = inspect ] && [ ! -e "$path" ]; then break; fi
               if [ ! -d "$path" ]; then printf '%s\n' "$path" >&2; exit 4; fi
             done
             echo $controlled""";
@@ -69,7 +71,7 @@ final class InstanceDirectories {
                        String maker) {
         List<String> madeByRoot = new ArrayList<>();
         for (String directory : directories) {
-            if (!makeBelowRoot(host, account, label, directory)) {
+            if (!walkBelowRoot(host, account, label, directory, "make")) {
                 madeByRoot.add(directory);
             }
         }
@@ -82,23 +84,29 @@ final class InstanceDirectories {
         account.writeFile(host, makerFile(directories.get(0)), maker + "\n");
     }
 
-    /** Makes one directory (see MAKE_BELOW_ROOT); answers whether the account made it or may change it. */
-    private static boolean makeBelowRoot(HostAccess host, InstanceAccount account, String label, String directory) {
+    /**
+     * Walks to one directory (see WALK_BELOW_ROOT) in {@code mode} make or inspect; answers
+     * whether the account controls it.
+     */
+    private static boolean walkBelowRoot(HostAccess host, InstanceAccount account, String label, String directory,
+                                         String mode) {
         String root = InstancePaths.registeredRoot(directory);
-        List<String> argv = new ArrayList<>(List.of("sh", "-c", MAKE_BELOW_ROOT, "sh", root,
-                directory.substring(root.length() + 1)));
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", WALK_BELOW_ROOT, "sh", root,
+                directory.substring(root.length() + 1), mode));
         argv.addAll(account.argv(List.of()));
         CommandResult made = host.run(new Command(argv, null, Command.DEFAULT_TIMEOUT));
         List<String> said = made.stderr().lines().toList();
         if (made.exitCode() == LINK && said.size() >= 2) {
             throw ManagerException.refused(label + ": " + said.get(0) + " is a symbolic link (to " + said.get(1)
-                    + "); below the machine's root " + root + " the manager creates directories through no link");
+                    + "); below the machine's root " + root + " the manager " + (mode.equals("make")
+                    ? "creates directories" : "deletes instances") + " through no link");
         }
         if (made.exitCode() == NOT_A_DIRECTORY && !said.isEmpty()) {
             throw ManagerException.refused(label + ": " + said.get(0) + " exists and is not a directory");
         }
         if (!made.succeeded()) {
-            throw ManagerException.refused(label + ": cannot create " + directory + ": "
+            throw ManagerException.refused(label + ": cannot " + (mode.equals("make") ? "create " : "reach ")
+                    + directory + ": "
                     + made.stderr().strip().replace('\n', ' '));
         }
         return made.stdout().strip().equals("1");
@@ -126,20 +134,29 @@ final class InstanceDirectories {
     /**
      * Deletes the directories; those that do not exist are already as wanted. The instance's own
      * directory (the first) goes last, and in it the maker file last: a removal cut off half-way
-     * leaves the maker file, so that the maker can finish it.
+     * leaves the maker file, so that the maker can finish it. No component between the machine's
+     * root and a directory may be a symbolic link (rm and find follow those, not the directory's
+     * own name); a directory whose parent the account controls is deleted as the account, which
+     * then reaches nothing it could not delete itself.
      */
-    static void remove(HostAccess host, List<String> directories) {
+    static void remove(HostAccess host, InstanceAccount account, String label, List<String> directories) {
         String instanceDir = directories.get(0);
-        List<String> rm = new ArrayList<>(List.of("rm", "-rf", "--"));
-        rm.addAll(directories.subList(1, directories.size()));
-        if (directories.size() > 1) {
-            host.check(new Command(rm, null, Command.DEFAULT_TIMEOUT));
+        for (String directory : directories.subList(1, directories.size())) {
+            host.check(deleting(host, account, label, directory, List.of("rm", "-rf", "--", directory)));
         }
         if (host.exists(instanceDir)) {
-            host.check(new Command(List.of("find", instanceDir, "-mindepth", "1", "!", "-path",
-                    makerFile(instanceDir), "-delete"), null, Command.DEFAULT_TIMEOUT));
-            host.check(new Command(List.of("rm", "-rf", "--", instanceDir), null, Command.DEFAULT_TIMEOUT));
+            host.check(deleting(host, account, label, instanceDir, List.of("find", instanceDir, "-mindepth", "1",
+                    "!", "-path", makerFile(instanceDir), "-delete")));
+            host.check(deleting(host, account, label, instanceDir, List.of("rm", "-rf", "--", instanceDir)));
         }
+    }
+
+    /** {@code argv} deleting {@code directory}: as the account when it controls the directory's parent. */
+    private static Command deleting(HostAccess host, InstanceAccount account, String label, String directory,
+                                    List<String> argv) {
+        String parent = directory.substring(0, directory.lastIndexOf('/'));
+        boolean controlled = walkBelowRoot(host, account, label, parent, "inspect");
+        return controlled ? account.command(argv) : new Command(argv, null, Command.DEFAULT_TIMEOUT);
     }
 
     private static String makerFile(String instanceDir) {

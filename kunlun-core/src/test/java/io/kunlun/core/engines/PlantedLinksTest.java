@@ -150,6 +150,35 @@ class PlantedLinksTest {
         }
     }
 
+    @Test
+    void removingAnInstanceGoesThroughNoLinkTheAccountPlantedAboveItsDirectories() throws IOException {
+        Path ownedRoot = rootTheAccountOwns("owned-rm");
+        int first = machine.freePorts(StoragePorts.COUNT);
+        StorageNode node = new StorageNode(machine.host, StoragePorts.from(first),
+                StorageLayout.under(machine.root + "/data", ownedRoot.toString(), machine.root + "/wal", first));
+        machine.storage.install(machine.standalone(node, users));
+        Path rootsDirectory = Files.createDirectory(machine.root.resolve("roots-directory-" + System.nanoTime()));
+        Path rootsPrecious = Files.createDirectories(rootsDirectory.resolve("log_dir_path/" + first));
+        Files.writeString(rootsPrecious.resolve("precious"), ROOTS_SECRET);
+        Path instanceData = ownedRoot.resolve("instance_data");
+        machine.host.check(account.command(List.of("mv", "--", instanceData.toString(), instanceData + ".moved")));
+        plantLink(instanceData.toString(), rootsDirectory);
+        try {
+            assertThatThrownBy(() -> machine.storage.remove(node, EngineFixture.MAKER))
+                    .isInstanceOf(ManagerException.class)
+                    .hasMessage(node.label() + ": " + instanceData + " is a symbolic link (to " + rootsDirectory
+                            + "); below the machine's root " + ownedRoot + " the manager deletes instances through no link");
+
+            assertThat(Files.readString(rootsPrecious.resolve("precious"))).isEqualTo(ROOTS_SECRET);
+        } finally {
+            machine.host.check(account.command(List.of("rm", "--", instanceData.toString())));
+            machine.host.check(account.command(List.of("mv", "--", instanceData + ".moved", instanceData.toString())));
+            machine.storage.remove(node, EngineFixture.MAKER);
+        }
+        assertThat(Files.exists(Path.of(node.layout().instanceDir()))).isFalse();
+        assertThat(Files.exists(Path.of(node.layout().binlogDir()))).isFalse();
+    }
+
     private Path rootTheAccountOwns(String name) throws IOException {
         Path ownedRoot = Files.createDirectory(machine.root.resolve(name));
         machine.host.check(Command.of("chown", account.uid() + ":" + account.gid(), "--", ownedRoot.toString()));
