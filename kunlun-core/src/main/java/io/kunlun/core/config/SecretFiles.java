@@ -24,17 +24,26 @@ public final class SecretFiles {
     }
 
     /**
-     * Refuses {@code file} when group or others have any access to it, naming the setting, the
-     * file and its mode. A file that does not exist passes: reading it reports that.
+     * Refuses {@code file} when group or others have any access to it, or when it belongs to an
+     * account other than the one running the manager or root, naming the setting, the file and
+     * its mode or owner. A file that does not exist passes: reading it reports that.
      */
     public static void requirePrivate(String setting, Path file) {
         Set<PosixFilePermission> mode;
+        String owner;
         try {
             mode = Files.getPosixFilePermissions(file);
+            owner = Files.getOwner(file).getName();
         } catch (NoSuchFileException absent) {
             return;
         } catch (IOException e) {
             throw new UncheckedIOException(setting + ": cannot read the mode of " + file + ": " + e.getMessage(), e);
+        }
+        String me = System.getProperty("user.name");
+        if (!owner.equals(me) && !owner.equals("root")) {
+            throw new IllegalArgumentException(setting + ": " + file + " belongs to " + owner + ", not to " + me
+                    + " (the account running the manager) or root: it holds a secret, and its owner may read or"
+                    + " change it; give it to " + me + " with: chown " + me + " " + file);
         }
         if (mode.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
             throw new IllegalArgumentException(setting + ": permissions " + octal(mode) + " for " + file

@@ -43,6 +43,19 @@ class SecretFilesTest {
     }
 
     @Test
+    void aFileOfAnotherAccountIsRefusedNamingItsOwner() throws Exception {
+        Path file = file("rw-------");
+        Files.setOwner(file, file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("kunlun"));
+        String me = System.getProperty("user.name");
+
+        assertThatThrownBy(() -> SecretFiles.requirePrivate("server.tls.private_key", file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("server.tls.private_key: " + file + " belongs to kunlun, not to " + me + " (the account"
+                        + " running the manager) or root: it holds a secret, and its owner may read or change it;"
+                        + " give it to " + me + " with: chown " + me + " " + file);
+    }
+
+    @Test
     void aFileOnlyItsOwnerMayAccessPasses() throws Exception {
         Path file = file("rw-------");
 
