@@ -162,6 +162,16 @@ public final class MetadataStore implements AutoCloseable {
         return held == null ? Optional.empty() : held.refusal();
     }
 
+    /** Whether {@code e} is (or was caused by) the refusal of a statement for want of the lease. */
+    public static boolean refusedForTheLease(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ManagerException refused && refused.code() == ManagerException.Code.NOT_LEASE_HOLDER) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Calls {@code listener} with the new holder when another manager takes the store's lease over. */
     public void onLeaseLost(Consumer<String> listener) {
         ManagerLease held = lease;

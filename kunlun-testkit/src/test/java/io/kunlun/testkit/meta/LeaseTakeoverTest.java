@@ -1,6 +1,7 @@
 package io.kunlun.testkit.meta;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.testkit.ApiClient;
 import io.kunlun.testkit.HeldProgram;
 import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
@@ -72,6 +73,9 @@ class LeaseTakeoverTest {
             Reply refused = awaitRefusal(first, refusal);
             assertThat(refused.info()).endsWith("; it runs no job and answers no request: send requests to that"
                     + " manager, and stop this one");
+            Reply metrics = ApiClient.to(first.uri().resolve("/metrics")).send("GET");
+            assertThat(metrics.status()).isEqualTo(200);
+            assertThat(metrics.body()).contains("kunlun_metadata_lease_held 0.0\n");
             ObjectNode another = ClusterFixture.createCluster("no_rep", 1, 1, 1, List.of(machine));
             assertThat(first.client().post(another.toString()).info()).isEqualTo(refused.info());
             assertThat(second.client().post(ClusterFixture.getStatus(another.get("job_id").asText())).info())
