@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of backup_cluster and restore_new_cluster (issue 10), on loopback machines, in one run:
-#  1. a no_rep cluster (1 shard, 1 comp) on 127.0.0.5 is filled with SIZE_MB of rows;
+#  1. a no_rep cluster (1 shard, 1 comp) on 127.0.0.5 is filled with SIZE_MB of rows (random
+#     bytes: they do not compress, as real data mostly does not);
 #  2. baseline: mariadb-backup --backup --stream=xbstream of the same data directory, through
 #     zstd, into the same store directory; then backup_cluster; prints both times and the ratio;
 #  3. BINLOG_MB more rows are written after the backup (archived by the manager);
@@ -69,11 +70,11 @@ socket=$(find "$work/m/127.0.0.5" -name server.sock | head -1)
 sql() { runuser -u kunlun -- mariadb --no-defaults -S "$socket" -u kunlun "$@"; }
 
 echo "filling $cluster with $size_mb MiB of rows..."
-sql -e "CREATE DATABASE bench; CREATE TABLE bench.t (id BIGINT PRIMARY KEY, v VARCHAR(1000))"
+sql -e "CREATE DATABASE bench; CREATE TABLE bench.t (id BIGINT PRIMARY KEY, v VARBINARY(1000))"
 rows=$((size_mb * 1024))   # about 1 KiB a row
 for ((first = 1; first <= rows; first += 100000)); do
   last=$((first + 99999 > rows ? rows : first + 99999))
-  sql -e "INSERT INTO bench.t SELECT seq, REPEAT('x', 1000) FROM seq_${first}_to_${last}"
+  sql -e "INSERT INTO bench.t SELECT seq, RANDOM_BYTES(1000) FROM bench.seq_${first}_to_${last}"
 done
 datadir=$(sql -N -e "SELECT @@datadir")
 
@@ -99,7 +100,7 @@ sleep 1
 binlog_rows=$((binlog_mb * 1024))
 for ((first = rows + 1; first <= rows + binlog_rows; first += 20000)); do
   last=$((first + 19999 > rows + binlog_rows ? rows + binlog_rows : first + 19999))
-  sql -e "INSERT INTO bench.t SELECT seq, REPEAT('y', 1000) FROM seq_${first}_to_${last}"
+  sql -e "INSERT INTO bench.t SELECT seq, RANDOM_BYTES(1000) FROM bench.seq_${first}_to_${last}"
 done
 point=$(date '+%Y-%m-%d %H:%M:%S')
 sleep 1

@@ -100,6 +100,8 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "relay_log", layout.binlogDir() + "/relay");
         line(cnf, "relay_log_index", layout.binlogDir() + "/relay.index");
         line(cnf, "binlog_format", "ROW");
+        // A replayed binlog archive arrives as statements as large as its largest transaction.
+        line(cnf, "max_allowed_packet", "1G");
         // Replicas get rows, so a routine need not be deterministic; without it only SUPER could create routines and triggers.
         line(cnf, "log_bin_trust_function_creators", "ON");
         line(cnf, "log_slave_updates", "ON");
