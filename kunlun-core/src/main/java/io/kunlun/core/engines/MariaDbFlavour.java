@@ -4,6 +4,7 @@ import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.CommandResult;
 import io.kunlun.core.hosts.HostAccess;
+import io.kunlun.core.hosts.Sha256Shell;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -549,8 +550,8 @@ final class MariaDbFlavour implements StorageFlavour {
                                 String.valueOf(source.ports().stateTransfer()), source.host().address(),
                                 String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds()))))
                 .withTimeout(config.stateTransferTimeout());
-        String receiver = "set -o pipefail; umask 077; socat -u TCP:\"$1\":\"$2\",retry=\"$3\",interval=0.2 STDOUT"
-                + " | tee -- \"$4\" | sha256sum";
+        String receiver = Sha256Shell.FUNCTION + "set -o pipefail; umask 077;"
+                + " socat -u TCP:\"$1\":\"$2\",retry=\"$3\",interval=0.2 STDOUT | tee -- \"$4\" | sha256";
         Command receive = Command.of("bash", "-c", receiver, "bash", source.host().address(),
                         String.valueOf(source.ports().stateTransfer()),
                         String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5), file)
