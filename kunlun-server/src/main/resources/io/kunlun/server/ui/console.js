@@ -1,6 +1,6 @@
 // The single page: #/fleet, #/clusters, #/jobs[/<job id>], #/actions[/<job type>][?cluster=<name>].
 import { Refusal } from './api.js';
-import { el, refusal } from './dom.js';
+import { el, redraw, refusal } from './dom.js';
 import { fleet, clusters, jobs } from './views.js';
 import { actions } from './actions.js';
 
@@ -38,7 +38,7 @@ async function show() {
       return;
     }
     if (stop) stops.push(stop);
-    document.getElementById('view').replaceChildren(section);
+    redraw(document.getElementById('view'), [section]);
   };
   await draw();
   if (route.every && generation === shown) {

@@ -22,6 +22,12 @@ export function table(rows, columns = [...new Set(rows.flatMap(Object.keys))]) {
     el('tbody', {}, rows.map(row => el('tr', {}, columns.map(column => el('td', {}, cell(row[column])))))));
 }
 
+/** Puts the elements into the parent, keeping each old child that is drawn the same (and what points at it). */
+export function redraw(parent, elements) {
+  const old = new Map([...parent.children].map(child => [child.outerHTML, child]));
+  parent.replaceChildren(...elements.map(element => old.get(element.outerHTML) ?? element));
+}
+
 export const refusal = info => el('p', { class: 'refusal' }, el('strong', {}, 'Refused: '), info);
 
 export function bytes(count) {

@@ -2,7 +2,7 @@
 // its primary above its replicas, an arrow from each replica to the primary it replicates from.
 import { svg, statusClass } from './dom.js';
 
-const NODE_W = 170, NODE_H = 46, GAP = 18, PAD = 12, HEAD = 24, COMP_ROW = 60, MARGIN = 8;
+const NODE_W = 200, NODE_H = 46, GAP = 18, PAD = 12, HEAD = 24, COMP_ROW = 60, MARGIN = 8;
 
 function node(x, y, label, instance, role) {
   const address = `${instance.ip}:${instance.port}`;

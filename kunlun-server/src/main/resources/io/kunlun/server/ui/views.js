@@ -1,16 +1,18 @@
 // The read-only views: the fleet, the clusters with their topology, the jobs.
 import { call, list } from './api.js';
-import { el, table, bytes, statusClass } from './dom.js';
+import { el, bytes, redraw, statusClass } from './dom.js';
 import { topology } from './topology.js';
 
-/** Every cluster with its storage nodes and comps, as get_cluster, get_storage and get_computer answer them. */
+/** Every cluster (get_cluster) with its storage nodes (get_storage) and comps (get_computer). */
 async function clustersWithInstances() {
   return Promise.all((await list({ job_type: 'get_cluster' })).map(async cluster => ({
     ...cluster,
     storage: await list({ job_type: 'get_storage', cluster_name: cluster.name }),
-    comps: await list({ job_type: 'get_computer', cluster_name: cluster.name }),
+    computers: await list({ job_type: 'get_computer', cluster_name: cluster.name }),
   })));
 }
+
+const counted = (count, noun) => `${count} ${noun}${String(count) === '1' ? '' : 's'}`;
 
 const actionLink = (jobType, cluster, text) =>
   el('a', { href: `#/actions/${jobType}?cluster=${encodeURIComponent(cluster)}`, class: 'action' }, text);
@@ -19,9 +21,9 @@ export async function fleet(section) {
   const [machines, clusters] = await Promise.all([list({ job_type: 'list_machines' }), clustersWithInstances()]);
   const instancesOn = hostaddr => clusters.flatMap(cluster => [
     ...cluster.storage.map(node => ({ ...node, what: `${cluster.name} ${node.shard} ${node.role}` })),
-    ...cluster.comps.map(comp => ({ ...comp, what: `${cluster.name} ${comp.name}` })),
+    ...cluster.computers.map(comp => ({ ...comp, what: `${cluster.name} ${comp.name}` })),
   ]).filter(instance => instance.ip === hostaddr);
-  section.append(el('h2', {}, `Fleet: ${machines.length} machines`));
+  section.append(el('h2', {}, `Fleet: ${counted(machines.length, 'machine')}`));
   if (!machines.length) {
     section.append(el('p', {}, 'No machine is registered: register machines with create_machine (kunlunctl machine add).'));
     return;
@@ -48,12 +50,13 @@ export async function clusters(section) {
   for (const cluster of all) {
     section.append(el('article', { class: 'cluster', 'data-cluster': cluster.name },
       el('h3', {}, cluster.name),
-      el('p', { class: 'summary' }, `${cluster.ha_mode} · ${cluster.shards} shards × ${cluster.nodes} nodes · ${cluster.comps} comps`),
+      el('p', { class: 'summary' }, `${cluster.ha_mode} · ${counted(cluster.shards, 'shard')} × `
+        + `${counted(cluster.nodes, 'node')} · ${counted(cluster.comps, 'comp')}`),
       el('p', { class: 'actions' }, [['add_shards', 'add shards'], ['add_comps', 'add comps'], ['add_nodes', 'add nodes'],
         ['delete_shard', 'delete a shard'], ['delete_comp', 'delete a comp'], ['delete_node', 'delete a node'],
         ['backup_cluster', 'back up'], ['delete_cluster', 'delete the cluster']]
         .map(([jobType, text]) => actionLink(jobType, cluster.name, text))),
-      topology(cluster.name, cluster.storage, cluster.comps)));
+      topology(cluster.name, cluster.storage, cluster.computers)));
   }
 }
 
@@ -76,7 +79,7 @@ function jobRow(job, followed) {
 export async function jobs(section, followed) {
   const known = new Map();
   const body = el('tbody', {});
-  const draw = () => body.replaceChildren(...[...known.values()].map(job => jobRow(job, followed)));
+  const draw = () => redraw(body, [...known.values()].map(job => jobRow(job, followed)));
   const readList = async () => {
     const newest = await list({ job_type: 'list_jobs', limit: '50' });
     const before = new Map(known);
