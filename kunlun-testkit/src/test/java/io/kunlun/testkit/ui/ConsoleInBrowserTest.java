@@ -81,9 +81,13 @@ class ConsoleInBrowserTest {
         return form;
     }
 
-    private static WebElement awaitJobRow(String jobId, String result) {
-        return browser.await(By.cssSelector("tr[data-job='" + jobId + "'][data-result=" + result + "]"),
+    /** The job's row in the jobs view once the job ended, which must be done. */
+    private static WebElement awaitJobDone(String jobId) {
+        String row = "tr[data-job='" + jobId + "']";
+        WebElement ended = browser.await(By.cssSelector(row + "[data-result=done], " + row + "[data-result=failed]"),
                 ClusterFixture.CLUSTER_JOB_TIMEOUT);
+        assertThat(ended.getAttribute("data-result")).as(ended.getText()).isEqualTo("done");
+        return ended;
     }
 
     @Test
@@ -132,7 +136,7 @@ class ConsoleInBrowserTest {
         browser.await(By.cssSelector("tr.followed[data-job='" + jobId + "'][data-result=ongoing] td.step:not(:empty)"),
                 ClusterFixture.CLUSTER_JOB_TIMEOUT);
         browser.screenshot("jobs-running");
-        WebElement done = awaitJobRow(jobId, "done");
+        WebElement done = awaitJobDone(jobId);
 
         String progress = done.findElement(By.cssSelector(".progress")).getText();
         assertThat(progress).matches("(\\d+)/\\1");
@@ -160,7 +164,7 @@ class ConsoleInBrowserTest {
         form.findElement(By.cssSelector("button[type=submit]")).click();
         browser.until(ExpectedConditions.urlMatches("#/jobs/.+"), HeadlessChromium.PAGE_WAIT);
         String jobId = browser.driver().getCurrentUrl().replaceFirst(".*#/jobs/", "");
-        awaitJobRow(jobId, "done");
+        awaitJobDone(jobId);
 
         assertThat(clusterNames()).contains("from_the_console");
     }
@@ -205,6 +209,30 @@ class ConsoleInBrowserTest {
         assertThat(browser.await(By.cssSelector(".outcome .refusal")).getText())
                 .isEqualTo("Refused: cluster " + cluster + " has only one comp, comp1; delete the cluster instead");
         browser.screenshot("delete-comp");
+    }
+
+    @Test
+    void anInstanceStoppedThroughTheFormIsDrawnGrey() {
+        JsonNode replica = ClusterFixture.shardNodes(manager.client(), cluster, "shard1").get(1);
+        open(manager, "actions/control_instance");
+        WebElement form = browser.await(By.cssSelector("form[data-job-type=control_instance]"));
+        new Select(form.findElement(By.name("control"))).selectByValue("stop");
+        form.findElement(By.name("ip")).sendKeys(replica.get("ip").asText());
+        form.findElement(By.name("port")).sendKeys(replica.get("port").asText());
+        try {
+            form.findElement(By.cssSelector("button[type=submit]")).click();
+            browser.until(ExpectedConditions.urlMatches("#/jobs/.+"), HeadlessChromium.PAGE_WAIT);
+            String jobId = browser.driver().getCurrentUrl().replaceFirst(".*#/jobs/", "");
+            assertThat(awaitJobDone(jobId).getText()).endsWith("stop instance succeed");
+
+            open(manager, "clusters");
+            WebElement stopped = browser.await(By.cssSelector("article[data-cluster='" + cluster + "'] g.node[data-address='"
+                    + ClusterFixture.address(replica) + "']"));
+            assertThat(stopped.getAttribute("class")).isEqualTo("node replica status-stopped");
+            browser.screenshot("clusters-stopped-replica");
+        } finally {
+            assertThat(ClusterFixture.control(manager, replica, "start").result()).isEqualTo("done");
+        }
     }
 
     @Test
