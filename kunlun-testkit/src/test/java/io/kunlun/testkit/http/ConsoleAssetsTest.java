@@ -115,6 +115,17 @@ class ConsoleAssetsTest {
     }
 
     @Test
+    void theFilesAreCountedApartFromTheApi() {
+        get(manager, "/ui/dom.js", "");
+        get(manager, "/ui/no-such.js", "");
+
+        String metrics = get(manager, "/metrics", "").body();
+
+        assertThat(metrics).contains("kunlun_http_requests_total{code=\"200\",handler=\"ui\"}")
+                .contains("kunlun_http_requests_total{code=\"404\",handler=\"ui\"}");
+    }
+
+    @Test
     void aNameThatIsNotTheManagersGetsNoFile() {
         assertThat(send(manager, "GET", "/ui", "rebound.evil.example:" + manager.port(), "").status()).isEqualTo(403);
     }
