@@ -74,7 +74,7 @@ export async function actions(section, jobType, query) {
   const form = el('form', { class: 'job-form', 'data-job-type': jobType },
     el('h3', {}, action.title, ' ', el('code', {}, jobType)),
     el('datalist', { id: 'cluster-names' }, names),
-    action.fields.map(field => input(field, field.name.endsWith('cluster_name') ? query.get('cluster') : undefined)),
+    action.fields.map(field => input(field, field.list ? query.get('cluster') : undefined)),
     confirm && el('label', { class: 'confirm' }, el('span', {}, "Type the cluster's name to confirm"), confirm),
     el('p', {}, el('button', { type: 'button', name: 'preview' }, 'Preview'), ' ', submit), outcome);
   const clusterField = form.elements.cluster_name;

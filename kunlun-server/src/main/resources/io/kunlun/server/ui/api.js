@@ -7,14 +7,20 @@ export class Refusal extends Error {}
 
 /**
  * Sends one request and answers the reply's JSON, whatever the HTTP status (refusals are JSON
- * too). A 401 asks for the access token and sends the request again with it.
+ * too; so is an unreachable manager, as a refusal). A 401 asks for the access token and sends the
+ * request again with it.
  */
 export async function call(request) {
   for (;;) {
     const headers = { 'Content-Type': 'application/json' };
     const token = sessionStorage.getItem(TOKEN_KEY);
     if (token) headers.Authorization = `Bearer ${token}`;
-    const response = await fetch('/', { method: 'POST', headers, body: JSON.stringify(request), cache: 'no-store' });
+    let response;
+    try {
+      response = await fetch('/', { method: 'POST', headers, body: JSON.stringify(request), cache: 'no-store' });
+    } catch (error) {
+      return { result: 'failed', info: `the manager could not be reached: ${error.message}` };
+    }
     if (response.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY);
       await askForToken(token ? 'The manager refused this token.' : '');

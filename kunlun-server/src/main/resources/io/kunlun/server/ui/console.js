@@ -31,7 +31,7 @@ async function show() {
     try {
       stop = await route.view(section, decodeURIComponent(argument ?? ''), new URLSearchParams(query ?? ''));
     } catch (error) {
-      section.append(refusal(error instanceof Refusal ? error.message : `the manager could not be reached: ${error.message}`));
+      section.append(refusal(error instanceof Refusal ? error.message : `the page failed: ${error.message}`));
     }
     if (generation !== shown) {
       stop?.();

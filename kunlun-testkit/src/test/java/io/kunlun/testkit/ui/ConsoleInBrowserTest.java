@@ -70,10 +70,26 @@ class ConsoleInBrowserTest {
         return field;
     }
 
+    /** Opens the form of a job type, {@code query} after the {@code ?} of the address, if any. */
+    private static WebElement openForm(String jobType, String query) {
+        open(manager, "actions/" + jobType + (query.isEmpty() ? "" : "?" + query));
+        return browser.await(By.cssSelector("form[data-job-type=" + jobType + "]"));
+    }
+
+    /** Submits the form, which the manager accepts; answers the id of the job the page then follows. */
+    private static String submitted(WebElement form) {
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        browser.until(ExpectedConditions.urlMatches("#/jobs/.+"), HeadlessChromium.PAGE_WAIT);
+        return browser.driver().getCurrentUrl().replaceFirst(".*#/jobs/", "");
+    }
+
+    private static String refusalShown() {
+        return browser.await(By.cssSelector(".outcome .refusal")).getText();
+    }
+
     /** Fills create_cluster's form: a no_rep cluster of one shard and one comp on the given machine. */
     private static WebElement createClusterForm(String name, String nodes, String hostaddr) {
-        open(manager, "actions/create_cluster");
-        WebElement form = browser.await(By.cssSelector("form[data-job-type=create_cluster]"));
+        WebElement form = openForm("create_cluster", "");
         field(form, "cluster_name").sendKeys(name);
         new Select(form.findElement(By.name("ha_mode"))).selectByValue("no_rep");
         field(form, "nodes").sendKeys(nodes);
@@ -161,10 +177,7 @@ class ConsoleInBrowserTest {
         assertThat(clusterNames()).as("a preview changes nothing").doesNotContain("from_the_console");
         browser.screenshot("create-cluster-preview");
 
-        form.findElement(By.cssSelector("button[type=submit]")).click();
-        browser.until(ExpectedConditions.urlMatches("#/jobs/.+"), HeadlessChromium.PAGE_WAIT);
-        String jobId = browser.driver().getCurrentUrl().replaceFirst(".*#/jobs/", "");
-        awaitJobDone(jobId);
+        awaitJobDone(submitted(form));
 
         assertThat(clusterNames()).contains("from_the_console");
     }
@@ -175,26 +188,23 @@ class ConsoleInBrowserTest {
 
         form.findElement(By.name("preview")).click();
 
-        assertThat(browser.await(By.cssSelector(".outcome .refusal")).getText())
-                .isEqualTo("Refused: cluster " + cluster + " already exists");
+        assertThat(refusalShown()).isEqualTo("Refused: cluster " + cluster + " already exists");
         browser.screenshot("refusal");
     }
 
     @Test
-    void aRequestTheApiRefusesIsShownWithItsReasonAndNoJobStarts() {
+    void aRequestTheApiRefusesIsShownWithItsReasonUnderTheForm() {
         WebElement form = createClusterForm("two_nodes", "2", "127.0.0.185");
 
         form.findElement(By.cssSelector("button[type=submit]")).click();
 
-        assertThat(browser.await(By.cssSelector(".outcome .refusal")).getText())
-                .isEqualTo("Refused: nodes must be 1 for ha_mode no_rep, got 2");
+        assertThat(refusalShown()).isEqualTo("Refused: nodes must be 1 for ha_mode no_rep, got 2");
         assertThat(browser.driver().getCurrentUrl()).endsWith("#/actions/create_cluster");
     }
 
     @Test
     void aDeletionIsSentOnlyOnceTheClustersNameIsTypedOut() {
-        open(manager, "actions/delete_comp?cluster=" + cluster);
-        WebElement form = browser.await(By.cssSelector("form[data-job-type=delete_comp]"));
+        WebElement form = openForm("delete_comp", "cluster=" + cluster);
         WebElement submit = form.findElement(By.cssSelector("button[type=submit]"));
         assertThat(form.findElement(By.name("cluster_name")).getAttribute("value")).isEqualTo(cluster);
         form.findElement(By.name("comp_name")).sendKeys("comp1");
@@ -206,7 +216,7 @@ class ConsoleInBrowserTest {
         assertThat(submit.isEnabled()).isTrue();
 
         form.findElement(By.name("preview")).click();
-        assertThat(browser.await(By.cssSelector(".outcome .refusal")).getText())
+        assertThat(refusalShown())
                 .isEqualTo("Refused: cluster " + cluster + " has only one comp, comp1; delete the cluster instead");
         browser.screenshot("delete-comp");
     }
@@ -214,16 +224,12 @@ class ConsoleInBrowserTest {
     @Test
     void anInstanceStoppedThroughTheFormIsDrawnGrey() {
         JsonNode replica = ClusterFixture.shardNodes(manager.client(), cluster, "shard1").get(1);
-        open(manager, "actions/control_instance");
-        WebElement form = browser.await(By.cssSelector("form[data-job-type=control_instance]"));
+        WebElement form = openForm("control_instance", "");
         new Select(form.findElement(By.name("control"))).selectByValue("stop");
         form.findElement(By.name("ip")).sendKeys(replica.get("ip").asText());
         form.findElement(By.name("port")).sendKeys(replica.get("port").asText());
         try {
-            form.findElement(By.cssSelector("button[type=submit]")).click();
-            browser.until(ExpectedConditions.urlMatches("#/jobs/.+"), HeadlessChromium.PAGE_WAIT);
-            String jobId = browser.driver().getCurrentUrl().replaceFirst(".*#/jobs/", "");
-            assertThat(awaitJobDone(jobId).getText()).endsWith("stop instance succeed");
+            assertThat(awaitJobDone(submitted(form)).getText()).endsWith("stop instance succeed");
 
             open(manager, "clusters");
             WebElement stopped = browser.await(By.cssSelector("article[data-cluster='" + cluster + "'] g.node[data-address='"
