@@ -11,12 +11,12 @@ import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Debian's Chromium, headless, driven through its chromedriver (given by path, so Selenium never
@@ -25,6 +25,8 @@ import java.time.Duration;
 final class HeadlessChromium implements AutoCloseable {
     static final Duration PAGE_WAIT = Duration.ofSeconds(20);
     private static final Path SCREENSHOTS = Path.of("target", "ui-screenshots");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private final Path profile;
     private final ChromeDriver driver;
@@ -35,14 +37,20 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     static HeadlessChromium start() {
+        for (Path program : List.of(CHROMIUM, CHROMEDRIVER)) {
+            if (!Files.isExecutable(program)) {
+                throw new IllegalStateException(program + " is missing: install the Debian packages chromium and"
+                        + " chromium-driver (run-tests installs them)");
+            }
+        }
         Path profile = TempDirs.create("kunlun-chromium-");
-        ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
                 // Root in a container: no sandbox; a small /dev/shm: use /tmp.
                 .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000",
                         "--user-data-dir=" + profile, "--no-first-run", "--disable-extensions",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync");
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(PAGE_WAIT).scriptTimeout(PAGE_WAIT);
         return new HeadlessChromium(profile, driver);
