@@ -137,6 +137,16 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
     private Map<String, BinlogReplay.Range> replays(String source, BackupManifest backup, LocalDateTime pointInTime) {
         boolean pastTheBackup = pointInTime.isAfter(backupTime(backup));
         Map<String, BinlogReplay.Range> replays = new LinkedHashMap<>();
+        if (spec(backup).haMode() == HaMode.MGR) {
+            // Galera members number transactions each in their own binary log: the backup's
+            // position, taken on one member, says nothing about another member's archive.
+            if (pastTheBackup) {
+                throw ManagerException.refused("point-in-time restore of an mgr cluster past a backup's time is not"
+                        + " supported yet (its members' binary logs do not share transaction ids); restore " + source
+                        + " at the time of one of its backups, e.g. " + backup.backupTime());
+            }
+            return replays;
+        }
         for (BackupManifest.ShardCopy copy : backup.shards()) {
             try {
                 replays.put(copy.name(), replay.check(source, copy.name(), new GtidPosition(copy.gtidPosition()),
