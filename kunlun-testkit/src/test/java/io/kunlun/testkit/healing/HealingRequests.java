@@ -2,6 +2,7 @@ package io.kunlun.testkit.healing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.testkit.ApiClient;
 import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.Reply;
@@ -96,12 +97,13 @@ final class HealingRequests {
      * Creates an rbr cluster of one shard of {@code nodes} nodes and one comp, with the table
      * {@code app.t (id, v)} on the shard and the foreign table {@code t} on the comp; answers its name.
      */
-    static String createClusterWithTable(TestManager manager, List<LoopbackMachine> machines, int nodes)
+    static String createClusterWithTable(ApiClient client, List<LoopbackMachine> machines, int nodes)
             throws SQLException {
-        ClusterFixture.register(manager, machines);
-        String cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, nodes, 1, machines);
-        ClusterFixture.createTable(ClusterFixture.primary(manager.client(), cluster, "shard1"));
-        try (Connection sql = ClusterFixture.postgres(comp(manager, cluster)); Statement statement = sql.createStatement()) {
+        ClusterFixture.register(client, machines);
+        String cluster = ClusterFixture.createdCluster(client, "rbr", 1, nodes, 1, machines);
+        ClusterFixture.createTable(ClusterFixture.primary(client, cluster, "shard1"));
+        try (Connection sql = ClusterFixture.postgres(ClusterFixture.comps(client, cluster).get(0));
+             Statement statement = sql.createStatement()) {
             statement.execute("CREATE FOREIGN TABLE t (id int, v text) SERVER shard1"
                     + " OPTIONS (dbname 'app', table_name 't')");
         }
@@ -109,9 +111,9 @@ final class HealingRequests {
     }
 
     /** Deletes the cluster, which must succeed; nothing when it was never made. */
-    static void deleteCluster(TestManager manager, String cluster) {
+    static void deleteCluster(ApiClient client, String cluster) {
         if (cluster != null) {
-            Reply deleted = ClusterFixture.deleteCluster(manager, cluster);
+            Reply deleted = ClusterFixture.deleteCluster(client, cluster);
             assertThat(deleted.result()).as(deleted.toString()).isEqualTo("done");
         }
     }

@@ -54,12 +54,12 @@ class KeepaliveTest {
     @BeforeAll
     static void createCluster() throws Exception {
         machines = List.of(loopback.take(), loopback.take());
-        cluster = HealingRequests.createClusterWithTable(manager, machines, 2);
+        cluster = HealingRequests.createClusterWithTable(manager.client(), machines, 2);
     }
 
     @AfterAll
     static void deleteCluster() {
-        HealingRequests.deleteCluster(manager, cluster);
+        HealingRequests.deleteCluster(manager.client(), cluster);
     }
 
     @Test

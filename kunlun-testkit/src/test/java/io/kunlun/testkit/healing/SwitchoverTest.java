@@ -36,12 +36,12 @@ class SwitchoverTest {
     @BeforeAll
     static void createCluster() throws Exception {
         machines = List.of(loopback.take(), loopback.take(), loopback.take());
-        cluster = HealingRequests.createClusterWithTable(manager, machines, 3);
+        cluster = HealingRequests.createClusterWithTable(manager.client(), machines, 3);
     }
 
     @AfterAll
     static void deleteCluster() {
-        HealingRequests.deleteCluster(manager, cluster);
+        HealingRequests.deleteCluster(manager.client(), cluster);
     }
 
     @Test
