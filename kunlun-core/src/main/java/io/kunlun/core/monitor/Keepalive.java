@@ -6,9 +6,7 @@ import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.ops.ControlInstance;
 import io.kunlun.core.ops.Drivers;
 import io.kunlun.model.Cluster;
-import io.kunlun.model.HaMode;
 import io.kunlun.model.Instance;
-import io.kunlun.model.InstanceKind;
 import io.kunlun.model.InstanceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +27,10 @@ import java.util.Optional;
  * queued or running: a job may be stopping, replacing or deleting the instance, and whatever it
  * leaves is looked at again by the next round. Under the lock the instance is read again: one
  * stopped on purpose (STOPPED), being made (CREATING), given up (FAILED), deleted, or running
- * again meanwhile is left alone. Galera members are not restarted here: a member's start
- * depends on its group's state (a group entirely down starts from its most recent member), which
- * is left to control_instance for now.
+ * again meanwhile is left alone. A Galera member's start is control_instance's too: it joins its
+ * group when a member runs in it; when the whole group is down, only the member with the most
+ * recent data may start (a new group on its data) and the others' starts are refused, naming it
+ * (recorded restart_failed, and tried again next round, by when it runs and they join it).
  */
 final class Keepalive {
     private static final Logger LOG = LoggerFactory.getLogger(Keepalive.class);
@@ -62,7 +61,7 @@ final class Keepalive {
      * earlier round already recorded unreachable.
      */
     void instanceDown(Cluster cluster, Instance instance) {
-        if (!config.keepalive() || (instance.kind() == InstanceKind.STORAGE && cluster.spec().haMode() == HaMode.MGR)) {
+        if (!config.keepalive()) {
             return;
         }
         if (!lock.runIfIdle(instance, () -> restartUnderLock(instance))) {

@@ -33,12 +33,21 @@ final class HealingRequests {
 
     /** SIGKILLs the server of an instance of a getter's reply (mariadbd or the postmaster) and waits until it is gone. */
     static void kill(List<LoopbackMachine> machines, JsonNode instance, boolean storage) throws Exception {
-        LoopbackMachine machine = ClusterFixture.machineOf(machines, instance);
-        int port = instance.get("port").asInt();
-        ProcessHandle server = storage ? InstanceTraces.storageServer(machine, port)
-                : InstanceTraces.compServer(machine, port);
-        server.destroyForcibly();
-        server.onExit().get(30, TimeUnit.SECONDS);
+        killAll(machines, List.of(instance), storage);
+    }
+
+    /** SIGKILLs the servers of the instances all at once, then waits until they are gone. */
+    static void killAll(List<LoopbackMachine> machines, List<JsonNode> instances, boolean storage) throws Exception {
+        List<ProcessHandle> servers = new ArrayList<>();
+        for (JsonNode instance : instances) {
+            LoopbackMachine machine = ClusterFixture.machineOf(machines, instance);
+            int port = instance.get("port").asInt();
+            servers.add(storage ? InstanceTraces.storageServer(machine, port) : InstanceTraces.compServer(machine, port));
+        }
+        servers.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle server : servers) {
+            server.onExit().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** list_events' entries, newest first. */
