@@ -25,6 +25,7 @@ cleanup() {
   pkill -f -- "$work/" 2>/dev/null || true
   sleep 1
   pkill -9 -f -- "$work/" 2>/dev/null || true
+  cp "$work/serve.log" /tmp/kunlun-bench-backup-serve.log 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
