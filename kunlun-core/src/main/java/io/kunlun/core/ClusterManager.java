@@ -39,6 +39,7 @@ import io.kunlun.core.ops.ListBackups;
 import io.kunlun.core.ops.ListJobs;
 import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
+import io.kunlun.core.ops.RestoreCluster;
 import io.kunlun.core.ops.RestoreNewCluster;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
@@ -122,7 +123,8 @@ public final class ClusterManager implements AutoCloseable {
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
                 new PostgresExporter(store, hosts, drivers, updatePrometheus),
                 new BackupCluster(store, drivers, backups),
-                new RestoreNewCluster(store, hosts, drivers, backups));
+                new RestoreNewCluster(store, hosts, drivers, backups),
+                new RestoreCluster(store, drivers, backups, config.backupStore().allowRestoreInPlace()));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
                 new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers),

@@ -464,7 +464,7 @@ final class MariaDbFlavour implements StorageFlavour {
                                        StorageNode target, InstanceAccount targetAccount) {
         String backup = config.storageBackup();
         String extractor = backup.substring(0, backup.lastIndexOf('/') + 1) + "mbstream";
-        String staging = target.layout().instanceDir() + "/seed";
+        String staging = target.layout().stagingDir();
         HostAccess targetHost = target.host();
         targetHost.check(targetAccount.command(List.of("mkdir", "--", staging)));
         String listener = "set -o pipefail; socat -u TCP-LISTEN:\"$1\",bind=\"$2\",reuseaddr,accept-timeout=\"$3\" STDOUT"

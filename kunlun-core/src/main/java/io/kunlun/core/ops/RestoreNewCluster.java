@@ -4,7 +4,6 @@ import io.kunlun.core.ManagerException;
 import io.kunlun.core.backup.BackupManifest;
 import io.kunlun.core.backup.BackupStore;
 import io.kunlun.core.engines.ClusterUsers;
-import io.kunlun.core.engines.GtidPosition;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.hosts.Hosts;
@@ -18,14 +17,8 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * restore_new_cluster: a new cluster of the backed-up cluster's shape, placed on the machinelist
@@ -49,29 +42,18 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
      */
     public record Plan(BackupManifest backup, LocalDateTime pointInTime, BuildPlan build,
                        List<ClusterTable.Credential> credentials) {
-        Map<String, BackupManifest.ShardCopy> copies() {
-            return backup.shards().stream().collect(Collectors.toMap(BackupManifest.ShardCopy::name,
-                    Function.identity()));
-        }
-    }
-
-    /** Where in a shard's history its backup stands: where replaying archived binlogs starts. */
-    record ReplayStart(String binlogFile, long binlogOffset, GtidPosition gtid) {
-        static ReplayStart of(BackupManifest.ShardCopy copy) {
-            return new ReplayStart(copy.binlogFile(), copy.binlogOffset(), new GtidPosition(copy.gtidPosition()));
-        }
     }
 
     private final MetadataStore store;
     private final Hosts hosts;
     private final Drivers drivers;
-    private final BackupStore backups;
+    private final StoredBackupRestore restoring;
 
     public RestoreNewCluster(MetadataStore store, Hosts hosts, Drivers drivers, BackupStore backups) {
         this.store = store;
         this.hosts = hosts;
         this.drivers = drivers;
-        this.backups = backups;
+        this.restoring = new StoredBackupRestore(backups);
     }
 
     @Override
@@ -90,53 +72,12 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         if (store.clusters().findCluster(name).isPresent()) {
             throw ManagerException.conflict("cluster " + name + " already exists");
         }
-        String source = request.backupClusterName();
-        LocalDateTime pointInTime = request.timestamp();
-        String asked = BackupCluster.BACKUP_TIME.format(pointInTime.atZone(ZoneId.systemDefault()));
-        LocalDateTime now = LocalDateTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS);
-        if (pointInTime.isAfter(now)) {
-            throw ManagerException.refused("timestamp " + asked + " is in the future: the manager's time is "
-                    + BackupCluster.BACKUP_TIME.format(now.atZone(ZoneId.systemDefault())) + " ("
-                    + ZoneId.systemDefault() + ")");
-        }
-        List<BackupManifest> complete = backups.list(Optional.of(source));
-        if (complete.isEmpty()) {
-            throw ManagerException.notFound("backup store " + backups.location() + " holds no backup of cluster "
-                    + source);
-        }
-        BackupManifest backup = complete.stream().filter(manifest -> !backupTime(manifest).isAfter(pointInTime))
-                .reduce((earlier, later) -> later)
-                .orElseThrow(() -> ManagerException.refused("timestamp " + asked + " is before the first backup of"
-                        + " cluster " + source + ", taken at " + complete.get(0).backupTime()));
-        if (pointInTime.isAfter(backupTime(backup))) {
-            throw ManagerException.refused("no binlog archive covers " + backup.backupTime() + " to " + asked
-                    + " for cluster " + source);
-        }
-        if (backup.format() != BackupManifest.FORMAT) {
-            throw ManagerException.refused("backup " + backup.backupId() + " of cluster " + source + " has format "
-                    + backup.format() + "; this manager reads format " + BackupManifest.FORMAT);
-        }
-        context.step("verifying backup " + backup.backupId() + " of cluster " + source, 0, 2);
-        requireIntact(backup);
+        BackupManifest backup = restoring.choose(request.backupClusterName(), request.timestamp(), context);
         context.step("planning " + name, 1, 2);
         BuildPlan build = new InstancePlanning(store, hosts, drivers).plan(name, spec(backup),
                 backup.shards().stream().map(BackupManifest.ShardCopy::name).toList(),
                 backup.comps().stream().map(BackupManifest.CompSchema::name).toList(), request.machineList());
-        return new Plan(backup, pointInTime, build, ClusterAccounts.newCredentials());
-    }
-
-    private static LocalDateTime backupTime(BackupManifest manifest) {
-        return LocalDateTime.parse(manifest.backupTime(), BackupCluster.BACKUP_TIME);
-    }
-
-    /** Every file of the backup is in the store as the manifest describes it (size and SHA-256). */
-    private void requireIntact(BackupManifest backup) {
-        backups.firstMismatch(backup).ifPresent(mismatch -> {
-            throw ManagerException.refused("backup " + backup.backupId() + " of cluster " + backup.cluster()
-                    + " is damaged: " + mismatch.recorded().path() + " holds " + mismatch.stored().bytes()
-                    + " bytes with sha256 " + mismatch.stored().sha256() + ", the manifest says "
-                    + mismatch.recorded().bytes() + " bytes with sha256 " + mismatch.recorded().sha256());
-        });
+        return new Plan(backup, request.timestamp(), build, ClusterAccounts.newCredentials());
     }
 
     /** The backed-up cluster's shape as create_cluster takes it. */
@@ -160,9 +101,8 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         ClusterBuilder builder = new ClusterBuilder(store, drivers);
         builder.register(build, context);
         done.incrementAndGet();
-        Map<String, BackupManifest.ShardCopy> copies = plan.copies();
         Parallel.run(build.shards().stream().<Runnable>map(shard -> () -> restoreShard(plan, builder, shard,
-                copies.get(shard.name()), users, context, done, total)).toList());
+                StoredBackupRestore.copyOf(plan.backup(), shard.name()), users, context, done, total)).toList());
         context.step("installing " + build.comps().size() + " comps", done.get(), total);
         builder.installComps(build, users, context, done, total);
         Parallel.run(plan.backup().comps().stream().<Runnable>map(schema -> () -> {
@@ -189,16 +129,14 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         BuildPlan build = plan.build();
         Instance primary = shard.primary();
         String jobId = context.jobId();
-        BackupStore.StoreFile file = backups.file(plan.backup().cluster(), plan.backup().backupId(),
-                copy.file().path());
+        BackupStore.StoreFile file = restoring.shardFile(plan.backup(), copy);
         context.step("restoring " + shard.name() + " (" + (copy.file().bytes() >> 20) + " MiB stored) onto "
                 + primary.address(), done.get(), total);
         ClusterBuilder.naming(shard.name() + " node ", () -> drivers.storage(primary.hostaddr()).restore(
                 builder.storageInstall(build, shard, primary, users, jobId), file.host(), file.file(),
                 copy.compression()));
         context.step("restored " + shard.name() + " onto " + primary.address(), done.incrementAndGet(), total);
-        replayArchivedBinlogs(shard.name(), primary, ReplayStart.of(copy), backupTime(plan.backup()),
-                plan.pointInTime());
+        StoredBackupRestore.replayArchivedBinlogs(shard.name(), primary, plan.backup(), plan.pointInTime());
         StorageEngine primaryEngine = drivers.storage(primary.hostaddr());
         StorageNode primaryNode = drivers.storageNode(primary);
         for (Instance replica : shard.nodes().subList(1, shard.nodes().size())) {
@@ -220,27 +158,10 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         }
     }
 
-    /**
-     * Replays the shard's archived binary logs onto its restored primary, from where its backup
-     * stands up to the point in time, before any replica is built from it: the step that makes
-     * every shard show the same moment. There is no binlog archive yet, so check accepts only a
-     * point in time no later than the backup's, which holds nothing to replay.
-     */
-    private static void replayArchivedBinlogs(String shard, Instance primary, ReplayStart from,
-                                              LocalDateTime backupTime, LocalDateTime pointInTime) {
-        if (pointInTime.isAfter(backupTime)) {
-            throw new ManagerException(ManagerException.Code.INTERNAL, shard + " node " + primary.address()
-                    + ": no binlog archive to replay from " + from.binlogFile() + ":" + from.binlogOffset() + " (GTID "
-                    + from.gtid() + ") up to " + pointInTime);
-        }
-    }
-
     /** The comp's roles and client database schema from the backup, before it is linked to the new shards. */
     private void loadSchema(Plan plan, Instance comp, BackupManifest.CompSchema schema) {
-        String cluster = plan.backup().cluster();
-        String backupId = plan.backup().backupId();
+        StoredBackupRestore.CompSchemaText text = restoring.compSchema(plan.backup(), schema.name());
         ClusterBuilder.naming(schema.name() + " ", () -> drivers.compute(comp.hostaddr()).loadSchema(
-                drivers.computeNode(comp), schema.database(), backups.read(cluster, backupId, schema.roles().path()),
-                backups.read(cluster, backupId, schema.schema().path())));
+                drivers.computeNode(comp), text.database(), text.roles(), text.schema()));
     }
 }

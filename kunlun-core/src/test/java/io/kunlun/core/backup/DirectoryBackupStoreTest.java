@@ -89,4 +89,57 @@ class DirectoryBackupStoreTest {
         assertThatThrownBy(() -> store().requireWritable())
                 .hasMessage("backup store 127.0.0.1:" + root.resolve("backups") + " is not a writable directory");
     }
+
+    @Test
+    void aCopyKeptAsideIsMadeUnderTheClustersReplacedDirectoryAndListedNeitherAsABackupNorBesideThem() {
+        DirectoryBackupStore store = store();
+        commit(store, "20261202T040000Z");
+        commit(store.keptAside(), "20261202T050000Z");
+
+        assertThat(root.resolve("backups/c1/replaced/20261202T050000Z/manifest.json")).isRegularFile();
+        assertThat(store.keptAside().location("c1", "20261202T050000Z"))
+                .isEqualTo("127.0.0.1:" + root.resolve("backups/c1/replaced/20261202T050000Z"));
+        assertThat(store.list(Optional.of("c1"))).extracting(BackupManifest::backupId)
+                .containsExactly("20261202T040000Z");
+        assertThat(store.list(Optional.empty())).extracting(BackupManifest::backupId)
+                .containsExactly("20261202T040000Z");
+        assertThat(store.keptAside().list(Optional.empty())).extracting(BackupManifest::backupId)
+                .containsExactly("20261202T050000Z");
+    }
+
+    @Test
+    void discardingAnIncompleteCopyKeptAsideDeletesItAndTheDirectoriesItLeavesEmpty() {
+        DirectoryBackupStore keptAside = store().keptAside();
+        keptAside.create("c1", "20261202T050000Z", "job-1");
+
+        keptAside.discardIncomplete("c1", "20261202T050000Z", "job-1");
+
+        assertThat(root.resolve("backups/c1")).doesNotExist();
+    }
+
+    @Test
+    void aCompleteCopyKeptAsideOutlivesTheUndoOfItsJob() {
+        DirectoryBackupStore keptAside = store().keptAside();
+        commit(keptAside, "20261202T050000Z");
+
+        keptAside.discardIncomplete("c1", "20261202T050000Z", "job-1");
+
+        assertThat(root.resolve("backups/c1/replaced/20261202T050000Z/manifest.json")).isRegularFile();
+    }
+
+    @Test
+    void theFreeSpaceIsReadAtTheNearestDirectoryThatExists() {
+        assertThat(store().freeBytes()).isPositive().isLessThanOrEqualTo(root.toFile().getTotalSpace());
+    }
+
+    /** A complete backup of cluster c1 of that id, with one comp's schema, made by job-1. */
+    private static void commit(DirectoryBackupStore store, String backupId) {
+        store.create("c1", backupId, "job-1");
+        StoredFile schema = store.write("c1", backupId, "comp1/schema.sql",
+                "CREATE TABLE t ();".getBytes(StandardCharsets.UTF_8));
+        store.commit(new BackupManifest(BackupManifest.FORMAT, backupId, "c1", "job-1",
+                new BackupManifest.Spec("rbr", 1, 2, 1, 20, 100, 1, 1), "2026-12-02T04:00:00Z",
+                "2026-12-02T04:00:09Z", "2026-12-02T04:00:08Z", "2026-12-02 04:00:08", List.of(),
+                List.of(new BackupManifest.CompSchema("comp1", "127.0.0.2:57030", "kunlun", schema, schema))));
+    }
 }
