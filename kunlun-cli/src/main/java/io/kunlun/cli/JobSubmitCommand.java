@@ -25,6 +25,11 @@ abstract class JobSubmitCommand extends RequestCommand {
             + " always waits for the job to end before exiting.")
     boolean noWait;
 
+    @Option(names = "--dry-run", description = "Only check: the manager answers the plan (each new or removed"
+            + " instance with its machine, ports and directories), or why the job would fail; nothing is changed"
+            + " and no job is accepted.")
+    boolean dryRun;
+
     @Override
     protected void checkUsage(Kunlunctl cli) {
         if (noWait && cli.home().isPresent()) {
@@ -40,6 +45,9 @@ abstract class JobSubmitCommand extends RequestCommand {
         ObjectNode request = request()
                 .put("job_id", id)
                 .put("user_name", user != null ? user : loginName(cli));
+        if (dryRun) {
+            return manager.send(request.put("dry_run", "1"));
+        }
         ObjectNode receipt = manager.send(request);
         if (noWait || !Replies.isPending(receipt)) {
             return receipt;

@@ -27,7 +27,7 @@ import java.util.Optional;
         subcommands = {MachineCommands.class, ClusterCommands.class, ShardCommands.class, CompCommands.class,
                 InstanceCommands.class, NodeCommands.class, BackupCommands.class, RestoreCommands.class,
                 MonitorCommands.class, MetaCommands.class, JobCommands.class, QuickstartCommand.class,
-                ServeCommand.class},
+                ServeCommand.class, CompletionCommand.class, ManCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "0:done (for a query: answered)",

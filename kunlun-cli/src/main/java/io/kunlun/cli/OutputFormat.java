@@ -76,13 +76,22 @@ enum OutputFormat {
         return list;
     }
 
+    /** One object: its fields as key-value lines, then each list of objects in it as a table under its name. */
     private static void printKeyValues(ObjectNode reply, PrintWriter out) {
-        int width = 0;
-        for (String key : (Iterable<String>) reply::fieldNames) {
-            width = Math.max(width, key.length());
-        }
-        for (String key : (Iterable<String>) reply::fieldNames) {
+        List<String> keys = new ArrayList<>();
+        List<String> lists = new ArrayList<>();
+        reply.fieldNames().forEachRemaining(key -> {
+            JsonNode value = reply.get(key);
+            (value.isArray() && !value.isEmpty() && allObjects(value) ? lists : keys).add(key);
+        });
+        int width = keys.stream().mapToInt(String::length).max().orElse(0);
+        for (String key : keys) {
             out.println(pad(key, width) + GAP + cell(reply.get(key)));
+        }
+        for (String list : lists) {
+            out.println();
+            out.println(list + ":");
+            printTable(toList(reply.get(list)), out);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.kunlun.core;
 
 import io.kunlun.core.backup.DirectoryBackupStore;
+import io.kunlun.core.backup.binlog.BinlogArchive;
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.hosts.SessionWait;
@@ -23,7 +25,10 @@ import io.kunlun.core.ops.DeleteComp;
 import io.kunlun.core.ops.DeleteNode;
 import io.kunlun.core.ops.DeleteShard;
 import io.kunlun.core.ops.DeleteShardRow;
+import io.kunlun.core.ops.BackupRetention;
+import io.kunlun.core.ops.DeleteBackup;
 import io.kunlun.core.ops.DiscardBackup;
+import io.kunlun.core.ops.StopArchiving;
 import io.kunlun.core.ops.Drivers;
 import io.kunlun.core.ops.MysqldExporter;
 import io.kunlun.core.ops.PostgresExporter;
@@ -63,7 +68,9 @@ import io.kunlun.model.job.WireFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -109,38 +116,47 @@ public final class ClusterManager implements AutoCloseable {
         metrics.watchMetadataStore(store::status);
         UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
         DirectoryBackupStore backups = DirectoryBackupStore.configured(config.backupStore(), hosts);
+        BinlogArchive archive = new BinlogArchive(hosts.get(backups.hostaddr()), backups.path(),
+                Path.of(config.enginesOn(backups.hostaddr()).storageClient()).resolveSibling("mariadb-binlog").toString(),
+                ZoneId.systemDefault());
+        BinlogArchiving archiving = new BinlogArchiving(store, drivers, archive);
+        metrics.watchBinlogArchive(archiving::lagBytes);
+        BackupRetention retention = new BackupRetention(backups, archive, config.backupStore().retention(),
+                Clock.systemUTC());
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
                 new DeleteMachine(store, hosts),
-                new CreateCluster(store, hosts, drivers),
-                new DeleteCluster(store, hosts, drivers, updatePrometheus),
-                new AddShards(store, hosts, drivers), new DeleteShard(store, hosts, drivers, updatePrometheus),
+                new CreateCluster(store, hosts, drivers, archiving),
+                new DeleteCluster(store, hosts, drivers, updatePrometheus, archiving),
+                new AddShards(store, hosts, drivers, archiving), new DeleteShard(store, hosts, drivers, updatePrometheus, archiving),
                 new AddComps(store, hosts, drivers), new DeleteComp(store, hosts, drivers, updatePrometheus),
                 new AddNodes(store, hosts, drivers), new DeleteNode(store, hosts, drivers, updatePrometheus),
                 updatePrometheus,
                 new ControlInstance(store, drivers),
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
                 new PostgresExporter(store, hosts, drivers, updatePrometheus),
-                new BackupCluster(store, drivers, backups),
+                new BackupCluster(store, drivers, backups, archiving, retention),
                 new RestoreNewCluster(store, hosts, drivers, backups),
-                new RestoreCluster(store, drivers, backups, config.backupStore().allowRestoreInPlace()));
+                new RestoreCluster(store, drivers, backups, archiving, config.backupStore().allowRestoreInPlace()),
+                new DeleteBackup(backups, retention));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
                 new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers),
-                new DiscardBackup(hosts)));
+                new DiscardBackup(hosts), new StopArchiving(archiving)));
         undo.addAll(updatePrometheus.undoActions());
         UndoActions undoActions = new UndoActions(undo);
         this.engine = new JobEngine(store.jobs(), operations, undoActions, JobEngine.Settings.of(config));
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
-                new SetVariable(store, drivers), new ListBackups(backups), new GetCredentials(store)));
+                new SetVariable(store, drivers), new ListBackups(backups, archiving), new GetCredentials(store)));
         all.addAll(Getters.all(store, config.exposeCredentials()));
         for (Query<?> query : all) {
             queries.put(query.type(), query);
         }
-        this.health = new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()));
+        this.health = new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()),
+                archiving);
     }
 
     /** Opens the metadata store under the configured home, recovers interrupted jobs, starts work. */
@@ -185,6 +201,10 @@ public final class ClusterManager implements AutoCloseable {
                 return status(jobId).map(ClusterManager::render)
                         .orElseGet(() -> WireFormat.failed("no job with id " + jobId));
             }
+            if (submission.dryRun()) {
+                // Its client waits for the answer, as for a query: no waiting behind a machine's long commands.
+                return SessionWait.atMost(INLINE_SESSION_WAIT, () -> engine.dryRun(submission));
+            }
             if (submission.type().isAsync()) {
                 return renderAcceptance(submit(submission));
             }
@@ -218,9 +238,10 @@ public final class ClusterManager implements AutoCloseable {
                 + " (incident " + incident + "; the manager's log has the details)");
     }
 
-    /** Whether answering this type runs commands on a machine (the others read metadata only). */
-    public static boolean reachesInstances(JobType type) {
-        return INSTANCE_QUERIES.contains(type);
+    /** Whether answering this runs commands on a machine (the others read metadata only). */
+    public static boolean reachesInstances(Submission submission) {
+        // A dry run's check reads the machines (programs, free space, ports in use).
+        return submission.dryRun() || INSTANCE_QUERIES.contains(submission.type());
     }
 
     /** Accepts an async job; the answer is its status now (accept, or later if it was re-submitted). */

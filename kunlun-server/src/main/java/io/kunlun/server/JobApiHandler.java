@@ -169,7 +169,7 @@ final class JobApiHandler implements HttpHandler {
             reply(exchange, StatusCodes.BAD_REQUEST, WireFormat.failed(e.getMessage()));
             return;
         }
-        if (!ClusterManager.reachesInstances(submission.type())) {
+        if (!ClusterManager.reachesInstances(submission)) {
             answer(ready, exchange, submission);
             return;
         }

@@ -69,6 +69,12 @@ public interface BackupStore {
      */
     void discard(String cluster, String backupId, String jobId);
 
+    /**
+     * Deletes a complete backup: its directory goes only while it holds the manifest of that
+     * cluster and id; otherwise the failure names what is there.
+     */
+    void delete(BackupManifest manifest);
+
     /** The complete backups, of every cluster or of one, oldest first. */
     List<BackupManifest> list(Optional<String> cluster);
 

@@ -204,6 +204,19 @@ public final class DirectoryBackupStore implements BackupStore {
     }
 
     @Override
+    public void delete(BackupManifest manifest) {
+        String directory = directory(manifest.cluster(), manifest.backupId());
+        BackupManifest found = read(directory + "/" + MANIFEST);
+        if (!found.cluster().equals(manifest.cluster()) || !found.backupId().equals(manifest.backupId())) {
+            throw ManagerException.refused(location() + "/" + manifest.cluster() + "/" + manifest.backupId()
+                    + " holds the manifest of backup " + found.backupId() + " of cluster " + found.cluster());
+        }
+        // The manifest goes first: a deletion cut off half-way leaves an incomplete backup, never read.
+        host().check(Command.of("sh", "-c", "rm -f -- \"$1/" + MANIFEST + "\" && rm -rf -- \"$1\"", "sh", directory)
+                .withTimeout(Command.DEFAULT_TIMEOUT.multipliedBy(10)));
+    }
+
+    @Override
     public List<BackupManifest> list(Optional<String> cluster) {
         if (!host().exists(path)) {
             return List.of();
@@ -213,16 +226,20 @@ public final class DirectoryBackupStore implements BackupStore {
         List<BackupManifest> manifests = new ArrayList<>();
         for (String file : host().check(Command.of("find", path, "-mindepth", depth, "-maxdepth", depth, "-type", "f",
                 "-path", pattern)).stdout().lines().toList()) {
-            String text = host().readFile(file);
-            try {
-                manifests.add(JSON.readValue(text.getBytes(StandardCharsets.UTF_8), BackupManifest.class));
-            } catch (java.io.IOException e) {
-                throw new ManagerException(ManagerException.Code.COMMAND_FAILED, hostaddr + ":" + file
-                        + " is not a backup manifest: " + e.getMessage());
-            }
+            manifests.add(read(file));
         }
         manifests.sort(Comparator.comparing(BackupManifest::consistentAt).thenComparing(BackupManifest::cluster));
         return manifests;
+    }
+
+    private BackupManifest read(String file) {
+        String text = host().readFile(file);
+        try {
+            return JSON.readValue(text.getBytes(StandardCharsets.UTF_8), BackupManifest.class);
+        } catch (java.io.IOException e) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, hostaddr + ":" + file
+                    + " is not a backup manifest: " + e.getMessage());
+        }
     }
 
     private HostAccess host() {

@@ -19,11 +19,33 @@ import java.nio.file.Path;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BackupConfig(@JsonProperty("hostaddr") String hostaddr, @JsonProperty("path") String path,
+                           @JsonProperty("retention") Retention retention,
                            @JsonProperty("allow_restore_in_place") boolean allowRestoreInPlace) {
+    /**
+     * How many complete backups each cluster keeps, applied after each successful backup_cluster:
+     * a backup goes when it is not among the newest {@code keep_backups}, or when it is older than
+     * {@code keep_days}; the newest backup always stays. Left out, a rule keeps everything.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Retention(@JsonProperty("keep_backups") Integer keepBackups,
+                            @JsonProperty("keep_days") Integer keepDays) {
+        public static final Retention KEEP_ALL = new Retention(null, null);
+
+        public Retention {
+            if (keepBackups != null && keepBackups < 1) {
+                throw ManagerException.refused("backup.retention.keep_backups must be at least 1, got " + keepBackups);
+            }
+            if (keepDays != null && keepDays < 1) {
+                throw ManagerException.refused("backup.retention.keep_days must be at least 1, got " + keepDays);
+            }
+        }
+    }
+
     /** The manager's own host, reached without SSH. */
     public static final String MANAGER_HOST = "127.0.0.1";
 
     public BackupConfig {
+        retention = retention == null ? Retention.KEEP_ALL : retention;
         hostaddr = hostaddr == null || hostaddr.isBlank() ? MANAGER_HOST : hostaddr.strip();
         if (!hostaddr.matches("[A-Za-z0-9.:-]{1,253}")) {
             throw ManagerException.refused("backup.hostaddr must be a host name or address, got \"" + hostaddr
@@ -36,16 +58,18 @@ public record BackupConfig(@JsonProperty("hostaddr") String hostaddr, @JsonPrope
 
     /** The store under the manager's home on the manager's own host. */
     public static BackupConfig underHome(Path home) {
-        return new BackupConfig(MANAGER_HOST, home.toAbsolutePath().normalize().resolve("backups").toString(), false);
+        return new BackupConfig(MANAGER_HOST, home.toAbsolutePath().normalize().resolve("backups").toString(),
+                Retention.KEEP_ALL, false);
     }
 
     /** This configuration with the path filled in from the manager's home when it was left out. */
     public BackupConfig resolvedAgainst(Path home) {
-        return path != null ? this : new BackupConfig(hostaddr, underHome(home).path(), allowRestoreInPlace);
+        return path != null ? this : new BackupConfig(hostaddr, underHome(home).path(), retention,
+                allowRestoreInPlace);
     }
 
     /** This configuration with restore_cluster switched on or off. */
     public BackupConfig withAllowRestoreInPlace(boolean allowed) {
-        return new BackupConfig(hostaddr, path, allowed);
+        return new BackupConfig(hostaddr, path, retention, allowed);
     }
 }

@@ -31,7 +31,12 @@ abstract class ClientProgram implements SqlClient {
 
     @Override
     public void execute(String sql) {
-        run(sql, Command.DEFAULT_TIMEOUT);
+        execute(sql, Command.DEFAULT_TIMEOUT);
+    }
+
+    @Override
+    public void execute(String sql, Duration timeout) {
+        run(sql, timeout);
     }
 
     @Override

@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
- * The life of one database server process, the same for every engine: started in a session of
+ * The life of one database server process, the same for every engine (and for the manager's own
+ * long-running helpers, such as a binlog archiver on the backup store's machine): started in a session of
  * its own with its output appended to its log (so that neither killing the manager nor closing
  * the SSH session that started it stops it), awaited until it answers, found again at any later
  * time, by any manager, from its command line alone, and stopped by process id.
@@ -22,7 +23,7 @@ import java.util.function.Predicate;
  * is {@code identity}, an argument naming a file of this instance only (its configuration file
  * or data directory). Nothing is kept in memory between calls.
  */
-final class DetachedProcess {
+public final class DetachedProcess {
     private static final Duration POLL = Duration.ofMillis(150);
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final int LOG_TAIL_LINES = 10;
@@ -61,7 +62,7 @@ final class DetachedProcess {
      * @param logFile    where the server's standard output and error go
      * @param stopSignal the signal that shuts the server down cleanly ({@code TERM}, {@code INT})
      */
-    DetachedProcess(HostAccess host, InstanceAccount account, String label, List<String> argv, String identity,
+    public DetachedProcess(HostAccess host, InstanceAccount account, String label, List<String> argv, String identity,
                     String logFile, String stopSignal) {
         this(host, account, label, argv, identity, logFile, stopSignal, Optional.empty());
     }
@@ -93,7 +94,7 @@ final class DetachedProcess {
      * Fails with the tail of its log when it exits first, and stops it when it does not answer
      * before the deadline.
      */
-    StartOutcome start(BooleanSupplier answers, Duration timeout) {
+    public StartOutcome start(BooleanSupplier answers, Duration timeout) {
         if (!pids().isEmpty()) {
             return StartOutcome.ALREADY_RUNNING;
         }
@@ -128,7 +129,7 @@ final class DetachedProcess {
      * end of a backup stream) when the manager that ran them died, which nothing else would stop.
      * Killing the receiving end of a stream also ends its sending end, which then writes to nobody.
      */
-    static void killCommandsIn(HostAccess host, String label, List<String> directories) {
+    public static void killCommandsIn(HostAccess host, String label, List<String> directories) {
         Predicate<List<String>> inDirectories = words -> words.stream().skip(1)
                 .anyMatch(word -> directories.stream().anyMatch(directory -> word.contains(directory + "/")));
         List<String> pids = pids(host, inDirectories);
@@ -162,7 +163,7 @@ final class DetachedProcess {
         return pids;
     }
 
-    boolean isRunning() {
+    public boolean isRunning() {
         return !pids().isEmpty();
     }
 
@@ -170,7 +171,7 @@ final class DetachedProcess {
      * Asks the server to shut down, waits up to {@code grace}, then kills it. Answers whether
      * it was running.
      */
-    boolean stop(Duration grace) {
+    public boolean stop(Duration grace) {
         List<String> pids = pids();
         if (pids.isEmpty()) {
             return false;
@@ -186,7 +187,7 @@ final class DetachedProcess {
     }
 
     /** The last lines of the log, one line each, or a note that there is none. */
-    String logTail() {
+    public String logTail() {
         CommandResult tail = host.run(account.command(List.of("tail", "-n", String.valueOf(LOG_TAIL_LINES), "--",
                 logFile)));
         if (!tail.succeeded()) {

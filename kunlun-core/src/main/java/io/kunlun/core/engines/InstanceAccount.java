@@ -33,6 +33,14 @@ public record InstanceAccount(String name, int uid, int gid, boolean switchUser)
             + " && { [ \"$(sha256sum < \"$2\" | cut -d ' ' -f 1)\" = \"$4\" ] || exit 75; }"
             + " && rm -f -- \"$1\" && cat > \"$1\" && mv -f -- \"$1\" \"$2\"";
 
+    /**
+     * The account the manager reaches the machine as, commands unchanged: for the manager's own
+     * processes (a binlog archiver in the backup store), whose files are the manager's.
+     */
+    public static InstanceAccount manager() {
+        return new InstanceAccount("manager", -1, -1, false);
+    }
+
     /** Resolves the account on the machine with one or two {@code id} calls. */
     public static InstanceAccount resolve(HostAccess host, String configuredName) {
         List<String> self = ids(host, Command.of("sh", "-c", "id -u && id -g && id -un"));

@@ -2,6 +2,7 @@ package io.kunlun.core.engines;
 
 import io.kunlun.core.ManagerException;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -13,6 +14,9 @@ import java.util.List;
 public interface SqlClient {
     /** Runs statements in order; fails with the server's message at the first error. */
     void execute(String sql);
+
+    /** The same, for statements that may run longer than one command's default bound (a binlog replay). */
+    void execute(String sql, Duration timeout);
 
     /** The rows of a query, each column as text (SQL NULL as null). */
     List<List<String>> rows(String sql);

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * Turning values into SQL text. Names are checked against a strict pattern before they are
  * quoted; strings are quoted for the server they go to. Nothing else reaches a statement.
  */
-final class SqlText {
+public final class SqlText {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,31}");
     private static final Pattern MYSQL_VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
     /** A setting, or an extension's custom setting {@code extension.name}. */
@@ -53,7 +53,7 @@ final class SqlText {
     }
 
     /** A MySQL/MariaDB string literal (backslash escapes on, as the server's default). */
-    static String mysqlString(String value) {
+    public static String mysqlString(String value) {
         requireNoNul(value);
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }

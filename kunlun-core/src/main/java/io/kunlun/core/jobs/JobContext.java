@@ -18,6 +18,15 @@ public final class JobContext {
         this.resumed = resumed;
     }
 
+    /** The context of a dry run's check: no job, so its steps are shown nowhere and nothing may be done. */
+    static JobContext dryRun(String lockKey) {
+        return new JobContext(null, lockKey, null, null, false);
+    }
+
+    private boolean isDryRun() {
+        return jobs == null;
+    }
+
     public String jobId() {
         return jobId;
     }
@@ -40,6 +49,9 @@ public final class JobContext {
      * resumed run's steps say so.
      */
     public void step(String description, int done, int total) {
+        if (isDryRun()) {
+            return;
+        }
         jobs.progress(jobId, resumed ? resumedStep(description) : description, done, total);
     }
 
@@ -54,6 +66,9 @@ public final class JobContext {
      * accept that.
      */
     public void willDo(String action, Object payload) {
+        if (isDryRun()) {
+            throw new IllegalStateException("a dry run's check recorded the side effect " + action);
+        }
         jobs.appendUndo(jobId, action, undoActions.encode(action, payload));
     }
 }

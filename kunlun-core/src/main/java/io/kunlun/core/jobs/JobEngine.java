@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -197,6 +198,39 @@ public final class JobEngine implements AutoCloseable {
         }
         enqueue(new Queued(jobId, Action.START), lockKey);
         return outcome.job().status();
+    }
+
+    /**
+     * A dry run: the job's check against the current state, without accepting a job or changing
+     * anything, answered as the API's reply: done with the plan's description, or failed with the
+     * reason the job would fail with.
+     */
+    public Map<String, Object> dryRun(Submission submission) {
+        Operation<?, ?> operation = operations.get(submission.type());
+        String type = submission.type().wireName();
+        if (operation == null) {
+            return WireFormat.failed(type + " is not implemented yet");
+        }
+        Map<String, Object> described;
+        try {
+            described = checkAndDescribe(operation, submission.request());
+        } catch (ManagerException e) {
+            return WireFormat.failed(e.getMessage());
+        }
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("result", "done");
+        reply.put("info", "dry run: " + type + " passed its check; nothing was changed and no job was accepted");
+        reply.put("job_type", type);
+        reply.put("dry_run", "1");
+        reply.putAll(described);
+        return reply;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R extends JobRequest, P> Map<String, Object> checkAndDescribe(Operation<R, P> operation,
+                                                                                JobRequest request) {
+        R typed = (R) request;
+        return operation.describe(operation.check(typed, JobContext.dryRun(operation.lockKey(typed))));
     }
 
     /** The job's status; empty for an id no job has. */

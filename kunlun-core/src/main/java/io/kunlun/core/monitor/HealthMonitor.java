@@ -1,5 +1,6 @@
 package io.kunlun.core.monitor;
 
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.meta.MetadataStore;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Checks every instance on an interval and records what it finds: ACTIVE when its server runs
@@ -47,11 +49,15 @@ public final class HealthMonitor implements AutoCloseable {
     private final ExecutorService machineChecks = Executors.newFixedThreadPool(MACHINES_AT_ONCE,
             task -> daemon(task, "health-check"));
     private final Set<String> machinesBeingChecked = ConcurrentHashMap.newKeySet();
+    private final BinlogArchiving archiving;
+    private final AtomicBoolean archiversBeingChecked = new AtomicBoolean();
 
-    public HealthMonitor(MetadataStore store, Drivers drivers, Duration interval) {
+    /** @param archiving whose archivers are kept running, checked once per round like a machine */
+    public HealthMonitor(MetadataStore store, Drivers drivers, Duration interval, BinlogArchiving archiving) {
         this.store = store;
         this.drivers = drivers;
         this.interval = interval;
+        this.archiving = archiving;
     }
 
     /** Checks every instance now and then once per interval, until closed. */
@@ -73,6 +79,17 @@ public final class HealthMonitor implements AutoCloseable {
                     byMachine.computeIfAbsent(instance.hostaddr(), machine -> new ArrayList<>())
                             .add(() -> check(cluster, instance));
                 }
+            }
+            if (archiversBeingChecked.compareAndSet(false, true)) {
+                machineChecks.execute(() -> {
+                    try {
+                        archiving.keepAlive();
+                    } catch (RuntimeException e) {
+                        LOG.warn("binlog archive check failed: {}", e.getMessage());
+                    } finally {
+                        archiversBeingChecked.set(false);
+                    }
+                });
             }
             byMachine.forEach((machine, checks) -> {
                 if (machinesBeingChecked.add(machine)) {

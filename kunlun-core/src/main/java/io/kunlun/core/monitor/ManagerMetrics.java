@@ -84,6 +84,20 @@ public final class ManagerMetrics {
                 .register(registry);
     }
 
+    /**
+     * Adds the binlog archive's lag, {@code kunlun_binlog_archive_lag_bytes{cluster,shard}}, as
+     * last measured (by cluster then shard).
+     */
+    public void watchBinlogArchive(Supplier<Map<String, Map<String, Long>>> lagBytes) {
+        GaugeWithCallback.builder()
+                .name("kunlun_binlog_archive_lag_bytes")
+                .help("Bytes of the shard primary's binary log not yet in the backup store's archive, as last measured")
+                .labelNames("cluster", "shard")
+                .callback(callback -> lagBytes.get().forEach((cluster, shards) -> shards.forEach(
+                        (shard, bytes) -> callback.call(bytes, cluster, shard))))
+                .register(registry);
+    }
+
     /** Adds the metadata store's metrics, read from {@code status} at each scrape. */
     public void watchMetadataStore(Supplier<StoreStatus> status) {
         GaugeWithCallback.builder()

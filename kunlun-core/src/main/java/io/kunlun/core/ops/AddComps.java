@@ -9,6 +9,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,6 +42,11 @@ public final class AddComps implements Operation<JobRequest.AddComps, ClusterGro
                 .map(Instance::compName).flatMap(Optional::stream).toList();
         List<String> names = Names.next("comp", existing, request.comps());
         return growth.plan(cluster, List.of(), names, request.machineList(), context);
+    }
+
+    @Override
+    public Map<String, Object> describe(ClusterGrowth.Plan plan) {
+        return PlanDescription.adding(plan.build().clusterName(), plan.build().all());
     }
 
     @Override

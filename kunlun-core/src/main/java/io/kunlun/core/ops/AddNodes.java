@@ -92,6 +92,11 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
     }
 
     @Override
+    public Map<String, Object> describe(Plan plan) {
+        return PlanDescription.adding(plan.cluster().name(), plan.all());
+    }
+
+    @Override
     public String run(JobRequest.AddNodes request, Plan plan, JobContext context) {
         List<Instance> all = plan.all();
         int total = all.size() + 3;

@@ -1,5 +1,6 @@
 package io.kunlun.core.ops;
 
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
@@ -8,6 +9,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * add_shards: new shards like the cluster's others (its ha_mode, nodes per shard and sizes),
@@ -17,9 +19,11 @@ import java.util.List;
 public final class AddShards implements Operation<JobRequest.AddShards, ClusterGrowth.Plan> {
     private final MetadataStore store;
     private final ClusterGrowth growth;
+    private final BinlogArchiving archiving;
 
-    public AddShards(MetadataStore store, Hosts hosts, Drivers drivers) {
+    public AddShards(MetadataStore store, Hosts hosts, Drivers drivers, BinlogArchiving archiving) {
         this.store = store;
+        this.archiving = archiving;
         this.growth = new ClusterGrowth(store, hosts, drivers);
     }
 
@@ -41,8 +45,15 @@ public final class AddShards implements Operation<JobRequest.AddShards, ClusterG
     }
 
     @Override
+    public Map<String, Object> describe(ClusterGrowth.Plan plan) {
+        return PlanDescription.adding(plan.build().clusterName(), plan.build().all());
+    }
+
+    @Override
     public String run(JobRequest.AddShards request, ClusterGrowth.Plan plan, JobContext context) {
         growth.run(plan, context);
+        StopArchiving.startArchiving(archiving, request.name(),
+                plan.build().shards().stream().map(BuildPlan.Shard::name).toList(), context);
         return String.join(";", plan.build().shards().stream().map(BuildPlan.Shard::name).toList());
     }
 }

@@ -3,6 +3,7 @@ package io.kunlun.core.ops;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.backup.BackupManifest;
 import io.kunlun.core.backup.DirectoryBackupStore;
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.Cluster;
@@ -13,6 +14,9 @@ import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.Role;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -34,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * partial backup.
  */
 public final class BackupCluster implements Operation<JobRequest.BackupCluster, ClusterCopy.Sources> {
+    private static final Logger LOG = LoggerFactory.getLogger(BackupCluster.class);
     /** The backup's time as the job's info shows it and restores take it: the manager's zone, to the second. */
     static final DateTimeFormatter BACKUP_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -41,8 +46,13 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
     private final MetadataStore store;
     private final Drivers drivers;
     private final DirectoryBackupStore backups;
+    private final BinlogArchiving archiving;
+    private final BackupRetention retention;
 
-    public BackupCluster(MetadataStore store, Drivers drivers, DirectoryBackupStore backups) {
+    public BackupCluster(MetadataStore store, Drivers drivers, DirectoryBackupStore backups,
+                         BinlogArchiving archiving, BackupRetention retention) {
+        this.archiving = archiving;
+        this.retention = retention;
         this.store = store;
         this.drivers = drivers;
         this.backups = backups;
@@ -103,11 +113,43 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
     }
 
     @Override
+    public Map<String, Object> describe(ClusterCopy.Sources plan) {
+        Map<String, Object> described = new java.util.LinkedHashMap<>();
+        described.put("cluster_name", plan.cluster().name());
+        described.put("backup_id", plan.copyId());
+        described.put("copied_instances", PlanDescription.instances(plan.shards().values()));
+        described.put("dumped_comps", PlanDescription.instances(plan.comps()));
+        return described;
+    }
+
+    @Override
     public String run(JobRequest.BackupCluster request, ClusterCopy.Sources plan, JobContext context) {
+        String cluster = plan.cluster().name();
         int total = plan.steps() + 1;
-        BackupManifest manifest = new ClusterCopy(drivers, backups, false).make(plan, context, new AtomicInteger(),
-                total);
+        ClusterCopy copy = new ClusterCopy(drivers, backups, false);
+        copy.begin(plan, context);
+        // A cluster made before archiving existed is archived from its first backup on.
+        StopArchiving.startArchiving(archiving, cluster, List.copyOf(plan.shards().keySet()), context);
+        BackupManifest manifest = copy.complete(plan, context, new AtomicInteger(), total);
+        applyRetention(cluster, context);
         context.step("backup " + plan.copyId() + " complete", total, total);
         return manifest.backupTime();
+    }
+
+    /**
+     * The retention deletes the cluster's expired backups once this one is complete. A failure
+     * there does not fail this backup (its undo would delete it): the log says why, and the next
+     * backup tries again.
+     */
+    private void applyRetention(String cluster, JobContext context) {
+        try {
+            List<BackupManifest> expired = retention.expired(cluster);
+            if (!expired.isEmpty()) {
+                context.step("retention: deleting " + expired.size() + " older backups", 0, 1);
+                retention.delete(cluster, expired);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cluster {}: backup retention failed: {}", cluster, e.getMessage());
+        }
     }
 }

@@ -70,16 +70,21 @@ final class ClusterCopy {
         return store.location(sources.cluster().name(), sources.copyId());
     }
 
+    /** Records the copy's removal, then makes its empty directory, marked as the job's. */
+    void begin(Sources sources, JobContext context) {
+        String cluster = sources.cluster().name();
+        context.willDo(DiscardBackup.NAME, new DiscardBackup.Payload(store.hostaddr(), store.path(), cluster,
+                sources.copyId(), context.jobId(), keptAside));
+        store.create(cluster, sources.copyId(), context.jobId());
+    }
+
     /**
-     * Makes the copy complete and answers its manifest. Counts its steps ({@link Sources#steps()})
-     * in {@code done}, of the job's {@code total}.
+     * Fills the directory {@link #begin} made and makes the copy complete; answers its manifest.
+     * Counts its steps ({@link Sources#steps()}) in {@code done}, of the job's {@code total}.
      */
-    BackupManifest make(Sources sources, JobContext context, AtomicInteger done, int total) {
+    BackupManifest complete(Sources sources, JobContext context, AtomicInteger done, int total) {
         String cluster = sources.cluster().name();
         String copyId = sources.copyId();
-        context.willDo(DiscardBackup.NAME, new DiscardBackup.Payload(store.hostaddr(), store.path(), cluster, copyId,
-                context.jobId(), keptAside));
-        store.create(cluster, copyId, context.jobId());
         long estimate = dataBytes(drivers, sources.shards().values());
         String copying = "copying " + sources.shards().size() + (sources.shards().size() == 1 ? " shard" : " shards")
                 + " to " + location(sources) + ": ";

@@ -59,6 +59,11 @@ public final class ControlInstance implements Operation<JobRequest.ControlInstan
     }
 
     @Override
+    public Map<String, Object> describe(Instance instance) {
+        return Map.of("instance", PlanDescription.instance(instance));
+    }
+
+    @Override
     public String run(JobRequest.ControlInstance request, Instance instance, JobContext context) {
         return switch (request.control()) {
             case STOP -> {

@@ -1,6 +1,7 @@
 package io.kunlun.core.ops;
 
 import io.kunlun.core.ManagerException;
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.ClusterTable;
@@ -9,6 +10,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * create_cluster: places every shard replica and comp, then installs them, replicates the
@@ -25,11 +27,13 @@ public final class CreateCluster implements Operation<JobRequest.CreateCluster, 
     private final MetadataStore store;
     private final Hosts hosts;
     private final Drivers drivers;
+    private final BinlogArchiving archiving;
 
-    public CreateCluster(MetadataStore store, Hosts hosts, Drivers drivers) {
+    public CreateCluster(MetadataStore store, Hosts hosts, Drivers drivers, BinlogArchiving archiving) {
         this.store = store;
         this.hosts = hosts;
         this.drivers = drivers;
+        this.archiving = archiving;
     }
 
     @Override
@@ -56,6 +60,11 @@ public final class CreateCluster implements Operation<JobRequest.CreateCluster, 
     }
 
     @Override
+    public Map<String, Object> describe(Plan plan) {
+        return PlanDescription.adding(plan.build().clusterName(), plan.build().all());
+    }
+
+    @Override
     public String run(JobRequest.CreateCluster request, Plan plan, JobContext context) {
         BuildPlan build = plan.build();
         int total = 1 + ClusterBuilder.steps(build);
@@ -65,6 +74,8 @@ public final class CreateCluster implements Operation<JobRequest.CreateCluster, 
         build.shards().forEach(shard -> store.clusters().insertShard(build.clusterName(), shard.name()));
         new ClusterBuilder(store, drivers).build(build, List.of(),
                 ClusterAccounts.users(plan.credentials(), build.all()), context, 1, total);
+        StopArchiving.startArchiving(archiving, build.clusterName(),
+                build.shards().stream().map(BuildPlan.Shard::name).toList(), context);
         return build.clusterName();
     }
 }

@@ -9,6 +9,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 
 /** create_machine: registers a machine after checking its paths on it. */
 public final class CreateMachine implements Operation<JobRequest.CreateMachine, List<PathSpace>> {
@@ -38,6 +39,11 @@ public final class CreateMachine implements Operation<JobRequest.CreateMachine, 
         }
         context.step("checking paths on " + hostaddr, 0, 2);
         return MachinePaths.inspect(hosts, request.machine());
+    }
+
+    @Override
+    public Map<String, Object> describe(List<PathSpace> spaces) {
+        return PlanDescription.paths(spaces);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.kunlun.core.ops;
 
 import io.kunlun.core.ManagerException;
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
@@ -9,6 +10,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,8 +26,11 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
     private final Hosts hosts;
     private final Drivers drivers;
     private final UpdatePrometheus prometheus;
+    private final BinlogArchiving archiving;
 
-    public DeleteCluster(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus) {
+    public DeleteCluster(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus,
+                         BinlogArchiving archiving) {
+        this.archiving = archiving;
         this.store = store;
         this.hosts = hosts;
         this.drivers = drivers;
@@ -61,6 +66,11 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
     }
 
     @Override
+    public Map<String, Object> describe(List<Instance> instances) {
+        return PlanDescription.removing(instances);
+    }
+
+    @Override
     public String run(JobRequest.DeleteCluster request, List<Instance> instances, JobContext context) {
         int total = instances.size() + 1;
         AtomicInteger done = new AtomicInteger();
@@ -68,6 +78,7 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
         new InstanceRemoval(store, hosts, drivers, prometheus).removeAll("cluster " + request.name(), instances,
                 instance -> context.step("removed " + instance.address(), done.incrementAndGet(), total));
         store.clusters().deleteCluster(request.name());
+        archiving.stopAll(request.name());
         context.step("done", total, total);
         return request.name();
     }

@@ -8,6 +8,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -59,6 +60,11 @@ public final class DeleteComp implements Operation<JobRequest.DeleteComp, Option
         }
         named.ifPresent(comp -> grants.requireRevocable(store.clusters(), cluster, List.of(comp)));
         return named;
+    }
+
+    @Override
+    public Map<String, Object> describe(Optional<Instance> comp) {
+        return PlanDescription.removing(comp.stream().toList());
     }
 
     @Override

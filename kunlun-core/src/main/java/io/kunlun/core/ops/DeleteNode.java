@@ -19,6 +19,7 @@ import io.kunlun.model.job.JobType;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -98,6 +99,11 @@ public final class DeleteNode implements Operation<JobRequest.DeleteNode, Delete
         Instance node = found.get();
         grants.requireRevocable(store.clusters(), cluster.name(), List.of(node));
         return new Plan(cluster, found, nodes.stream().filter(other -> other != node).toList());
+    }
+
+    @Override
+    public Map<String, Object> describe(Plan plan) {
+        return PlanDescription.removing(plan.node().stream().toList());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.kunlun.core.ops;
 
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
@@ -9,6 +10,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,8 +31,11 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
     private final Drivers drivers;
     private final NetworkGrants grants;
     private final InstanceRemoval removal;
+    private final BinlogArchiving archiving;
 
-    public DeleteShard(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus) {
+    public DeleteShard(MetadataStore store, Hosts hosts, Drivers drivers, UpdatePrometheus prometheus,
+                       BinlogArchiving archiving) {
+        this.archiving = archiving;
         this.store = store;
         this.drivers = drivers;
         this.grants = new NetworkGrants(drivers);
@@ -70,6 +75,13 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
     }
 
     @Override
+    public Map<String, Object> describe(Plan plan) {
+        Map<String, Object> described = new java.util.LinkedHashMap<>(PlanDescription.removing(plan.nodes()));
+        described.put("unlinked_comps", plan.comps().stream().map(comp -> comp.compName().orElse("")).toList());
+        return described;
+    }
+
+    @Override
     public String run(JobRequest.DeleteShard request, Plan plan, JobContext context) {
         String shard = request.shardName();
         int total = plan.comps().size() + plan.nodes().size() + 1;
@@ -85,6 +97,7 @@ public final class DeleteShard implements Operation<JobRequest.DeleteShard, Dele
         removal.removeAll("shard " + shard, plan.nodes(),
                 instance -> context.step("removed " + instance.address(), done.incrementAndGet(), total));
         store.clusters().deleteShard(request.name(), shard);
+        archiving.stop(request.name(), shard);
         context.step("done", total, total);
         return shard;
     }

@@ -7,6 +7,8 @@ import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
+import java.util.Map;
+
 /** mysqld_exporter: runs the mysqld_exporter of one storage instance and makes it a Prometheus target. */
 public final class MysqldExporter implements Operation<JobRequest.MysqldExporter, ExporterStart.Plan> {
     private final ExporterStart start;
@@ -28,6 +30,11 @@ public final class MysqldExporter implements Operation<JobRequest.MysqldExporter
     @Override
     public ExporterStart.Plan check(JobRequest.MysqldExporter request, JobContext context) {
         return start.check(request.instance());
+    }
+
+    @Override
+    public Map<String, Object> describe(ExporterStart.Plan plan) {
+        return Map.of("instance", PlanDescription.instance(plan.instance()));
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.kunlun.core.jobs.JobContext;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
+import java.util.Map;
+
 /**
  * One job type. {@link #check} validates against the current state and plans, without side
  * effects; {@link #run} makes the plan real, recording each side effect in the undo log (through
@@ -22,6 +24,15 @@ public interface Operation<R extends JobRequest, P> {
     String lockKey(R request);
 
     P check(R request, JobContext context);
+
+    /**
+     * What a dry run shows of the plan: the instances it would place or remove, each with its
+     * machine, ports and directories, and what else it would touch. Never a secret: a plan may
+     * hold new passwords. Nothing beyond "the check passed" by default.
+     */
+    default Map<String, Object> describe(P plan) {
+        return Map.of();
+    }
 
     /** Returns the job's info on success (the table "info on done" of the API). */
     String run(R request, P plan, JobContext context);

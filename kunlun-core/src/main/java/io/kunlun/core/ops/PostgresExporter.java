@@ -7,6 +7,8 @@ import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
+import java.util.Map;
+
 /** postgres_exporter: runs the postgres_exporter of one comp and makes it a Prometheus target. */
 public final class PostgresExporter implements Operation<JobRequest.PostgresExporter, ExporterStart.Plan> {
     private final ExporterStart start;
@@ -28,6 +30,11 @@ public final class PostgresExporter implements Operation<JobRequest.PostgresExpo
     @Override
     public ExporterStart.Plan check(JobRequest.PostgresExporter request, JobContext context) {
         return start.check(request.instance());
+    }
+
+    @Override
+    public Map<String, Object> describe(ExporterStart.Plan plan) {
+        return Map.of("instance", PlanDescription.instance(plan.instance()));
     }
 
     @Override

@@ -4,9 +4,12 @@ import io.kunlun.core.ManagerException;
 import io.kunlun.core.backup.BackupManifest;
 import io.kunlun.core.backup.BackupStore;
 import io.kunlun.core.backup.DirectoryBackupStore;
+import io.kunlun.core.backup.binlog.BinlogArchive;
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.engines.ClusterUsers;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageNode;
+import io.kunlun.core.hosts.Command;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.Cluster;
@@ -71,14 +74,17 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
     private final MetadataStore store;
     private final Drivers drivers;
     private final DirectoryBackupStore backups;
+    private final BinlogArchiving archiving;
     private final StoredBackupRestore restoring;
     private final boolean allowed;
 
     /** @param allowed whether the configuration switches restore_cluster on ({@value #SWITCH}) */
-    public RestoreCluster(MetadataStore store, Drivers drivers, DirectoryBackupStore backups, boolean allowed) {
+    public RestoreCluster(MetadataStore store, Drivers drivers, DirectoryBackupStore backups,
+                          BinlogArchiving archiving, boolean allowed) {
         this.store = store;
         this.drivers = drivers;
         this.backups = backups;
+        this.archiving = archiving;
         this.restoring = new StoredBackupRestore(backups);
         this.allowed = allowed;
     }
@@ -150,6 +156,25 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         return new Plan(cluster, backup, request.timestamp(), shards, comps, keptAside);
     }
 
+    /**
+     * The backup chosen, the instances whose data would be replaced, and where the replaced data
+     * would be kept.
+     */
+    @Override
+    public Map<String, Object> describe(Plan plan) {
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("cluster_name", plan.cluster().name());
+        described.put("backup_cluster_name", plan.backup().cluster());
+        described.put("backup_id", plan.backup().backupId());
+        described.put("backup_time", plan.backup().backupTime());
+        List<Instance> replaced = new ArrayList<>();
+        plan.shards().values().forEach(replaced::addAll);
+        replaced.addAll(plan.comps());
+        described.put("replaced_instances", PlanDescription.instances(replaced));
+        described.put("kept_aside_in", new ClusterCopy(drivers, backups, true).location(plan.keptAside()));
+        return described;
+    }
+
     /** {@code shard1 node 127.0.0.2:57330} or {@code comp1 127.0.0.2:57340}. */
     private static String describe(Instance instance) {
         return instance.kind() == InstanceKind.COMP ? instance.compName().orElseThrow() + " " + instance.address()
@@ -174,7 +199,8 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         AtomicInteger done = new AtomicInteger();
         ClusterCopy copy = new ClusterCopy(drivers, backups, true);
         String kept = copy.location(plan.keptAside());
-        BackupManifest keptManifest = copy.make(plan.keptAside(), context, done, total);
+        copy.begin(plan.keptAside(), context);
+        BackupManifest keptManifest = copy.complete(plan.keptAside(), context, done, total);
         // From here on the cluster's data is overwritten; the copy just made is all that is left of it.
         try {
             ClusterUsers users = ClusterAccounts.ofCluster(store.clusters(), name);
@@ -217,6 +243,9 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         replicasFirst.add(primary);
         for (Instance node : replicasFirst) {
             store.clusters().setStatus(node.hostaddr(), node.port(), InstanceStatus.STOPPED);
+        }
+        keepArchiveAside(plan, shard);
+        for (Instance node : replicasFirst) {
             ClusterBuilder.naming(shard + " node ", () -> drivers.storage(node.hostaddr())
                     .stop(drivers.storageNode(node)));
         }
@@ -228,6 +257,7 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
                 file.file(), copy.compression(), group));
         StoredBackupRestore.replayArchivedBinlogs(shard, primary, plan.backup(), plan.pointInTime());
         store.clusters().setStatus(primary.hostaddr(), primary.port(), InstanceStatus.ACTIVE);
+        StopArchiving.startArchiving(archiving, plan.cluster().name(), List.of(shard), context);
         context.step("restored " + shard + " onto " + primary.address(), done.incrementAndGet(), total);
         for (Instance node : nodes.subList(1, nodes.size())) {
             context.step("rebuilding " + shard + " node " + node.address() + " from its primary", done.get(), total);
@@ -244,6 +274,25 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         if (group) {
             ClusterBuilder.naming(shard + " node ", () -> primaryEngine.awaitGroup(primaryNode, nodes.size()));
         }
+    }
+
+    /**
+     * The shard's archived binlogs are the history being replaced: its archiver stops (no node
+     * of the shard is active now, so the archive's keep-alive starts none again) and its archive
+     * directory moves into the kept-aside copy, as {@code binlog/<shard>}. The restored primary
+     * is archived afresh from its own first binary log.
+     */
+    private void keepArchiveAside(Plan plan, String shard) {
+        String cluster = plan.cluster().name();
+        BinlogArchive archive = archiving.archive();
+        if (!archive.shards(cluster).contains(shard)) {
+            return;
+        }
+        archiving.stop(cluster, shard);
+        // The archive is a directory of the store, on the store's machine.
+        BackupStore.StoreFile keptIn = backups.keptAside().file(cluster, plan.keptAside().copyId(), "binlog/" + shard);
+        keptIn.host().check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$(dirname -- \"$2\")\""
+                + " && mv -- \"$1\" \"$2\"", "sh", archive.shardDirectory(cluster, shard), keptIn.file()));
     }
 
     /**

@@ -18,6 +18,7 @@ import io.kunlun.model.job.JobType;
 
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -85,6 +86,16 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         BackupManifest.Spec spec = backup.spec();
         return new ClusterSpec(HaMode.fromWire("ha_mode", spec.haMode()), spec.nodes(), spec.maxStorageSizeGb(),
                 spec.maxConnections(), spec.cpuCores(), spec.innodbSizeGb());
+    }
+
+    @Override
+    public Map<String, Object> describe(Plan plan) {
+        Map<String, Object> described = new java.util.LinkedHashMap<>();
+        described.put("backup_cluster_name", plan.backup().cluster());
+        described.put("backup_id", plan.backup().backupId());
+        described.put("backup_time", plan.backup().backupTime());
+        described.putAll(PlanDescription.adding(plan.build().clusterName(), plan.build().all()));
+        return described;
     }
 
     @Override

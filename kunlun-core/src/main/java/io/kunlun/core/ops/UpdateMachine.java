@@ -10,6 +10,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
+import java.util.Map;
 
 /** update_machine: replaces a registered machine's description after checking its paths. */
 public final class UpdateMachine implements Operation<JobRequest.UpdateMachine, List<PathSpace>> {
@@ -47,6 +48,11 @@ public final class UpdateMachine implements Operation<JobRequest.UpdateMachine, 
         }
         context.step("checking paths on " + hostaddr, 0, 2);
         return MachinePaths.inspect(hosts, request.machine());
+    }
+
+    @Override
+    public Map<String, Object> describe(List<PathSpace> spaces) {
+        return PlanDescription.paths(spaces);
     }
 
     @Override

@@ -93,8 +93,8 @@ class DirectoryBackupStoreTest {
     @Test
     void aCopyKeptAsideIsMadeUnderTheClustersReplacedDirectoryAndListedNeitherAsABackupNorBesideThem() {
         DirectoryBackupStore store = store();
-        commit(store, "20261202T040000Z");
-        commit(store.keptAside(), "20261202T050000Z");
+        CommittedBackups.committed(store, "c1", "20261202T040000Z");
+        CommittedBackups.committed(store.keptAside(), "c1", "20261202T050000Z");
 
         assertThat(root.resolve("backups/c1/replaced/20261202T050000Z/manifest.json")).isRegularFile();
         assertThat(store.keptAside().location("c1", "20261202T050000Z"))
@@ -120,9 +120,9 @@ class DirectoryBackupStoreTest {
     @Test
     void aCompleteCopyKeptAsideOutlivesTheUndoOfItsJob() {
         DirectoryBackupStore keptAside = store().keptAside();
-        commit(keptAside, "20261202T050000Z");
+        CommittedBackups.committed(keptAside, "c1", "20261202T050000Z");
 
-        keptAside.discardIncomplete("c1", "20261202T050000Z", "job-1");
+        keptAside.discardIncomplete("c1", "20261202T050000Z", "job-20261202T050000Z");
 
         assertThat(root.resolve("backups/c1/replaced/20261202T050000Z/manifest.json")).isRegularFile();
     }
@@ -132,14 +132,29 @@ class DirectoryBackupStoreTest {
         assertThat(store().freeBytes()).isPositive().isLessThanOrEqualTo(root.toFile().getTotalSpace());
     }
 
-    /** A complete backup of cluster c1 of that id, with one comp's schema, made by job-1. */
-    private static void commit(DirectoryBackupStore store, String backupId) {
-        store.create("c1", backupId, "job-1");
-        StoredFile schema = store.write("c1", backupId, "comp1/schema.sql",
-                "CREATE TABLE t ();".getBytes(StandardCharsets.UTF_8));
-        store.commit(new BackupManifest(BackupManifest.FORMAT, backupId, "c1", "job-1",
-                new BackupManifest.Spec("rbr", 1, 2, 1, 20, 100, 1, 1), "2026-12-02T04:00:00Z",
-                "2026-12-02T04:00:09Z", "2026-12-02T04:00:08Z", "2026-12-02 04:00:08", List.of(),
-                List.of(new BackupManifest.CompSchema("comp1", "127.0.0.2:57030", "kunlun", schema, schema))));
+    @Test
+    void deleteRemovesTheBackupWhoseManifestNamesThatClusterAndId() {
+        DirectoryBackupStore store = store();
+        BackupManifest kept = CommittedBackups.committed(store, "c1", "20261202T040000Z");
+        BackupManifest doomed = CommittedBackups.committed(store, "c1", "20261202T050000Z");
+
+        store.delete(doomed);
+
+        assertThat(root.resolve("backups/c1/20261202T050000Z")).doesNotExist();
+        assertThat(store.list(Optional.of("c1"))).extracting(BackupManifest::backupId).containsExactly(kept.backupId());
+    }
+
+    @Test
+    void deleteRefusesADirectoryHoldingAnotherBackupsManifest() throws Exception {
+        DirectoryBackupStore store = store();
+        BackupManifest other = CommittedBackups.committed(store, "c1", "20261202T040000Z");
+        Path moved = root.resolve("backups/c1/20261202T050000Z");
+        Files.move(root.resolve("backups/c1/20261202T040000Z"), moved);
+        BackupManifest named = new BackupManifest(other.format(), "20261202T050000Z", "c1", other.jobId(), other.spec(),
+                other.startedAt(), other.endedAt(), other.consistentAt(), other.backupTime(), other.shards(), other.comps());
+
+        assertThatThrownBy(() -> store.delete(named)).hasMessage("127.0.0.1:" + root.resolve("backups")
+                + "/c1/20261202T050000Z holds the manifest of backup 20261202T040000Z of cluster c1");
+        assertThat(moved.resolve("manifest.json")).exists();
     }
 }

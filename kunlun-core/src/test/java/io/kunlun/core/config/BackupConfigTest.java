@@ -49,14 +49,14 @@ class BackupConfigTest {
 
     @Test
     void aPathAShellWouldReadIsRefused() {
-        assertThatThrownBy(() -> new BackupConfig("127.0.0.1", "/srv/backups; rm -rf /", false))
+        assertThatThrownBy(() -> new BackupConfig("127.0.0.1", "/srv/backups; rm -rf /", null, false))
                 .hasMessage("backup.path must be an absolute path of letters, digits and ._+-, got"
                         + " \"/srv/backups; rm -rf /\"");
     }
 
     @Test
     void aHostaddrThatIsNoAddressIsRefused() {
-        assertThatThrownBy(() -> new BackupConfig("host name", null, false))
+        assertThatThrownBy(() -> new BackupConfig("host name", null, null, false))
                 .hasMessage("backup.hostaddr must be a host name or address, got \"host name\"");
     }
 }

@@ -180,6 +180,14 @@ public sealed interface JobRequest {
         public JobType type() { return JobType.LIST_MACHINES; }
     }
 
+    /** One backup of a cluster, by its id ({@code 20261202T043107Z}), to delete from the store. */
+    record DeleteBackup(String name, String backupId) implements JobRequest {
+        public JobType type() { return JobType.DELETE_BACKUP; }
+
+        @Override
+        public Optional<String> clusterName() { return Optional.of(name); }
+    }
+
     /** Every backup in the store, or only the cluster's. */
     record ListBackups(Optional<String> clusterName) implements JobRequest {
         public JobType type() { return JobType.LIST_BACKUPS; }

@@ -40,7 +40,9 @@ public enum JobType {
      * Extension: a cluster's application account with its password, for kunlunctl cluster
      * credentials and connect; answered only to callers that may read secrets.
      */
-    GET_CREDENTIALS(false);
+    GET_CREDENTIALS(false),
+    /** Extension: deletes one backup from the backup store, for kunlunctl backup delete. */
+    DELETE_BACKUP(true);
 
     private final boolean async;
 

@@ -144,6 +144,15 @@ public final class RequestFields {
         return checkName(field, text(field));
     }
 
+    /** A backup's id as backup_cluster makes them: the time in UTC, {@code 20261202T043107Z}. */
+    public String backupId(String field) {
+        String value = text(field);
+        if (!value.matches("\\d{8}T\\d{6}Z")) {
+            throw new InvalidRequestException(field + " must be a backup id such as 20261202T043107Z, got " + quote(value));
+        }
+        return value;
+    }
+
     public Optional<String> optionalName(String field) {
         return optionalText(field).map(value -> checkName(field, value));
     }

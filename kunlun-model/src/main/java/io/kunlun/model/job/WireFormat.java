@@ -115,6 +115,8 @@ public final class WireFormat {
                 : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
+    private static final String DRY_RUN = "dry_run";
+
     public static Submission parse(ObjectNode body) {
         RequestFields fields = new RequestFields(body);
         JobType type = JobType.fromWire(fields.text("job_type"));
@@ -129,8 +131,29 @@ public final class WireFormat {
         String user = fields.optionalLabel("user_name").orElse("");
         JobRequest request = parseRequest(type, fields);
         // Only what was read is kept: unknown fields (up to the body limit) are neither stored nor
-        // compared, and "ver" is never read.
-        return new Submission(jobId, user, request, sorted(fields.known()));
+        // compared, and "ver" is never read. A dry run accepts no job, so dry_run is not kept either.
+        return new Submission(jobId, user, request, sorted(fields.known()), dryRun(type, body.get(DRY_RUN)));
+    }
+
+    /** {@code "dry_run"}: "1", 1 or true asks for a dry run; "0", 0, false or no field for the job itself. */
+    private static boolean dryRun(JobType type, JsonNode value) {
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        boolean dryRun;
+        if (value.isBoolean()) {
+            dryRun = value.booleanValue();
+        } else if ((value.isTextual() || value.isIntegralNumber()) && value.asText().strip().matches("[01]")) {
+            dryRun = value.asText().strip().equals("1");
+        } else {
+            throw new InvalidRequestException(DRY_RUN + " must be \"1\" or \"0\", got "
+                    + RequestFields.quote(value.isTextual() ? value.textValue() : value.toString()));
+        }
+        if (dryRun && !type.isAsync()) {
+            throw new InvalidRequestException(DRY_RUN + " is for jobs that change something; "
+                    + type.wireName() + " is answered at once and changes nothing");
+        }
+        return dryRun;
     }
 
     private static JobRequest parseRequest(JobType type, RequestFields f) {
@@ -172,6 +195,7 @@ public final class WireFormat {
             case LIST_MACHINES -> new ListMachines();
             case LIST_BACKUPS -> new ListBackups(f.optionalName("cluster_name"));
             case GET_CREDENTIALS -> new GetCredentials(f.name("cluster_name"));
+            case DELETE_BACKUP -> new DeleteBackup(f.name("cluster_name"), f.backupId("backup_id"));
         };
     }
 

@@ -24,6 +24,24 @@ class WireFormatTest {
     }
 
     @Test
+    void aDryRunIsMarkedAndNotPartOfTheStoredRequest() {
+        Submission submission = parse("{\"job_type\":\"delete_cluster\",\"cluster_name\":\"c1\",\"dry_run\":\"1\"}");
+
+        assertThat(submission.dryRun()).isTrue();
+        assertThat(submission.canonicalBody().has("dry_run")).isFalse();
+        assertThat(parse("{\"job_type\":\"delete_cluster\",\"cluster_name\":\"c1\",\"dry_run\":0}").dryRun())
+                .isFalse();
+        assertThat(parse("{\"job_type\":\"delete_cluster\",\"cluster_name\":\"c1\",\"dry_run\":true}").dryRun())
+                .isTrue();
+    }
+
+    @Test
+    void aDryRunOfAQueryIsRefused() {
+        refused("{\"job_type\":\"get_meta\",\"dry_run\":\"1\"}",
+                "dry_run is for jobs that change something; get_meta is answered at once and changes nothing");
+    }
+
+    @Test
     void readsTheSpecCreateMachineWithNumbersAsStrings() {
         Submission submission = parse("""
                 {"ver":"0.1","job_id":"uuid999","job_type":"create_machine","hostaddr":"127.0.0.1","rack_id":"1",

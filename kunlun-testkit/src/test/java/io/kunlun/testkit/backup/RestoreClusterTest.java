@@ -61,7 +61,7 @@ class RestoreClusterTest {
 
     @RegisterExtension
     static TestManager manager = TestManager.builder().configure(config -> config.withExposeCredentials(true)
-            .withHealthIntervalSeconds(3600).withBackup(new BackupConfig(null, null, true))).build();
+            .withHealthIntervalSeconds(3600).withBackup(new BackupConfig(null, null, null, true))).build();
     @RegisterExtension
     static TestManager switchedOff = TestManager.create();
     @RegisterExtension
@@ -184,6 +184,19 @@ class RestoreClusterTest {
                     .isEqualTo(shard.get("file").get("bytes").asLong()).isPositive();
         }
         assertThat(manifest.get("comps")).extracting(comp -> comp.get("name").asText()).containsExactly("comp1");
+    }
+
+    @Test
+    void theReplacedBinlogArchiveGoesWithTheKeptCopyAndTheRestoredPrimariesAreArchivedAfresh() throws Exception {
+        Path kept = keptAside();
+        for (String shard : List.of("shard1", "shard2")) {
+            JsonNode primary = primary(manager.client(), cluster, shard);
+            assertThat(kept.resolve("binlog").resolve(shard)).isDirectory();
+            Path archive = backups().resolve(cluster).resolve("binlog").resolve(shard);
+            assertThat(archive.resolve(".kunlun-job")).hasContent(restore.json().get("job_id").asText());
+            assertThat(archive.resolve(primary.get("ip").asText() + "_" + primary.get("port").asText())
+                    .resolve("binlog.000001")).isRegularFile();
+        }
     }
 
     /** The undo docs/backup.md describes: the kept copy moved up beside the backups, restored in place. */
