@@ -219,9 +219,10 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
             ManagerException.Code code = e instanceof ManagerException failure ? failure.code()
                     : ManagerException.Code.INTERNAL;
             throw new ManagerException(code, e.getMessage() + "; restore_cluster had begun to replace the data of"
-                    + " cluster " + name + ": its nodes not restored yet are left stopped, and the data it replaced"
-                    + " is kept in " + kept + " (a backup of " + name + " at " + keptManifest.backupTime()
-                    + "; docs/backup.md, 'Undoing restore_cluster', says how to put it back)", e);
+                    + " cluster " + name + ", which is not rolled back: its nodes not restored yet are left stopped,"
+                    + " and the data it replaced is kept in " + kept + " (a backup of " + name + " at "
+                    + keptManifest.backupTime() + "; docs/backup.md, 'Undoing restore_cluster', says how to put it"
+                    + " back)", e);
         }
         context.step("restored " + name + " from backup " + plan.backup().backupId() + " of cluster "
                 + plan.backup().cluster() + "; the data it replaced is kept in " + kept, total, total);

@@ -231,6 +231,34 @@ class RestoreClusterTest {
     }
 
     @Test
+    void aRestoreWhoseCopyOfTheReplacedDataCannotBeMadeFailsBeforeOverwritingAnything() throws Exception {
+        JsonNode node = primary(manager.client(), oneShardCluster, "shard1");
+        try (Connection sql = ClusterFixture.mariadb(node); Statement statement = sql.createStatement()) {
+            statement.execute("CREATE DATABASE app");
+            statement.execute("CREATE TABLE app.t (v VARCHAR(40))");
+            statement.execute("INSERT INTO app.t VALUES ('in the backup')");
+        }
+        Reply backup = run(manager, backup(oneShardCluster));
+        assertThat(backup.result()).as(backup.toString()).isEqualTo("done");
+        try (Connection sql = ClusterFixture.mariadb(node); Statement statement = sql.createStatement()) {
+            statement.execute("INSERT INTO app.t VALUES ('after the backup')");
+        }
+        Path blocking = backups().resolve(oneShardCluster).resolve("replaced");
+        Files.writeString(blocking, "a file where the copies of replaced data go");
+        List<String> storeBefore = storeListing();
+
+        Reply failed = run(manager, restoreInPlace(backup.info(), oneShardCluster, oneShardCluster));
+
+        assertThat(failed.result()).isEqualTo("failed");
+        assertThat(failed.info()).contains(blocking.toString()).doesNotContain("had begun to replace");
+        assertThat(readOn(node, "SELECT GROUP_CONCAT(v ORDER BY v) FROM app.t"))
+                .isEqualTo("after the backup,in the backup");
+        assertThat(ClusterFixture.storageNodes(manager.client(), oneShardCluster))
+                .allSatisfy(instance -> assertThat(instance.get("status").asText()).isEqualTo("active"));
+        assertThat(storeListing()).isEqualTo(storeBefore);
+    }
+
+    @Test
     void anUnknownTargetIsRefusedAndNothingChanges() {
         assertRefused(restoreInPlace(backupTime, cluster, "cluster_that_does_not_exist"),
                 "no cluster named cluster_that_does_not_exist");
