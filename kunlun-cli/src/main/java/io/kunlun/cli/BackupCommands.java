@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code kunlunctl backup ...}: full backups of clusters in the manager's backup store. */
-@Command(name = "backup", description = "Back up a cluster, or list the backups in the store.",
-        subcommands = {BackupCommands.Create.class, BackupCommands.ListBackups.class})
+@Command(name = "backup", description = "Back up a cluster, list the backups in the store, or delete one.",
+        subcommands = {BackupCommands.Create.class, BackupCommands.ListBackups.class, BackupCommands.Delete.class})
 final class BackupCommands {
     private BackupCommands() {
     }
@@ -46,6 +46,28 @@ final class BackupCommands {
             if (cluster != null) {
                 request.put("cluster_name", cluster);
             }
+        }
+    }
+
+    @Command(name = "delete", description = {"delete_backup: delete one backup from the store.",
+            "The cluster's archived binlogs that only the deleted backup needed go with it."})
+    static final class Delete extends JobSubmitCommand {
+        @Option(names = "--cluster", required = true, paramLabel = "NAME",
+                description = "The cluster the backup is of (it may have been deleted since).")
+        String cluster;
+
+        @Option(names = "--backup-id", required = true, paramLabel = "ID",
+                description = "The backup's id, as 'backup list' shows it, e.g. 20261202T043107Z.")
+        String backupId;
+
+        @Override
+        protected JobType jobType() {
+            return JobType.DELETE_BACKUP;
+        }
+
+        @Override
+        protected void fill(ObjectNode request) {
+            request.put("cluster_name", cluster).put("backup_id", backupId);
         }
     }
 }

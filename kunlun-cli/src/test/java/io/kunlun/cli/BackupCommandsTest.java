@@ -47,6 +47,14 @@ class BackupCommandsTest {
     }
 
     @Test
+    void backupDeleteSendsDeleteBackupNamingTheClusterAndTheBackup() throws Exception {
+        runAgainst(status("done", null, "20261202T115958Z"), "backup", "delete", "--cluster", "c1",
+                "--backup-id", "20261202T115958Z");
+
+        assertThat(lastRequest).isEqualTo(new JobRequest.DeleteBackup("c1", "20261202T115958Z"));
+    }
+
+    @Test
     void restoreNewSendsRestoreNewClusterWithTheMachines() throws Exception {
         CliRun run = runAgainst(status("done", null, "cluster_1764676800_000001"), "restore", "new",
                 "--from", "c1", "--time", "2026-12-02 12:00:00", "--machine", "127.0.0.8", "--machine", "127.0.0.9");

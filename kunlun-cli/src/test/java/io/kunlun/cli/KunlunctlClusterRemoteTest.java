@@ -1,12 +1,12 @@
 package io.kunlun.cli;
 
 import io.kunlun.core.ClusterManager;
-import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.server.KunlunServer;
 import io.kunlun.server.ServerOptions;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.TempDirs;
+import io.kunlun.testkit.TestPorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,7 +31,7 @@ class KunlunctlClusterRemoteTest extends KunlunctlClusterContract {
     @BeforeAll
     static void startManagerAndRegisterTheMachine() {
         home = TempDirs.create("kunlunctl-cluster-");
-        manager = ClusterManager.open(ManagerConfig.defaults(home));
+        manager = ClusterManager.open(TestPorts.managerConfig(home));
         server = KunlunServer.start(manager, new ServerOptions(BIND, 0, Optional.empty(), false));
         machine = loopback.take();
         register(machine, serverTarget());

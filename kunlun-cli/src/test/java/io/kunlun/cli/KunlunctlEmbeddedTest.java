@@ -1,8 +1,8 @@
 package io.kunlun.cli;
 
 import io.kunlun.core.ClusterManager;
-import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.model.job.JobStatus;
+import io.kunlun.testkit.TestPorts;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -25,7 +25,7 @@ class KunlunctlEmbeddedTest extends KunlunctlContract {
 
     @Override
     String userOf(String jobId) {
-        try (ClusterManager manager = ClusterManager.open(ManagerConfig.defaults(home))) {
+        try (ClusterManager manager = ClusterManager.open(TestPorts.managerConfig(home))) {
             return manager.status(jobId).orElseThrow().userName();
         }
     }
@@ -65,7 +65,7 @@ class KunlunctlEmbeddedTest extends KunlunctlContract {
     }
 
     private List<String> jobIdsInTheStore() {
-        try (ClusterManager manager = ClusterManager.open(ManagerConfig.defaults(home))) {
+        try (ClusterManager manager = ClusterManager.open(TestPorts.managerConfig(home))) {
             return manager.jobs(10).stream().map(JobStatus::jobId).toList();
         }
     }

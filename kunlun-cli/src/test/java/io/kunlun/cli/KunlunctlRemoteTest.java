@@ -1,9 +1,9 @@
 package io.kunlun.cli;
 
 import io.kunlun.core.ClusterManager;
-import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.server.KunlunServer;
 import io.kunlun.server.ServerOptions;
+import io.kunlun.testkit.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class KunlunctlRemoteTest extends KunlunctlContract {
 
     @BeforeEach
     void startServer() {
-        manager = ClusterManager.open(ManagerConfig.defaults(home));
+        manager = ClusterManager.open(TestPorts.managerConfig(home));
         server = KunlunServer.start(manager, new ServerOptions(BIND, 0, Optional.empty(), false));
     }
 

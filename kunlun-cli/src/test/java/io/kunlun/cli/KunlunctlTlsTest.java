@@ -1,11 +1,11 @@
 package io.kunlun.cli;
 
 import io.kunlun.core.ClusterManager;
-import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.server.KunlunServer;
 import io.kunlun.server.ServerOptions;
 import io.kunlun.server.TlsOptions;
 import io.kunlun.testkit.TestCertificate;
+import io.kunlun.testkit.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +36,7 @@ class KunlunctlTlsTest {
 
     @BeforeEach
     void startServer() {
-        manager = ClusterManager.open(ManagerConfig.defaults(home));
+        manager = ClusterManager.open(TestPorts.managerConfig(home));
         server = KunlunServer.start(manager, new ServerOptions(BIND, 0, Optional.empty(), false)
                 .withTls(TlsOptions.pem(certificate.certificatePem(), certificate.privateKeyPem())));
     }

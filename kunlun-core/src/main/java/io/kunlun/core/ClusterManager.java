@@ -137,7 +137,7 @@ public final class ClusterManager implements AutoCloseable {
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
                 new PostgresExporter(store, hosts, drivers, updatePrometheus),
                 new BackupCluster(store, drivers, backups, archiving, retention),
-                new RestoreNewCluster(store, hosts, drivers, backups),
+                new RestoreNewCluster(store, hosts, drivers, backups, archiving),
                 new RestoreCluster(store, drivers, backups, archiving, config.backupStore().allowRestoreInPlace()),
                 new DeleteBackup(backups, retention));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),

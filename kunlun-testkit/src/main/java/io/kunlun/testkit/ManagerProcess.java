@@ -1,5 +1,7 @@
 package io.kunlun.testkit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.server.Serve;
 
 import java.io.BufferedReader;
@@ -8,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -24,15 +27,16 @@ import java.util.regex.Pattern;
 
 /**
  * The manager as a separate JVM ({@code java -cp <this JVM's class path> io.kunlun.server.Serve
- * --home DIR --port 0 --bind 127.0.0.1}), for what only a real process shows: a {@code kill -9}
- * and a restart on the same home. The process is tracked by a {@link ManagedProcesses}, so it dies
- * with the test whatever happens.
+ * --home DIR --port 0 --bind 127.0.0.1 --config FILE}, the file giving it this JVM's port bases),
+ * for what only a real process shows: a {@code kill -9} and a restart on the same home. The
+ * process is tracked by a {@link ManagedProcesses}, so it dies with the test whatever happens.
  */
 public final class ManagerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern LISTENING =
             Pattern.compile(Pattern.quote(Serve.LISTENING) + "http://([^ ]+):([0-9]+) ");
     private static final int OUTPUT_LINES_KEPT = 200;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path home;
     private final ManagedProcesses processes;
@@ -54,7 +58,7 @@ public final class ManagerProcess implements AutoCloseable {
      * @param extraArgs more flags of {@link Serve#main}, e.g. {@code --expose-credentials}
      */
     public static ManagerProcess start(Path home, ManagedProcesses processes, String... extraArgs) {
-        ManagerProcess manager = new ManagerProcess(home, processes, List.of(extraArgs));
+        ManagerProcess manager = new ManagerProcess(home, processes, withPortBases(home, List.of(extraArgs)));
         manager.launch();
         return manager;
     }
@@ -77,6 +81,39 @@ public final class ManagerProcess implements AutoCloseable {
         }
         port = awaitListening(process);
         client = ApiClient.to(uri());
+    }
+
+    /**
+     * The flags with a configuration file that gives the manager this JVM's port bases
+     * ({@link TestPorts}): the test's own {@code --config} file with the bases added to its
+     * {@code engines} section where it sets none, or a file of the bases alone. A temporary
+     * file, deleted when this JVM exits.
+     */
+    private static List<String> withPortBases(Path home, List<String> flags) {
+        List<String> result = new ArrayList<>(flags);
+        int config = result.indexOf("--config");
+        try {
+            ObjectNode tree = config >= 0 && config + 1 < result.size()
+                    ? (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of(result.get(config + 1))))
+                    : JSON.createObjectNode();
+            ObjectNode engines = tree.has("engines") ? (ObjectNode) tree.get("engines") : tree.putObject("engines");
+            TestPorts.engineFields().forEach((field, port) -> {
+                if (!engines.has(field)) {
+                    engines.put(field, port);
+                }
+            });
+            Path file = Files.createTempFile("kunlun-manager-config-", ".json");
+            file.toFile().deleteOnExit();
+            Files.write(file, JSON.writeValueAsBytes(tree));
+            if (config >= 0) {
+                result.set(config + 1, file.toString());
+            } else {
+                result.addAll(List.of("--config", file.toString()));
+            }
+            return List.copyOf(result);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the configuration of the manager on " + home, e);
+        }
     }
 
     /** Reads the process's output for good (so it never blocks on a full pipe), answering the port. */

@@ -20,7 +20,8 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * A manager on a temporary home with its HTTP API on 127.0.0.1 and a free port, in this JVM.
+ * A manager on a temporary home with its HTTP API on 127.0.0.1 and a free port, in this JVM,
+ * planning instance ports from this JVM's own bases ({@link TestPorts}).
  *
  * <p>As a JUnit 5 extension: a static field starts it once for the class, an instance field once
  * per test; test methods may also take a {@code TestManager} or {@link ApiClient} parameter.
@@ -68,7 +69,11 @@ public final class TestManager implements BeforeAllCallback, AfterAllCallback, B
             return this;
         }
 
-        /** Adjusts the manager's configuration (SSH settings, say); home and address are the testkit's. */
+        /**
+         * Adjusts the manager's configuration (SSH settings, say); home and address are the
+         * testkit's. Engine settings it replaces start from the configuration's {@code engines()}
+         * or {@link TestPorts#engines()}, which carry this JVM's port bases.
+         */
         public Builder configure(UnaryOperator<ManagerConfig> change) {
             this.configure = change;
             return this;
@@ -87,9 +92,10 @@ public final class TestManager implements BeforeAllCallback, AfterAllCallback, B
         Path newHome = TempDirs.create("kunlun-manager-");
         KunlunServer newServer = KunlunServer.listen(new ServerOptions(LOOPBACK, 0, accessToken, false));
         try {
-            ManagerConfig config = configure.apply(ManagerConfig.defaults(newHome))
+            ManagerConfig config = configure.apply(TestPorts.managerConfig(newHome))
                     .withHome(newHome)
                     .withAdvertised(LOOPBACK, newServer.port());
+            TestPorts.requireOwnBases(config);
             manager = ClusterManager.open(config);
         } catch (RuntimeException e) {
             newServer.close();

@@ -1,10 +1,14 @@
 package io.kunlun.testkit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,5 +41,25 @@ class ManagerProcessTest {
         assertThat(manager.home()).isEqualTo(home);
         assertThat(manager.client().post("{\"job_type\":\"get_meta_mode\"}"))
                 .isEqualTo(Reply.of(200, "{\"mode\":\"no_rep\"}"));
+    }
+
+    @Test
+    void theManagerPlansPortsFromThisJvmsBasesAddedToTheTestsOwnConfiguration(@TempDir Path configDir)
+            throws Exception {
+        Path config = Files.writeString(configDir.resolve("manager.json"),
+                "{\"workers\":3,\"engines\":{\"start_timeout_seconds\":90,\"comp_port_base\":31000}}");
+
+        ManagerProcess manager = ManagerProcess.start(home, processes, "--config", config.toString());
+
+        List<String> arguments = List.of(Files.readString(Path.of("/proc", Long.toString(manager.pid()), "cmdline"))
+                .split("\0"));
+        JsonNode given = new ObjectMapper().readTree(
+                Files.readString(Path.of(arguments.get(arguments.indexOf("--config") + 1))));
+        assertThat(given.get("workers").asInt()).isEqualTo(3);
+        assertThat(given.get("engines").get("start_timeout_seconds").asInt()).isEqualTo(90);
+        assertThat(given.get("engines").get("comp_port_base").asInt()).isEqualTo(31000);
+        assertThat(given.get("engines").get("storage_port_base").asInt()).isEqualTo(TestPorts.storagePortBase());
+        assertThat(given.get("engines").get("mysqld_exporter_port_base").asInt())
+                .isEqualTo(TestPorts.mysqldExporterPortBase());
     }
 }

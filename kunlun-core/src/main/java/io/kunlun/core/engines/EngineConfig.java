@@ -29,7 +29,9 @@ public record EngineConfig(
         @JsonProperty("postgres_exporter") String postgresExporter,
         @JsonProperty("mysqld_exporter_port_base") int mysqldExporterPortBase,
         @JsonProperty("postgres_exporter_port_base") int postgresExporterPortBase,
-        @JsonProperty("storage_backup") String storageBackup) {
+        @JsonProperty("storage_backup") String storageBackup,
+        @JsonProperty("storage_port_base") int storagePortBase,
+        @JsonProperty("comp_port_base") int compPortBase) {
 
     public EngineConfig {
         storageServer = orDefault(storageServer, "/usr/sbin/mariadbd");
@@ -48,6 +50,8 @@ public record EngineConfig(
         mysqldExporterPortBase = portBase(mysqldExporterPortBase, 59104, "mysqld_exporter_port_base");
         postgresExporterPortBase = portBase(postgresExporterPortBase, 59187, "postgres_exporter_port_base");
         storageBackup = orDefault(storageBackup, "/usr/bin/mariadb-backup");
+        storagePortBase = portBase(storagePortBase, 57330, "storage_port_base");
+        compPortBase = portBase(compPortBase, 57030, "comp_port_base");
         for (String path : new String[] {storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
                 mysqldExporter, postgresExporter, storageBackup}) {
             InstancePaths.requireSafe(path, "engine program path");
@@ -58,25 +62,28 @@ public record EngineConfig(
     }
 
     public static EngineConfig defaults() {
-        return new EngineConfig(null, null, null, null, null, null, null, null, 0, 0, 0, null, null, 0, 0, null);
+        return new EngineConfig(null, null, null, null, null, null, null, null, 0, 0, 0, null, null, 0, 0, null, 0, 0);
     }
 
     public EngineConfig withStorageServer(String path) {
         return new EngineConfig(path, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
                 instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
-                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup);
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup, storagePortBase,
+                compPortBase);
     }
 
     public EngineConfig withPostgres(String path) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, path, initdb, psql,
                 instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
-                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup);
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup, storagePortBase,
+                compPortBase);
     }
 
     public EngineConfig withInstanceAccount(String account) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
                 account, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
-                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup);
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, storageBackup, storagePortBase,
+                compPortBase);
     }
 
     /**
@@ -86,7 +93,20 @@ public record EngineConfig(
     public EngineConfig withStorageBackup(String path) {
         return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
                 instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
-                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, path);
+                postgresExporter, mysqldExporterPortBase, postgresExporterPortBase, path, storagePortBase,
+                compPortBase);
+    }
+
+    /**
+     * Where the manager starts looking for free ports on the machine: storage instances (four
+     * ports each), comps, and the exporters of each kind. Managers sharing a host (on loopback
+     * machines, one kernel) each need bases of their own, or two of them may plan the same free
+     * port at once.
+     */
+    public EngineConfig withPortBases(int storage, int comp, int mysqldExporterPorts, int postgresExporterPorts) {
+        return new EngineConfig(storageServer, storageInstallDb, storageClient, galeraProvider, postgres, initdb, psql,
+                instanceAccount, startTimeoutSeconds, stopTimeoutSeconds, stateTransferTimeoutSeconds, mysqldExporter,
+                postgresExporter, mysqldExporterPorts, postgresExporterPorts, storageBackup, storage, comp);
     }
 
     Duration startTimeout() {
@@ -101,7 +121,7 @@ public record EngineConfig(
         return Duration.ofSeconds(stateTransferTimeoutSeconds);
     }
 
-    /** 0 (absent) takes the default; otherwise a port, leaving room above it for one exporter per instance. */
+    /** 0 (absent) takes the default; otherwise a port, leaving room above it for the ports planned from it. */
     private static int portBase(int value, int fallback, String field) {
         if (value == 0) {
             return fallback;

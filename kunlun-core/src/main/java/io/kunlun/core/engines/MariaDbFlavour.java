@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -355,6 +356,34 @@ final class MariaDbFlavour implements StorageFlavour {
     @Override
     public GtidPosition binlogPosition(StorageNode node, InstanceAccount account) {
         return new GtidPosition(client(node, account).value("SELECT @@GLOBAL.gtid_binlog_pos;"));
+    }
+
+    /**
+     * mariadb-backup records gtid_current_pos, which takes a domain's GTID from the binary log
+     * only when the server itself wrote it; replayed transactions carry the source's server id,
+     * so gtid_slave_pos, which copies fall back to, is moved to the binary log's position (per
+     * domain, the further of the two).
+     */
+    @Override
+    public void adoptBinlogPosition(StorageNode node, InstanceAccount account) {
+        SqlClient client = client(node, account);
+        Map<Long, String> furthest = new TreeMap<>();
+        Map<Long, Long> sequences = new TreeMap<>();
+        for (String position : List.of(client.value("SELECT @@GLOBAL.gtid_slave_pos;"),
+                client.value("SELECT @@GLOBAL.gtid_binlog_pos;"))) {
+            String checked = new GtidPosition(position).text();
+            for (String gtid : checked.isEmpty() ? List.<String>of() : List.of(checked.split(","))) {
+                String[] parts = gtid.strip().split("-");
+                long domain = Long.parseLong(parts[0]);
+                long sequence = Long.parseLong(parts[2]);
+                if (sequence >= sequences.getOrDefault(domain, -1L)) {
+                    sequences.put(domain, sequence);
+                    furthest.put(domain, gtid.strip());
+                }
+            }
+        }
+        client.execute("SET GLOBAL gtid_slave_pos = " + SqlText.mysqlString(String.join(",", furthest.values()))
+                + ";");
     }
 
     @Override

@@ -299,6 +299,11 @@ public final class StorageEngine {
         return flavour(node.host()).binlogPosition(node, InstanceAccount.resolve(node.host(), config.instanceAccount()));
     }
 
+    /** See {@link StorageFlavour#adoptBinlogPosition}. */
+    public void adoptBinlogPosition(StorageNode node) {
+        flavour(node.host()).adoptBinlogPosition(node, InstanceAccount.resolve(node.host(), config.instanceAccount()));
+    }
+
     /** The GTIDs a replica has applied. */
     public GtidPosition appliedPosition(StorageNode replica) {
         return flavour(replica.host()).appliedPosition(replica,

@@ -72,6 +72,14 @@ interface StorageFlavour {
     /** The instance's position in the shard's history: the GTIDs it holds in its binary log. */
     GtidPosition binlogPosition(StorageNode node, InstanceAccount account);
 
+    /**
+     * Makes the position the instance stands at, as its copies record it, cover everything in its
+     * binary log: after transactions were applied to it under their original ids (a replayed
+     * archive), which the server takes for another server's, so that a replica seeded from it
+     * starts after them instead of applying them twice.
+     */
+    void adoptBinlogPosition(StorageNode node, InstanceAccount account);
+
     /** The GTIDs a replica has applied from its primaries. */
     GtidPosition appliedPosition(StorageNode replica, InstanceAccount account);
 

@@ -5,6 +5,7 @@ import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.engines.ComputeEngine;
 import io.kunlun.core.engines.ComputeLayout;
 import io.kunlun.core.engines.ComputeNode;
+import io.kunlun.core.engines.EngineConfig;
 import io.kunlun.core.engines.InstanceMaker;
 import io.kunlun.core.engines.StartOutcome;
 import io.kunlun.core.engines.StorageEngine;
@@ -41,6 +42,11 @@ public final class Drivers implements AutoCloseable {
 
     public InstanceExporters exporters() {
         return exporters;
+    }
+
+    /** The machine's engine settings: its own entry, else the global one. */
+    public EngineConfig engines(String hostaddr) {
+        return config.enginesOn(hostaddr);
     }
 
     public StorageEngine storage(String hostaddr) {

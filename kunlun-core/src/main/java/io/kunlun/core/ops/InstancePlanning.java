@@ -29,11 +29,10 @@ import java.util.Set;
 /**
  * The part of planning shared by every job that adds instances: which machines a request may use,
  * their load, the root path with the most free space, and free ports. Ports are free when no
- * process listens on them on the machine and the metadata holds none of them for anything.
+ * process listens on them on the machine and the metadata holds none of them for anything; the
+ * search starts at the machine's port bases (engines.storage_port_base, engines.comp_port_base).
  */
 final class InstancePlanning {
-    static final int STORAGE_PORT_BASE = 57330;
-    static final int COMP_PORT_BASE = 57030;
     private static final int PORT_LIMIT = 65000;
 
     private final MetadataStore store;
@@ -95,7 +94,7 @@ final class InstancePlanning {
         placement.comps().forEach((comp, hostaddr) -> {
             Machine machine = byHost.get(hostaddr);
             drivers.compute(hostaddr).detect(hosts.get(hostaddr));
-            int port = freePorts(hostaddr, COMP_PORT_BASE, 1);
+            int port = freePorts(hostaddr, drivers.engines(hostaddr).compPortBase(), 1);
             ComputeLayout layout = ComputeLayout.under(roomiest(machine, machine.compDatadir()), port);
             comps.add(new Instance(hostaddr, port, clusterName, InstanceKind.COMP, Optional.empty(),
                     Optional.of(comp), Optional.empty(), InstanceStatus.CREATING, 0, 0, layout.instanceDir(), "", ""));
@@ -130,7 +129,8 @@ final class InstancePlanning {
     /** One storage node of a shard on the machine: its programs checked, free ports, roomiest roots. */
     private Instance storageNode(String clusterName, String shard, Machine machine, Role role) {
         drivers.storage(machine.hostaddr()).detect(hosts.get(machine.hostaddr()));
-        StoragePorts ports = StoragePorts.from(freePorts(machine.hostaddr(), STORAGE_PORT_BASE, StoragePorts.COUNT));
+        StoragePorts ports = StoragePorts.from(freePorts(machine.hostaddr(),
+                drivers.engines(machine.hostaddr()).storagePortBase(), StoragePorts.COUNT));
         StorageLayout layout = StorageLayout.under(roomiest(machine, machine.datadir()),
                 roomiest(machine, machine.logdir()), roomiest(machine, machine.walLogDir()), ports.sql());
         return new Instance(machine.hostaddr(), ports.sql(), clusterName, InstanceKind.STORAGE, Optional.of(shard),

@@ -62,8 +62,12 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
      * The target, the backup restored and the point in time, the target's storage nodes by
      * shard (primary first) and its comps, and what is kept aside.
      */
-    public record Plan(Cluster cluster, BackupManifest backup, LocalDateTime pointInTime,
+    public record Plan(Cluster cluster, StoredBackupRestore.Choice choice, LocalDateTime pointInTime,
                        Map<String, List<Instance>> shards, List<Instance> comps, ClusterCopy.Sources keptAside) {
+        BackupManifest backup() {
+            return choice.backup();
+        }
+
         Map<String, Instance> primaries() {
             Map<String, Instance> primaries = new LinkedHashMap<>();
             shards.forEach((shard, nodes) -> primaries.put(shard, nodes.get(0)));
@@ -85,7 +89,7 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         this.drivers = drivers;
         this.backups = backups;
         this.archiving = archiving;
-        this.restoring = new StoredBackupRestore(backups);
+        this.restoring = new StoredBackupRestore(drivers, backups, archiving);
         this.allowed = allowed;
     }
 
@@ -108,7 +112,9 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         }
         Cluster cluster = store.clusters().requireCluster(request.restoreClusterName());
         String name = cluster.name();
-        BackupManifest backup = restoring.choose(request.backupClusterName(), request.timestamp(), context);
+        StoredBackupRestore.Choice choice = restoring.choose(request.backupClusterName(), request.timestamp(),
+                context);
+        BackupManifest backup = choice.backup();
         context.step("checking cluster " + name, 1, 2);
         String backupName = "backup " + backup.backupId() + " of cluster " + backup.cluster();
         Map<String, List<Instance>> shards = shardNodes(name);
@@ -153,7 +159,7 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
             throw ManagerException.conflict("backup store " + backups.keptAside().location(name, keptAside.copyId())
                     + " exists already");
         }
-        return new Plan(cluster, backup, request.timestamp(), shards, comps, keptAside);
+        return new Plan(cluster, choice, request.timestamp(), shards, comps, keptAside);
     }
 
     /**
@@ -245,7 +251,8 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         for (Instance node : replicasFirst) {
             store.clusters().setStatus(node.hostaddr(), node.port(), InstanceStatus.STOPPED);
         }
-        keepArchiveAside(plan, shard);
+        // No node of the shard is active now, so the archive's keep-alive starts no archiver again.
+        archiving.stop(plan.cluster().name(), shard);
         for (Instance node : replicasFirst) {
             ClusterBuilder.naming(shard + " node ", () -> drivers.storage(node.hostaddr())
                     .stop(drivers.storageNode(node)));
@@ -256,7 +263,8 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
                 + primary.address(), done.get(), total);
         ClusterBuilder.naming(shard + " node ", () -> primaryEngine.restoreInPlace(primaryNode, users, file.host(),
                 file.file(), copy.compression(), group));
-        StoredBackupRestore.replayArchivedBinlogs(shard, primary, plan.backup(), plan.pointInTime());
+        restoring.replayArchivedBinlogs(plan.choice(), shard, primary, context, done.get(), total);
+        keepArchiveAside(plan, shard);
         store.clusters().setStatus(primary.hostaddr(), primary.port(), InstanceStatus.ACTIVE);
         StopArchiving.startArchiving(archiving, plan.cluster().name(), List.of(shard), context);
         context.step("restored " + shard + " onto " + primary.address(), done.incrementAndGet(), total);
@@ -278,10 +286,11 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
     }
 
     /**
-     * The shard's archived binlogs are the history being replaced: its archiver stops (no node
-     * of the shard is active now, so the archive's keep-alive starts none again) and its archive
-     * directory moves into the kept-aside copy, as {@code binlog/<shard>}. The restored primary
-     * is archived afresh from its own first binary log.
+     * The shard's archived binlogs are the history being replaced: its archive directory (its
+     * archiver stopped before the shard's nodes) moves into the kept-aside copy, as
+     * {@code binlog/<shard>}, once the replay, which may read it when the backup is the
+     * cluster's own, is done. The restored primary is archived afresh from its own first binary
+     * log.
      */
     private void keepArchiveAside(Plan plan, String shard) {
         String cluster = plan.cluster().name();
@@ -289,7 +298,6 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         if (!archive.shards(cluster).contains(shard)) {
             return;
         }
-        archiving.stop(cluster, shard);
         // The archive is a directory of the store, on the store's machine.
         BackupStore.StoreFile keptIn = backups.keptAside().file(cluster, plan.keptAside().copyId(), "binlog/" + shard);
         keptIn.host().check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$(dirname -- \"$2\")\""

@@ -3,6 +3,7 @@ package io.kunlun.core.ops;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.backup.BackupManifest;
 import io.kunlun.core.backup.BackupStore;
+import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.engines.ClusterUsers;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageNode;
@@ -17,6 +18,7 @@ import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,23 +40,30 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
     private static final String LOCK_PREFIX = "cluster:";
 
     /**
-     * The backup restored, the point in time the new cluster is to show, the new cluster's
-     * instances, and its accounts (generated in check, recorded in run).
+     * The backup restored and the archived binlogs of each shard to replay onto it, the point in
+     * time the new cluster is to show, the new cluster's instances, and its accounts (generated
+     * in check, recorded in run).
      */
-    public record Plan(BackupManifest backup, LocalDateTime pointInTime, BuildPlan build,
+    public record Plan(StoredBackupRestore.Choice choice, LocalDateTime pointInTime, BuildPlan build,
                        List<ClusterTable.Credential> credentials) {
+        BackupManifest backup() {
+            return choice.backup();
+        }
     }
 
     private final MetadataStore store;
     private final Hosts hosts;
     private final Drivers drivers;
+    private final BinlogArchiving archiving;
     private final StoredBackupRestore restoring;
 
-    public RestoreNewCluster(MetadataStore store, Hosts hosts, Drivers drivers, BackupStore backups) {
+    public RestoreNewCluster(MetadataStore store, Hosts hosts, Drivers drivers, BackupStore backups,
+                             BinlogArchiving archiving) {
         this.store = store;
         this.hosts = hosts;
         this.drivers = drivers;
-        this.restoring = new StoredBackupRestore(backups);
+        this.archiving = archiving;
+        this.restoring = new StoredBackupRestore(drivers, backups, archiving);
     }
 
     @Override
@@ -73,12 +82,14 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         if (store.clusters().findCluster(name).isPresent()) {
             throw ManagerException.conflict("cluster " + name + " already exists");
         }
-        BackupManifest backup = restoring.choose(request.backupClusterName(), request.timestamp(), context);
+        StoredBackupRestore.Choice choice = restoring.choose(request.backupClusterName(), request.timestamp(),
+                context);
+        BackupManifest backup = choice.backup();
         context.step("planning " + name, 1, 2);
         BuildPlan build = new InstancePlanning(store, hosts, drivers).plan(name, spec(backup),
                 backup.shards().stream().map(BackupManifest.ShardCopy::name).toList(),
                 backup.comps().stream().map(BackupManifest.CompSchema::name).toList(), request.machineList());
-        return new Plan(backup, request.timestamp(), build, ClusterAccounts.newCredentials());
+        return new Plan(choice, request.timestamp(), build, ClusterAccounts.newCredentials());
     }
 
     /** The backed-up cluster's shape as create_cluster takes it. */
@@ -125,6 +136,8 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         context.step("linking comps to the new shards", done.incrementAndGet(), total);
         builder.linkCompsToShards(build, List.of(), users, context);
         builder.markActive(build);
+        StopArchiving.startArchiving(archiving, name, build.shards().stream().map(BuildPlan.Shard::name).toList(),
+                context);
         context.step("restored " + name + " from backup " + plan.backup().backupId() + " of cluster "
                 + plan.backup().cluster(), total, total);
         return name;
@@ -147,7 +160,7 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
                 builder.storageInstall(build, shard, primary, users, jobId), file.host(), file.file(),
                 copy.compression()));
         context.step("restored " + shard.name() + " onto " + primary.address(), done.incrementAndGet(), total);
-        StoredBackupRestore.replayArchivedBinlogs(shard.name(), primary, plan.backup(), plan.pointInTime());
+        restoring.replayArchivedBinlogs(plan.choice(), shard.name(), primary, context, done.get(), total);
         StorageEngine primaryEngine = drivers.storage(primary.hostaddr());
         StorageNode primaryNode = drivers.storageNode(primary);
         for (Instance replica : shard.nodes().subList(1, shard.nodes().size())) {

@@ -3,12 +3,19 @@ package io.kunlun.testkit.netns;
 import io.kunlun.testkit.ManagedProcesses;
 import io.kunlun.testkit.Programs;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,12 +25,19 @@ import java.util.regex.Pattern;
  * its switch, {@code kunlun-test-<i>-<pid>-m<k>} for each machine, and the host's link
  * {@code kunlun-t<i>} into the switch; {@code <pid>} is the test JVM that made them, so that
  * what a killed run left behind is told apart from what a running one uses.
+ *
+ * <p>Test JVMs running at the same time (surefire forks) share the host's namespaces and links:
+ * each removes leftovers and claims a network only while it holds a host-wide lock, so that none
+ * sees another's network half made.
  */
 final class Namespaces {
     static final String PREFIX = "kunlun-test-";
     private static final Pattern NAMESPACE = Pattern.compile("kunlun-test-([0-9]+)-([0-9]+)(-m[0-9]+)?");
     private static final Pattern HOST_LINK = Pattern.compile("kunlun-t([0-9]+)");
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    private static final Path LOCK = Path.of(System.getProperty("java.io.tmpdir"), "kunlun-testkit-netns.lock");
+    /** A file lock is held by the JVM: threads of one JVM take turns on this first. */
+    private static final Object IN_THIS_JVM = new Object();
 
     private Namespaces() {
     }
@@ -38,6 +52,18 @@ final class Namespaces {
 
     static String hostLink(int network) {
         return "kunlun-t" + network;
+    }
+
+    /** Runs {@code step} holding the host-wide lock of the test networks' namespaces and links. */
+    static <T> T exclusively(Supplier<T> step) {
+        synchronized (IN_THIS_JVM) {
+            try (FileChannel channel = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = channel.lock()) {
+                return step.get();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot lock " + LOCK, e);
+            }
+        }
     }
 
     /** {@code ip} with these arguments; fails naming them and ip's message. */
@@ -81,8 +107,9 @@ final class Namespaces {
 
     /**
      * Removes what earlier runs left behind: namespaces of test JVMs that no longer run, and host
-     * links whose network has no namespace of a running JVM. A running fixture makes its switch
-     * namespace before its host link, so its link is never taken for a leftover.
+     * links whose network has no namespace of a running JVM. Called {@link #exclusively}, as is
+     * the claim of a network, which makes its switch namespace before its host link: so a running
+     * JVM's link is never taken for a leftover.
      */
     static void removeLeftovers() {
         long self = ProcessHandle.current().pid();

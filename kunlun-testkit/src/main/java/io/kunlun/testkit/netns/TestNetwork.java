@@ -62,11 +62,13 @@ public final class TestNetwork implements AutoCloseable {
             throw new IllegalStateException("a test network needs root: namespaces and links are made with ip netns"
                     + " and ip link; run the tests as root");
         }
-        Namespaces.removeLeftovers();
         SshKeys clientKey = SshKeys.generate(SshKeys.Type.ED25519);
         TestNetwork network;
         try {
-            network = new TestNetwork(plugInASwitch(), clientKey);
+            network = new TestNetwork(Namespaces.exclusively(() -> {
+                Namespaces.removeLeftovers();
+                return plugInASwitch();
+            }), clientKey);
         } catch (RuntimeException e) {
             clientKey.close();
             throw e;
@@ -87,7 +89,8 @@ public final class TestNetwork implements AutoCloseable {
 
     /**
      * Takes the first free network: its switch namespace, then the host's link into it, whose
-     * name no two networks share, so a network in use by another run is skipped.
+     * name no two networks share, so a network in use by another run is skipped. Called holding
+     * the host-wide lock (see {@link Namespaces}).
      */
     private static int plugInASwitch() {
         for (int network = 0; network < NETWORKS; network++) {

@@ -18,6 +18,7 @@ import java.util.List;
 
 import static io.kunlun.testkit.backup.BackupRequests.backup;
 import static io.kunlun.testkit.backup.BackupRequests.restoreInPlace;
+import static io.kunlun.testkit.backup.RestoreFixture.execute;
 import static io.kunlun.testkit.cluster.ClusterFixture.comps;
 import static io.kunlun.testkit.cluster.ClusterFixture.primary;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
@@ -68,12 +69,6 @@ class RestoreGroupInPlaceTest {
              ResultSet rows = statement.executeQuery("SELECT v FROM t_shard1 WHERE id = 51")) {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getString(1)).isEqualTo("through comp1");
-        }
-    }
-
-    private static void execute(JsonNode node, String sql) throws Exception {
-        try (Connection connection = ClusterFixture.mariadb(node); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
         }
     }
 }

@@ -7,16 +7,20 @@ import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
 import io.kunlun.testkit.topology.TopologyFixture;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 import static io.kunlun.testkit.backup.BackupRequests.backup;
 import static io.kunlun.testkit.backup.BackupRequests.restoreNew;
+import static io.kunlun.testkit.backup.RestoreFixture.execute;
 import static io.kunlun.testkit.cluster.ClusterFixture.comps;
 import static io.kunlun.testkit.cluster.ClusterFixture.primary;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
@@ -32,20 +36,41 @@ class RestoreGroupTest {
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.236", "127.0.0.238");
 
-    @Test
-    void aGroupRestoredAtItsBackupsTimeHasThreeSyncedMembersWithExactlyTheBackedUpRows() throws Exception {
-        List<LoopbackMachine> machines = List.of(loopback.take(), loopback.take(), loopback.take());
+    static List<LoopbackMachine> machines;
+    static String source;
+    static String backupTime;
+
+    @BeforeAll
+    static void createWriteAndBackUp() throws Exception {
+        machines = List.of(loopback.take(), loopback.take(), loopback.take());
         ClusterFixture.register(manager, machines);
-        String source = ClusterFixture.createdCluster(manager.client(), "mgr", 1, 3, 1, machines);
+        source = ClusterFixture.createdCluster(manager.client(), "mgr", 1, 3, 1, machines);
         JsonNode sourcePrimary = primary(manager.client(), source, "shard1");
         ClusterFixture.createTable(sourcePrimary);
         execute(sourcePrimary, "INSERT INTO app.t SELECT seq, 'before' FROM app.seq_1_to_50");
         TopologyFixture.insertThrough(comps(manager.client(), source).get(0), "shard1", 51, "through comp1");
         Reply backup = run(manager, backup(source));
         assertThat(backup.result()).as(backup.toString()).isEqualTo("done");
+        backupTime = backup.info();
         execute(sourcePrimary, "INSERT INTO app.t SELECT seq, 'after' FROM app.seq_52_to_60");
+    }
 
-        Reply restore = run(manager, restoreNew(backup.info(), source, machines));
+    @Test
+    void aTimeAfterTheBackupIsRefusedUntilMembersShareTransactionIds() {
+        String later = LocalDateTime.parse(backupTime, DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"))
+                .plusSeconds(1).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+
+        Reply refused = run(manager, restoreNew(later, source, machines));
+
+        assertThat(refused.result()).isEqualTo("failed");
+        assertThat(refused.info()).isEqualTo("point-in-time restore of an mgr cluster past a backup's time is not"
+                + " supported yet (its members' binary logs do not share transaction ids); restore " + source
+                + " at the time of one of its backups, e.g. " + backupTime);
+    }
+
+    @Test
+    void aGroupRestoredAtItsBackupsTimeHasThreeSyncedMembersWithExactlyTheBackedUpRows() throws Exception {
+        Reply restore = run(manager, restoreNew(backupTime, source, machines));
 
         assertThat(restore.result()).as(restore.toString()).isEqualTo("done");
         List<JsonNode> members = shardNodes(manager.client(), restore.info(), "shard1");
@@ -61,12 +86,6 @@ class RestoreGroupTest {
              ResultSet rows = statement.executeQuery("SELECT v FROM t_shard1 WHERE id = 51")) {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getString(1)).isEqualTo("through comp1");
-        }
-    }
-
-    private static void execute(JsonNode node, String sql) throws Exception {
-        try (Connection connection = ClusterFixture.mariadb(node); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
         }
     }
 }

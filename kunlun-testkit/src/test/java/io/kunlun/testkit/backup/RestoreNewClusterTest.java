@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
@@ -28,6 +27,14 @@ import java.util.stream.Stream;
 
 import static io.kunlun.testkit.backup.BackupRequests.backup;
 import static io.kunlun.testkit.backup.BackupRequests.restoreNew;
+import static io.kunlun.testkit.backup.RestoreFixture.SECOND;
+import static io.kunlun.testkit.backup.RestoreFixture.SHARD2_FIRST_ID;
+import static io.kunlun.testkit.backup.RestoreFixture.awaitArchivedPast;
+import static io.kunlun.testkit.backup.RestoreFixture.awaitSecondAfter;
+import static io.kunlun.testkit.backup.RestoreFixture.insertRows;
+import static io.kunlun.testkit.backup.RestoreFixture.serverOptions;
+import static io.kunlun.testkit.backup.RestoreFixture.spreadTable;
+import static io.kunlun.testkit.backup.RestoreFixture.value;
 import static io.kunlun.testkit.cluster.ClusterFixture.comps;
 import static io.kunlun.testkit.cluster.ClusterFixture.primary;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
@@ -39,15 +46,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * restore_new_cluster through HTTP: an rbr cluster of 2 shards of 2 nodes and a comp, with rows on
- * both shards and a table spread over them through the comp, is backed up, written to again, and
- * deleted; a new cluster restored at the backup's time from the store alone holds exactly the
- * backed-up rows on every node, answers the spread table through its comp, and has accounts of
- * its own. Refusals change nothing.
+ * both shards and a table spread over them through the comp, is backed up, written to in a later
+ * second T, written to again after T, and deleted; a new cluster restored at T from the store
+ * alone (the backup, then the archived binlogs up to T) holds exactly the rows committed up to T
+ * on every node, answers the spread table through its comp, and has accounts of its own.
+ * Refusals change nothing.
  */
 class RestoreNewClusterTest {
-    /** Rows of shard2 are numbered from here: the spread table's boundary between the shards. */
-    private static final int SHARD2_FIRST_ID = 1_000_000;
     private static final int ROWS_PER_SHARD = 100;
+    /** Rows per shard written after the backup, in seconds up to the point in time. */
+    private static final int ROWS_UP_TO_T = 10;
 
     @RegisterExtension
     static TestManager manager = TestManager.builder()
@@ -58,6 +66,7 @@ class RestoreNewClusterTest {
     static List<LoopbackMachine> targetMachines;
     static String source;
     static String backupTime;
+    static String pointInTime;
     static JsonNode sourceAdmin;
     static Reply restore;
     static String restored;
@@ -70,19 +79,25 @@ class RestoreNewClusterTest {
         all.addAll(targetMachines);
         ClusterFixture.register(manager, all);
         source = ClusterFixture.createdCluster(manager.client(), "rbr", 2, 2, 1, sourceMachines);
-        insertRows("shard1", 1, ROWS_PER_SHARD);
-        insertRows("shard2", SHARD2_FIRST_ID + 1, ROWS_PER_SHARD);
-        spreadTable(comps(manager.client(), source).get(0));
+        insertRows(manager.client(), source, "shard1", 1, ROWS_PER_SHARD);
+        insertRows(manager.client(), source, "shard2", SHARD2_FIRST_ID + 1, ROWS_PER_SHARD);
+        assertThat(spreadTable(comps(manager.client(), source).get(0))).isEqualTo(String.valueOf(2 * ROWS_PER_SHARD));
         sourceAdmin = primary(manager.client(), source, "shard1");
 
         Reply backup = run(manager, backup(source));
         assertThat(backup.result()).as(backup.toString()).isEqualTo("done");
         backupTime = backup.info();
-        insertRows("shard1", ROWS_PER_SHARD + 1, 10);
-        insertRows("shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + 1, 10);
+        awaitSecondAfter(backupTime);
+        insertRows(manager.client(), source, "shard1", ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
+        insertRows(manager.client(), source, "shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
+        pointInTime = LocalDateTime.now().format(SECOND);
+        awaitSecondAfter(pointInTime);
+        insertRows(manager.client(), source, "shard1", ROWS_PER_SHARD + ROWS_UP_TO_T + 1, 10);
+        insertRows(manager.client(), source, "shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + ROWS_UP_TO_T + 1, 10);
+        awaitArchivedPast(manager.client(), source, pointInTime);
         assertThat(ClusterFixture.deleteCluster(manager, source).result()).isEqualTo("done");
 
-        restore = run(manager, restoreNew(backupTime, source, targetMachines));
+        restore = run(manager, restoreNew(pointInTime, source, targetMachines));
         restored = restore.info();
     }
 
@@ -98,17 +113,18 @@ class RestoreNewClusterTest {
     }
 
     @Test
-    void everyNodeOfEveryShardHoldsExactlyTheRowsOfTheBackup() throws Exception {
+    void everyNodeOfEveryShardHoldsExactlyTheRowsCommittedUpToThePointInTime() throws Exception {
+        int rows = ROWS_PER_SHARD + ROWS_UP_TO_T;
         for (String shard : List.of("shard1", "shard2")) {
             int first = shard.equals("shard1") ? 1 : SHARD2_FIRST_ID + 1;
             List<JsonNode> nodes = shardNodes(manager.client(), restored, shard);
             assertThat(nodes).hasSize(2);
             for (JsonNode node : nodes) {
-                assertThat(readEventually(node, "SELECT COUNT(*) = " + ROWS_PER_SHARD + " FROM app.t"))
+                assertThat(readEventually(node, "SELECT COUNT(*) = " + rows + " FROM app.t"))
                         .as(shard + " " + ClusterFixture.address(node)).isEqualTo("1");
                 assertThat(readOn(node, "SELECT CONCAT(MIN(id), '..', MAX(id)) FROM app.t"))
-                        .as("none of the rows written after the backup").isEqualTo(first + ".."
-                                + (first + ROWS_PER_SHARD - 1));
+                        .as("the backup's rows and those up to T, none after T").isEqualTo(first + ".."
+                                + (first + rows - 1));
             }
         }
     }
@@ -130,8 +146,8 @@ class RestoreNewClusterTest {
     void theTableSpreadOverTheShardsAnswersThroughTheNewCompFromTheNewPrimaries() throws Exception {
         JsonNode comp = comps(manager.client(), restored).get(0);
         try (Connection sql = ClusterFixture.postgres(comp); Statement statement = sql.createStatement()) {
-            assertThat(value(statement, "SELECT count(*) FROM spread WHERE id <= " + (SHARD2_FIRST_ID + ROWS_PER_SHARD)))
-                    .isEqualTo(String.valueOf(2 * ROWS_PER_SHARD));
+            assertThat(value(statement, "SELECT count(*) FROM spread"))
+                    .isEqualTo(String.valueOf(2 * (ROWS_PER_SHARD + ROWS_UP_TO_T)));
             assertThat(value(statement, "SELECT string_agg(srvname || '=' || array_to_string(srvoptions, ','), ' '"
                     + " ORDER BY srvname) FROM pg_foreign_server"))
                     .isEqualTo("shard1=" + serverOptions(primary(manager.client(), restored, "shard1"))
@@ -182,12 +198,12 @@ class RestoreNewClusterTest {
     }
 
     @Test
-    void aTimestampAfterTheBackupIsRefusedWhileNoBinlogArchiveCoversIt() {
-        String later = LocalDateTime.parse(backupTime, DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"))
-                .plusSeconds(1).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+    void aTimestampPastTheEndOfTheArchiveIsRefusedAndNothingIsCreated() {
+        String now = LocalDateTime.now().format(SECOND);
 
-        assertRefused(restoreNew(later, source, targetMachines), "no binlog archive covers " + backupTime + " to "
-                + later + " for cluster " + source);
+        Reply refused = assertRefused(restoreNew(now, source, targetMachines), null);
+        assertThat(refused.info()).startsWith("no binlog archive covers ").endsWith(" to " + now + " for cluster "
+                + source + " shard shard1");
     }
 
     @Test
@@ -226,39 +242,5 @@ class RestoreNewClusterTest {
         assertThat(ClusterFixture.entries(ClusterFixture.query(manager, "get_cluster", null)))
                 .isEqualTo(clustersBefore);
         return refused;
-    }
-
-    /** {@code count} rows numbered from {@code first} on the source's shard, written on its primary. */
-    private static void insertRows(String shard, int first, int count) throws SQLException {
-        JsonNode primary = primary(manager.client(), source, shard);
-        try (Connection sql = ClusterFixture.mariadb(primary); Statement statement = sql.createStatement()) {
-            statement.execute("CREATE DATABASE IF NOT EXISTS app");
-            statement.execute("CREATE TABLE IF NOT EXISTS app.t (id INT PRIMARY KEY, v VARCHAR(40))");
-            statement.execute("INSERT INTO app.t SELECT seq, CONCAT('row ', seq) FROM app.seq_" + first + "_to_"
-                    + (first + count - 1));
-        }
-    }
-
-    /** Through the comp: {@code spread}, partitioned by id over shard1's and shard2's {@code app.t}. */
-    private static void spreadTable(JsonNode comp) throws SQLException {
-        try (Connection sql = ClusterFixture.postgres(comp); Statement statement = sql.createStatement()) {
-            statement.execute("CREATE TABLE spread (id int, v text) PARTITION BY RANGE (id)");
-            statement.execute("CREATE FOREIGN TABLE spread_1 PARTITION OF spread FOR VALUES FROM (MINVALUE) TO ("
-                    + SHARD2_FIRST_ID + ") SERVER shard1 OPTIONS (dbname 'app', table_name 't')");
-            statement.execute("CREATE FOREIGN TABLE spread_2 PARTITION OF spread FOR VALUES FROM ("
-                    + SHARD2_FIRST_ID + ") TO (MAXVALUE) SERVER shard2 OPTIONS (dbname 'app', table_name 't')");
-            assertThat(value(statement, "SELECT count(*) FROM spread")).isEqualTo(String.valueOf(2 * ROWS_PER_SHARD));
-        }
-    }
-
-    private static String serverOptions(JsonNode primary) {
-        return "host=" + primary.get("ip").asText() + ",port=" + primary.get("port").asText();
-    }
-
-    private static String value(Statement statement, String query) throws SQLException {
-        try (ResultSet rows = statement.executeQuery(query)) {
-            assertThat(rows.next()).isTrue();
-            return rows.getString(1);
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.kunlun.testkit.cluster;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kunlun.core.engines.EngineConfig;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.ManagedProcesses;
@@ -9,6 +8,7 @@ import io.kunlun.testkit.ManagerKilledMidJob;
 import io.kunlun.testkit.ManagerProcess;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
+import io.kunlun.testkit.TestPorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +37,7 @@ class ClusterFailureTest {
     @Test
     void aMissingServerProgramIsRefusedBeforeAnythingIsCreated() {
         try (TestManager manager = TestManager.builder()
-                .configure(config -> config.withEngines(EngineConfig.defaults().withStorageServer("/opt/none/mariadbd")))
+                .configure(config -> config.withEngines(config.engines().withStorageServer("/opt/none/mariadbd")))
                 .build().start()) {
             LoopbackMachine machine = loopback.take();
             ClusterFixture.register(manager, List.of(machine));
@@ -69,7 +69,8 @@ class ClusterFailureTest {
             assertThat(query(manager, "get_cluster", null).size()).isZero();
             for (LoopbackMachine machine : machines) {
                 assertNoInstanceDirectories(machine);
-                assertThat(isListening(machine.hostaddr(), 57330)).as(machine.hostaddr() + ":57330").isFalse();
+                assertThat(isListening(machine.hostaddr(), TestPorts.storagePortBase()))
+                        .as(machine.hostaddr() + ":" + TestPorts.storagePortBase()).isFalse();
             }
             Files.delete(machines.get(1).datadir().resolve("instance_data"));
             Reply created = run(manager, createCluster("no_rep", 1, 1, 1, machines.subList(1, 2)));
@@ -96,7 +97,7 @@ class ClusterFailureTest {
         assertThat(status.result()).isEqualTo("failed");
         assertThat(status.info()).startsWith("the manager stopped while the job was at step ").endsWith("; rolled back");
         assertNoInstanceDirectories(machine);
-        assertThat(isListening(machine.hostaddr(), 57330)).isFalse();
+        assertThat(isListening(machine.hostaddr(), TestPorts.storagePortBase())).isFalse();
         assertThat(manager.client().post("{\"job_type\":\"get_cluster\"}").json().size()).isZero();
         manager.close();
     }

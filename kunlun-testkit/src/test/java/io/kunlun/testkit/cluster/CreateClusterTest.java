@@ -5,6 +5,7 @@ import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
+import io.kunlun.testkit.TestPorts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -197,7 +198,7 @@ class CreateClusterTest {
     @Test
     void aTakenPortIsSkipped() throws Exception {
         LoopbackMachine machine = machines.get(1);
-        try (ServerSocket squatter = new ServerSocket(57330, 1, InetAddress.getByName(machine.hostaddr()))) {
+        try (ServerSocket squatter = new ServerSocket(TestPorts.storagePortBase(), 1, InetAddress.getByName(machine.hostaddr()))) {
             Reply created = run(manager, createCluster("no_rep", 1, 1, 1, List.of(machine)));
 
             assertThat(created.result()).as(created.toString()).isEqualTo("done");

@@ -48,7 +48,7 @@ class PortRaceTest {
         Files.setPosixFilePermissions(postgres, PosixFilePermissions.fromString("rwxr-xr-x"));
         gate.toFile().setExecutable(true, false);
         try (TestManager manager = TestManager.builder().configure(config -> config.withExposeCredentials(true)
-                .withMachineEngines(Map.of(loserComps.hostaddr(), EngineConfig.defaults().withPostgres(postgres.toString()))))
+                .withMachineEngines(Map.of(loserComps.hostaddr(), config.engines().withPostgres(postgres.toString()))))
                 .build().start()) {
             ClusterFixture.register(manager, List.of(shared, loserComps, winnerComps));
             var loser = createCluster("no_rep", 1, 1, 1, List.of(shared, loserComps));

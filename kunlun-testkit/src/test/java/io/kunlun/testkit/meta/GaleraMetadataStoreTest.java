@@ -2,13 +2,13 @@ package io.kunlun.testkit.meta;
 
 import io.kunlun.core.ClusterManager;
 import io.kunlun.core.ManagerException;
-import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.HaMode;
 import io.kunlun.model.Machine;
 import io.kunlun.model.MetaNode;
 import io.kunlun.model.MetaStoreInfo;
+import io.kunlun.testkit.TestPorts;
 import io.kunlun.testkit.mariadb.GaleraTestCluster;
 import io.kunlun.testkit.mariadb.MariaDbTestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -148,7 +148,7 @@ class GaleraMetadataStoreTest {
     }
 
     private ClusterManager startManager(MariaDbTestServer node, String database, String name) {
-        return ClusterManager.open(ManagerConfig.defaults(home.resolve(name))
+        return ClusterManager.open(TestPorts.managerConfig(home.resolve(name))
                 .withMetadata(new MetadataConfig(node.jdbcUrl(database), node.user(), node.password())));
     }
 

@@ -2,8 +2,8 @@ package io.kunlun.testkit.meta;
 
 import io.kunlun.core.ClusterManager;
 import io.kunlun.core.ManagerException;
-import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
+import io.kunlun.testkit.TestPorts;
 import io.kunlun.testkit.mariadb.MariaDbTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -118,7 +118,7 @@ class ManagerLeaseTest {
     }
 
     private ClusterManager start(MetadataConfig store, String name) {
-        ClusterManager manager = ClusterManager.open(ManagerConfig.defaults(homes.resolve(name)).withMetadata(store));
+        ClusterManager manager = ClusterManager.open(TestPorts.managerConfig(homes.resolve(name)).withMetadata(store));
         started.add(manager);
         return manager;
     }

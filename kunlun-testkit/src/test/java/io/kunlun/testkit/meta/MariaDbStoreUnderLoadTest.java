@@ -10,6 +10,7 @@ import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TempDirs;
 import io.kunlun.testkit.TestManager;
+import io.kunlun.testkit.TestPorts;
 import io.kunlun.testkit.mariadb.MariaDbTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -180,7 +181,7 @@ class MariaDbStoreUnderLoadTest {
     void aWrongPasswordStopsTheStartAtOnceWithTheDatabasesReason() throws IOException {
         Path home = TempDirs.create("kunlun-manager-");
         try {
-            ManagerConfig config = ManagerConfig.defaults(home).withMetadata(new MetadataConfig(
+            ManagerConfig config = TestPorts.managerConfig(home).withMetadata(new MetadataConfig(
                     mariadb.createDatabase("load_" + DATABASES.incrementAndGet()), mariadb.user(), "not-the-password"));
             long start = System.nanoTime();
 

@@ -1,7 +1,6 @@
 package io.kunlun.testkit.nodes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kunlun.core.engines.EngineConfig;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
@@ -25,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AddNodesFailureTest {
     @RegisterExtension
     static TestManager manager = TestManager.builder().configure(config -> config.withExposeCredentials(true)
-            .withEngines(EngineConfig.defaults().withStorageBackup("/opt/none/mariadb-backup"))).build();
+            .withEngines(config.engines().withStorageBackup("/opt/none/mariadb-backup"))).build();
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.103", "127.0.0.105");
     static List<LoopbackMachine> machines;

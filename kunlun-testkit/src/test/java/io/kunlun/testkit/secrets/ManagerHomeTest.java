@@ -1,7 +1,7 @@
 package io.kunlun.testkit.secrets;
 
 import io.kunlun.core.ClusterManager;
-import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.testkit.TestPorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +20,7 @@ class ManagerHomeTest {
     void aNewHomeAndItsMetaDirectoryAreCreatedOwnerOnly() throws Exception {
         Path home = parent.resolve("home");
 
-        try (ClusterManager ignored = ClusterManager.open(ManagerConfig.defaults(home))) {
+        try (ClusterManager ignored = ClusterManager.open(TestPorts.managerConfig(home))) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home))).isEqualTo("rwx------");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("meta"))))
                     .isEqualTo("rwx------");
@@ -33,7 +33,7 @@ class ManagerHomeTest {
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(home.resolve("meta"), PosixFilePermissions.fromString("rwxrwxrwx"));
 
-        try (ClusterManager ignored = ClusterManager.open(ManagerConfig.defaults(home))) {
+        try (ClusterManager ignored = ClusterManager.open(TestPorts.managerConfig(home))) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home))).isEqualTo("rwx------");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("meta"))))
                     .isEqualTo("rwx------");

@@ -1,10 +1,10 @@
 package io.kunlun.testkit.ssh;
 
 import io.kunlun.core.ClusterManager;
-import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.model.job.JobState;
 import io.kunlun.model.job.JobStatus;
 import io.kunlun.model.job.WireFormat;
+import io.kunlun.testkit.TestPorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +46,7 @@ class ManagerOverSshTest {
 
     @BeforeEach
     void openManager() {
-        manager = ClusterManager.open(ManagerConfig.defaults(home)
+        manager = ClusterManager.open(TestPorts.managerConfig(home)
                 .withSsh(server.sshConfig(keys, home.resolve("known_hosts"), true)));
     }
 
