@@ -304,6 +304,12 @@ public final class StorageEngine {
         flavour(node.host()).adoptBinlogPosition(node, InstanceAccount.resolve(node.host(), config.instanceAccount()));
     }
 
+    /** See {@link StorageFlavour#startHistoryAfter}. */
+    public void startHistoryAfter(StorageNode node, GtidPosition replaced) {
+        flavour(node.host()).startHistoryAfter(node, InstanceAccount.resolve(node.host(), config.instanceAccount()),
+                replaced);
+    }
+
     /** The GTIDs a replica has applied. */
     public GtidPosition appliedPosition(StorageNode replica) {
         return flavour(replica.host()).appliedPosition(replica,

@@ -7,6 +7,7 @@ import io.kunlun.core.backup.DirectoryBackupStore;
 import io.kunlun.core.backup.binlog.BinlogArchive;
 import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.engines.ClusterUsers;
+import io.kunlun.core.engines.GtidPosition;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.hosts.Command;
@@ -41,10 +42,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * backup is ({@link ClusterCopy}), with the comps' schemas, under
  * {@code <store>/<cluster>/replaced/<id>/}: what an operator puts back by hand after a mistaken
  * restore. A failure up to here leaves the cluster as it was and deletes the partial copy. Then
- * all shards at once: the shard's nodes are marked stopped and stopped; its primary's data is
- * replaced with the backup's copy of the shard, streamed from the store, its accounts with the
- * target's recorded ones, and it starts again (a Galera shard's primary as a new group); the
- * archived binlogs are replayed onto it; its other nodes are rebuilt from it (rbr: seeded from a
+ * all shards at once: the shard's nodes are marked stopped, its archiver stopped, its nodes
+ * stopped; its primary's data is replaced with the backup's copy of the shard, streamed from the
+ * store, its accounts with the target's recorded ones, and it starts again (a Galera shard's
+ * primary as a new group); the archived binlogs are replayed onto it up to the point in time,
+ * after which the shard's archive (the replaced history) moves into the kept copy and the
+ * restored primary is archived afresh; its other nodes are rebuilt from it (rbr: seeded from a
  * backup of it, replicating from there; Galera: rejoining by a full state transfer), each marked
  * active when it runs again. Last, every comp's client database is dropped and made again from
  * the backup's schema, and linked to the shards' primaries.
@@ -246,6 +249,9 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         StorageNode primaryNode = drivers.storageNode(primary);
         StorageEngine primaryEngine = drivers.storage(primary.hostaddr());
         context.step("stopping the " + nodes.size() + " nodes of " + shard, done.get(), total);
+        // Where the replaced history ends; a Galera group's members each number their own.
+        GtidPosition replaced = group ? new GtidPosition("")
+                : ClusterBuilder.naming(shard + " node ", () -> primaryEngine.binlogPosition(primaryNode));
         List<Instance> replicasFirst = new ArrayList<>(nodes.subList(1, nodes.size()));
         replicasFirst.add(primary);
         for (Instance node : replicasFirst) {
@@ -264,6 +270,9 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         ClusterBuilder.naming(shard + " node ", () -> primaryEngine.restoreInPlace(primaryNode, users, file.host(),
                 file.file(), copy.compression(), group));
         restoring.replayArchivedBinlogs(plan.choice(), shard, primary, context, done.get(), total);
+        if (!group) {
+            ClusterBuilder.naming(shard + " node ", () -> primaryEngine.startHistoryAfter(primaryNode, replaced));
+        }
         keepArchiveAside(plan, shard);
         store.clusters().setStatus(primary.hostaddr(), primary.port(), InstanceStatus.ACTIVE);
         StopArchiving.startArchiving(archiving, plan.cluster().name(), List.of(shard), context);

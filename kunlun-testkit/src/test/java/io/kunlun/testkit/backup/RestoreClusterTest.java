@@ -96,10 +96,7 @@ class RestoreClusterTest {
         Reply backup = run(manager, backup(cluster));
         assertThat(backup.result()).as(backup.toString()).isEqualTo("done");
         backupTime = backup.info();
-        try (Stream<Path> ids = Files.list(backups().resolve(cluster))) {
-            backupId = ids.map(id -> id.getFileName().toString()).filter(id -> !id.equals("replaced")).findFirst()
-                    .orElseThrow();
-        }
+        backupId = RestoreFixture.oldestBackup(backups().resolve(cluster)).getFileName().toString();
         awaitSecondAfter(backupTime);
         insertRows(manager.client(), cluster, "shard1", ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
         insertRows(manager.client(), cluster, "shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + 1, ROWS_UP_TO_T);

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.testkit.ApiClient;
 import io.kunlun.testkit.cluster.ClusterFixture;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.stream.Stream;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.primary;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,6 +74,17 @@ final class RestoreFixture {
             assertThat(System.nanoTime()).as("the archive of " + cluster + " past " + second + ": " + archive)
                     .isLessThan(deadline);
             Thread.sleep(200);
+        }
+    }
+
+    /**
+     * The oldest backup's directory in a cluster's directory of the store, which also holds
+     * the cluster's binlog archive and the copies restore_cluster kept aside.
+     */
+    static Path oldestBackup(Path clusterDirectory) throws IOException {
+        try (Stream<Path> entries = Files.list(clusterDirectory)) {
+            return entries.filter(entry -> entry.getFileName().toString().matches("\\d{8}T\\d{6}Z")).sorted()
+                    .findFirst().orElseThrow(() -> new AssertionError(clusterDirectory + " holds no backup"));
         }
     }
 

@@ -23,7 +23,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static io.kunlun.testkit.backup.BackupRequests.backup;
 import static io.kunlun.testkit.backup.BackupRequests.restoreNew;
@@ -209,10 +208,7 @@ class RestoreNewClusterTest {
     @Test
     void aBackupWhoseStoredFileChangedIsRefusedNamingTheFileAndNothingIsCreated() throws Exception {
         Path backups = manager.home().toAbsolutePath().normalize().resolve("backups").resolve(source);
-        Path directory;
-        try (Stream<Path> ids = Files.list(backups)) {
-            directory = ids.findFirst().orElseThrow();
-        }
+        Path directory = RestoreFixture.oldestBackup(backups);
         Path stream = directory.resolve("shard2/backup.xbstream.zst");
         long bytes = Files.size(stream);
         Files.write(stream, new byte[] {0}, StandardOpenOption.APPEND);
