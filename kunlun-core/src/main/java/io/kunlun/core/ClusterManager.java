@@ -4,6 +4,7 @@ import io.kunlun.core.backup.DirectoryBackupStore;
 import io.kunlun.core.backup.binlog.BinlogArchive;
 import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.config.SecretFiles;
 import io.kunlun.core.hosts.Hosts;
 import io.kunlun.core.hosts.SessionWait;
 import io.kunlun.core.jobs.JobEngine;
@@ -159,8 +160,12 @@ public final class ClusterManager implements AutoCloseable {
                 archiving);
     }
 
-    /** Opens the metadata store under the configured home, recovers interrupted jobs, starts work. */
+    /**
+     * Opens the metadata store under the configured home, recovers interrupted jobs, starts work.
+     * An SSH key file that group or others may access stops it first ({@link SecretFiles}).
+     */
     public static ClusterManager open(ManagerConfig config) {
+        SecretFiles.requirePrivate("ssh.private_key", config.ssh().privateKey());
         ManagerHome.prepare(config);
         MetadataStore store = MetadataStore.open(config.metadata(), config.home(),
                 new MetaNode(config.advertisedHost(), config.advertisedPort()));
@@ -171,10 +176,23 @@ public final class ClusterManager implements AutoCloseable {
             throw e;
         }
         ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh(),
-                () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet())));
+                () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet()),
+                store::refusal));
+        store.onLeaseLost(newHolder -> manager.stopActing());
         manager.engine.recover();
         manager.health.start();
         return manager;
+    }
+
+    /**
+     * Another manager took the store's lease over: this one starts no job and no health round
+     * more, and leaves its running jobs, which stop at their next statement or command (both are
+     * refused now), ongoing for the new holder to take over as it does after a restart. Requests
+     * are answered with the refusal; the process runs on until it is stopped.
+     */
+    private void stopActing() {
+        engine.abandon();
+        health.close();
     }
 
     /** The manager's own metrics, for the adapter's {@code GET /metrics}. */
@@ -195,6 +213,10 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     private Map<String, Object> answerRequest(Submission submission, Caller caller) {
+        Optional<String> refusal = store.refusal();
+        if (refusal.isPresent()) {
+            return WireFormat.failed(refusal.get());
+        }
         try {
             if (submission.type() == JobType.GET_STATUS) {
                 String jobId = ((JobRequest.GetStatus) submission.request()).jobId();

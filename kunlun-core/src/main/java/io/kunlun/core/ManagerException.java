@@ -22,6 +22,11 @@ public class ManagerException extends RuntimeException {
         NOT_IMPLEMENTED,
         /** The manager was stopped while the job ran. */
         INTERRUPTED,
+        /**
+         * Another manager took the metadata store's lease over, or this one cannot tell that it
+         * still holds it: this manager must not act.
+         */
+        NOT_LEASE_HOLDER,
         /** Anything else: a bug. */
         INTERNAL
     }

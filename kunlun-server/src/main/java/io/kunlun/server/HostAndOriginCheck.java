@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * (cross-site request forgery: the browser adds an Origin header naming the page), or reach it
  * through a name of its own that it points at the manager's address (DNS rebinding: the browser
  * then sends that name as the Host). Programs such as curl, kunlunctl and Prometheus send no
- * Origin and address the manager by the name or address they were given.
+ * Origin and address the manager by the name or address they were given. The manager's own web
+ * console ({@code /ui}) sends its own origin, which is admitted.
  */
 final class HostAndOriginCheck {
     private static final Pattern ORIGIN = Pattern.compile("https?://([a-z0-9.-]+|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?",
@@ -52,11 +53,11 @@ final class HostAndOriginCheck {
     /** Why the request must be refused, or empty when it may go on. */
     Optional<String> refusal(HttpServerExchange exchange) {
         String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
-        if (origin != null && !origins.contains(normalOrigin(origin))) {
+        String host = exchange.getRequestHeaders().getFirst(Headers.HOST);
+        if (origin != null && !origins.contains(normalOrigin(origin)) && !isOwnOrigin(exchange, origin, host)) {
             return Optional.of("Origin " + shown(origin) + " is not allowed: requests from web pages are refused"
                     + " unless server.allowed_origins lists the page's origin");
         }
-        String host = exchange.getRequestHeaders().getFirst(Headers.HOST);
         if (host == null || host.isBlank()) {
             return Optional.of("the Host header is required");
         }
@@ -66,6 +67,15 @@ final class HostAndOriginCheck {
                     + " server.allowed_hosts to reach the manager by it");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the page is the manager's own web console: its origin is the one the request is
+     * addressed to (scheme, Host and port). The Host is then checked as any other, so a rebound
+     * name, whose page is "same-origin" with itself, is still refused.
+     */
+    private static boolean isOwnOrigin(HttpServerExchange exchange, String origin, String host) {
+        return host != null && normalOrigin(origin).equals(normalOrigin(exchange.getRequestScheme() + "://" + host));
     }
 
     private static String normalOrigin(String origin) {

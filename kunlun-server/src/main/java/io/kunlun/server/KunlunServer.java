@@ -43,7 +43,8 @@ public final class KunlunServer implements AutoCloseable {
         AccessToken accessToken = new AccessToken(options.accessToken());
         JobApiHandler api = new JobApiHandler(accessToken, options.timeouts().startup());
         MetricsHandler metrics = new MetricsHandler(accessToken);
-        HttpHandler routes = new PathHandler(api).addExactPath(ManagerMetrics.PATH, metrics);
+        HttpHandler routes = new PathHandler(api).addExactPath(ManagerMetrics.PATH, metrics)
+                .addPrefixPath(ConsoleHandler.PATH, new ConsoleHandler());
         Undertow.Builder builder = Undertow.builder();
         if (options.tls().isPresent()) {
             builder.addHttpsListener(options.port(), options.bind(), options.tls().get().sslContext());
@@ -85,6 +86,7 @@ public final class KunlunServer implements AutoCloseable {
     /**
      * Starts answering requests with the manager: the API on {@code POST /}, its metrics on
      * {@code GET /metrics} (telling the manager the token they need, for the Prometheus it runs).
+     * The web console's files on {@code GET /ui} are served from the start.
      */
     public void serve(ClusterManager manager) {
         manager.metrics().scrapedWithBearerToken(accessToken.token());

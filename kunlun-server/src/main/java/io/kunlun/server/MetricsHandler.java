@@ -38,13 +38,19 @@ final class MetricsHandler implements HttpHandler {
             exchange.addExchangeCompleteListener((ended, proceed) -> {
                 ManagerMetrics ready = metrics;
                 if (ready != null) {
-                    ready.httpRequestAnswered(ManagerMetrics.PATH.equals(ended.getRequestPath()) ? "metrics" : "api",
-                            ended.getStatusCode());
+                    ready.httpRequestAnswered(handlerOf(ended.getRequestPath()), ended.getStatusCode());
                 }
                 proceed.proceed();
             });
             next.handleRequest(exchange);
         };
+    }
+
+    private static String handlerOf(String path) {
+        if (ManagerMetrics.PATH.equals(path)) {
+            return "metrics";
+        }
+        return path.equals(ConsoleHandler.PATH) || path.startsWith(ConsoleHandler.PATH + "/") ? "ui" : "api";
     }
 
     @Override

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.config.SecretFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,7 +75,18 @@ public record ServeConfig(ManagerConfig manager, ServerOptions server) {
         return new ServeConfig(ManagerConfig.defaults(home), ServerOptions.loopback(ServerOptions.DEFAULT_PORT));
     }
 
-    /** Reads a JSON file: manager fields at the top level, listening fields under "server". */
+    /** An access token or a password written in the file makes the file a secret. */
+    private static boolean holdsSecret(ManagerConfig manager, ServerOptions server) {
+        String metadataPassword = manager.metadata().password();
+        return server.accessToken().isPresent()
+                || (metadataPassword != null && !metadataPassword.isEmpty())
+                || server.tls().map(TlsOptions::keystorePassword).filter(password -> !password.isEmpty()).isPresent();
+    }
+
+    /**
+     * Reads a JSON file: manager fields at the top level, listening fields under "server". A file
+     * holding a secret must be private (see {@link SecretFiles}).
+     */
     public static ServeConfig load(Path file) {
         try {
             JsonNode tree = JSON.readTree(Files.readAllBytes(file));
@@ -90,6 +102,9 @@ public record ServeConfig(ManagerConfig manager, ServerOptions server) {
                 server = listen.options();
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
+            if (holdsSecret(manager, server)) {
+                SecretFiles.requirePrivate("the configuration file", file);
             }
             return new ServeConfig(manager, server);
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.kunlun.server;
 
+import io.kunlun.core.config.SecretFiles;
+
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -53,8 +55,16 @@ public record TlsOptions(Path certificate, Path privateKey, Path keystore, Strin
         return new TlsOptions(null, null, keystore, password);
     }
 
-    /** Reads the files; the message names the file and what is wrong with it. */
+    /**
+     * Reads the files; the message names the file and what is wrong with it. A key file or
+     * keystore that group or others may access is refused before it is read.
+     */
     SSLContext sslContext() {
+        if (keystore != null) {
+            SecretFiles.requirePrivate("server.tls.keystore", keystore);
+        } else {
+            SecretFiles.requirePrivate("server.tls.private_key", privateKey);
+        }
         try {
             char[] password = keystore != null
                     ? Optional.ofNullable(keystorePassword).orElse("").toCharArray()

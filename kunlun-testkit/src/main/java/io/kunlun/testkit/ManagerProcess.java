@@ -219,6 +219,25 @@ public final class ManagerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code kill -TERM}, as a service manager stops it: the shutdown hook runs. Returns how long
+     * the process took to exit; fails when it still runs after {@code bound}.
+     */
+    public synchronized Duration terminate(Duration bound) {
+        long sent = System.nanoTime();
+        process.destroy();
+        try {
+            if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("manager process " + process.pid() + " still runs " + bound.toSeconds()
+                        + " s after SIGTERM");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for manager process " + process.pid(), e);
+        }
+        return Duration.ofNanos(System.nanoTime() - sent);
+    }
+
     /** Kills the process if it still runs, then starts a new one on the same home (on a new port). */
     public synchronized ManagerProcess restart() {
         if (process.isAlive()) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A self-signed server certificate for one address, made by the JDK's keytool, in the forms a
- * TLS listener is configured with: a PKCS#12 keystore, and PEM certificate and PKCS#8 key files.
+ * TLS listener is configured with: a PKCS#12 keystore, and PEM certificate and PKCS#8 key files
+ * (the keystore and the key private, as the manager requires).
  */
 public record TestCertificate(Path keystore, String keystorePassword, Path certificatePem, Path privateKeyPem) {
     private static final long KEYTOOL_SECONDS = 60;
@@ -37,6 +39,9 @@ public record TestCertificate(Path keystore, String keystorePassword, Path certi
                     pem("CERTIFICATE", certificate.getEncoded()), StandardCharsets.US_ASCII);
             Path privateKeyPem = Files.writeString(directory.resolve("server.key"), pem("PRIVATE KEY", key),
                     StandardCharsets.US_ASCII);
+            for (Path secret : List.of(keystore, privateKeyPem)) {
+                Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+            }
             return new TestCertificate(keystore, password, certificatePem, privateKeyPem);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot read the keystore keytool made: " + e.getMessage(), e);

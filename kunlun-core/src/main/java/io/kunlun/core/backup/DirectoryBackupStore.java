@@ -9,6 +9,7 @@ import io.kunlun.core.hosts.CommandResult;
 import io.kunlun.core.config.BackupConfig;
 import io.kunlun.core.hosts.HostAccess;
 import io.kunlun.core.hosts.Hosts;
+import io.kunlun.core.hosts.Sha256Shell;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -147,7 +148,7 @@ public final class DirectoryBackupStore implements BackupStore {
     @Override
     public StoredFile measure(String cluster, String backupId, String relativePath) {
         String file = directory(cluster, backupId) + "/" + relativePath;
-        List<String> lines = host().check(Command.of("sh", "-c", "stat -c %s -- \"$1\" && sha256sum -- \"$1\"", "sh",
+        List<String> lines = host().check(Command.of("sh", "-c", Sha256Shell.FUNCTION + "stat -c %s -- \"$1\" && sha256 \"$1\"", "sh",
                 file).withTimeout(Command.DEFAULT_TIMEOUT.multipliedBy(60))).stdout().lines().toList();
         return new StoredFile(relativePath, Long.parseLong(lines.get(0).strip()), lines.get(1).split("\\s+")[0]);
     }

@@ -113,7 +113,8 @@ public final class ComputeEngine {
         stop(node);
         List<String> directories = List.of(node.layout().instanceDir());
         DetachedProcess.killCommandsIn(node.host(), node.label(), directories);
-        InstanceDirectories.remove(node.host(), directories);
+        InstanceDirectories.remove(node.host(), InstanceAccount.resolve(node.host(), config.instanceAccount()),
+                node.label(), directories);
     }
 
     public boolean isRunning(ComputeNode node) {

@@ -11,7 +11,7 @@ public record ComputeLayout(String instanceDir) {
 
     /** The reference system's layout: {@code <comp_datadir>/instance_data/comp_datadir/<port>}. */
     public static ComputeLayout under(String compDatadir, int port) {
-        return new ComputeLayout(compDatadir + "/instance_data/comp_datadir/" + port);
+        return new ComputeLayout(compDatadir + InstancePaths.INSTANCE_DATA + "comp_datadir/" + port);
     }
 
     public String dataDir() {

@@ -12,7 +12,23 @@ import java.util.regex.Pattern;
 public final class InstancePaths {
     private static final Pattern SAFE = Pattern.compile("(/[A-Za-z0-9_.+-]+)+");
 
+    /** The directory the layouts put right under a machine's registered root; all instances live below it. */
+    static final String INSTANCE_DATA = "/instance_data/";
+
     private InstancePaths() {
+    }
+
+    /**
+     * The machine's registered root that a layout directory (or one inside it) lies under: what
+     * comes before its last {@code /instance_data/}. Below the root, every component is the
+     * manager's to create.
+     */
+    static String registeredRoot(String directory) {
+        int at = directory.lastIndexOf(INSTANCE_DATA);
+        if (at <= 0) {
+            throw ManagerException.refused(directory + " is not under a machine's root (<root>" + INSTANCE_DATA + "…)");
+        }
+        return directory.substring(0, at);
     }
 
     public static String requireSafe(String path, String what) {

@@ -34,7 +34,7 @@ final class MariaDbClient extends ClientProgram {
     /** Errors are the server's message alone: the failed statement may hold a password. */
     private List<String> argvWithColumnNames() {
         return List.of(program, "--no-defaults", "--protocol=SOCKET", "--socket=" + socket, "--user=" + user,
-                "--batch", "--skip-print-query-on-error", "--connect-timeout=5");
+                "--batch", "--skip-print-query-on-error", "--connect-timeout=5", "--max-allowed-packet=1G");
     }
 
     /** Rows with their column names, for statements such as SHOW SLAVE STATUS. */

@@ -4,6 +4,7 @@ import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.CommandResult;
 import io.kunlun.core.hosts.HostAccess;
+import io.kunlun.core.hosts.Sha256Shell;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,6 +100,8 @@ final class MariaDbFlavour implements StorageFlavour {
         line(cnf, "relay_log", layout.binlogDir() + "/relay");
         line(cnf, "relay_log_index", layout.binlogDir() + "/relay.index");
         line(cnf, "binlog_format", "ROW");
+        // A replayed binlog archive arrives as statements as large as its largest transaction.
+        line(cnf, "max_allowed_packet", "1G");
         // Replicas get rows, so a routine need not be deterministic; without it only SUPER could create routines and triggers.
         line(cnf, "log_bin_trust_function_creators", "ON");
         line(cnf, "log_slave_updates", "ON");
@@ -553,8 +556,8 @@ final class MariaDbFlavour implements StorageFlavour {
                                 String.valueOf(source.ports().stateTransfer()), source.host().address(),
                                 String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds()))))
                 .withTimeout(config.stateTransferTimeout());
-        String receiver = "set -o pipefail; umask 077; socat -u TCP:\"$1\":\"$2\",retry=\"$3\",interval=0.2 STDOUT"
-                + " | tee -- \"$4\" | sha256sum";
+        String receiver = Sha256Shell.FUNCTION + "set -o pipefail; umask 077;"
+                + " socat -u TCP:\"$1\":\"$2\",retry=\"$3\",interval=0.2 STDOUT | tee -- \"$4\" | sha256";
         Command receive = Command.of("bash", "-c", receiver, "bash", source.host().address(),
                         String.valueOf(source.ports().stateTransfer()),
                         String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds() * 5), file)

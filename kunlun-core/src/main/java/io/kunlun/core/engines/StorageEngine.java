@@ -261,7 +261,8 @@ public final class StorageEngine {
     private void removeMade(StorageNode node) {
         stop(node);
         DetachedProcess.killCommandsIn(node.host(), node.label(), node.layout().directories());
-        InstanceDirectories.remove(node.host(), node.layout().directories());
+        InstanceDirectories.remove(node.host(), InstanceAccount.resolve(node.host(), config.instanceAccount()),
+                node.label(), node.layout().directories());
     }
 
     public boolean isRunning(StorageNode node) {

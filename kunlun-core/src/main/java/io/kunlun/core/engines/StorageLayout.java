@@ -31,15 +31,15 @@ public record StorageLayout(String instanceDir, String binlogDir, String redoDir
     }
 
     public static String instanceDirUnder(String datadir, int port) {
-        return datadir + "/instance_data/data_dir_path/" + port;
+        return datadir + InstancePaths.INSTANCE_DATA + "data_dir_path/" + port;
     }
 
     public static String binlogDirUnder(String logdir, int port) {
-        return logdir + "/instance_data/log_dir_path/" + port;
+        return logdir + InstancePaths.INSTANCE_DATA + "log_dir_path/" + port;
     }
 
     public static String redoDirUnder(String walLogDir, int port) {
-        return walLogDir + "/instance_data/innodb_log_dir_path/" + port;
+        return walLogDir + InstancePaths.INSTANCE_DATA + "innodb_log_dir_path/" + port;
     }
 
     public String dataDir() {

@@ -1,5 +1,6 @@
 package io.kunlun.core.hosts;
 
+import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig.SshConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -32,6 +34,8 @@ public final class Hosts implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Map<String, Cached> open = new ConcurrentHashMap<>();
     private volatile long lastSweep;
+    /** Why no command may run now, if anything may say so (see {@link Refusing}). */
+    private final Supplier<Optional<String>> refusal;
 
     /** An access and when it was last asked for (System.nanoTime). */
     private record Cached(HostAccess access, long lastAsked) {
@@ -44,12 +48,27 @@ public final class Hosts implements AutoCloseable {
 
     /** {@code registered} answers the hostaddrs of the registered machines, whose access is kept. */
     public Hosts(SshConfig ssh, Supplier<Set<String>> registered) {
-        this(ssh, registered, System::nanoTime);
+        this(ssh, registered, null, System::nanoTime);
+    }
+
+    /**
+     * As above, and every command on any machine is refused (with a {@code NOT_LEASE_HOLDER}
+     * ManagerException saying why) while {@code refusal} answers a reason: a manager that lost
+     * the metadata store's lease leaves the machines to the manager that holds it.
+     */
+    public Hosts(SshConfig ssh, Supplier<Set<String>> registered, Supplier<Optional<String>> refusal) {
+        this(ssh, registered, refusal, System::nanoTime);
     }
 
     Hosts(SshConfig ssh, Supplier<Set<String>> registered, LongSupplier nanoTime) {
+        this(ssh, registered, null, nanoTime);
+    }
+
+    private Hosts(SshConfig ssh, Supplier<Set<String>> registered, Supplier<Optional<String>> refusal,
+                  LongSupplier nanoTime) {
         this.ssh = ssh;
         this.registered = registered;
+        this.refusal = refusal;
         this.nanoTime = nanoTime;
         this.lastSweep = nanoTime.getAsLong();
     }
@@ -82,10 +101,36 @@ public final class Hosts implements AutoCloseable {
     }
 
     private HostAccess connect(String hostaddr) {
-        if (isLocal(hostaddr) && !ssh.hosts().containsKey(hostaddr)) {
-            return new LocalHost(hostaddr);
+        HostAccess access = isLocal(hostaddr) && !ssh.hosts().containsKey(hostaddr)
+                ? new LocalHost(hostaddr) : new SshHost(hostaddr, ssh);
+        return refusal == null ? access : new Refusing(access);
+    }
+
+    /** A machine's access that runs nothing while the manager must not act. */
+    private final class Refusing implements HostAccess {
+        private final HostAccess access;
+
+        Refusing(HostAccess access) {
+            this.access = access;
         }
-        return new SshHost(hostaddr, ssh);
+
+        @Override
+        public String address() {
+            return access.address();
+        }
+
+        @Override
+        public CommandResult run(Command command) {
+            refusal.get().ifPresent(reason -> {
+                throw new ManagerException(ManagerException.Code.NOT_LEASE_HOLDER, address() + ": " + reason);
+            });
+            return access.run(command);
+        }
+
+        @Override
+        public void close() {
+            access.close();
+        }
     }
 
     /** 127.0.0.0/8 and localhost are this machine. */

@@ -96,6 +96,8 @@ public final class JobEngine implements AutoCloseable {
     private boolean closed;
     /** Set when a stopping engine interrupts its workers: what fails then is left for the next start. */
     private volatile boolean interrupting;
+    /** Set when another manager took the store over: what fails then is left for that manager. */
+    private volatile boolean abandoned;
 
     public JobEngine(JobTable jobs, List<Operation<?, ?>> operations, UndoActions undoActions, Settings settings) {
         this.jobs = jobs;
@@ -315,6 +317,11 @@ public final class JobEngine implements AutoCloseable {
                     return;
                 }
             } catch (RuntimeException | Error e) {
+                if (abandoned) {
+                    LOG.warn("job {}: left to the manager that took the metadata store over ({})", job.jobId(),
+                            e.getMessage());
+                    return;
+                }
                 // The store failed under the engine's own bookkeeping (it went away mid-job). The
                 // job keeps its key and is taken over from what the store holds, as a restart would,
                 // once the store answers again.
@@ -369,6 +376,11 @@ public final class JobEngine implements AutoCloseable {
                 // Only a stopping engine interrupts its workers: the job was cut off, not failed.
                 // It stays ongoing with its undo log, for the next start to resume or roll back.
                 LOG.warn("job {}: cut off by the manager stopping; the next start takes it over", jobId, failure);
+                return true;
+            }
+            if (abandoned) {
+                LOG.warn("job {}: left to the manager that took the metadata store over ({})", jobId,
+                        failure.getMessage());
                 return true;
             }
             return fail(jobId, reason(job, failure));
@@ -452,6 +464,10 @@ public final class JobEngine implements AutoCloseable {
                 if (interrupting) {
                     throw new ManagerException(ManagerException.Code.INTERRUPTED, "the manager is stopping");
                 }
+                if (abandoned) {
+                    throw new ManagerException(ManagerException.Code.NOT_LEASE_HOLDER,
+                            "another manager took the metadata store over");
+                }
                 undoActions.undo(record.action(), record.payload());
             } catch (RuntimeException e) {
                 LOG.warn("job {}: undo of {} failed", jobId, record.action(), e);
@@ -496,6 +512,9 @@ public final class JobEngine implements AutoCloseable {
                 moved = jobs.apply(jobId, transition, info);
                 break;
             } catch (RuntimeException e) {
+                if (abandoned) {
+                    throw e; // the job is the new holder's now: it finds the job as this run left it
+                }
                 LOG.error("job {}: cannot record its end ({}) yet, retrying in {} ms", jobId,
                         transition.to().wireName(), pauseMillis, e);
                 try {
@@ -536,6 +555,21 @@ public final class JobEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("pruning ended jobs failed", e);
         }
+    }
+
+    /**
+     * Another manager took the metadata store over: starts nothing more and retries nothing.
+     * Running jobs stop at their next statement or command (the store and the machines refuse
+     * them now) and are left as they are, ongoing, for that manager to take over as after a
+     * restart: nothing is rolled back or ended here. Does not wait for the workers.
+     */
+    public void abandon() {
+        synchronized (this) {
+            closed = true;
+            abandoned = true;
+        }
+        timer.shutdownNow();
+        workers.shutdown();
     }
 
     /**

@@ -13,11 +13,14 @@ import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLTransactionRollbackException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The one manager allowed to work on a server metadata store: a row in {@code manager_lease}
@@ -57,13 +60,18 @@ public final class ManagerLease implements AutoCloseable {
     private final Holder holder;
     private final Duration duration;
     private final ScheduledExecutorService heartbeat;
-    private volatile boolean held = true;
+    /** When the last renewal (or the taking) that the store accepted was sent, by this JVM's clock. */
+    private volatile long renewedAtNanos;
+    /** The manager that took the lease over; null while this one holds it. */
+    private volatile String lostTo;
+    private final List<Consumer<String>> onLost = new CopyOnWriteArrayList<>();
 
-    private ManagerLease(Jdbi jdbi, String location, Holder holder, Duration duration) {
+    private ManagerLease(Jdbi jdbi, String location, Holder holder, Duration duration, long takenAtNanos) {
         this.jdbi = jdbi;
         this.location = location;
         this.holder = holder;
         this.duration = duration;
+        this.renewedAtNanos = takenAtNanos;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "metadata-lease-heartbeat");
             thread.setDaemon(true);
@@ -78,8 +86,9 @@ public final class ManagerLease implements AutoCloseable {
         Holder me = Holder.thisProcess();
         for (int attempt = 1; ; attempt++) {
             try {
+                long sentAt = System.nanoTime();
                 jdbi.useTransaction(handle -> takeOrRefuse(handle, location, me, duration));
-                return new ManagerLease(jdbi, location, me, duration);
+                return new ManagerLease(jdbi, location, me, duration, sentAt);
             } catch (JdbiException e) {
                 // Two managers taking it at once: one commit loses (a deadlock, Galera's
                 // certification, a duplicate row), and its next attempt sees the winner.
@@ -138,21 +147,55 @@ public final class ManagerLease implements AutoCloseable {
 
     /** Whether this manager still holds the lease: false once another manager took it over. */
     public boolean held() {
-        return held;
+        return lostTo == null;
+    }
+
+    /**
+     * Why this manager must not act now, or empty while it may: another manager took the lease
+     * over (for good), or its last renewal the store accepted is older than the lease's duration
+     * (by this process's clock, from when that renewal was sent), so that another manager may
+     * have taken it meanwhile; that lasts until a renewal succeeds or finds the lease taken.
+     */
+    public Optional<String> refusal() {
+        String taker = lostTo;
+        if (taker != null) {
+            return Optional.of("this manager lost its lease on the metadata store to " + taker
+                    + "; it runs no job and answers no request: send requests to that manager, and stop this one");
+        }
+        if (System.nanoTime() - renewedAtNanos > duration.toNanos()) {
+            return Optional.of("this manager could not renew its lease on the metadata store for more than "
+                    + duration.toSeconds() + " s, so another manager may have taken the store over; it acts again"
+                    + " once it renews the lease: try again");
+        }
+        return Optional.empty();
+    }
+
+    /** Called once, with the new holder, when another manager took the lease over. */
+    public void onLost(Consumer<String> listener) {
+        onLost.add(listener);
     }
 
     private void renew() {
         try {
+            long sentAt = System.nanoTime();
             int renewed = jdbi.withHandle(handle -> handle.createUpdate("UPDATE manager_lease SET heartbeat_at = "
                             + DB_NOW + ", expires_at = " + DB_NOW + " + :millis WHERE name = :name AND holder_id = :id")
                     .bind("millis", duration.toMillis()).bind("name", NAME).bind("id", holder.id()).execute());
-            if (renewed == 0) {
-                held = false;
-                LOG.error("metadata store {}: this manager lost its lease (its heartbeat lapsed for more than {} s"
-                        + " and another manager took the store over); stop this manager", location,
-                        duration.toSeconds());
-                heartbeat.shutdown();
+            if (renewed == 1) {
+                renewedAtNanos = sentAt;
+                return;
             }
+            lostTo = jdbi.withHandle(handle -> handle.createQuery("SELECT holder_host, holder_pid, holder_started_at"
+                            + " FROM manager_lease WHERE name = :name")
+                    .bind("name", NAME)
+                    .map((rs, ctx) -> new Holder("", rs.getString(1), rs.getLong(2), rs.getLong(3)).describe())
+                    .findOne()
+                    .orElse("another manager (which has since given it up)"));
+            LOG.error("metadata store {}: this manager lost its lease to {} (its heartbeat lapsed for more than {} s);"
+                    + " it stops acting: no job, no request, no health round; stop it", location, lostTo,
+                    duration.toSeconds());
+            heartbeat.shutdown();
+            onLost.forEach(listener -> listener.accept(lostTo));
         } catch (RuntimeException e) {
             LOG.warn("metadata store {}: cannot renew the manager's lease: {}", location, MetadataStore.rootMessage(e));
         }
@@ -167,7 +210,7 @@ public final class ManagerLease implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!held) {
+        if (lostTo != null) {
             return;
         }
         try {

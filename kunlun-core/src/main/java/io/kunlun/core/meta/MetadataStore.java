@@ -8,13 +8,17 @@ import io.kunlun.model.MetaStoreInfo;
 import org.h2.jdbcx.JdbcDataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementCustomizer;
 import org.mariadb.jdbc.MariaDbDataSource;
 
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -40,6 +44,17 @@ public final class MetadataStore implements AutoCloseable {
         this.jdbi = Jdbi.create(connections.dataSource());
         new RetryOnLostConnection(describeLocation(), Duration.ofSeconds(config.managerWaitSeconds()),
                 connections::servingRequest).install(jdbi);
+        // A manager that lost the lease (or cannot tell whether it still holds it) writes nothing
+        // and reads nothing: another manager may be running its jobs. Only the lease's own
+        // statements, on a Jdbi of their own, go on.
+        jdbi.addCustomizer(new StatementCustomizer() {
+            @Override
+            public void beforeExecution(PreparedStatement statement, StatementContext context) {
+                refusal().ifPresent(refusal -> {
+                    throw new ManagerException(ManagerException.Code.NOT_LEASE_HOLDER, refusal);
+                });
+            }
+        });
         this.machines = new MachineTable(jdbi);
         this.jobs = new JobTable(jdbi);
         this.clusters = new ClusterTable(jdbi);
@@ -132,7 +147,36 @@ public final class MetadataStore implements AutoCloseable {
      */
     public void takeManagerLease() {
         if (!config.isEmbedded()) {
-            lease = ManagerLease.take(jdbi, describeLocation(), Duration.ofSeconds(config.leaseSeconds()));
+            lease = ManagerLease.take(Jdbi.create(connections.dataSource()), describeLocation(),
+                    Duration.ofSeconds(config.leaseSeconds()));
+        }
+    }
+
+    /**
+     * Why this manager must not act now (it lost the store's lease, or cannot tell whether it
+     * still holds it); empty while it holds the lease, and always on the embedded store. Every
+     * statement of this store's tables is refused with it meanwhile.
+     */
+    public Optional<String> refusal() {
+        ManagerLease held = lease;
+        return held == null ? Optional.empty() : held.refusal();
+    }
+
+    /** Whether {@code e} is (or was caused by) the refusal of a statement for want of the lease. */
+    public static boolean refusedForTheLease(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ManagerException refused && refused.code() == ManagerException.Code.NOT_LEASE_HOLDER) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Calls {@code listener} with the new holder when another manager takes the store's lease over. */
+    public void onLeaseLost(Consumer<String> listener) {
+        ManagerLease held = lease;
+        if (held != null) {
+            held.onLost(listener);
         }
     }
 

@@ -73,8 +73,10 @@ public final class ManagerMetrics {
                     try {
                         counts = instancesByStatus.get();
                     } catch (RuntimeException e) {
-                        if (MetadataStore.unavailability(e).isPresent()) {
-                            // No counts while the store cannot be reached; kunlun_metadata_store_up says so.
+                        if (MetadataStore.unavailability(e).isPresent() || MetadataStore.refusedForTheLease(e)) {
+                            // No counts while the store cannot be reached, or may not be read by a
+                            // manager without its lease; kunlun_metadata_store_up and
+                            // kunlun_metadata_lease_held say so.
                             return;
                         }
                         throw e;

@@ -99,22 +99,104 @@ class PlantedLinksTest {
     }
 
     @Test
-    void aDirectoryLinkPlantedInARootTheAccountOwnsDoesNotGiveItRootsDirectory() throws IOException {
-        Path ownedRoot = machine.root.resolve("owned-by-the-account");
-        Files.createDirectory(ownedRoot);
-        machine.host.check(Command.of("chown", account.uid() + ":" + account.gid(), "--", ownedRoot.toString()));
-        Path rootsDirectory = Files.createDirectory(machine.root.resolve("roots-directory"));
-        int first = machine.freePorts(StoragePorts.COUNT);
-        StorageNode node = new StorageNode(machine.host, StoragePorts.from(first),
-                StorageLayout.under(ownedRoot.toString(), machine.root + "/log", machine.root + "/wal", first));
+    void aLinkPlantedAtTheInstanceDirectoryInARootTheAccountOwnsIsRefusedAndNothingIsMadeThrough() throws IOException {
+        Path ownedRoot = rootTheAccountOwns("owned");
+        Path rootsDirectory = Files.createDirectory(machine.root.resolve("roots-directory-" + System.nanoTime()));
+        StorageNode node = nodeUnder(ownedRoot);
         machine.host.check(account.command(List.of("mkdir", "-p", "--", ownedRoot + "/instance_data/data_dir_path")));
         plantLink(node.layout().instanceDir(), rootsDirectory);
 
         assertThatThrownBy(() -> machine.storage.install(machine.standalone(node, users)))
                 .isInstanceOf(ManagerException.class)
-                .hasMessage(node.label() + ": " + node.layout().instanceDir() + " is not writable by kunlun");
+                .hasMessage(node.label() + ": " + node.layout().instanceDir() + " is a symbolic link (to "
+                        + rootsDirectory + "); below the machine's root " + ownedRoot
+                        + " the manager creates directories through no link");
 
-        assertThat(Files.getOwner(rootsDirectory, LinkOption.NOFOLLOW_LINKS).getName()).isEqualTo("root");
+        assertUntouchedDirectory(rootsDirectory);
+    }
+
+    @Test
+    void aLinkPlantedAtAParentOfTheInstanceDirectoryIsRefusedNamingIt() throws IOException {
+        Path ownedRoot = rootTheAccountOwns("owned-log");
+        Path rootsDirectory = Files.createDirectory(machine.root.resolve("roots-directory-" + System.nanoTime()));
+        int first = machine.freePorts(StoragePorts.COUNT);
+        StorageNode node = new StorageNode(machine.host, StoragePorts.from(first),
+                StorageLayout.under(machine.root + "/data", ownedRoot.toString(), machine.root + "/wal", first));
+        Path instanceData = ownedRoot.resolve("instance_data");
+        plantLink(instanceData.toString(), rootsDirectory);
+
+        assertThatThrownBy(() -> machine.storage.install(machine.standalone(node, users)))
+                .isInstanceOf(ManagerException.class)
+                .hasMessage(node.label() + ": " + instanceData + " is a symbolic link (to " + rootsDirectory
+                        + "); below the machine's root " + ownedRoot + " the manager creates directories through no link");
+
+        assertUntouchedDirectory(rootsDirectory);
+    }
+
+    @Test
+    void inARootTheAccountOwnsTheAccountMakesTheInstancesDirectories() throws IOException {
+        Path ownedRoot = rootTheAccountOwns("owned-comp");
+        int port = machine.freePorts(1);
+        ComputeNode node = new ComputeNode(machine.host, port, ComputeLayout.under(ownedRoot.toString(), port));
+
+        machine.compute.install(machine.computeInstall(node, users));
+        try {
+            for (Path made : List.of(ownedRoot.resolve("instance_data"), ownedRoot.resolve("instance_data/comp_datadir"),
+                    Path.of(node.layout().instanceDir()))) {
+                assertThat(Files.getOwner(made, LinkOption.NOFOLLOW_LINKS).getName()).isEqualTo(account.name());
+            }
+        } finally {
+            machine.compute.remove(node, EngineFixture.MAKER);
+        }
+    }
+
+    @Test
+    void removingAnInstanceGoesThroughNoLinkTheAccountPlantedAboveItsDirectories() throws IOException {
+        Path ownedRoot = rootTheAccountOwns("owned-rm");
+        int first = machine.freePorts(StoragePorts.COUNT);
+        StorageNode node = new StorageNode(machine.host, StoragePorts.from(first),
+                StorageLayout.under(machine.root + "/data", ownedRoot.toString(), machine.root + "/wal", first));
+        machine.storage.install(machine.standalone(node, users));
+        Path rootsDirectory = Files.createDirectory(machine.root.resolve("roots-directory-" + System.nanoTime()));
+        Path rootsPrecious = Files.createDirectories(rootsDirectory.resolve("log_dir_path/" + first));
+        Files.writeString(rootsPrecious.resolve("precious"), ROOTS_SECRET);
+        Path instanceData = ownedRoot.resolve("instance_data");
+        machine.host.check(account.command(List.of("mv", "--", instanceData.toString(), instanceData + ".moved")));
+        plantLink(instanceData.toString(), rootsDirectory);
+        try {
+            assertThatThrownBy(() -> machine.storage.remove(node, EngineFixture.MAKER))
+                    .isInstanceOf(ManagerException.class)
+                    .hasMessage(node.label() + ": " + instanceData + " is a symbolic link (to " + rootsDirectory
+                            + "); below the machine's root " + ownedRoot + " the manager deletes instances through no link");
+
+            assertThat(Files.readString(rootsPrecious.resolve("precious"))).isEqualTo(ROOTS_SECRET);
+        } finally {
+            machine.host.check(account.command(List.of("rm", "--", instanceData.toString())));
+            machine.host.check(account.command(List.of("mv", "--", instanceData + ".moved", instanceData.toString())));
+            machine.storage.remove(node, EngineFixture.MAKER);
+        }
+        assertThat(Files.exists(Path.of(node.layout().instanceDir()))).isFalse();
+        assertThat(Files.exists(Path.of(node.layout().binlogDir()))).isFalse();
+    }
+
+    private Path rootTheAccountOwns(String name) throws IOException {
+        Path ownedRoot = Files.createDirectory(machine.root.resolve(name));
+        machine.host.check(Command.of("chown", account.uid() + ":" + account.gid(), "--", ownedRoot.toString()));
+        return ownedRoot;
+    }
+
+    private StorageNode nodeUnder(Path datadir) {
+        int first = machine.freePorts(StoragePorts.COUNT);
+        return new StorageNode(machine.host, StoragePorts.from(first),
+                StorageLayout.under(datadir.toString(), machine.root + "/log", machine.root + "/wal", first));
+    }
+
+    /** Root's directory: still root's, and nothing was created in it. */
+    private static void assertUntouchedDirectory(Path directory) throws IOException {
+        assertThat(Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS).getName()).isEqualTo("root");
+        try (var entries = Files.list(directory)) {
+            assertThat(entries).isEmpty();
+        }
     }
 
     /** A symbolic link at {@code at}, made by the instance account in a directory it owns. */

@@ -55,6 +55,7 @@ class RestoreNewClusterTest {
     private static final int ROWS_PER_SHARD = 100;
     /** Rows per shard written after the backup, in seconds up to the point in time. */
     private static final int ROWS_UP_TO_T = 10;
+    private static final int LARGE_ROW_BYTES = 17 << 20;
 
     @RegisterExtension
     static TestManager manager = TestManager.builder()
@@ -89,6 +90,7 @@ class RestoreNewClusterTest {
         awaitSecondAfter(backupTime);
         insertRows(manager.client(), source, "shard1", ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
         insertRows(manager.client(), source, "shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
+        insertLargeRow("shard1");
         pointInTime = LocalDateTime.now().format(SECOND);
         awaitSecondAfter(pointInTime);
         insertRows(manager.client(), source, "shard1", ROWS_PER_SHARD + ROWS_UP_TO_T + 1, 10);
@@ -98,6 +100,18 @@ class RestoreNewClusterTest {
 
         restore = run(manager, restoreNew(pointInTime, source, targetMachines));
         restored = restore.info();
+    }
+
+    /**
+     * One transaction larger than a server's default max_allowed_packet (16 MiB): replayed, it
+     * arrives as one statement of its size.
+     */
+    private static void insertLargeRow(String shard) throws SQLException {
+        try (Connection sql = ClusterFixture.mariadb(primary(manager.client(), source, shard));
+             Statement statement = sql.createStatement()) {
+            statement.execute("CREATE TABLE app.large (id INT PRIMARY KEY, b LONGBLOB)");
+            statement.execute("INSERT INTO app.large VALUES (1, REPEAT('z', " + LARGE_ROW_BYTES + "))");
+        }
     }
 
     @Test
@@ -125,6 +139,14 @@ class RestoreNewClusterTest {
                         .as("the backup's rows and those up to T, none after T").isEqualTo(first + ".."
                                 + (first + rows - 1));
             }
+        }
+    }
+
+    @Test
+    void aTransactionLargerThanTheDefaultPacketLimitIsReplayed() throws Exception {
+        for (JsonNode node : shardNodes(manager.client(), restored, "shard1")) {
+            assertThat(readEventually(node, "SELECT LENGTH(b) FROM app.large WHERE id = 1"))
+                    .as(ClusterFixture.address(node)).isEqualTo(String.valueOf(LARGE_ROW_BYTES));
         }
     }
 

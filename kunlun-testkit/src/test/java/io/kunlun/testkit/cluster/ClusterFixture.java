@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.testkit.ApiClient;
+import io.kunlun.testkit.HeldProgram;
 import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
+import io.kunlun.testkit.ManagerKilledMidJob;
+import io.kunlun.testkit.ManagerProcess;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
 
@@ -49,6 +52,29 @@ public final class ClusterFixture {
                     .put("total_mem", "65536").put("total_cpu_cores", "32");
             assertThat(client.submitAndAwait(request.toString()).result()).isEqualTo("done");
         }
+    }
+
+    /** A job held mid-run: its id and the step it is held at. */
+    public record HeldJob(String jobId, String step) {
+    }
+
+    /**
+     * Registers the machine, submits a create_cluster of one shard node and one comp on it and
+     * waits until the job is held in the comp's {@code initdb} (configured for the machine), after
+     * the shard was installed: a job running, with an undo log.
+     */
+    public static HeldJob createClusterHeldIn(HeldProgram initdb, ManagerProcess manager, LoopbackMachine machine)
+            throws InterruptedException {
+        register(manager.client(), List.of(machine));
+        ObjectNode create = createCluster("no_rep", 1, 1, 1, List.of(machine));
+        String jobId = create.get("job_id").asText();
+        manager.client().post(create.toString());
+        initdb.awaitHeld(Duration.ofMinutes(2), () -> manager.client().post(getStatus(jobId)).body());
+        return new HeldJob(jobId, ManagerKilledMidJob.awaitStep(manager, jobId, ""));
+    }
+
+    public static String getStatus(String jobId) {
+        return "{\"job_type\":\"get_status\",\"job_id\":\"" + jobId + "\"}";
     }
 
     public static ObjectNode createCluster(String haMode, int shards, int nodes, int comps, List<LoopbackMachine> machines) {

@@ -68,6 +68,40 @@ class HostAndOriginTest {
     }
 
     @Test
+    void thePagesOfTheManagersOwnConsoleAreAnswered() {
+        try (KunlunServer server = listen(onBind())) {
+            String own = BIND + ":" + server.port();
+            String raw = RawHttp.post(BIND, server.port(), own, "Origin: http://" + own + "\r\n", GET_META_MODE);
+
+            assertThat(reply(raw)).isEqualTo(Reply.of(200, "{\"mode\":\"no_rep\"}"));
+        }
+    }
+
+    @Test
+    void aPageOnAnotherPortOrSchemeOfTheSameAddressIsRefused() {
+        try (KunlunServer server = listen(onBind())) {
+            String own = BIND + ":" + server.port();
+            for (String origin : List.of("http://" + BIND + ":1", "https://" + own, "http://" + BIND)) {
+                String raw = RawHttp.post(BIND, server.port(), own, "Origin: " + origin + "\r\n", GET_META_MODE);
+
+                assertThat(reply(raw).status()).as(origin).isEqualTo(403);
+            }
+        }
+    }
+
+    @Test
+    void aReboundNameIsRefusedEvenFromItsOwnPage() {
+        try (KunlunServer server = listen(onBind())) {
+            String rebound = "rebound.evil.example:" + server.port();
+            String raw = RawHttp.post(BIND, server.port(), rebound, "Origin: http://" + rebound + "\r\n", GET_META_MODE);
+
+            assertThat(reply(raw)).isEqualTo(Reply.of(403, "{\"result\":\"failed\",\"info\":\"Host"
+                    + " \\\"" + rebound + "\\\" is not an address of this manager: add"
+                    + " the name to server.allowed_hosts to reach the manager by it\"}"));
+        }
+    }
+
+    @Test
     void aNameThatIsNotTheManagersIsRefusedWith403() {
         try (KunlunServer server = listen(onBind())) {
             String raw = RawHttp.post(BIND, server.port(), "rebound.evil.example:" + server.port(), "", GET_META_MODE);

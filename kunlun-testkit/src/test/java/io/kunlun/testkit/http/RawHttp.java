@@ -21,9 +21,18 @@ final class RawHttp {
     /** Sends a POST with these Host and extra header lines; answers the whole reply (the server closes it). */
     static String post(String address, int port, String host, String extraHeaders, String body) {
         byte[] content = body.getBytes(StandardCharsets.UTF_8);
-        String head = "POST / HTTP/1.1\r\nHost: " + host + "\r\n" + extraHeaders
+        return send(address, port, "POST / HTTP/1.1\r\nHost: " + host + "\r\n" + extraHeaders
                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + content.length
-                + "\r\nConnection: close\r\n\r\n";
+                + "\r\nConnection: close\r\n\r\n", content);
+    }
+
+    /** Sends a request with this method and path exactly as given (not normalized) and no body; answers the whole reply. */
+    static String send(String address, int port, String method, String path, String host, String extraHeaders) {
+        return send(address, port, method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + extraHeaders
+                + "Content-Length: 0\r\nConnection: close\r\n\r\n", new byte[0]);
+    }
+
+    private static String send(String address, int port, String head, byte[] content) {
         try (Socket socket = connect(address, port)) {
             OutputStream out = socket.getOutputStream();
             out.write(head.getBytes(StandardCharsets.US_ASCII));

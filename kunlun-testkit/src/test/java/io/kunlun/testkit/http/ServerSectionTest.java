@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,42 @@ class ServerSectionTest {
     Path directory;
 
     private Path file(String json) throws Exception {
-        return Files.writeString(directory.resolve("kunlun.json"), json);
+        return file(json, "rw-------");
+    }
+
+    private Path file(String json, String mode) throws Exception {
+        Path file = Files.writeString(directory.resolve("kunlun.json"), json);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+        return file;
+    }
+
+    @Test
+    void aFileOthersMayReadIsRefusedWhenItHoldsAnAccessToken() throws Exception {
+        Path config = file("{\"server\":{\"access_token\":\"s3cret\"}}", "rw-r--r--");
+
+        assertThatThrownBy(() -> ServeConfig.load(config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the configuration file: permissions 0644 for " + config + " are too open: it holds a"
+                        + " secret, and accounts other than its owner may read or change it;"
+                        + " make it private with: chmod 600 " + config);
+    }
+
+    @Test
+    void aFileTheGroupMayReadIsRefusedWhenItHoldsTheMetadataPasswordOrTheKeystorePassword() throws Exception {
+        Path metadata = file("{\"metadata\":{\"jdbc_url\":\"jdbc:mariadb://127.0.0.1/kunlun\",\"password\":\"pw\"}}",
+                "rw-r-----");
+        assertThatThrownBy(() -> ServeConfig.load(metadata)).hasMessageStartingWith("the configuration file: permissions 0640");
+
+        Path keystore = file("{\"server\":{\"tls\":{\"keystore\":\"/a.p12\",\"keystore_password\":\"pw\"}}}",
+                "rw-r-----");
+        assertThatThrownBy(() -> ServeConfig.load(keystore)).hasMessageStartingWith("the configuration file: permissions 0640");
+    }
+
+    @Test
+    void aFileWithoutSecretsMayBeReadByOthers() throws Exception {
+        Path config = file("{\"server\":{\"port\":57001}}", "rw-r--r--");
+
+        assertThat(ServeConfig.load(config).server().port()).isEqualTo(57001);
     }
 
     @Test

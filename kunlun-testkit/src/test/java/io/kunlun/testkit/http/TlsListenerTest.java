@@ -15,7 +15,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -85,5 +87,26 @@ class TlsListenerTest {
         assertThatThrownBy(() -> listen(missing))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("server.tls: " + directory.resolve("absent.key") + ": no such file");
+    }
+
+    @Test
+    void aKeyFileOthersMayReadIsRefusedAtStartNamingItsMode() throws Exception {
+        Path key = Files.copy(certificate.privateKeyPem(), directory.resolve("readable.key"));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+
+        assertThatThrownBy(() -> listen(TlsOptions.pem(certificate.certificatePem(), key)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("server.tls.private_key: permissions 0644 for " + key + " are too open: it holds a"
+                        + " secret, and accounts other than its owner may read or change it;"
+                        + " make it private with: chmod 600 " + key);
+    }
+
+    @Test
+    void aKeystoreTheGroupMayReadIsRefusedAtStart() throws Exception {
+        Path keystore = Files.copy(certificate.keystore(), directory.resolve("readable.p12"));
+        Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-r-----"));
+
+        assertThatThrownBy(() -> listen(TlsOptions.keystore(keystore, certificate.keystorePassword())))
+                .hasMessageStartingWith("server.tls.keystore: permissions 0640 for " + keystore + " are too open");
     }
 }
