@@ -45,6 +45,7 @@ import io.kunlun.core.ops.ListBackups;
 import io.kunlun.core.ops.ListJobs;
 import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
+import io.kunlun.core.ops.RestoreCluster;
 import io.kunlun.core.ops.RestoreNewCluster;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
@@ -138,6 +139,7 @@ public final class ClusterManager implements AutoCloseable {
                 new PostgresExporter(store, hosts, drivers, updatePrometheus),
                 new BackupCluster(store, drivers, backups, archiving, retention),
                 new RestoreNewCluster(store, hosts, drivers, backups, archiving),
+                new RestoreCluster(store, drivers, backups, archiving, config.backupStore().allowRestoreInPlace()),
                 new DeleteBackup(backups, retention));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
