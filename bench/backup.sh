@@ -2,8 +2,8 @@
 # Benchmark of backup_cluster and restore_new_cluster (issue 10), on loopback machines, in one run:
 #  1. a no_rep cluster (1 shard, 1 comp) on 127.0.0.5 is filled with SIZE_MB of rows (random
 #     bytes: they do not compress, as real data mostly does not);
-#  2. baseline: mariadb-backup --backup --stream=xbstream of the same data directory, through
-#     zstd, into the same store directory; then backup_cluster; prints both times and the ratio;
+#  2. baseline: mariadb-backup --backup --stream=xbstream of the same data directory piped into a
+#     file in the same store directory; then backup_cluster; prints both times and the ratio;
 #  3. BINLOG_MB more rows are written after the backup (archived by the manager);
 #  4. restore_new_cluster at the second of the last write, onto 127.0.0.6: prints the total time
 #     and its split by the job's steps (copy+prepare, replay, comps), and cp of the stored backup
@@ -25,6 +25,7 @@ cleanup() {
   pkill -f -- "$work/" 2>/dev/null || true
   sleep 1
   pkill -9 -f -- "$work/" 2>/dev/null || true
+  cp "$work/serve.log" /tmp/kunlun-bench-backup-serve.log 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -78,12 +79,12 @@ for ((first = 1; first <= rows; first += 100000)); do
 done
 datadir=$(sql -N -e "SELECT @@datadir")
 
-echo "baseline: mariadb-backup | zstd into the store..."
+echo "baseline: mariadb-backup --stream=xbstream into a file of the store..."
 mkdir -p "$work/home/backups/baseline" && chmod 700 "$work/home/backups/baseline"
 start=$(now)
 runuser -u kunlun -- mariadb-backup --backup --stream=xbstream --target-dir="$work/m/127.0.0.5" \
-  --socket="$socket" --user=kunlun --datadir="$datadir" 2>"$work/baseline.log" | zstd -q -T0 \
-  >"$work/home/backups/baseline/backup.xbstream.zst"
+  --socket="$socket" --user=kunlun --datadir="$datadir" 2>"$work/baseline.log" \
+  >"$work/home/backups/baseline/backup.xbstream"
 baseline=$(echo "$(now) - $start" | bc)
 rm -rf "$work/home/backups/baseline"
 
@@ -92,7 +93,7 @@ start=$(now)
 backup_time=$(run_job b1 "{\"job_type\":\"backup_cluster\",\"job_id\":\"b1\",\"backup_cluster_name\":\"$cluster\"}" \
   | field info)
 manager=$(echo "$(now) - $start" | bc)
-printf 'backup of %d MiB: mariadb-backup|zstd %.2f s, backup_cluster %.2f s, ratio %.2f\n' "$size_mb" \
+printf 'backup of %d MiB: mariadb-backup > file %.2f s, backup_cluster %.2f s, ratio %.2f\n' "$size_mb" \
   "$baseline" "$manager" "$(echo "$manager / $baseline" | bc -l)"
 
 echo "writing $binlog_mb MiB of binlog after the backup..."

@@ -46,6 +46,7 @@ import io.kunlun.core.ops.ListEvents;
 import io.kunlun.core.ops.ListJobs;
 import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
+import io.kunlun.core.ops.RestoreCluster;
 import io.kunlun.core.ops.RestoreNewCluster;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
@@ -142,6 +143,7 @@ public final class ClusterManager implements AutoCloseable {
                 new PostgresExporter(store, hosts, drivers, updatePrometheus),
                 new BackupCluster(store, drivers, backups, archiving, retention),
                 new RestoreNewCluster(store, hosts, drivers, backups, archiving),
+                new RestoreCluster(store, drivers, backups, archiving, config.backupStore().allowRestoreInPlace()),
                 new DeleteBackup(backups, retention),
                 new Switchover(store, drivers));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),

@@ -24,20 +24,42 @@ import java.util.Optional;
  * {@code .kunlun-job}, the id of the job that made the directory. Everything is written by the
  * manager's account there, with mode 0700 for directories and 0600 for files: a backup holds the
  * clusters' password hashes.
+ *
+ * <p>The copies restore_cluster keeps of the data it replaces are laid out the same way, one
+ * level down: {@code <path>/<cluster>/replaced/<id>/} ({@link #keptAside()}). They are no
+ * backups of the cluster (not listed, never chosen by a restore) until an operator moves one up
+ * beside the backups, which makes it one.
  */
 public final class DirectoryBackupStore implements BackupStore {
     static final String MANIFEST = "manifest.json";
     static final String JOB_MARKER = ".kunlun-job";
+    /** The directory under a cluster's that holds the copies restore_cluster kept aside. */
+    static final String KEPT_ASIDE = "replaced";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Hosts hosts;
     private final String hostaddr;
     private final String path;
+    /** Empty for backups; {@link #KEPT_ASIDE} for the copies of replaced data. */
+    private final String area;
 
     public DirectoryBackupStore(Hosts hosts, String hostaddr, String path) {
+        this(hosts, hostaddr, path, "");
+    }
+
+    private DirectoryBackupStore(Hosts hosts, String hostaddr, String path, String area) {
         this.hosts = hosts;
         this.hostaddr = hostaddr;
         this.path = path;
+        this.area = area;
+    }
+
+    /**
+     * The same store's place for the copies of data that restore_cluster replaced, each one
+     * written, verified and described by its manifest exactly like a backup.
+     */
+    public DirectoryBackupStore keptAside() {
+        return new DirectoryBackupStore(hosts, hostaddr, path, KEPT_ASIDE);
     }
 
     /** The store the configuration names. */
@@ -68,6 +90,21 @@ public final class DirectoryBackupStore implements BackupStore {
         }
     }
 
+    /** Where one backup (or kept-aside copy) is, as messages name it: {@code hostaddr:/path/cluster/id}. */
+    public String location(String cluster, String backupId) {
+        return hostaddr + ":" + directory(cluster, backupId);
+    }
+
+    /**
+     * The bytes the store's file system has free for the manager's account, read at the store's
+     * directory or, before it exists, at the nearest directory above it.
+     */
+    public long freeBytes() {
+        return Long.parseLong(host().check(Command.of("sh", "-c", "d=\"$1\"; while [ ! -e \"$d\" ]; do"
+                + " d=$(dirname -- \"$d\"); done; df -P -B1 -- \"$d\" | awk 'NR == 2 { print $4 }'", "sh", path))
+                .stdout().strip());
+    }
+
     @Override
     public boolean exists(String cluster, String backupId) {
         return host().exists(directory(cluster, backupId));
@@ -79,9 +116,9 @@ public final class DirectoryBackupStore implements BackupStore {
      */
     @Override
     public void create(String cluster, String backupId, String jobId) {
-        host().check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$1\" && mkdir -- \"$2\""
-                        + " && printf '%s\\n' \"$3\" > \"$2/" + JOB_MARKER + "\"", "sh", path + "/" + cluster,
-                directory(cluster, backupId), jobId));
+        host().check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$(dirname -- \"$1\")\" && mkdir -- \"$1\""
+                        + " && printf '%s\\n' \"$2\" > \"$1/" + JOB_MARKER + "\"", "sh", directory(cluster, backupId),
+                jobId));
     }
 
     @Override
@@ -136,19 +173,34 @@ public final class DirectoryBackupStore implements BackupStore {
 
     /**
      * Deletes the backup's directory when its marker names the job, or when it is empty (a crash
-     * between making it and marking it); then the cluster's directory if that left it empty.
+     * between making it and marking it); then the directories above it up to the cluster's, each
+     * if that left it empty.
      */
     @Override
     public void discard(String cluster, String backupId, String jobId) {
+        discard(cluster, backupId, jobId, false);
+    }
+
+    /**
+     * As {@link #discard(String, String, String)}, but a complete copy (its manifest written) is
+     * kept: the undo of a copy of replaced data, which must outlive a restore that went wrong
+     * after it began to overwrite.
+     */
+    public void discardIncomplete(String cluster, String backupId, String jobId) {
+        discard(cluster, backupId, jobId, true);
+    }
+
+    private void discard(String cluster, String backupId, String jobId, boolean keepComplete) {
         String directory = directory(cluster, backupId);
         CommandResult discarded = host().run(Command.of("sh", "-c", "[ -e \"$1\" ] || exit 0;"
+                        + (keepComplete ? " [ -e \"$1/" + MANIFEST + "\" ] && exit 0;" : "")
                         + " if [ \"$(cat -- \"$1/" + JOB_MARKER + "\" 2>/dev/null)\" = \"$2\" ] || [ -z \"$(ls -A -- \"$1\")\" ];"
-                        + " then rm -rf -- \"$1\" && { rmdir -- \"$3\" 2>/dev/null; exit 0; };"
+                        + " then rm -rf -- \"$1\" && { rmdir -- \"$(dirname -- \"$1\")\" \"$3\" 2>/dev/null; exit 0; };"
                         + " else echo \"it was not made by job $2\" >&2; exit 3; fi", "sh", directory, jobId,
                 path + "/" + cluster).withTimeout(Command.DEFAULT_TIMEOUT.multipliedBy(10)));
         if (!discarded.succeeded()) {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED, "cannot delete the partial backup "
-                    + location() + "/" + cluster + "/" + backupId + ": " + discarded.stderr().strip());
+                    + hostaddr + ":" + directory + ": " + discarded.stderr().strip());
         }
     }
 
@@ -167,14 +219,14 @@ public final class DirectoryBackupStore implements BackupStore {
 
     @Override
     public List<BackupManifest> list(Optional<String> cluster) {
-        String root = cluster.map(name -> path + "/" + name).orElse(path);
-        int depth = cluster.isPresent() ? 2 : 3;
-        if (!host().exists(root)) {
+        if (!host().exists(path)) {
             return List.of();
         }
+        String pattern = directory(cluster.orElse("*"), "*") + "/" + MANIFEST;
+        String depth = String.valueOf(pattern.substring(path.length()).chars().filter(c -> c == '/').count());
         List<BackupManifest> manifests = new ArrayList<>();
-        for (String file : host().check(Command.of("find", root, "-mindepth", String.valueOf(depth), "-maxdepth",
-                String.valueOf(depth), "-type", "f", "-name", MANIFEST)).stdout().lines().toList()) {
+        for (String file : host().check(Command.of("find", path, "-mindepth", depth, "-maxdepth", depth, "-type", "f",
+                "-path", pattern)).stdout().lines().toList()) {
             manifests.add(read(file));
         }
         manifests.sort(Comparator.comparing(BackupManifest::consistentAt).thenComparing(BackupManifest::cluster));
@@ -196,6 +248,6 @@ public final class DirectoryBackupStore implements BackupStore {
     }
 
     private String directory(String cluster, String backupId) {
-        return path + "/" + cluster + "/" + backupId;
+        return path + "/" + cluster + "/" + (area.isEmpty() ? "" : area + "/") + backupId;
     }
 }

@@ -12,10 +12,15 @@ import java.nio.file.Path;
  * addresses locally, others over SSH). Left out, it is {@code <home>/backups} on the manager's
  * own host, 127.0.0.1, which only machines on that host can stream to; a store that instances on
  * other machines back up to needs an address they can reach.
+ *
+ * <p>{@code allow_restore_in_place} (default false) lets restore_cluster replace an existing
+ * cluster's data with a backup; switched off, as the reference system ships it, every
+ * restore_cluster is refused and only restore_new_cluster restores.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BackupConfig(@JsonProperty("hostaddr") String hostaddr, @JsonProperty("path") String path,
-                           @JsonProperty("retention") Retention retention) {
+                           @JsonProperty("retention") Retention retention,
+                           @JsonProperty("allow_restore_in_place") boolean allowRestoreInPlace) {
     /**
      * How many complete backups each cluster keeps, applied after each successful backup_cluster:
      * a backup goes when it is not among the newest {@code keep_backups}, or when it is older than
@@ -54,11 +59,17 @@ public record BackupConfig(@JsonProperty("hostaddr") String hostaddr, @JsonPrope
     /** The store under the manager's home on the manager's own host. */
     public static BackupConfig underHome(Path home) {
         return new BackupConfig(MANAGER_HOST, home.toAbsolutePath().normalize().resolve("backups").toString(),
-                Retention.KEEP_ALL);
+                Retention.KEEP_ALL, false);
     }
 
     /** This configuration with the path filled in from the manager's home when it was left out. */
     public BackupConfig resolvedAgainst(Path home) {
-        return path != null ? this : new BackupConfig(hostaddr, underHome(home).path(), retention);
+        return path != null ? this : new BackupConfig(hostaddr, underHome(home).path(), retention,
+                allowRestoreInPlace);
+    }
+
+    /** This configuration with restore_cluster switched on or off. */
+    public BackupConfig withAllowRestoreInPlace(boolean allowed) {
+        return new BackupConfig(hostaddr, path, retention, allowed);
     }
 }

@@ -42,7 +42,7 @@ public record ManagerConfig(
         prometheus = prometheus == null ? PrometheusConfig.managed() : prometheus;
         healthIntervalSeconds = healthIntervalSeconds <= 0 ? 5 : healthIntervalSeconds;
         jobs = jobs == null ? JobsConfig.defaults() : jobs;
-        backup = backup == null ? new BackupConfig(null, null, null) : backup;
+        backup = backup == null ? new BackupConfig(null, null, null, false) : backup;
         healing = healing == null ? HealingConfig.defaults() : healing;
     }
 

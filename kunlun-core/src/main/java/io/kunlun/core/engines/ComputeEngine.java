@@ -283,6 +283,19 @@ public final class ComputeEngine {
         client(node, account, database).execute(schema);
     }
 
+    /**
+     * Replaces the client database with one that holds what {@link #dumpSchema} and
+     * {@link #dumpRoles} made (on this instance or another): the database is dropped, its
+     * sessions ended, and made again owned by {@code owner}; then the roles and the schema are
+     * loaded as {@link #loadSchema} loads them. Roles that exist already keep their passwords.
+     */
+    public void replaceSchema(ComputeNode node, String database, String owner, String roles, String schema) {
+        String name = SqlText.pgName(database, "database name");
+        client(node, MAINTENANCE_DATABASE).execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE);\n"
+                + "CREATE DATABASE " + name + " OWNER " + SqlText.pgName(owner, "database owner") + ";\n");
+        loadSchema(node, database, roles, schema);
+    }
+
     private static String dump(ComputeNode node, InstanceAccount account, List<String> argv) {
         CommandResult result = node.host().run(account.command(argv).withTimeout(DUMP_TIMEOUT));
         if (!result.succeeded()) {

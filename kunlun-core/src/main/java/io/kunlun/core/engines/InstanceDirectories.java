@@ -151,6 +151,17 @@ final class InstanceDirectories {
         }
     }
 
+    /**
+     * Deletes what the directories hold, as the account whose files they are; those that do not
+     * exist are already as wanted.
+     */
+    static void empty(HostAccess host, InstanceAccount account, List<String> directories) {
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", "for d in \"$@\"; do [ ! -e \"$d\" ] || find \"$d\""
+                + " -mindepth 1 -delete || exit; done", "sh"));
+        argv.addAll(directories);
+        host.check(account.command(argv).withTimeout(Command.DEFAULT_TIMEOUT.multipliedBy(10)));
+    }
+
     /** {@code argv} deleting {@code directory}: as the account when it controls the directory's parent. */
     private static Command deleting(HostAccess host, InstanceAccount account, String label, String directory,
                                     List<String> argv) {

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -379,23 +378,30 @@ final class MariaDbFlavour implements StorageFlavour {
     @Override
     public void adoptBinlogPosition(StorageNode node, InstanceAccount account) {
         SqlClient client = client(node, account);
-        Map<Long, String> furthest = new TreeMap<>();
-        Map<Long, Long> sequences = new TreeMap<>();
-        for (String position : List.of(client.value("SELECT @@GLOBAL.gtid_slave_pos;"),
-                client.value("SELECT @@GLOBAL.gtid_binlog_pos;"))) {
-            String checked = new GtidPosition(position).text();
-            for (String gtid : checked.isEmpty() ? List.<String>of() : List.of(checked.split(","))) {
-                String[] parts = gtid.strip().split("-");
-                long domain = Long.parseLong(parts[0]);
-                long sequence = Long.parseLong(parts[2]);
-                if (sequence >= sequences.getOrDefault(domain, -1L)) {
-                    sequences.put(domain, sequence);
-                    furthest.put(domain, gtid.strip());
-                }
-            }
+        GtidPosition furthest = GtidPosition.furthest(List.of(
+                new GtidPosition(client.value("SELECT @@GLOBAL.gtid_slave_pos;")),
+                new GtidPosition(client.value("SELECT @@GLOBAL.gtid_binlog_pos;"))));
+        client.execute("SET GLOBAL gtid_slave_pos = " + SqlText.mysqlString(furthest.text()) + ";");
+    }
+
+    /**
+     * RESET MASTER empties the binary log, which is what lets gtid_binlog_state be set; the new
+     * state, one transaction beyond the furthest of the replaced history's end and the
+     * instance's own positions, is its replica position too, so that replicas seeded from it
+     * start there.
+     */
+    @Override
+    public void startHistoryAfter(StorageNode node, InstanceAccount account, GtidPosition replaced) {
+        SqlClient client = client(node, account);
+        GtidPosition start = GtidPosition.furthest(List.of(replaced,
+                new GtidPosition(client.value("SELECT @@GLOBAL.gtid_slave_pos;")),
+                new GtidPosition(client.value("SELECT @@GLOBAL.gtid_binlog_pos;")))).beyond();
+        if (start.text().isEmpty()) {
+            return;
         }
-        client.execute("SET GLOBAL gtid_slave_pos = " + SqlText.mysqlString(String.join(",", furthest.values()))
-                + ";");
+        client.execute("RESET MASTER;\n"
+                + "SET GLOBAL gtid_binlog_state = " + SqlText.mysqlString(start.text()) + ";\n"
+                + "SET GLOBAL gtid_slave_pos = " + SqlText.mysqlString(start.text()) + ";\n");
     }
 
     @Override
@@ -523,7 +529,7 @@ final class MariaDbFlavour implements StorageFlavour {
                                        StorageNode target, InstanceAccount targetAccount) {
         String backup = config.storageBackup();
         String extractor = backup.substring(0, backup.lastIndexOf('/') + 1) + "mbstream";
-        String staging = target.layout().instanceDir() + "/seed";
+        String staging = target.layout().stagingDir();
         HostAccess targetHost = target.host();
         targetHost.check(targetAccount.command(List.of("mkdir", "--", staging)));
         String listener = "set -o pipefail; socat -u TCP-LISTEN:\"$1\",bind=\"$2\",reuseaddr,accept-timeout=\"$3\" STDOUT"
@@ -570,10 +576,12 @@ final class MariaDbFlavour implements StorageFlavour {
                                        String fileStem) {
         String compression = hasZstd(source.host()) && hasZstd(destination) ? "zstd" : "none";
         String file = fileStem + (compression.equals("zstd") ? ".xbstream.zst" : ".xbstream");
-        String sender = "set -o pipefail; " + STREAM_BACKUP + " | \"$5\" | socat -u STDIN"
+        // zstd at level 1: the copy runs at the compressor's pace, and level 1 keeps up with a disk
+        // while still shrinking what compresses; what does not compress passes nearly as fast as cat.
+        String sender = "set -o pipefail; " + STREAM_BACKUP + " | $5 | socat -u STDIN"
                 + " TCP-LISTEN:\"$6\",bind=\"$7\",reuseaddr,accept-timeout=\"$8\"";
         Command send = sourceAccount.command(script(sender, streamBackupArguments(source, sourceAccount),
-                        List.of(compression.equals("zstd") ? "zstd" : "cat",
+                        List.of(compression.equals("zstd") ? "zstd -q -1" : "cat",
                                 String.valueOf(source.ports().stateTransfer()), source.host().address(),
                                 String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds()))))
                 .withTimeout(config.stateTransferTimeout());

@@ -45,9 +45,7 @@ public final class StorageEngine {
             flavour.initialise(spec, account);
             SqlClient client = flavour.client(node, account);
             if (spec.mode().joinsGroup()) {
-                // The server answers once the state transfer brought it the group's data.
-                process(node, account, List.of()).start(client::answers, config.stateTransferTimeout());
-                awaitGroupState(flavour, node, account, GroupStatus::synced, config.stateTransferTimeout());
+                joinGroup(flavour, node, account);
             } else {
                 process(node, account, flavour.firstStartArguments(spec.mode())).start(client::answers,
                         config.startTimeout());
@@ -66,12 +64,15 @@ public final class StorageEngine {
      */
     public GtidPosition seed(StorageInstall spec, StorageNode source) {
         InstanceAccount sourceAccount = InstanceAccount.resolve(source.host(), config.instanceAccount());
-        return create(spec, (flavour, account) -> {
-            StorageNode node = spec.node();
-            GtidPosition position = flavour.restoreBackup(source, sourceAccount, node, account);
-            process(node, account, List.of()).start(flavour.client(node, account)::answers, config.startTimeout());
-            return position;
-        });
+        return create(spec, (flavour, account) -> fillFromSource(flavour, spec.node(), account, source, sourceAccount));
+    }
+
+    /** Fills the instance's empty data directories with a backup of the source taken now, then starts it. */
+    private GtidPosition fillFromSource(StorageFlavour flavour, StorageNode node, InstanceAccount account,
+                                        StorageNode source, InstanceAccount sourceAccount) {
+        GtidPosition position = flavour.restoreBackup(source, sourceAccount, node, account);
+        process(node, account, List.of()).start(flavour.client(node, account)::answers, config.startTimeout());
+        return position;
     }
 
     /**
@@ -83,15 +84,77 @@ public final class StorageEngine {
      * is running when this returns, or nothing of it is left.
      */
     public GtidPosition restore(StorageInstall spec, HostAccess store, String file, String compression) {
-        return create(spec, (flavour, account) -> {
-            StorageNode node = spec.node();
-            GtidPosition position = flavour.restoreStoredBackup(store, file, compression, node, account);
-            SqlClient client = flavour.client(node, account);
-            process(node, account, flavour.firstStartArguments(spec.mode())).start(client::answers,
-                    config.startTimeout());
-            flavour.replaceUsers(client, account, spec.users());
-            return position;
-        });
+        return create(spec, (flavour, account) -> fillFromStore(flavour, spec.node(), account, store, file, compression,
+                flavour.firstStartArguments(spec.mode()), spec.users()));
+    }
+
+    /**
+     * Replaces the data of an installed instance, accounts included, with a physical backup kept
+     * in {@code file} on the {@code store} machine: stops it, empties its data, binlog and redo
+     * log directories (its configuration and its own directory stay), fills them from the stored
+     * stream as {@link #restore} does, starts it, as a new group of its own when
+     * {@code bootstrapsGroup}, and replaces the backup's accounts with {@code users}. Answers the
+     * GTID position the backup holds. A failure leaves the instance stopped or without the
+     * accounts, never with its old data.
+     */
+    public GtidPosition restoreInPlace(StorageNode node, ClusterUsers users, HostAccess store, String file,
+                                       String compression, boolean bootstrapsGroup) {
+        StorageFlavour flavour = flavour(node.host());
+        InstanceAccount account = emptied(node);
+        return fillFromStore(flavour, node, account, store, file, compression,
+                bootstrapsGroup ? flavour.groupBootstrapArguments() : List.of(), users);
+    }
+
+    /**
+     * Replaces the data of an installed rbr replica with a physical backup of {@code source}
+     * taken now, as {@link #seed} fills a new one, after stopping it and emptying its data, binlog
+     * and redo log directories; then starts it. Answers the backup's GTID position, from which it
+     * replicates ({@link #attachReplica(StorageNode, StorageNode, Credential, GtidPosition)}).
+     */
+    public GtidPosition reseedInPlace(StorageNode node, StorageNode source) {
+        InstanceAccount sourceAccount = InstanceAccount.resolve(source.host(), config.instanceAccount());
+        return fillFromSource(flavour(node.host()), node, emptied(node), source, sourceAccount);
+    }
+
+    /**
+     * Makes an installed group member take all of its data from its group again: stops it,
+     * empties its data, binlog and redo log directories and starts it, so that it joins by a full
+     * state transfer; waits until it is synced.
+     */
+    public void rejoinGroupInPlace(StorageNode member) {
+        joinGroup(flavour(member.host()), member, emptied(member));
+    }
+
+    /** Stops the instance and empties its data directories, as its account; answers the account. */
+    private InstanceAccount emptied(StorageNode node) {
+        HostAccess host = node.host();
+        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        process(node, account).stop(config.stopTimeout());
+        InstanceDirectories.empty(host, account, node.layout().dataDirectories());
+        host.check(account.command(List.of("rm", "-rf", "--", node.layout().stagingDir())));
+        return account;
+    }
+
+    /**
+     * Fills the instance's empty data directories from a stored backup, starts it with the
+     * arguments and replaces the backup's accounts with {@code users}.
+     */
+    private GtidPosition fillFromStore(StorageFlavour flavour, StorageNode node, InstanceAccount account,
+                                       HostAccess store, String file, String compression, List<String> startArguments,
+                                       ClusterUsers users) {
+        GtidPosition position = flavour.restoreStoredBackup(store, file, compression, node, account);
+        SqlClient client = flavour.client(node, account);
+        process(node, account, startArguments).start(client::answers, config.startTimeout());
+        flavour.replaceUsers(client, account, users);
+        return position;
+    }
+
+    /** Starts a member without data, which the state transfer brings it, and waits until it is synced. */
+    private void joinGroup(StorageFlavour flavour, StorageNode member, InstanceAccount account) {
+        // The server answers once the state transfer brought it the group's data.
+        process(member, account, List.of()).start(flavour.client(member, account)::answers,
+                config.stateTransferTimeout());
+        awaitGroupState(flavour, member, account, GroupStatus::synced, config.stateTransferTimeout());
     }
 
     /**
@@ -240,6 +303,12 @@ public final class StorageEngine {
     /** See {@link StorageFlavour#adoptBinlogPosition}. */
     public void adoptBinlogPosition(StorageNode node) {
         flavour(node.host()).adoptBinlogPosition(node, InstanceAccount.resolve(node.host(), config.instanceAccount()));
+    }
+
+    /** See {@link StorageFlavour#startHistoryAfter}. */
+    public void startHistoryAfter(StorageNode node, GtidPosition replaced) {
+        flavour(node.host()).startHistoryAfter(node, InstanceAccount.resolve(node.host(), config.instanceAccount()),
+                replaced);
     }
 
     /** The GTIDs a replica has applied. */

@@ -80,6 +80,15 @@ interface StorageFlavour {
      */
     void adoptBinlogPosition(StorageNode node, InstanceAccount account);
 
+    /**
+     * Starts the instance's binary log afresh, as a history of its own that goes on past every
+     * transaction of {@code replaced} (the history its data replaced, which numbered its
+     * transactions in the same domains): its binary logs go, and its next transaction is
+     * numbered after both that history's and its own data's. A backup of the replaced history
+     * then never passes for a point of the new one, nor the reverse.
+     */
+    void startHistoryAfter(StorageNode node, InstanceAccount account, GtidPosition replaced);
+
     /** The GTIDs a replica has applied from its primaries. */
     GtidPosition appliedPosition(StorageNode replica, InstanceAccount account);
 

@@ -79,6 +79,22 @@ public record StorageLayout(String instanceDir, String binlogDir, String redoDir
         return instanceDir + "/server.pid";
     }
 
+    /**
+     * Where a backup streamed into the instance is extracted and prepared before it is moved
+     * into place.
+     */
+    String stagingDir() {
+        return instanceDir + "/seed";
+    }
+
+    /**
+     * What holds the instance's data and logs: everything its data is made of, emptied when the
+     * data is replaced while its configuration and identity stay.
+     */
+    List<String> dataDirectories() {
+        return List.of(dataDir(), binlogDir, redoDir);
+    }
+
     /** What install creates, parents first. */
     List<String> directoriesToCreate() {
         return List.of(instanceDir, dataDir(), tmpDir(), fileExchangeDir(), binlogDir, redoDir);

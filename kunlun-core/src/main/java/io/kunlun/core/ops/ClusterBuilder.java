@@ -158,6 +158,17 @@ final class ClusterBuilder {
         Parallel.run(links);
     }
 
+    /**
+     * Links each of the comps to every shard, at once: a shard's foreign server points at its
+     * primary ({@code primaries}, by shard name), its user mapping holds the cluster's admin.
+     * Converges whatever the comp held before.
+     */
+    void linkComps(List<Instance> comps, Map<String, Instance> primaries, ClusterUsers users) {
+        List<ShardTarget> shards = primaries.entrySet().stream()
+                .map(primary -> target(primary.getKey(), primary.getValue(), users)).toList();
+        Parallel.run(comps.stream().<Runnable>map(comp -> () -> link(comp, shards, users)).toList());
+    }
+
     private void link(Instance comp, List<ShardTarget> shards, ClusterUsers users) {
         naming(comp.compName().orElseThrow() + " ", () -> {
             ShardLinks links = shardLinks(drivers, comp, users.admin().user());
@@ -217,6 +228,16 @@ final class ClusterBuilder {
         GtidPosition position = engine.seed(new StorageInstall(target, settings(spec, node),
                 ReplicationMode.rbrReplica(), users, jobId), primary);
         engine.attachReplica(target, primary, users.replication(), position);
+    }
+
+    /**
+     * Rebuilds an installed rbr replica from a physical backup of its shard's primary taken now
+     * (its own data is gone), and makes it replicate from the backup's position on.
+     */
+    void reseedReplica(Instance node, StorageNode primary, ClusterUsers users) {
+        StorageEngine engine = drivers.storage(node.hostaddr());
+        StorageNode target = drivers.storageNode(node);
+        engine.attachReplica(target, primary, users.replication(), engine.reseedInPlace(target, primary));
     }
 
     private static ReplicationMode mode(BuildPlan plan, BuildPlan.Shard shard, List<StorageNode> members,

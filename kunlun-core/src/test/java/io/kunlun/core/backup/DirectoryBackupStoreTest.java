@@ -91,6 +91,48 @@ class DirectoryBackupStoreTest {
     }
 
     @Test
+    void aCopyKeptAsideIsMadeUnderTheClustersReplacedDirectoryAndListedNeitherAsABackupNorBesideThem() {
+        DirectoryBackupStore store = store();
+        CommittedBackups.committed(store, "c1", "20261202T040000Z");
+        CommittedBackups.committed(store.keptAside(), "c1", "20261202T050000Z");
+
+        assertThat(root.resolve("backups/c1/replaced/20261202T050000Z/manifest.json")).isRegularFile();
+        assertThat(store.keptAside().location("c1", "20261202T050000Z"))
+                .isEqualTo("127.0.0.1:" + root.resolve("backups/c1/replaced/20261202T050000Z"));
+        assertThat(store.list(Optional.of("c1"))).extracting(BackupManifest::backupId)
+                .containsExactly("20261202T040000Z");
+        assertThat(store.list(Optional.empty())).extracting(BackupManifest::backupId)
+                .containsExactly("20261202T040000Z");
+        assertThat(store.keptAside().list(Optional.empty())).extracting(BackupManifest::backupId)
+                .containsExactly("20261202T050000Z");
+    }
+
+    @Test
+    void discardingAnIncompleteCopyKeptAsideDeletesItAndTheDirectoriesItLeavesEmpty() {
+        DirectoryBackupStore keptAside = store().keptAside();
+        keptAside.create("c1", "20261202T050000Z", "job-1");
+
+        keptAside.discardIncomplete("c1", "20261202T050000Z", "job-1");
+
+        assertThat(root.resolve("backups/c1")).doesNotExist();
+    }
+
+    @Test
+    void aCompleteCopyKeptAsideOutlivesTheUndoOfItsJob() {
+        DirectoryBackupStore keptAside = store().keptAside();
+        CommittedBackups.committed(keptAside, "c1", "20261202T050000Z");
+
+        keptAside.discardIncomplete("c1", "20261202T050000Z", "job-20261202T050000Z");
+
+        assertThat(root.resolve("backups/c1/replaced/20261202T050000Z/manifest.json")).isRegularFile();
+    }
+
+    @Test
+    void theFreeSpaceIsReadAtTheNearestDirectoryThatExists() {
+        assertThat(store().freeBytes()).isPositive().isLessThanOrEqualTo(root.toFile().getTotalSpace());
+    }
+
+    @Test
     void deleteRemovesTheBackupWhoseManifestNamesThatClusterAndId() {
         DirectoryBackupStore store = store();
         BackupManifest kept = CommittedBackups.committed(store, "c1", "20261202T040000Z");

@@ -17,6 +17,7 @@ class BackupConfigTest {
 
         assertThat(store.hostaddr()).isEqualTo("127.0.0.1");
         assertThat(store.path()).isEqualTo("/var/kunlun/backups");
+        assertThat(store.allowRestoreInPlace()).as("restore_cluster switched off").isFalse();
     }
 
     @Test
@@ -37,15 +38,25 @@ class BackupConfigTest {
     }
 
     @Test
+    void readsTheSwitchThatAllowsRestoreInPlaceAndKeepsItWhenThePathIsFilledIn() throws Exception {
+        BackupConfig store = JSON.readValue("""
+                {"home":"/var/kunlun","backup":{"allow_restore_in_place":true}}""",
+                ManagerConfig.class).backupStore();
+
+        assertThat(store.allowRestoreInPlace()).isTrue();
+        assertThat(store.path()).isEqualTo("/var/kunlun/backups");
+    }
+
+    @Test
     void aPathAShellWouldReadIsRefused() {
-        assertThatThrownBy(() -> new BackupConfig("127.0.0.1", "/srv/backups; rm -rf /", null))
+        assertThatThrownBy(() -> new BackupConfig("127.0.0.1", "/srv/backups; rm -rf /", null, false))
                 .hasMessage("backup.path must be an absolute path of letters, digits and ._+-, got"
                         + " \"/srv/backups; rm -rf /\"");
     }
 
     @Test
     void aHostaddrThatIsNoAddressIsRefused() {
-        assertThatThrownBy(() -> new BackupConfig("host name", null, null))
+        assertThatThrownBy(() -> new BackupConfig("host name", null, null, false))
                 .hasMessage("backup.hostaddr must be a host name or address, got \"host name\"");
     }
 }

@@ -3,6 +3,7 @@ package io.kunlun.core.engines;
 import io.kunlun.core.ManagerException;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,5 +29,17 @@ class GtidPositionTest {
         assertThatThrownBy(() -> new GtidPosition("0-1-5'; DROP"))
                 .isInstanceOf(ManagerException.class)
                 .hasMessage("not a GTID position: \"0-1-5'; DROP\"");
+    }
+
+    @Test
+    void theFurthestOfPositionsTakesEachDomainsHighestSequenceWithItsServer() {
+        assertThat(GtidPosition.furthest(List.of(new GtidPosition("0-17-1042,1-17-3"),
+                new GtidPosition("0-4-1050"), new GtidPosition(""))).text()).isEqualTo("0-4-1050,1-17-3");
+    }
+
+    @Test
+    void oneBeyondIsTheNextSequenceInEveryDomainAndNothingBeyondNothing() {
+        assertThat(new GtidPosition("0-4-1050,1-17-3").beyond().text()).isEqualTo("0-4-1051,1-17-4");
+        assertThat(new GtidPosition("").beyond().text()).isEmpty();
     }
 }

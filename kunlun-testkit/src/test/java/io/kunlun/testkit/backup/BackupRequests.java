@@ -27,4 +27,12 @@ final class BackupRequests {
                 .put("timestamp", timestamp).put("backup_cluster_name", clusterName).put("user_name", "tester"),
                 ClusterFixture.hostaddrs(machines));
     }
+
+    /** restore_cluster of the cluster's backups at the time into the existing target, with a fresh job_id. */
+    static ObjectNode restoreInPlace(String timestamp, String backupClusterName, String restoreClusterName) {
+        return JsonNodeFactory.instance.objectNode().put("job_id", "restore-" + UUID.randomUUID())
+                .put("job_type", "restore_cluster").put("timestamp", timestamp)
+                .put("backup_cluster_name", backupClusterName).put("restore_cluster_name", restoreClusterName)
+                .put("user_name", "tester");
+    }
 }

@@ -42,7 +42,7 @@ class BackupRetentionTest {
     static TestManager manager = TestManager.builder().configure(config -> config.withExposeCredentials(true)
             // The last test stops the primary behind the monitor's back; the monitor must not notice first.
             .withHealthIntervalSeconds(3600)
-            .withBackup(new BackupConfig(null, null, new BackupConfig.Retention(2, null)))).build();
+            .withBackup(new BackupConfig(null, null, new BackupConfig.Retention(2, null), false))).build();
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.243", "127.0.0.243");
     static List<LoopbackMachine> machines;

@@ -20,6 +20,7 @@ import java.util.List;
 
 import static io.kunlun.testkit.backup.BackupRequests.backup;
 import static io.kunlun.testkit.backup.BackupRequests.restoreNew;
+import static io.kunlun.testkit.backup.RestoreFixture.execute;
 import static io.kunlun.testkit.cluster.ClusterFixture.comps;
 import static io.kunlun.testkit.cluster.ClusterFixture.primary;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
@@ -55,9 +56,11 @@ class RestoreGroupTest {
     }
 
     @Test
-    void aTimeAfterTheBackupIsRefusedUntilMembersShareTransactionIds() {
+    void aTimeAfterTheBackupIsRefusedUntilMembersShareTransactionIds() throws InterruptedException {
         String later = LocalDateTime.parse(backupTime, DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"))
                 .plusSeconds(1).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+        // Not a time in the future, which is refused first.
+        RestoreFixture.awaitSecondAfter(backupTime);
 
         Reply refused = run(manager, restoreNew(later, source, machines));
 
@@ -85,12 +88,6 @@ class RestoreGroupTest {
              ResultSet rows = statement.executeQuery("SELECT v FROM t_shard1 WHERE id = 51")) {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getString(1)).isEqualTo("through comp1");
-        }
-    }
-
-    private static void execute(JsonNode node, String sql) throws Exception {
-        try (Connection connection = ClusterFixture.mariadb(node); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
         }
     }
 }

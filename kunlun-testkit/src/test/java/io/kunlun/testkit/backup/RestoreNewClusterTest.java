@@ -17,17 +17,23 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static io.kunlun.testkit.backup.BackupRequests.backup;
 import static io.kunlun.testkit.backup.BackupRequests.restoreNew;
+import static io.kunlun.testkit.backup.RestoreFixture.SECOND;
+import static io.kunlun.testkit.backup.RestoreFixture.SHARD2_FIRST_ID;
+import static io.kunlun.testkit.backup.RestoreFixture.awaitArchivedPast;
+import static io.kunlun.testkit.backup.RestoreFixture.awaitSecondAfter;
+import static io.kunlun.testkit.backup.RestoreFixture.insertRows;
+import static io.kunlun.testkit.backup.RestoreFixture.serverOptions;
+import static io.kunlun.testkit.backup.RestoreFixture.spreadTable;
+import static io.kunlun.testkit.backup.RestoreFixture.value;
 import static io.kunlun.testkit.cluster.ClusterFixture.comps;
 import static io.kunlun.testkit.cluster.ClusterFixture.primary;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
@@ -46,13 +52,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Refusals change nothing.
  */
 class RestoreNewClusterTest {
-    /** Rows of shard2 are numbered from here: the spread table's boundary between the shards. */
-    private static final int SHARD2_FIRST_ID = 1_000_000;
     private static final int ROWS_PER_SHARD = 100;
     /** Rows per shard written after the backup, in seconds up to the point in time. */
     private static final int ROWS_UP_TO_T = 10;
     private static final int LARGE_ROW_BYTES = 17 << 20;
-    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @RegisterExtension
     static TestManager manager = TestManager.builder()
@@ -76,23 +79,23 @@ class RestoreNewClusterTest {
         all.addAll(targetMachines);
         ClusterFixture.register(manager, all);
         source = ClusterFixture.createdCluster(manager.client(), "rbr", 2, 2, 1, sourceMachines);
-        insertRows("shard1", 1, ROWS_PER_SHARD);
-        insertRows("shard2", SHARD2_FIRST_ID + 1, ROWS_PER_SHARD);
-        spreadTable(comps(manager.client(), source).get(0));
+        insertRows(manager.client(), source, "shard1", 1, ROWS_PER_SHARD);
+        insertRows(manager.client(), source, "shard2", SHARD2_FIRST_ID + 1, ROWS_PER_SHARD);
+        assertThat(spreadTable(comps(manager.client(), source).get(0))).isEqualTo(String.valueOf(2 * ROWS_PER_SHARD));
         sourceAdmin = primary(manager.client(), source, "shard1");
 
         Reply backup = run(manager, backup(source));
         assertThat(backup.result()).as(backup.toString()).isEqualTo("done");
         backupTime = backup.info();
         awaitSecondAfter(backupTime);
-        insertRows("shard1", ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
-        insertRows("shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
+        insertRows(manager.client(), source, "shard1", ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
+        insertRows(manager.client(), source, "shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + 1, ROWS_UP_TO_T);
         insertLargeRow("shard1");
         pointInTime = LocalDateTime.now().format(SECOND);
         awaitSecondAfter(pointInTime);
-        insertRows("shard1", ROWS_PER_SHARD + ROWS_UP_TO_T + 1, 10);
-        insertRows("shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + ROWS_UP_TO_T + 1, 10);
-        awaitArchivedPast(pointInTime);
+        insertRows(manager.client(), source, "shard1", ROWS_PER_SHARD + ROWS_UP_TO_T + 1, 10);
+        insertRows(manager.client(), source, "shard2", SHARD2_FIRST_ID + ROWS_PER_SHARD + ROWS_UP_TO_T + 1, 10);
+        awaitArchivedPast(manager.client(), source, pointInTime);
         assertThat(ClusterFixture.deleteCluster(manager, source).result()).isEqualTo("done");
 
         restore = run(manager, restoreNew(pointInTime, source, targetMachines));
@@ -108,29 +111,6 @@ class RestoreNewClusterTest {
              Statement statement = sql.createStatement()) {
             statement.execute("CREATE TABLE app.large (id INT PRIMARY KEY, b LONGBLOB)");
             statement.execute("INSERT INTO app.large VALUES (1, REPEAT('z', " + LARGE_ROW_BYTES + "))");
-        }
-    }
-
-    /** Waits until the manager's clock (this one's) is past the second. */
-    private static void awaitSecondAfter(String second) throws InterruptedException {
-        LocalDateTime next = LocalDateTime.parse(second, SECOND).plusSeconds(1);
-        while (LocalDateTime.now().isBefore(next)) {
-            Thread.sleep(50);
-        }
-    }
-
-    /** Waits (at most 60 s) until every shard's archive holds events of a second after {@code second}. */
-    private static void awaitArchivedPast(String second) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            JsonNode archive = ClusterFixture.query(manager, "list_backups", source).get("archive");
-            String until = archive.size() == 1 ? archive.get(0).path("until").asText("") : "";
-            if (!until.isEmpty() && until.compareTo(second) > 0) {
-                return;
-            }
-            assertThat(System.nanoTime()).as("the archive of " + source + " past " + second + ": " + archive)
-                    .isLessThan(deadline);
-            Thread.sleep(200);
         }
     }
 
@@ -250,10 +230,7 @@ class RestoreNewClusterTest {
     @Test
     void aBackupWhoseStoredFileChangedIsRefusedNamingTheFileAndNothingIsCreated() throws Exception {
         Path backups = manager.home().toAbsolutePath().normalize().resolve("backups").resolve(source);
-        Path directory;
-        try (Stream<Path> ids = Files.list(backups)) {
-            directory = ids.findFirst().orElseThrow();
-        }
+        Path directory = RestoreFixture.oldestBackup(backups);
         Path stream = directory.resolve("shard2/backup.xbstream.zst");
         long bytes = Files.size(stream);
         Files.write(stream, new byte[] {0}, StandardOpenOption.APPEND);
@@ -283,39 +260,5 @@ class RestoreNewClusterTest {
         assertThat(ClusterFixture.entries(ClusterFixture.query(manager, "get_cluster", null)))
                 .isEqualTo(clustersBefore);
         return refused;
-    }
-
-    /** {@code count} rows numbered from {@code first} on the source's shard, written on its primary. */
-    private static void insertRows(String shard, int first, int count) throws SQLException {
-        JsonNode primary = primary(manager.client(), source, shard);
-        try (Connection sql = ClusterFixture.mariadb(primary); Statement statement = sql.createStatement()) {
-            statement.execute("CREATE DATABASE IF NOT EXISTS app");
-            statement.execute("CREATE TABLE IF NOT EXISTS app.t (id INT PRIMARY KEY, v VARCHAR(40))");
-            statement.execute("INSERT INTO app.t SELECT seq, CONCAT('row ', seq) FROM app.seq_" + first + "_to_"
-                    + (first + count - 1));
-        }
-    }
-
-    /** Through the comp: {@code spread}, partitioned by id over shard1's and shard2's {@code app.t}. */
-    private static void spreadTable(JsonNode comp) throws SQLException {
-        try (Connection sql = ClusterFixture.postgres(comp); Statement statement = sql.createStatement()) {
-            statement.execute("CREATE TABLE spread (id int, v text) PARTITION BY RANGE (id)");
-            statement.execute("CREATE FOREIGN TABLE spread_1 PARTITION OF spread FOR VALUES FROM (MINVALUE) TO ("
-                    + SHARD2_FIRST_ID + ") SERVER shard1 OPTIONS (dbname 'app', table_name 't')");
-            statement.execute("CREATE FOREIGN TABLE spread_2 PARTITION OF spread FOR VALUES FROM ("
-                    + SHARD2_FIRST_ID + ") TO (MAXVALUE) SERVER shard2 OPTIONS (dbname 'app', table_name 't')");
-            assertThat(value(statement, "SELECT count(*) FROM spread")).isEqualTo(String.valueOf(2 * ROWS_PER_SHARD));
-        }
-    }
-
-    private static String serverOptions(JsonNode primary) {
-        return "host=" + primary.get("ip").asText() + ",port=" + primary.get("port").asText();
-    }
-
-    private static String value(Statement statement, String query) throws SQLException {
-        try (ResultSet rows = statement.executeQuery(query)) {
-            assertThat(rows.next()).isTrue();
-            return rows.getString(1);
-        }
     }
 }

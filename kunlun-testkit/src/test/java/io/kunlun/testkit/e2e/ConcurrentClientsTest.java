@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * 200 clients at once, each with its own HTTP client: machine jobs on distinct machines, queries,
- * polls, refusals and jobs of types not implemented yet. Every reply is the one expected (no 5xx),
+ * polls, refusals and jobs the configuration switches off. Every reply is the one expected (no 5xx),
  * and afterwards the store holds exactly what the clients did.
  */
 class ConcurrentClientsTest {
@@ -133,7 +133,9 @@ class ConcurrentClientsTest {
                     + " (line 1, column 13)\"}"));
             default -> assertThat(submit(api, "{\"job_type\":\"restore_cluster\",\"job_id\":\"restore-" + client
                     + "\",\"timestamp\":\"2021-12-20 19:22:20\",\"backup_cluster_name\":\"cluster_1\",\"restore_cluster_name\":\"cluster_2\"}"))
-                    .isEqualTo("restore_cluster is not implemented yet");
+                    .isEqualTo("restore_cluster is switched off: it replaces an existing cluster's data, so the"
+                            + " manager's configuration must set backup.allow_restore_in_place to true to allow it;"
+                            + " restore_new_cluster restores into a new cluster without it");
         }
         return null;
     }

@@ -32,7 +32,7 @@ class QueriesOverHttpTest {
     }
 
     @Test
-    void aJobTypeNotImplementedYetIsAcceptedThenFails(ApiClient api) {
+    void aJobItsConfigurationSwitchesOffIsAcceptedThenFailsNamingTheSetting(ApiClient api) {
         Reply accepted = api.post("{\"job_type\":\"restore_cluster\",\"job_id\":\"restore-1\","
                 + "\"timestamp\":\"2021-12-20 19:22:20\",\"backup_cluster_name\":\"cluster_1\",\"restore_cluster_name\":\"cluster_2\",\"user_name\":\"zhangsan\"}");
         assertThat(accepted.status()).isEqualTo(200);
@@ -41,7 +41,9 @@ class QueriesOverHttpTest {
         Reply ended = api.awaitJob("restore-1", ApiClient.DEFAULT_JOB_TIMEOUT);
 
         assertThat(ended.result()).isEqualTo("failed");
-        assertThat(ended.info()).isEqualTo("restore_cluster is not implemented yet");
+        assertThat(ended.info()).isEqualTo("restore_cluster is switched off: it replaces an existing cluster's data,"
+                + " so the manager's configuration must set backup.allow_restore_in_place to true to allow it;"
+                + " restore_new_cluster restores into a new cluster without it");
     }
 
     @Test

@@ -30,7 +30,7 @@ class ServerStartTest {
     }
 
     @Test
-    void aRequestSentWhileTheManagerOpensIsAnsweredOnceItIsServed() throws Exception {
+    void aQuerySentWhileTheManagerOpensIsAnsweredOnceItIsServed() throws Exception {
         try (KunlunServer server = KunlunServer.listen(ServerOptions.loopback(0))) {
             CompletableFuture<Reply> early = CompletableFuture.supplyAsync(() -> clientOf(server).post(GET_META_MODE));
             Thread.sleep(500);
@@ -39,6 +39,23 @@ class ServerStartTest {
             server.serve(manager.manager());
 
             assertThat(early.get(10, TimeUnit.SECONDS)).isEqualTo(Reply.of(200, "{\"mode\":\"no_rep\"}"));
+        }
+    }
+
+    @Test
+    void aJobSubmittedWhileTheManagerOpensIsAccepted() throws Exception {
+        try (KunlunServer server = KunlunServer.listen(ServerOptions.loopback(0))) {
+            CompletableFuture<Reply> early = CompletableFuture.supplyAsync(() -> clientOf(server).post(
+                    "{\"job_type\":\"delete_machine\",\"job_id\":\"early-1\",\"hostaddr\":\"127.0.0.99\"}"));
+            Thread.sleep(500);
+
+            server.serve(manager.manager());
+
+            Reply accepted = early.get(10, TimeUnit.SECONDS);
+            assertThat(accepted.status()).isEqualTo(200);
+            assertThat(accepted.result()).isEqualTo("accept");
+            assertThat(manager.client().awaitJob("early-1", Duration.ofSeconds(30)).info())
+                    .isEqualTo("machine 127.0.0.99 is not registered");
         }
     }
 
