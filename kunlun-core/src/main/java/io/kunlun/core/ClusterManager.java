@@ -42,6 +42,7 @@ import io.kunlun.core.ops.GetMetaMode;
 import io.kunlun.core.ops.GetVariable;
 import io.kunlun.core.ops.Getters;
 import io.kunlun.core.ops.ListBackups;
+import io.kunlun.core.ops.ListEvents;
 import io.kunlun.core.ops.ListJobs;
 import io.kunlun.core.ops.ListMachines;
 import io.kunlun.core.ops.Operation;
@@ -51,6 +52,7 @@ import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.RestoreMachineRow;
 import io.kunlun.core.ops.RevokeNetwork;
 import io.kunlun.core.ops.SetVariable;
+import io.kunlun.core.ops.Switchover;
 import io.kunlun.core.ops.UpdateMachine;
 import io.kunlun.core.ops.UnlinkShard;
 import io.kunlun.core.ops.UpdatePrometheus;
@@ -89,7 +91,8 @@ import java.util.stream.Collectors;
  * HTTP server, kunlunctl) hand it parsed {@link Submission}s and render what it answers.
  */
 public final class ClusterManager implements AutoCloseable {
-    private static final DateTimeFormatter WIRE_TIME =
+    /** How replies show a time: the manager's local time to the second. */
+    public static final DateTimeFormatter WIRE_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterManager.class);
@@ -117,6 +120,7 @@ public final class ClusterManager implements AutoCloseable {
         metrics.watchMetadataStore(store::status);
         UpdatePrometheus updatePrometheus = new UpdatePrometheus(store, config, metrics);
         DirectoryBackupStore backups = DirectoryBackupStore.configured(config.backupStore(), hosts);
+        ControlInstance control = new ControlInstance(store, drivers);
         BinlogArchive archive = new BinlogArchive(hosts.get(backups.hostaddr()), backups.path(),
                 Path.of(config.enginesOn(backups.hostaddr()).storageClient()).resolveSibling("mariadb-binlog").toString(),
                 ZoneId.systemDefault());
@@ -134,13 +138,14 @@ public final class ClusterManager implements AutoCloseable {
                 new AddComps(store, hosts, drivers), new DeleteComp(store, hosts, drivers, updatePrometheus),
                 new AddNodes(store, hosts, drivers), new DeleteNode(store, hosts, drivers, updatePrometheus),
                 updatePrometheus,
-                new ControlInstance(store, drivers),
+                control,
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
                 new PostgresExporter(store, hosts, drivers, updatePrometheus),
                 new BackupCluster(store, drivers, backups, archiving, retention),
                 new RestoreNewCluster(store, hosts, drivers, backups, archiving),
                 new RestoreCluster(store, drivers, backups, archiving, config.backupStore().allowRestoreInPlace()),
-                new DeleteBackup(backups, retention));
+                new DeleteBackup(backups, retention),
+                new Switchover(store, drivers));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
                 new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers),
@@ -151,13 +156,14 @@ public final class ClusterManager implements AutoCloseable {
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
                 new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
-                new SetVariable(store, drivers), new ListBackups(backups, archiving), new GetCredentials(store)));
+                new SetVariable(store, drivers), new ListBackups(backups, archiving), new GetCredentials(store),
+                new ListEvents(store)));
         all.addAll(Getters.all(store, config.exposeCredentials()));
         for (Query<?> query : all) {
             queries.put(query.type(), query);
         }
         this.health = new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()),
-                archiving);
+                archiving, config.healing(), control, engine, metrics, Clock.systemUTC());
     }
 
     /**

@@ -9,7 +9,12 @@ public enum InstanceStatus {
     /** Stopped on purpose (control_instance stop). */
     STOPPED,
     /** Expected to run but not answering. */
-    UNREACHABLE;
+    UNREACHABLE,
+    /**
+     * Found dead more often than the keepalive's restart limit allows: no longer started again
+     * automatically, until control_instance start.
+     */
+    FAILED;
 
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);

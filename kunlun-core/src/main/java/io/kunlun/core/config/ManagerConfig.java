@@ -27,7 +27,8 @@ public record ManagerConfig(
         @JsonProperty("prometheus") PrometheusConfig prometheus,
         @JsonProperty("health_interval_seconds") int healthIntervalSeconds,
         @JsonProperty("jobs") JobsConfig jobs,
-        @JsonProperty("backup") BackupConfig backup) {
+        @JsonProperty("backup") BackupConfig backup,
+        @JsonProperty("healing") HealingConfig healing) {
 
     public ManagerConfig {
         home = home == null ? Path.of("var") : home;
@@ -42,10 +43,11 @@ public record ManagerConfig(
         healthIntervalSeconds = healthIntervalSeconds <= 0 ? 5 : healthIntervalSeconds;
         jobs = jobs == null ? JobsConfig.defaults() : jobs;
         backup = backup == null ? new BackupConfig(null, null, null, false) : backup;
+        healing = healing == null ? HealingConfig.defaults() : healing;
     }
 
     public static ManagerConfig defaults(Path home) {
-        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0, null, null);
+        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0, null, null, null);
     }
 
     /** The programs and instance account on one machine: its own entry, else the global one. */
@@ -55,58 +57,63 @@ public record ManagerConfig(
 
     public ManagerConfig withHome(Path newHome) {
         return new ManagerConfig(newHome, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
     }
 
     public ManagerConfig withExposeCredentials(boolean expose) {
         return new ManagerConfig(home, metadata, ssh, workers, expose, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
     }
 
     public ManagerConfig withAdvertised(String host, int port) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, host, port,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
     }
 
     public ManagerConfig withSsh(SshConfig newSsh) {
         return new ManagerConfig(home, metadata, newSsh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
     }
 
     public ManagerConfig withMachineEngines(Map<String, EngineConfig> newMachineEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, newMachineEngines, prometheus, healthIntervalSeconds, jobs, backup);
+                engines, newMachineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
     }
 
     public ManagerConfig withMetadata(MetadataConfig newMetadata) {
         return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
     }
 
     public ManagerConfig withEngines(EngineConfig newEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                newEngines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup);
+                newEngines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
     }
 
     public ManagerConfig withPrometheus(PrometheusConfig newPrometheus) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, newPrometheus, healthIntervalSeconds, jobs, backup);
+                engines, machineEngines, newPrometheus, healthIntervalSeconds, jobs, backup, healing);
     }
 
     /** How often the health monitor checks every instance. */
     public ManagerConfig withHealthIntervalSeconds(int seconds) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, seconds, jobs, backup);
+                engines, machineEngines, prometheus, seconds, jobs, backup, healing);
     }
 
     public ManagerConfig withJobs(JobsConfig newJobs) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, newJobs, backup);
+                engines, machineEngines, prometheus, healthIntervalSeconds, newJobs, backup, healing);
     }
 
     public ManagerConfig withBackup(BackupConfig newBackup) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, newBackup);
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, newBackup, healing);
+    }
+
+    public ManagerConfig withHealing(HealingConfig newHealing) {
+        return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
+                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, newHealing);
     }
 
     /** The backup store, its path under the home when the configuration left it out. */

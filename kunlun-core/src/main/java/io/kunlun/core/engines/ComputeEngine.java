@@ -1,6 +1,7 @@
 package io.kunlun.core.engines;
 
 import io.kunlun.core.ManagerException;
+import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.CommandResult;
 import io.kunlun.core.hosts.HostAccess;
 
@@ -21,6 +22,8 @@ public final class ComputeEngine {
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(5);
     /** How long a reloaded setting may take to show: the postmaster rereads its files when it handles SIGHUP. */
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a start waits for a killed postmaster to be reaped. */
+    private static final Duration REAP_WAIT = Duration.ofSeconds(10);
     /** A schema dump is small; one that takes longer is stuck on a lock. */
     private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(5);
 
@@ -82,7 +85,27 @@ public final class ComputeEngine {
     /** Starts an installed instance on its existing data and waits until it answers. */
     public StartOutcome start(ComputeNode node) {
         InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        awaitReaped(node, account);
         return process(node, account).start(client(node, account, MAINTENANCE_DATABASE)::answers, config.startTimeout());
+    }
+
+    /**
+     * A postmaster killed moments ago stays a zombie until its parent (init, once the launching
+     * shell exited) reaps it, and postgres refuses to start while the PID its postmaster.pid names
+     * exists: waits for the reaping, {@link #REAP_WAIT} at most (a start after that fails naming the PID).
+     */
+    private static void awaitReaped(ComputeNode node, InstanceAccount account) {
+        CommandResult pidFile = node.host().run(account.command(List.of("head", "-n", "1", "--",
+                node.layout().dataDir() + "/postmaster.pid")));
+        String pid = pidFile.stdout().strip();
+        if (!pidFile.succeeded() || !pid.matches("[0-9]{1,10}")) {
+            return;
+        }
+        long deadline = System.nanoTime() + REAP_WAIT.toNanos();
+        while (System.nanoTime() < deadline
+                && node.host().run(Command.of("ps", "-o", "stat=", "-p", pid)).stdout().strip().startsWith("Z")) {
+            DetachedProcess.pause();
+        }
     }
 
     /** Fast shutdown (SIGINT: clients are disconnected), SIGKILL after the stop timeout. */

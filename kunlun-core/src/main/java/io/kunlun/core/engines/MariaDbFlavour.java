@@ -8,6 +8,7 @@ import io.kunlun.core.hosts.Sha256Shell;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,14 @@ import java.util.stream.Collectors;
  * writes to the instance's error log: a failed initialisation is explained from both.
  */
 final class MariaDbFlavour implements StorageFlavour {
+    /** An rbr primary's role settings, accepting writes last: semi-sync's primary side (AFTER_SYNC). */
+    private static final Map<String, String> PRIMARY_SETTINGS = orderedSettings(
+            "rpl_semi_sync_slave_enabled", "OFF", "rpl_semi_sync_master_wait_point", "AFTER_SYNC",
+            "rpl_semi_sync_master_enabled", "ON", "read_only", "OFF");
+    /** An rbr replica's role settings, refusing writes first: semi-sync's replica side. */
+    private static final Map<String, String> REPLICA_SETTINGS = orderedSettings(
+            "read_only", "ON", "rpl_semi_sync_master_enabled", "OFF", "rpl_semi_sync_slave_enabled", "ON");
+
     private static final Duration INITIALISE_TIMEOUT = Duration.ofMinutes(5);
     /** How long the listening end of a backup stream waits for the other end to connect. */
     private static final Duration STREAM_ACCEPT_TIMEOUT = Duration.ofSeconds(30);
@@ -417,18 +426,36 @@ final class MariaDbFlavour implements StorageFlavour {
      */
     @Override
     public void promote(StorageNode replica, InstanceAccount account) {
-        Map<String, String> primary = new LinkedHashMap<>();
-        primary.put("read_only", "OFF");
-        primary.put("rpl_semi_sync_slave_enabled", "OFF");
-        primary.put("rpl_semi_sync_master_enabled", "ON");
-        primary.put("rpl_semi_sync_master_wait_point", "AFTER_SYNC");
-        keepSettings(replica, account, primary);
-        client(replica, account).execute("STOP SLAVE;\n"
-                + "RESET SLAVE ALL;\n"
-                + "SET GLOBAL rpl_semi_sync_slave_enabled = OFF;\n"
-                + "SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC;\n"
-                + "SET GLOBAL rpl_semi_sync_master_enabled = ON;\n"
-                + "SET GLOBAL read_only = OFF;\n");
+        keepSettings(replica, account, PRIMARY_SETTINGS);
+        client(replica, account).execute("STOP SLAVE;\n" + "RESET SLAVE ALL;\n" + setGlobal(PRIMARY_SETTINGS));
+    }
+
+    /** Refusing writes comes first, then the configuration file, so a restart keeps the role. */
+    @Override
+    public void demote(StorageNode primary, InstanceAccount account) {
+        client(primary, account).execute(setGlobal(REPLICA_SETTINGS));
+        keepReplicaSettings(primary, account);
+    }
+
+    @Override
+    public void keepReplicaSettings(StorageNode node, InstanceAccount account) {
+        keepSettings(node, account, REPLICA_SETTINGS);
+    }
+
+    private static Map<String, String> orderedSettings(String... namesAndValues) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            settings.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return Collections.unmodifiableMap(settings);
+    }
+
+    /** The statements that give the running server the settings, in their order. */
+    private static String setGlobal(Map<String, String> settings) {
+        StringBuilder sql = new StringBuilder();
+        settings.forEach((name, value) -> sql.append("SET GLOBAL ").append(name).append(" = ").append(value)
+                .append(";\n"));
+        return sql.toString();
     }
 
     /** Writes settings into the [mysqld] section of the instance's my.cnf, for its next start. */
@@ -645,14 +672,16 @@ final class MariaDbFlavour implements StorageFlavour {
     public ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account) {
         List<Map<String, String>> records = client(replica, account).records("SHOW SLAVE STATUS;");
         if (records.isEmpty()) {
-            return new ReplicaStatus("", 0, false, false, "not a replica");
+            return new ReplicaStatus("", 0, false, false, false, "not a replica", new GtidPosition(""));
         }
         Map<String, String> status = records.get(0);
         String ioError = status.getOrDefault("Last_IO_Error", "");
         String sqlError = status.getOrDefault("Last_SQL_Error", "");
         return new ReplicaStatus(status.get("Master_Host"), Integer.parseInt(status.get("Master_Port")),
-                "Yes".equals(status.get("Slave_IO_Running")), "Yes".equals(status.get("Slave_SQL_Running")),
-                ioError == null || ioError.isEmpty() ? (sqlError == null ? "" : sqlError) : ioError);
+                "Yes".equals(status.get("Slave_IO_Running")), "Connecting".equals(status.get("Slave_IO_Running")),
+                "Yes".equals(status.get("Slave_SQL_Running")),
+                ioError == null || ioError.isEmpty() ? (sqlError == null ? "" : sqlError) : ioError,
+                new GtidPosition(status.getOrDefault("Gtid_IO_Pos", "")));
     }
 
     @Override

@@ -341,6 +341,25 @@ public final class StorageEngine {
     }
 
     /**
+     * Makes an old rbr primary follow its shard's new one, now and across restarts: read-only,
+     * replicating from where its own binary log stands (all of which the new primary applied
+     * before its promotion), and waits like {@link #attachReplica(StorageNode, StorageNode, Credential)}.
+     */
+    public void demote(StorageNode oldPrimary, StorageNode newPrimary, Credential replication) {
+        flavour(oldPrimary.host()).demote(oldPrimary, InstanceAccount.resolve(oldPrimary.host(), config.instanceAccount()));
+        attach(oldPrimary, newPrimary, Optional.of(binlogPosition(oldPrimary).text()), replication);
+    }
+
+    /**
+     * Makes a primary that is down start read-only, a replica, when it starts again: it must never
+     * take writes beside the shard's new primary.
+     */
+    public void fenceDown(StorageNode oldPrimary) {
+        flavour(oldPrimary.host()).keepReplicaSettings(oldPrimary,
+                InstanceAccount.resolve(oldPrimary.host(), config.instanceAccount()));
+    }
+
+    /**
      * Points the replica at the primary, then waits until both replication threads run; fails
      * with the replica's last replication error when they do not within the start timeout.
      */

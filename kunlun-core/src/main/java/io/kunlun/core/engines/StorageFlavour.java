@@ -108,6 +108,15 @@ interface StorageFlavour {
     void promote(StorageNode replica, InstanceAccount account);
 
     /**
+     * Makes an old primary a replica's equal, now and across restarts: read-only, the replica's
+     * side of semi-synchronous replication; it follows its new primary once attached.
+     */
+    void demote(StorageNode primary, InstanceAccount account);
+
+    /** Writes a replica's settings (read-only, semi-sync's replica side) into a node's configuration, for its next start. */
+    void keepReplicaSettings(StorageNode node, InstanceAccount account);
+
+    /**
      * Fills the target's empty data directory with a physical backup of the source taken now
      * (streamed from the source's machine to the target's over TCP on the target's state
      * transfer port) and prepares it. Answers the backup's position.

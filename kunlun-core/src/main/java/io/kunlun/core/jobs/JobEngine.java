@@ -256,6 +256,37 @@ public final class JobEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work} holding a lock key, as a job of that key would, but only while the key is
+     * idle (no job of it queued, running or waiting for a rollback's retry): what the manager does
+     * on its own never waits behind a job, nor interleaves with one. Jobs submitted meanwhile
+     * queue behind it. Answers whether it ran.
+     */
+    public boolean runIfIdle(String lockKey, Runnable work) {
+        synchronized (this) {
+            if (closed || queues.containsKey(lockKey)) {
+                return false;
+            }
+            queues.put(lockKey, new ArrayDeque<>());
+        }
+        try {
+            work.run();
+        } finally {
+            release(lockKey);
+        }
+        return true;
+    }
+
+    /** Hands a key held by {@link #runIfIdle} to the jobs that queued behind it, if any. */
+    private synchronized void release(String lockKey) {
+        Deque<Queued> waiting = queues.get(lockKey);
+        if (closed || waiting == null || waiting.isEmpty()) {
+            queues.remove(lockKey);
+        } else {
+            workers.execute(() -> drain(lockKey));
+        }
+    }
+
     /** How many lock keys have jobs queued, running or waiting for a rollback's retry. */
     synchronized int busyLockKeys() {
         return queues.size();

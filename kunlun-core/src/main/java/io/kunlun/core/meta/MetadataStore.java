@@ -35,6 +35,7 @@ public final class MetadataStore implements AutoCloseable {
     private final JobTable jobs;
     private final ClusterTable clusters;
     private final ExporterTable exporters;
+    private final EventTable events;
     private volatile ManagerLease lease;
 
     private MetadataStore(StoreConnections connections, MetadataConfig config, MetaNode embeddedNode) {
@@ -59,6 +60,7 @@ public final class MetadataStore implements AutoCloseable {
         this.jobs = new JobTable(jdbi);
         this.clusters = new ClusterTable(jdbi);
         this.exporters = new ExporterTable(jdbi);
+        this.events = new EventTable(jdbi);
     }
 
     /**
@@ -197,6 +199,11 @@ public final class MetadataStore implements AutoCloseable {
 
     public ClusterTable clusters() {
         return clusters;
+    }
+
+    /** What the manager did on its own: see {@link EventTable}. */
+    public EventTable events() {
+        return events;
     }
 
     public ExporterTable exporters() {

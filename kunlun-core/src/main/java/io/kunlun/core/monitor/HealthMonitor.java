@@ -4,7 +4,11 @@ import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.core.config.HealingConfig;
+import io.kunlun.core.jobs.JobEngine;
+import io.kunlun.core.ops.ControlInstance;
 import io.kunlun.core.ops.Drivers;
+import io.kunlun.core.ops.PrimaryFailover;
 import io.kunlun.model.Cluster;
 import io.kunlun.model.HaMode;
 import io.kunlun.model.Instance;
@@ -14,11 +18,13 @@ import io.kunlun.model.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -31,7 +37,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Checks every instance on an interval and records what it finds: ACTIVE when its server runs
  * and answers, UNREACHABLE when it does not; an rbr storage node's role from whether it
- * replicates. Instances being created or stopped on purpose are left alone, and a status is only
+ * replicates. An rbr primary found not answering in two rounds in a row is handed to the
+ * {@link AutoFailover}; any other instance whose server is found not running in two rounds in a
+ * row (or such a primary the failover did not replace) to the {@link Keepalive}. Instances being created, stopped on purpose or given up (FAILED) are
+ * left alone, and a status is only
  * replaced while it is still the one the check started from, so that a job's record made
  * meanwhile (a stop, say) is never overwritten.
  */
@@ -44,6 +53,8 @@ public final class HealthMonitor implements AutoCloseable {
     private final MetadataStore store;
     private final Drivers drivers;
     private final Duration interval;
+    private final Keepalive keepalive;
+    private final AutoFailover failover;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             task -> daemon(task, "health-monitor"));
     private final ExecutorService machineChecks = Executors.newFixedThreadPool(MACHINES_AT_ONCE,
@@ -52,12 +63,23 @@ public final class HealthMonitor implements AutoCloseable {
     private final BinlogArchiving archiving;
     private final AtomicBoolean archiversBeingChecked = new AtomicBoolean();
 
-    /** @param archiving whose archivers are kept running, checked once per round like a machine */
-    public HealthMonitor(MetadataStore store, Drivers drivers, Duration interval, BinlogArchiving archiving) {
+    /**
+     * @param archiving whose archivers are kept running, checked once per round like a machine
+     * @param healing whether and how instances found dead are started again and lost rbr primaries replaced
+     * @param control whose start the keepalive uses, under the cluster job locks of {@code jobs}
+     */
+    public HealthMonitor(MetadataStore store, Drivers drivers, Duration interval, BinlogArchiving archiving,
+                         HealingConfig healing, ControlInstance control, JobEngine jobs, ManagerMetrics metrics,
+                         Clock clock) {
         this.store = store;
         this.drivers = drivers;
         this.interval = interval;
         this.archiving = archiving;
+        ClusterLock lock = new ClusterLock(jobs, control);
+        HealingEvents events = new HealingEvents(store, clock);
+        this.failover = new AutoFailover(store, drivers, new PrimaryFailover(store, drivers), lock, healing, metrics,
+                events);
+        this.keepalive = new Keepalive(store, drivers, control, lock, healing, metrics, events, failover);
     }
 
     /** Checks every instance now and then once per interval, until closed. */
@@ -129,12 +151,15 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     private void check(Cluster cluster, Instance instance) {
-        if (instance.status() == InstanceStatus.CREATING || instance.status() == InstanceStatus.STOPPED) {
+        if (instance.status() == InstanceStatus.CREATING || instance.status() == InstanceStatus.STOPPED
+                || instance.status() == InstanceStatus.FAILED) {
             return;
         }
+        Optional<Boolean> running = Optional.empty();
         boolean healthy;
         try {
-            healthy = drivers.isRunning(instance) && drivers.answers(instance);
+            running = Optional.of(drivers.isRunning(instance));
+            healthy = running.get() && drivers.answers(instance);
         } catch (RuntimeException e) {
             LOG.warn("{}: health check failed: {}", instance.address(), e.getMessage());
             healthy = false;
@@ -143,6 +168,14 @@ public final class HealthMonitor implements AutoCloseable {
         if (found != instance.status()
                 && store.clusters().replaceStatus(instance.hostaddr(), instance.port(), instance.status(), found)) {
             LOG.info("{}: {} -> {}", instance.address(), instance.status().wireName(), found.wireName());
+        }
+        // Down in two rounds in a row: one missed probe (a server restarting) is not a death. A primary's
+        // server gone is one (and its replicas must confirm it): its failover does not wait for another round.
+        boolean downAgain = !healthy && instance.status() == InstanceStatus.UNREACHABLE;
+        boolean primaryGone = running.equals(Optional.of(false)) || downAgain;
+        boolean replaced = primaryGone && failover.covers(cluster, instance) && failover.primaryDown(cluster, instance);
+        if (!replaced && downAgain && running.equals(Optional.of(false))) {
+            keepalive.instanceDown(cluster, instance);
         }
         if (healthy && instance.kind() == InstanceKind.STORAGE && cluster.spec().haMode() == HaMode.RBR) {
             checkRole(instance);

@@ -2,6 +2,7 @@ package io.kunlun.core.monitor;
 
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.meta.StoreStatus;
+import io.kunlun.model.InstanceKind;
 import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.job.JobStatus;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -34,6 +35,9 @@ public final class ManagerMetrics {
     /** Seconds: from a machine check (under a second) to a cluster restore (an hour). */
     private static final double[] JOB_SECONDS_BUCKETS = {0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600};
 
+    /** Seconds: a promotion on a quiet shard (under a second) to one waiting for a replica's backlog. */
+    private static final double[] FAILOVER_SECONDS_BUCKETS = {0.25, 0.5, 1, 2, 3, 5, 10, 30, 60};
+
     /** Rendered metrics: the bytes and the Content-Type to send them with. */
     public record Exposition(String contentType, byte[] body) {
     }
@@ -43,6 +47,10 @@ public final class ManagerMetrics {
     private final Counter jobsEnded;
     private final Histogram jobSeconds;
     private final Counter httpRequests;
+    private final Counter instanceRestarts;
+    private final Counter instanceGiveUps;
+    private final Counter failovers;
+    private final Histogram failoverSeconds;
     private volatile Optional<String> scrapeBearerToken = Optional.empty();
 
     /** @param instancesByStatus how many instances have each status now; called at every scrape */
@@ -63,6 +71,28 @@ public final class ManagerMetrics {
                 .name("kunlun_http_requests_total")
                 .help("HTTP requests answered, by handler (api or metrics) and status code")
                 .labelNames("handler", "code")
+                .register(registry);
+        instanceRestarts = Counter.builder()
+                .name("kunlun_instance_restarts_total")
+                .help("Instances the keepalive started again after finding them dead, by instance kind"
+                        + " (storage or comp) and result (done or failed)")
+                .labelNames("kind", "result")
+                .register(registry);
+        instanceGiveUps = Counter.builder()
+                .name("kunlun_instance_give_ups_total")
+                .help("Instances the keepalive marked failed after its restart limit, by instance kind")
+                .labelNames("kind")
+                .register(registry);
+        failovers = Counter.builder()
+                .name("kunlun_failovers_total")
+                .help("rbr primaries the manager replaced on its own (automatic failover)")
+                .register(registry);
+        failoverSeconds = Histogram.builder()
+                .name("kunlun_failover_seconds")
+                .help("How long each automatic rbr failover took, from the decision to the comps following the"
+                        + " new primary")
+                .classicOnly()
+                .classicUpperBounds(FAILOVER_SECONDS_BUCKETS)
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("kunlun_instances")
@@ -155,6 +185,22 @@ public final class ManagerMetrics {
         if (started.isPresent() && ended.isPresent()) {
             jobSeconds.labelValues(type).observe(Duration.between(started.get(), ended.get()).toNanos() / 1e9);
         }
+    }
+
+    /** Counts a restart by the keepalive, done or failed. */
+    public void instanceRestarted(InstanceKind kind, boolean done) {
+        instanceRestarts.labelValues(kind.wireName(), done ? "done" : "failed").inc();
+    }
+
+    /** Counts an instance the keepalive gave up on. */
+    public void instanceGivenUp(InstanceKind kind) {
+        instanceGiveUps.labelValues(kind.wireName()).inc();
+    }
+
+    /** Counts a failover and how long it took. */
+    public void failedOver(Duration took) {
+        failovers.inc();
+        failoverSeconds.observe(took.toNanos() / 1e9);
     }
 
     /** Counts a request the adapter answered. */

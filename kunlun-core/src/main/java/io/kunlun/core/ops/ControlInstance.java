@@ -90,7 +90,11 @@ public final class ControlInstance implements Operation<JobRequest.ControlInstan
         store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.STOPPED);
     }
 
-    private StartOutcome start(Instance instance) {
+    /**
+     * Starts the instance on its data, a Galera member into its group, and records it active:
+     * control_instance start, and the keepalive's restart of an instance found dead.
+     */
+    public StartOutcome start(Instance instance) {
         StartOutcome outcome = isGaleraMember(instance) ? startGroupMember(instance) : drivers.start(instance);
         store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);
         return outcome;

@@ -26,6 +26,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
@@ -617,6 +620,48 @@ class JobEngineTest {
                 jobs.appendUndo(jobId, "forget", "\"" + payload + "\"");
             }
         }
+    }
+
+    @Test
+    void workRunIfIdleDoesNotRunWhileAJobOfItsKeyRuns() throws Exception {
+        JobEngine engine = engine(blocking);
+        engine.submit(deleteCluster("j1", "c1"));
+        assertThat(blocking.nextStarted()).isEqualTo("j1");
+        AtomicBoolean ran = new AtomicBoolean();
+
+        assertThat(engine.runIfIdle("cluster:c1", () -> ran.set(true))).isFalse();
+
+        assertThat(ran).isFalse();
+        assertThat(engine.runIfIdle("cluster:c2", () -> ran.set(true))).isTrue();
+        assertThat(ran).isTrue();
+        blocking.release("j1");
+        assertThat(engine.await("j1", TIMEOUT).state()).isEqualTo(JobState.DONE);
+    }
+
+    @Test
+    void aJobSubmittedWhileWorkHoldsItsKeyStartsOnlyOnceTheWorkEnded() throws Exception {
+        JobEngine engine = engine(blocking);
+        CountDownLatch submitted = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        Thread holder = new Thread(() -> engine.runIfIdle("cluster:c1", () -> {
+            submitted.countDown();
+            try {
+                finish.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        holder.start();
+        assertThat(submitted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        engine.submit(deleteCluster("j1", "c1"));
+
+        assertThat(blocking.startedWithin(500)).as("the job waits for the work").isNull();
+        finish.countDown();
+        holder.join(10_000);
+        assertThat(blocking.nextStarted()).isEqualTo("j1");
+        blocking.release("j1");
+        assertThat(engine.await("j1", TIMEOUT).state()).isEqualTo(JobState.DONE);
     }
 
     private JobEngine engine(Operation<?, ?>... operations) {

@@ -197,4 +197,14 @@ public sealed interface JobRequest {
     record GetCredentials(String name) implements JobRequest {
         public JobType type() { return JobType.GET_CREDENTIALS; }
     }
+
+    /** The shard's primary hands over to {@code target}, or else to its most advanced replica. */
+    record Switchover(String name, String shardName, Optional<InstanceAddress> target) implements JobRequest {
+        public JobType type() { return JobType.SWITCHOVER; }
+    }
+
+    /** The newest {@code limit} events, of every cluster or only the named one's. */
+    record ListEvents(Optional<String> clusterName, int limit) implements JobRequest {
+        public JobType type() { return JobType.LIST_EVENTS; }
+    }
 }

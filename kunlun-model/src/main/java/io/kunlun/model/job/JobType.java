@@ -42,7 +42,11 @@ public enum JobType {
      */
     GET_CREDENTIALS(false),
     /** Extension: deletes one backup from the backup store, for kunlunctl backup delete. */
-    DELETE_BACKUP(true);
+    DELETE_BACKUP(true),
+    /** Extension: a planned change of an rbr shard's primary, no write lost. */
+    SWITCHOVER(true),
+    /** Extension: what the manager did on its own (instances started again, given up), newest first. */
+    LIST_EVENTS(false);
 
     private final boolean async;
 

@@ -196,6 +196,8 @@ public final class WireFormat {
             case LIST_BACKUPS -> new ListBackups(f.optionalName("cluster_name"));
             case GET_CREDENTIALS -> new GetCredentials(f.name("cluster_name"));
             case DELETE_BACKUP -> new DeleteBackup(f.name("cluster_name"), f.backupId("backup_id"));
+            case SWITCHOVER -> new Switchover(f.name("cluster_name"), f.name("shard_name"), optionalInstance(f));
+            case LIST_EVENTS -> new ListEvents(f.optionalName("cluster_name"), f.integer("limit", 1, 1000, 100));
         };
     }
 
@@ -231,6 +233,16 @@ public final class WireFormat {
 
     private static InstanceAddress instance(RequestFields f) {
         return new InstanceAddress(f.host("ip"), f.port("port"));
+    }
+
+    /** An instance named by ip and port together, or by neither. */
+    private static Optional<InstanceAddress> optionalInstance(RequestFields f) {
+        boolean ip = !f.optionalText("ip").orElse("").isBlank();
+        boolean port = !f.optionalText("port").orElse("").isBlank();
+        if (ip != port) {
+            throw new InvalidRequestException("ip and port name an instance together: give both or neither");
+        }
+        return ip ? Optional.of(instance(f)) : Optional.empty();
     }
 
     private static SetVariable setVariable(RequestFields f) {

@@ -2,6 +2,7 @@ package io.kunlun.testkit.galera;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.testkit.InstanceTraces;
+import io.kunlun.core.config.HealingConfig;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
@@ -36,7 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GroupOutageTest {
     @RegisterExtension
     static TestManager manager = TestManager.builder()
-            .configure(config -> config.withExposeCredentials(true)).build();
+            // The tests start the members themselves: the keepalive would race them (GaleraKeepaliveTest has it on).
+            .configure(config -> config.withExposeCredentials(true).withHealing(new HealingConfig(false, false, 0, 0)))
+            .build();
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.140", "127.0.0.142");
     static List<LoopbackMachine> machines;

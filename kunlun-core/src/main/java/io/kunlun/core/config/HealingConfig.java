@@ -1,0 +1,35 @@
+package io.kunlun.core.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.time.Duration;
+
+/**
+ * The keepalive: whether the health monitor starts again an instance it finds not running
+ * although nobody stopped it, and how often at most: {@code max_restarts} within
+ * {@code window_seconds}; one more death within the window marks the instance failed and leaves
+ * it alone until control_instance starts it. And whether an rbr shard whose primary every replica
+ * lost gets a new primary on its own ({@code failover}). Left out: both on, 3 restarts in 600 s.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record HealingConfig(
+        @JsonProperty("keepalive") Boolean keepalive,
+        @JsonProperty("failover") Boolean failover,
+        @JsonProperty("max_restarts") int maxRestarts,
+        @JsonProperty("window_seconds") int windowSeconds) {
+    public HealingConfig {
+        keepalive = keepalive == null || keepalive;
+        failover = failover == null || failover;
+        maxRestarts = maxRestarts <= 0 ? 3 : maxRestarts;
+        windowSeconds = windowSeconds <= 0 ? 600 : windowSeconds;
+    }
+
+    public static HealingConfig defaults() {
+        return new HealingConfig(null, null, 0, 0);
+    }
+
+    public Duration window() {
+        return Duration.ofSeconds(windowSeconds);
+    }
+}

@@ -1,0 +1,107 @@
+package io.kunlun.testkit.healing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kunlun.testkit.LoopbackMachine;
+import io.kunlun.testkit.LoopbackMachines;
+import io.kunlun.testkit.TestManager;
+import io.kunlun.testkit.cluster.ClusterFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+import static io.kunlun.testkit.cluster.ClusterFixture.address;
+import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
+import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
+import static io.kunlun.testkit.healing.HealingRequests.awaitEvent;
+import static io.kunlun.testkit.healing.HealingRequests.awaitStatus;
+import static io.kunlun.testkit.healing.HealingRequests.eventCount;
+import static io.kunlun.testkit.healing.HealingRequests.kill;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The keepalive on the members of a real mgr shard (a Galera group of three), the health monitor
+ * checking every second (machines shared with KeepaliveTest and SwitchoverTest).
+ */
+class GaleraKeepaliveTest {
+    private static final Duration BACK_WITHIN = Duration.ofSeconds(120);
+
+    @RegisterExtension
+    static TestManager manager = TestManager.builder()
+            .configure(config -> config.withExposeCredentials(true).withHealthIntervalSeconds(1)).build();
+    @RegisterExtension
+    static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.193", "127.0.0.195");
+    static List<LoopbackMachine> machines;
+    static String cluster;
+
+    @BeforeAll
+    static void createCluster() throws SQLException {
+        machines = List.of(loopback.take(), loopback.take(), loopback.take());
+        ClusterFixture.register(manager, machines);
+        cluster = ClusterFixture.createdCluster(manager.client(), "mgr", 1, 3, 1, machines);
+        execute(members().get(0), "CREATE DATABASE app");
+        execute(members().get(0), "CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(40))");
+    }
+
+    @AfterAll
+    static void deleteCluster() {
+        HealingRequests.deleteCluster(manager.client(), cluster);
+    }
+
+    @Test
+    void aKilledMemberIsStartedAgainAndRejoinsItsGroupWithWhatItMissed() throws Exception {
+        JsonNode killed = members().get(1);
+        long restartsBefore = eventCount(manager, cluster, killed, "restarted");
+
+        kill(machines, killed, true);
+        execute(members().get(0), "INSERT INTO app.t VALUES (1, 'while a member was dead')");
+
+        awaitEvent(manager, cluster, killed, "restarted", restartsBefore, BACK_WITHIN);
+        awaitStatus(() -> member(killed), "active", BACK_WITHIN);
+        assertThat(groupSize(killed)).isEqualTo("3");
+        assertThat(readEventually(killed, "SELECT v FROM app.t WHERE id = 1")).isEqualTo("while a member was dead");
+    }
+
+    @Test
+    void aGroupWhoseMembersWereAllKilledIsStartedAgainWithoutARequest() throws Exception {
+        execute(members().get(0), "INSERT INTO app.t VALUES (2, 'before the outage')");
+        List<JsonNode> members = members();
+
+        HealingRequests.killAll(machines, members, true);
+
+        for (JsonNode member : members) {
+            awaitStatus(() -> member(member), "active", BACK_WITHIN);
+        }
+        for (JsonNode member : members) {
+            assertThat(groupSize(member)).as(address(member)).isEqualTo("3");
+            assertThat(readOn(member, "SELECT v FROM app.t WHERE id = 2")).isEqualTo("before the outage");
+        }
+        execute(members.get(2), "INSERT INTO app.t VALUES (3, 'after the outage')");
+        assertThat(readEventually(members.get(0), "SELECT v FROM app.t WHERE id = 3")).isEqualTo("after the outage");
+    }
+
+    private static List<JsonNode> members() {
+        return ClusterFixture.storageNodes(manager.client(), cluster);
+    }
+
+    private static JsonNode member(JsonNode member) {
+        return members().stream().filter(shown -> address(shown).equals(address(member))).findFirst().orElseThrow();
+    }
+
+    private static String groupSize(JsonNode member) throws SQLException {
+        return readOn(member, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+                + " WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE'");
+    }
+
+    private static void execute(JsonNode member, String sql) throws SQLException {
+        try (Connection connection = ClusterFixture.mariadb(member); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}
