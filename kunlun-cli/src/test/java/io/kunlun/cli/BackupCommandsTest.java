@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import static io.kunlun.cli.ScriptedManager.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** kunlunctl backup and restore send the API's backup and restore requests, which the manager accepts. */
+/** kunlunctl backup, restore and events send the API's requests, which the manager accepts. */
 class BackupCommandsTest {
     private static final String BIND = "127.0.0.109";
     private static final LocalDateTime NOON = LocalDateTime.of(2026, 12, 2, 12, 0, 0);
@@ -55,6 +55,13 @@ class BackupCommandsTest {
     }
 
     @Test
+    void eventsSendsListEventsWithItsFilters() throws Exception {
+        runAgainst("{\"events\":[]}", "events", "--cluster", "c1", "--limit", "5");
+
+        assertThat(lastRequest).isEqualTo(new JobRequest.ListEvents(Optional.of("c1"), 5));
+    }
+
+    @Test
     void restoreNewSendsRestoreNewClusterWithTheMachines() throws Exception {
         CliRun run = runAgainst(status("done", null, "cluster_1764676800_000001"), "restore", "new",
                 "--from", "c1", "--time", "2026-12-02 12:00:00", "--machine", "127.0.0.8", "--machine", "127.0.0.9");
@@ -90,7 +97,7 @@ class BackupCommandsTest {
 
     /** Runs kunlunctl against a peer answering {@code reply} to a query, or to get_status after accepting a job. */
     private CliRun runAgainst(String reply, String... args) throws Exception {
-        boolean query = args[1].equals("list");
+        boolean query = args[0].equals("events") || args[1].equals("list");
         try (ScriptedManager manager = query ? ScriptedManager.answering(BIND, reply)
                 : new ScriptedManager(BIND, List.of(reply))) {
             CliRun run = CliRun.withEnvironment(Map.of("USER", "tester"),

@@ -76,6 +76,28 @@ class TopologyCommandsTest {
     }
 
     @Test
+    void shardSwitchoverSendsSwitchoverWithTheNewPrimaryWhenNamed() throws Exception {
+        assertSends("""
+                {"job_type":"switchover","cluster_name":"c1","shard_name":"shard1","ip":"127.0.0.3","port":57334,
+                 "job_id":"j1","user_name":"tester"}""", "127.0.0.3:57334 is the primary of shard1",
+                "shard", "switchover", "--cluster", "c1", "--shard", "shard1", "--ip", "127.0.0.3", "--port", "57334");
+        assertSends("""
+                {"job_type":"switchover","cluster_name":"c1","shard_name":"shard1","job_id":"j1","user_name":"tester"}""",
+                "127.0.0.3:57334 is the primary of shard1", "shard", "switchover", "--cluster", "c1", "--shard", "shard1");
+    }
+
+    @Test
+    void shardSwitchoverWithOnlyAnAddressOrOnlyAPortIsAUsageError() throws Exception {
+        try (ScriptedManager manager = new ScriptedManager(BIND, List.of(status("done", null, "")))) {
+            CliRun run = run(manager, "shard", "switchover", "--cluster", "c1", "--shard", "shard1", "--ip", "127.0.0.3");
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).startsWith("name the new primary with both --ip and --port, or with neither\n");
+            assertThat(manager.requests()).isEmpty();
+        }
+    }
+
+    @Test
     void compAddSendsAddComps() throws Exception {
         assertSends("""
                 {"job_type":"add_comps","cluster_name":"c1","comps":2,"machinelist":[{"hostaddr":"127.0.0.8"}],
