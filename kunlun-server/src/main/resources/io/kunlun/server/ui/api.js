@@ -34,11 +34,12 @@ export async function call(request) {
   }
 }
 
-/** The entries of a query's reply ({"cluster0":{…},…} or {"jobs":[…]}); a refusal throws it. */
+/** The entries of a query's reply ({"cluster0":{…},…}, or one list: {"jobs":[…]}); a refusal throws it. */
 export async function list(request) {
   const reply = await call(request);
   if (reply.result === 'failed') throw new Refusal(reply.info);
-  return Array.isArray(reply.jobs) ? reply.jobs : Object.values(reply);
+  const fields = Object.values(reply);
+  return fields.length === 1 && Array.isArray(fields[0]) ? fields[0] : fields;
 }
 
 /** Shows the token form once for every request waiting for it; resolves when a token was given. */

@@ -1,7 +1,7 @@
-// The single page: #/fleet, #/clusters, #/jobs[/<job id>], #/actions[/<job type>][?cluster=<name>].
+// The single page: #/fleet, #/clusters, #/jobs[/<job id>], #/events, #/actions[/<job type>][?cluster=<name>].
 import { Refusal } from './api.js';
 import { el, redraw, refusal } from './dom.js';
-import { fleet, clusters, jobs } from './views.js';
+import { fleet, clusters, jobs, events } from './views.js';
 import { actions } from './actions.js';
 
 /** Each view draws into a new section; "every" redraws it while it is shown (statuses change). */
@@ -9,6 +9,7 @@ const ROUTES = {
   fleet: { view: fleet, every: 10 },
   clusters: { view: clusters, every: 5 },
   jobs: { view: jobs },
+  events: { view: events, every: 5 },
   actions: { view: actions },
 };
 let shown = 0;

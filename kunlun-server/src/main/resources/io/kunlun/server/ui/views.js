@@ -1,4 +1,4 @@
-// The read-only views: the fleet, the clusters with their topology, the jobs.
+// The read-only views: the fleet, the clusters with their topology, the jobs, the manager's own actions.
 import { call, list } from './api.js';
 import { el, bytes, redraw, statusClass } from './dom.js';
 import { topology } from './topology.js';
@@ -105,4 +105,20 @@ export async function jobs(section, followed) {
       .map(title => el('th', {}, title)))), body));
   const timers = [setInterval(pollRunning, 1000), setInterval(readList, 3000)];
   return () => timers.forEach(clearInterval);
+}
+
+/** What the manager did on its own (list_events): restarts, give-ups, failovers, rejoins; newest first. */
+export async function events(section) {
+  const all = await list({ job_type: 'list_events', limit: '200' });
+  section.append(el('h2', {}, `Automatic actions: ${all.length}`));
+  if (!all.length) {
+    section.append(el('p', {}, 'None yet: the manager has not had to start an instance again or replace a primary.'));
+    return;
+  }
+  section.append(el('table', { class: 'events' },
+    el('thead', {}, el('tr', {}, ['Time', 'Cluster', 'Instance', 'Action', 'Detail'].map(title => el('th', {}, title)))),
+    el('tbody', {}, all.map(event => el('tr', { 'data-kind': event.kind },
+      el('td', {}, event.time), el('td', {}, event.cluster), el('td', {}, event.instance),
+      el('td', { class: `event event-${event.kind}` }, event.kind.replaceAll('_', ' ')),
+      el('td', {}, event.detail ?? ''))))));
 }

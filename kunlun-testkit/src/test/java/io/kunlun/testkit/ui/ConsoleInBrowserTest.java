@@ -2,6 +2,7 @@ package io.kunlun.testkit.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.TestManager;
@@ -15,6 +16,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -239,6 +241,21 @@ class ConsoleInBrowserTest {
         } finally {
             assertThat(ClusterFixture.control(manager, replica, "start").result()).isEqualTo("done");
         }
+    }
+
+    @Test
+    void aCompTheManagerStartedAgainIsListedAmongTheAutomaticActions() {
+        JsonNode comp = ClusterFixture.comps(manager.client(), cluster).get(0);
+        LoopbackMachine machine = machines.stream()
+                .filter(candidate -> candidate.hostaddr().equals(comp.get("ip").asText())).findFirst().orElseThrow();
+        InstanceTraces.compServer(machine, comp.get("port").asInt()).destroyForcibly();
+
+        open(manager, "events");
+        WebElement restarted = browser.await(By.cssSelector("table.events tr[data-kind=restarted]"),
+                Duration.ofSeconds(90));
+
+        assertThat(restarted.getText()).contains(cluster).contains(ClusterFixture.address(comp)).contains("restarted");
+        browser.screenshot("events");
     }
 
     @Test
