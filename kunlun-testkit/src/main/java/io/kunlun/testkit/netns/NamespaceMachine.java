@@ -5,6 +5,7 @@ import io.kunlun.testkit.Programs;
 import io.kunlun.testkit.RootPaths;
 import io.kunlun.testkit.ssh.OpenSshServer;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Map;
  * machine. Its link to the network can be cut and restored.
  */
 public final class NamespaceMachine {
+    private static final Duration PLUG_IN_WAIT = Duration.ofSeconds(10);
     private final String namespace;
     private final String switchNamespace;
     private final String port;
@@ -86,9 +88,28 @@ public final class NamespaceMachine {
         Namespaces.ip("-n", switchNamespace, "link", "set", port, "down");
     }
 
-    /** Plugs the machine in again after {@link #cut()}. */
+    /**
+     * Plugs the machine in again after {@link #cut()}; returns once its port on the switch
+     * forwards and its own link is up. The kernel applies a link's carrier change a moment
+     * later, up to a second when many links change at once (test JVMs making and removing
+     * networks beside this one), and a connection tried before then goes nowhere.
+     */
     public void restore() {
         Namespaces.ip("-n", switchNamespace, "link", "set", port, "up");
+        long deadline = System.nanoTime() + PLUG_IN_WAIT.toNanos();
+        while (!(Namespaces.ip("-n", switchNamespace, "-d", "link", "show", port).contains(" state forwarding ")
+                && Namespaces.ip("-n", namespace, "link", "show", "eth0").contains(",LOWER_UP>"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(address() + " is not plugged in again " + PLUG_IN_WAIT.toSeconds()
+                        + " s after its port on the switch was set up");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while plugging " + address() + " in again", e);
+            }
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TempDirs;
 import io.kunlun.testkit.TestManager;
+import io.kunlun.testkit.TestPorts;
 import io.kunlun.testkit.monitor.PrometheusApi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +43,8 @@ class ExporterStartFailureTest {
     @RegisterExtension
     static TestManager manager = TestManager.builder()
             .configure(config -> config
-                    .withEngines(engines("{\"mysqld_exporter\":\"" + FAILING_EXPORTER + "\"}"))
+                    .withEngines(TestPorts.withOwnBases(
+                            engines("{\"mysqld_exporter\":\"" + FAILING_EXPORTER + "\"}")))
                     .withPrometheus(PrometheusConfig.managed(PROMETHEUS_HOST, PrometheusApi.freePort(PROMETHEUS_HOST))
                             .withScrapeIntervalSeconds(1)))
             .build();
