@@ -47,7 +47,7 @@ class AddNodesFailureTest {
 
         assertThat(failed.result()).isEqualTo("failed");
         assertThat(failed.info()).startsWith("shard1 node " + machines.get(2).hostaddr() + ":")
-                .contains(": the backup of " + address(storageBefore.get("storage0")) + " failed (exit 127): ")
+                .contains(": sending the backup of " + address(storageBefore.get("storage0")) + " failed (exit 127): ")
                 .contains("/opt/none/mariadb-backup: No such file or directory")
                 .endsWith("; rolled back");
         assertThat(ClusterFixture.query(manager, "get_storage", cluster)).isEqualTo(storageBefore);

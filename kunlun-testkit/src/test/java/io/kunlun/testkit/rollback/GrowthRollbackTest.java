@@ -198,7 +198,7 @@ class GrowthRollbackTest {
 
         assertThat(failed.result()).isEqualTo("failed");
         assertThat(failed.info()).startsWith("shard1 node " + address(added) + ": ")
-                .contains(": the backup of " + address(primary()) + " failed (exit 137): ")
+                .contains(": sending the backup of " + address(primary()) + " failed (exit 137): ")
                 .endsWith("; rolled back");
         assertThat(stillRunning(stream)).as("the stream's commands").isEmpty();
         assertTheClusterIsAsItWas();
