@@ -43,7 +43,7 @@ public final class MetadataStore implements AutoCloseable {
         this.config = config;
         this.embeddedNode = embeddedNode;
         this.jdbi = Jdbi.create(connections.dataSource());
-        new RetryOnLostConnection(describeLocation(), Duration.ofSeconds(config.managerWaitSeconds()),
+        new RetryOnTransientFailure(describeLocation(), Duration.ofSeconds(config.managerWaitSeconds()),
                 connections::servingRequest).install(jdbi);
         // A manager that lost the lease (or cannot tell whether it still holds it) writes nothing
         // and reads nothing: another manager may be running its jobs. Only the lease's own

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -25,9 +26,13 @@ import java.util.function.BooleanSupplier;
  * nothing the second time, an insert may add its row twice. That window (the connection lost
  * between a commit and its answer) is far narrower than the one closed here (any statement on a
  * connection the server had closed).
+ *
+ * <p>A unit the server rolled back as a deadlock's victim (SQLSTATE 40001, which a MariaDB store
+ * meets between jobs writing at once, more often just after it restarted) is run again too: the
+ * server undid all of it, so running it again is always safe.
  */
-final class RetryOnLostConnection implements HandleCallbackDecorator {
-    private static final Logger LOG = LoggerFactory.getLogger(RetryOnLostConnection.class);
+final class RetryOnTransientFailure implements HandleCallbackDecorator {
+    private static final Logger LOG = LoggerFactory.getLogger(RetryOnTransientFailure.class);
     private static final Duration FIRST_PAUSE = Duration.ofMillis(100);
     private static final Duration LONGEST_PAUSE = Duration.ofSeconds(1);
 
@@ -36,7 +41,7 @@ final class RetryOnLostConnection implements HandleCallbackDecorator {
     private final BooleanSupplier servingRequest;
     private Jdbi jdbi;
 
-    RetryOnLostConnection(String location, Duration patience, BooleanSupplier servingRequest) {
+    RetryOnTransientFailure(String location, Duration patience, BooleanSupplier servingRequest) {
         this.location = location;
         this.patience = patience;
         this.servingRequest = servingRequest;
@@ -58,11 +63,12 @@ final class RetryOnLostConnection implements HandleCallbackDecorator {
             try {
                 return callback.withHandle(handle);
             } catch (Exception first) {
-                if (!lostConnection(first)) {
+                if (!worthRetrying(first)) {
                     throw first;
                 }
-                LOG.warn("metadata store {}: a connection was lost ({}); running the work again on a new one"
-                        + " for up to {} s", location, MetadataStore.rootMessage(first), patience.toSeconds());
+                LOG.warn("metadata store {}: {} ({}); running the work again on a new connection for up to {} s",
+                        location, lostConnection(first) ? "a connection was lost" : "the work was rolled back as a"
+                                + " deadlock's victim", MetadataStore.rootMessage(first), patience.toSeconds());
                 return again(callback, deadline, first);
             }
         };
@@ -83,7 +89,7 @@ final class RetryOnLostConnection implements HandleCallbackDecorator {
             try (Handle fresh = jdbi.open()) {
                 return callback.withHandle(fresh);
             } catch (Exception e) {
-                if (!lostConnection(e)) {
+                if (!worthRetrying(e)) {
                     return rethrow(e);
                 }
                 last = e;
@@ -95,6 +101,22 @@ final class RetryOnLostConnection implements HandleCallbackDecorator {
     @SuppressWarnings("unchecked")
     private static <R, X extends Exception> R rethrow(Exception e) throws X {
         throw (X) e;
+    }
+
+    /** A failure that running the work again on a new connection gets past. */
+    static boolean worthRetrying(Throwable e) {
+        return lostConnection(e) || rolledBack(e);
+    }
+
+    /** The server rolled the transaction back to end a deadlock (SQLSTATE 40001, MariaDB error 1213). */
+    static boolean rolledBack(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransactionRollbackException
+                    || cause instanceof SQLException sql && "40001".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A connection that broke or could not be had (SQLSTATE class 08), as opposed to a failed statement. */
