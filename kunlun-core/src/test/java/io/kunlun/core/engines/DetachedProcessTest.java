@@ -95,7 +95,8 @@ class DetachedProcessTest {
      * its log in a directory of the instance account's.
      */
     private DetachedProcess server(String script) throws IOException {
-        String home = machine.root.resolve("home").toString();
+        // Instance directories live at <root>/instance_data/<kind>/<port>, as on a machine.
+        String home = machine.root.resolve("instance_data/detached/1").toString();
         InstanceDirectories.create(machine.host, account, "127.0.0.50:1", List.of(home), EngineFixture.MAKER);
         Path file = machine.root.resolve("server.sh");
         Files.writeString(file, script);

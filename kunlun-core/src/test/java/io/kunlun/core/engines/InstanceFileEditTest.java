@@ -23,7 +23,7 @@ class InstanceFileEditTest {
     void aFileOfTheAccount() {
         machine = new EngineFixture("127.0.0.202");
         account = InstanceAccount.resolve(machine.host, EngineFixture.CONFIG.instanceAccount());
-        String directory = machine.root + "/instance";
+        String directory = machine.root + "/instance_data/edited/1";
         InstanceDirectories.create(machine.host, account, "test", List.of(directory), EngineFixture.MAKER);
         file = directory + "/my.cnf";
         account.writeFile(machine.host, file, "[mysqld]\n");
