@@ -62,8 +62,10 @@ public record InstanceAccount(String name, int uid, int gid, boolean switchUser)
         if (!switchUser) {
             return argv;
         }
+        // From /: the session's own directory (root's home over SSH) is closed to the account, and
+        // find, for one, fails when it cannot return to where it started.
         List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid,
-                "--init-groups", "--reset-env", "--"));
+                "--init-groups", "--reset-env", "--", "env", "--chdir=/"));
         wrapped.addAll(argv);
         return wrapped;
     }
