@@ -31,8 +31,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Checks every instance on an interval and records what it finds: ACTIVE when its server runs
@@ -49,6 +51,15 @@ public final class HealthMonitor implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
     /** Machines checked at once; a machine's instances are checked one after another. */
     private static final int MACHINES_AT_ONCE = 8;
+    /**
+     * The most one probe of an instance (running? answering? which role?) may take. A command
+     * under way when its machine's network goes away waits for output that never comes, up to the
+     * command's own timeout (a minute); the probe gives up sooner, so that the machine's other
+     * instances are still checked within a few rounds. Taking, not finding, an instance down
+     * never starts or replaces anything: the keepalive acts only on a server found not running,
+     * and a failover only when the replicas confirm.
+     */
+    private static final Duration PROBE_LIMIT = Duration.ofSeconds(10);
 
     private final MetadataStore store;
     private final Drivers drivers;
@@ -59,6 +70,9 @@ public final class HealthMonitor implements AutoCloseable {
             task -> daemon(task, "health-monitor"));
     private final ExecutorService machineChecks = Executors.newFixedThreadPool(MACHINES_AT_ONCE,
             task -> daemon(task, "health-check"));
+    private final ScheduledExecutorService probeAlarms = Executors.newSingleThreadScheduledExecutor(
+            task -> daemon(task, "health-probe-limit"));
+    private volatile boolean closing;
     private final Set<String> machinesBeingChecked = ConcurrentHashMap.newKeySet();
     private final BinlogArchiving archiving;
     private final AtomicBoolean archiversBeingChecked = new AtomicBoolean();
@@ -131,9 +145,9 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    private static void inTurn(List<Runnable> checks) {
+    private void inTurn(List<Runnable> checks) {
         for (Runnable check : checks) {
-            if (Thread.currentThread().isInterrupted()) {
+            if (closing || Thread.currentThread().isInterrupted()) {
                 return;
             }
             try {
@@ -158,8 +172,8 @@ public final class HealthMonitor implements AutoCloseable {
         Optional<Boolean> running = Optional.empty();
         boolean healthy;
         try {
-            running = Optional.of(drivers.isRunning(instance));
-            healthy = running.get() && drivers.answers(instance);
+            running = Optional.of(probe(() -> drivers.isRunning(instance)));
+            healthy = running.get() && probe(() -> drivers.answers(instance));
         } catch (RuntimeException e) {
             LOG.warn("{}: health check failed: {}", instance.address(), e.getMessage());
             healthy = false;
@@ -178,7 +192,10 @@ public final class HealthMonitor implements AutoCloseable {
             keepalive.instanceDown(cluster, instance);
         }
         if (healthy && instance.kind() == InstanceKind.STORAGE && cluster.spec().haMode() == HaMode.RBR) {
-            checkRole(instance);
+            probe(() -> {
+                checkRole(instance);
+                return null;
+            });
         }
     }
 
@@ -210,6 +227,22 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the probe on this thread, interrupted when it takes longer than {@link #PROBE_LIMIT}
+     * (the machine's command then stops waiting and fails). A late alarm is cleared.
+     */
+    private <T> T probe(Supplier<T> probe) {
+        Thread checking = Thread.currentThread();
+        ScheduledFuture<?> alarm = probeAlarms.schedule(checking::interrupt,
+                PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return probe.get();
+        } finally {
+            alarm.cancel(false);
+            Thread.interrupted();
+        }
+    }
+
     private static boolean readOnly(String value) {
         return value.equalsIgnoreCase("ON") || value.equals("1");
     }
@@ -217,8 +250,10 @@ public final class HealthMonitor implements AutoCloseable {
     /** Stops checking; waits for a round in progress to end. */
     @Override
     public void close() {
+        closing = true;
         timer.shutdownNow();
         machineChecks.shutdownNow();
+        probeAlarms.shutdownNow();
         try {
             if (!timer.awaitTermination(CLOSE_WAIT.toSeconds(), TimeUnit.SECONDS)
                     || !machineChecks.awaitTermination(CLOSE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
