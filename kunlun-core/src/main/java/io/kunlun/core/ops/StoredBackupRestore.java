@@ -86,31 +86,27 @@ final class StoredBackupRestore {
     /**
      * Each shard's archived binlogs from its backup's GTID position up to the point in time. A
      * point in time after the backup's second needs them for every shard, and is refused with the
-     * archive's reason otherwise; at the backup's own second they bring the transactions of that
-     * second after the copy's consistent point, where the archive has them.
+     * archive's reason otherwise. At the backup's own second nothing is replayed: the archive may
+     * not have reached the copy's position yet (it is a few events behind the primary at times),
+     * and its last event's time alone cannot tell; the restore is then the backup's consistent
+     * point, within that second.
      */
     private Map<String, BinlogReplay.Range> replays(String source, BackupManifest backup, LocalDateTime pointInTime) {
         boolean pastTheBackup = pointInTime.isAfter(backupTime(backup));
         Map<String, BinlogReplay.Range> replays = new LinkedHashMap<>();
+        if (!pastTheBackup) {
+            return replays;
+        }
         if (HaMode.fromWire("ha_mode", backup.spec().haMode()) == HaMode.MGR) {
             // Galera members number transactions each in their own binary log: the backup's
             // position, taken on one member, says nothing about another member's archive.
-            if (pastTheBackup) {
-                throw ManagerException.refused("point-in-time restore of an mgr cluster past a backup's time is not"
-                        + " supported yet (its members' binary logs do not share transaction ids); restore " + source
-                        + " at the time of one of its backups, e.g. " + backup.backupTime());
-            }
-            return replays;
+            throw ManagerException.refused("point-in-time restore of an mgr cluster past a backup's time is not"
+                    + " supported yet (its members' binary logs do not share transaction ids); restore " + source
+                    + " at the time of one of its backups, e.g. " + backup.backupTime());
         }
         for (BackupManifest.ShardCopy copy : backup.shards()) {
-            try {
-                replays.put(copy.name(), replay.check(source, copy.name(), new GtidPosition(copy.gtidPosition()),
-                        pointInTime));
-            } catch (ManagerException uncovered) {
-                if (pastTheBackup) {
-                    throw uncovered;
-                }
-            }
+            replays.put(copy.name(), replay.check(source, copy.name(), new GtidPosition(copy.gtidPosition()),
+                    pointInTime));
         }
         return replays;
     }
