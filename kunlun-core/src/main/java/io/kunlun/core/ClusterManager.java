@@ -35,6 +35,7 @@ import io.kunlun.core.ops.MysqldExporter;
 import io.kunlun.core.ops.PostgresExporter;
 import io.kunlun.core.ops.RemoveExporter;
 import io.kunlun.core.ops.RemoveInstance;
+import io.kunlun.core.ops.RemoveOsAccount;
 import io.kunlun.core.ops.DeleteMachine;
 import io.kunlun.core.ops.GetCredentials;
 import io.kunlun.core.ops.GetMeta;
@@ -148,7 +149,8 @@ public final class ClusterManager implements AutoCloseable {
                 new Switchover(store, drivers));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
-                new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store), new RevokeNetwork(drivers),
+                new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store),
+                new RemoveOsAccount(drivers.osAccounts(), store), new RevokeNetwork(drivers),
                 new DiscardBackup(hosts), new StopArchiving(archiving)));
         undo.addAll(updatePrometheus.undoActions());
         UndoActions undoActions = new UndoActions(undo);

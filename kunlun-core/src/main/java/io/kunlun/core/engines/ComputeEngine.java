@@ -58,7 +58,7 @@ public final class ComputeEngine {
         ComputeNode node = spec.node();
         HostAccess host = node.host();
         detect(host);
-        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         InstancePaths.requireSocket(node.label(), node.layout().socketDirectory() + "/.s.PGSQL." + node.port());
         PortProbe.requireFree(host, node.label(), List.of(node.port()));
         InstanceDirectories.requireAbsentOrEmpty(host, node.label(), List.of(node.layout().instanceDir()));
@@ -84,7 +84,7 @@ public final class ComputeEngine {
 
     /** Starts an installed instance on its existing data and waits until it answers. */
     public StartOutcome start(ComputeNode node) {
-        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         awaitReaped(node, account);
         return process(node, account).start(client(node, account, MAINTENANCE_DATABASE)::answers, config.startTimeout());
     }
@@ -110,13 +110,13 @@ public final class ComputeEngine {
 
     /** Fast shutdown (SIGINT: clients are disconnected), SIGKILL after the stop timeout. */
     public boolean stop(ComputeNode node) {
-        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         return process(node, account).stop(config.stopTimeout());
     }
 
     /** What the instance's directory says of who made it. */
     public InstanceMaker maker(ComputeNode node) {
-        return InstanceDirectories.maker(node.host(), InstanceAccount.resolve(node.host(), config.instanceAccount()),
+        return InstanceDirectories.maker(node.host(), InstanceAccount.of(node, config),
                 node.layout().instanceDir());
     }
 
@@ -136,12 +136,12 @@ public final class ComputeEngine {
         stop(node);
         List<String> directories = List.of(node.layout().instanceDir());
         DetachedProcess.killCommandsIn(node.host(), node.label(), directories);
-        InstanceDirectories.remove(node.host(), InstanceAccount.resolve(node.host(), config.instanceAccount()),
+        InstanceDirectories.remove(node.host(), InstanceAccount.of(node, config),
                 node.label(), directories);
     }
 
     public boolean isRunning(ComputeNode node) {
-        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         return process(node, account).isRunning();
     }
 
@@ -219,7 +219,7 @@ public final class ComputeEngine {
     /** Rewrites pg_hba.conf when the edit changes its lines, then reloads it. */
     private void editAccessRules(ComputeNode node, UnaryOperator<List<String>> edit) {
         HostAccess host = node.host();
-        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         String hbaConf = node.layout().dataDir() + "/pg_hba.conf";
         boolean changed = account.editFile(host, hbaConf, rules -> {
             List<String> lines = rules.lines().toList();
@@ -256,18 +256,26 @@ public final class ComputeEngine {
      * to be made again.
      */
     public String dumpSchema(ComputeNode node, String database) {
-        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         return dump(node, account, List.of(sibling("pg_dump"), "--schema-only", "--host="
                 + node.layout().socketDirectory(), "--port=" + node.port(), "--username=" + account.name(),
                 "--dbname=" + SqlText.requireName(database, "database name")));
     }
 
-    /** The instance's roles and their memberships, without their passwords ({@code pg_dumpall --roles-only}). */
+    /**
+     * The instance's roles and their memberships, without their passwords ({@code pg_dumpall
+     * --roles-only}), and without its superuser, the instance's account: each cluster has its own,
+     * so another cluster loading the roles would make a superuser named after this one's account
+     * (and fail on grants it made).
+     */
     public String dumpRoles(ComputeNode node) {
-        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
-        return dump(node, account, List.of(sibling("pg_dumpall"), "--roles-only", "--no-role-passwords",
+        InstanceAccount account = InstanceAccount.of(node, config);
+        String roles = dump(node, account, List.of(sibling("pg_dumpall"), "--roles-only", "--no-role-passwords",
                 "--host=" + node.layout().socketDirectory(), "--port=" + node.port(),
                 "--username=" + account.name()));
+        String superuser = Pattern.quote(account.name());
+        return roles.replaceAll("(?m)^(?:CREATE|ALTER) ROLE " + superuser + "(?: WITH [^\n]*)?;\n", "")
+                .replaceAll(" GRANTED BY " + superuser + ";", ";");
     }
 
     /**
@@ -277,7 +285,7 @@ public final class ComputeEngine {
      * into the database, which must hold none of it yet. Fails on the first statement that fails.
      */
     public void loadSchema(ComputeNode node, String database, String roles, String schema) {
-        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         client(node, account, MAINTENANCE_DATABASE).execute(CREATED_ROLE.matcher(roles).replaceAll(
                 "DO \\$\\$ BEGIN CREATE ROLE $1; EXCEPTION WHEN duplicate_object THEN NULL; END \\$\\$;"));
         client(node, account, database).execute(schema);
@@ -313,7 +321,7 @@ public final class ComputeEngine {
 
     /** SQL in the database as the instance's superuser (for the manager's own work, not for clients). */
     public SqlClient client(ComputeNode node, String database) {
-        return client(node, InstanceAccount.resolve(node.host(), config.instanceAccount()), database);
+        return client(node, InstanceAccount.of(node, config), database);
     }
 
     private SqlClient client(ComputeNode node, InstanceAccount account, String database) {

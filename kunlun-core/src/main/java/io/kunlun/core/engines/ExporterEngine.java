@@ -69,7 +69,7 @@ public final class ExporterEngine {
      */
     public StartOutcome start(ExporterNode node, Credential monitoring) {
         HostAccess host = node.host();
-        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         DetachedProcess process = process(node, account);
         if (process.isRunning()) {
             return StartOutcome.ALREADY_RUNNING;
@@ -95,11 +95,11 @@ public final class ExporterEngine {
 
     /** Stops the exporter (SIGTERM, SIGKILL after the stop timeout); false when it did not run. */
     public boolean stop(ExporterNode node) {
-        return process(node, InstanceAccount.resolve(node.host(), config.instanceAccount())).stop(config.stopTimeout());
+        return process(node, InstanceAccount.of(node, config)).stop(config.stopTimeout());
     }
 
     public boolean isRunning(ExporterNode node) {
-        return process(node, InstanceAccount.resolve(node.host(), config.instanceAccount())).isRunning();
+        return process(node, InstanceAccount.of(node, config)).isRunning();
     }
 
     private String program() {

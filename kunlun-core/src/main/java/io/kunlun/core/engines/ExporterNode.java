@@ -10,8 +10,11 @@ import io.kunlun.core.hosts.HostAccess;
  * @param port         where the exporter serves {@code /metrics}
  * @param instanceDir  the watched instance's directory
  * @param instancePort the watched instance's SQL port, on the same machine
+ * @param account      the watched instance's account, which the exporter runs as too (empty: the
+ *                     configured shared one)
  */
-public record ExporterNode(HostAccess host, int port, String instanceDir, int instancePort) {
+public record ExporterNode(HostAccess host, int port, String instanceDir, int instancePort, String account)
+        implements AccountHolder {
     public ExporterNode {
         InstancePaths.requireInstanceDirectory(instanceDir, "the instance directory");
     }

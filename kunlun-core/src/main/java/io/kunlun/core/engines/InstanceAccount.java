@@ -41,6 +41,14 @@ public record InstanceAccount(String name, int uid, int gid, boolean switchUser)
         return new InstanceAccount("manager", -1, -1, false);
     }
 
+    /**
+     * The account the instance (or exporter) runs as on its machine: the one stored with it, else
+     * the configured shared one. Either way the manager's own account when it is not root there.
+     */
+    public static InstanceAccount of(AccountHolder holder, EngineConfig config) {
+        return resolve(holder.host(), holder.account().isEmpty() ? config.instanceAccount() : holder.account());
+    }
+
     /** Resolves the account on the machine with one or two {@code id} calls. */
     public static InstanceAccount resolve(HostAccess host, String configuredName) {
         List<String> self = ids(host, Command.of("sh", "-c", "id -u && id -g && id -un"));

@@ -64,8 +64,9 @@ final class InstanceDirectories {
 
     /**
      * Creates the directories below their machine's root without going through any symbolic link
-     * there, gives those root made to the account, proves that the account can write them and
-     * marks the first as made by {@code maker} (a job id).
+     * there, gives those root made to the account, closes them to everyone else (0700: another
+     * cluster's account reads nothing of them), proves that the account can write them and marks
+     * the first as made by {@code maker} (a job id).
      */
     static void create(HostAccess host, InstanceAccount account, String label, List<String> directories,
                        String maker) {
@@ -81,6 +82,9 @@ final class InstanceDirectories {
                 throw ManagerException.refused(label + ": " + directory + " is not writable by " + account.name());
             }
         }
+        List<String> chmod = new ArrayList<>(List.of("chmod", "0700", "--"));
+        chmod.addAll(directories);
+        host.check(account.command(chmod));
         account.writeFile(host, makerFile(directories.get(0)), maker + "\n");
     }
 

@@ -210,6 +210,15 @@ final class MariaDbFlavour implements StorageFlavour {
     }
 
     @Override
+    public List<String> socketAdminArguments(StorageNode node, InstanceAccount account) {
+        String admin = account(account.name(), "localhost");
+        account.writeFile(node.host(), node.layout().socketAdminFile(), UNLOGGED
+                + "CREATE USER IF NOT EXISTS " + admin + " IDENTIFIED VIA unix_socket;\n"
+                + "GRANT ALL PRIVILEGES ON *.* TO " + admin + " WITH GRANT OPTION;\n");
+        return List.of("--init-file=" + node.layout().socketAdminFile());
+    }
+
+    @Override
     public List<String> groupBootstrapArguments() {
         return List.of("--wsrep-new-cluster");
     }

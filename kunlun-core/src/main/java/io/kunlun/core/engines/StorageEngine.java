@@ -63,7 +63,7 @@ public final class StorageEngine {
      * Either the instance is running when this returns, or nothing of it is left.
      */
     public GtidPosition seed(StorageInstall spec, StorageNode source) {
-        InstanceAccount sourceAccount = InstanceAccount.resolve(source.host(), config.instanceAccount());
+        InstanceAccount sourceAccount = InstanceAccount.of(source, config);
         return create(spec, (flavour, account) -> fillFromSource(flavour, spec.node(), account, source, sourceAccount));
     }
 
@@ -71,7 +71,7 @@ public final class StorageEngine {
     private GtidPosition fillFromSource(StorageFlavour flavour, StorageNode node, InstanceAccount account,
                                         StorageNode source, InstanceAccount sourceAccount) {
         GtidPosition position = flavour.restoreBackup(source, sourceAccount, node, account);
-        process(node, account, List.of()).start(flavour.client(node, account)::answers, config.startTimeout());
+        startOnCopy(flavour, node, account, List.of());
         return position;
     }
 
@@ -112,7 +112,7 @@ public final class StorageEngine {
      * replicates ({@link #attachReplica(StorageNode, StorageNode, Credential, GtidPosition)}).
      */
     public GtidPosition reseedInPlace(StorageNode node, StorageNode source) {
-        InstanceAccount sourceAccount = InstanceAccount.resolve(source.host(), config.instanceAccount());
+        InstanceAccount sourceAccount = InstanceAccount.of(source, config);
         return fillFromSource(flavour(node.host()), node, emptied(node), source, sourceAccount);
     }
 
@@ -128,7 +128,7 @@ public final class StorageEngine {
     /** Stops the instance and empties its data directories, as its account; answers the account. */
     private InstanceAccount emptied(StorageNode node) {
         HostAccess host = node.host();
-        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         process(node, account).stop(config.stopTimeout());
         InstanceDirectories.empty(host, account, node.layout().dataDirectories());
         host.check(account.command(List.of("rm", "-rf", "--", node.layout().stagingDir())));
@@ -143,10 +143,21 @@ public final class StorageEngine {
                                        HostAccess store, String file, String compression, List<String> startArguments,
                                        ClusterUsers users) {
         GtidPosition position = flavour.restoreStoredBackup(store, file, compression, node, account);
-        SqlClient client = flavour.client(node, account);
-        process(node, account, startArguments).start(client::answers, config.startTimeout());
-        flavour.replaceUsers(client, account, users);
+        startOnCopy(flavour, node, account, startArguments);
+        flavour.replaceUsers(flavour.client(node, account), account, users);
         return position;
+    }
+
+    /**
+     * Starts the instance on data copied from another one, letting its own account in first: the
+     * copy's source may have run as another account (another cluster's, or the shared one).
+     */
+    private void startOnCopy(StorageFlavour flavour, StorageNode node, InstanceAccount account,
+                             List<String> startArguments) {
+        List<String> arguments = new ArrayList<>(startArguments);
+        arguments.addAll(flavour.socketAdminArguments(node, account));
+        process(node, account, arguments).start(flavour.client(node, account)::answers, config.startTimeout());
+        node.host().check(account.command(List.of("rm", "-f", "--", node.layout().socketAdminFile())));
     }
 
     /** Starts a member without data, which the state transfer brings it, and waits until it is synced. */
@@ -165,7 +176,7 @@ public final class StorageEngine {
      */
     public StreamedBackup backup(StorageNode source, HostAccess destination, String fileStem) {
         HostAccess host = source.host();
-        return flavour(host).streamBackup(source, InstanceAccount.resolve(host, config.instanceAccount()), destination,
+        return flavour(host).streamBackup(source, InstanceAccount.of(source, config), destination,
                 fileStem);
     }
 
@@ -183,7 +194,7 @@ public final class StorageEngine {
         StorageNode node = spec.node();
         HostAccess host = node.host();
         StorageFlavour flavour = flavour(host);
-        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         InstancePaths.requireSocket(node.label(), node.layout().socket());
         PortProbe.requireFree(host, node.label(), node.ports().all());
         InstanceDirectories.requireAbsentOrEmpty(host, node.label(), node.layout().directoriesToCreate());
@@ -205,7 +216,7 @@ public final class StorageEngine {
     public StartOutcome start(StorageNode node) {
         HostAccess host = node.host();
         StorageFlavour flavour = flavour(host);
-        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         return process(node, account, List.of()).start(flavour.client(node, account)::answers, config.startTimeout());
     }
 
@@ -217,7 +228,7 @@ public final class StorageEngine {
     public void bootstrapGroup(StorageNode member) {
         HostAccess host = member.host();
         StorageFlavour flavour = flavour(host);
-        InstanceAccount account = InstanceAccount.resolve(host, config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(member, config);
         flavour.allowGroupBootstrap(member, account);
         process(member, account, flavour.groupBootstrapArguments()).start(flavour.client(member, account)::answers,
                 config.startTimeout());
@@ -227,7 +238,7 @@ public final class StorageEngine {
     /** A stopped group member's last committed position (see {@link GroupPosition}). */
     public GroupPosition lastCommitted(StorageNode member) {
         return flavour(member.host()).lastCommitted(member,
-                InstanceAccount.resolve(member.host(), config.instanceAccount()));
+                InstanceAccount.of(member, config));
     }
 
     /**
@@ -235,13 +246,13 @@ public final class StorageEngine {
      * timeout. Answers whether it was running.
      */
     public boolean stop(StorageNode node) {
-        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         return process(node, account).stop(config.stopTimeout());
     }
 
     /** What the instance's directory says of who made it. */
     public InstanceMaker maker(StorageNode node) {
-        return InstanceDirectories.maker(node.host(), InstanceAccount.resolve(node.host(), config.instanceAccount()),
+        return InstanceDirectories.maker(node.host(), InstanceAccount.of(node, config),
                 node.layout().instanceDir());
     }
 
@@ -261,12 +272,12 @@ public final class StorageEngine {
     private void removeMade(StorageNode node) {
         stop(node);
         DetachedProcess.killCommandsIn(node.host(), node.label(), node.layout().directories());
-        InstanceDirectories.remove(node.host(), InstanceAccount.resolve(node.host(), config.instanceAccount()),
+        InstanceDirectories.remove(node.host(), InstanceAccount.of(node, config),
                 node.label(), node.layout().directories());
     }
 
     public boolean isRunning(StorageNode node) {
-        InstanceAccount account = InstanceAccount.resolve(node.host(), config.instanceAccount());
+        InstanceAccount account = InstanceAccount.of(node, config);
         return process(node, account).isRunning();
     }
 
@@ -297,30 +308,30 @@ public final class StorageEngine {
 
     /** The GTIDs in the instance's binary log: how far along the shard's history it is. */
     public GtidPosition binlogPosition(StorageNode node) {
-        return flavour(node.host()).binlogPosition(node, InstanceAccount.resolve(node.host(), config.instanceAccount()));
+        return flavour(node.host()).binlogPosition(node, InstanceAccount.of(node, config));
     }
 
     /** See {@link StorageFlavour#adoptBinlogPosition}. */
     public void adoptBinlogPosition(StorageNode node) {
-        flavour(node.host()).adoptBinlogPosition(node, InstanceAccount.resolve(node.host(), config.instanceAccount()));
+        flavour(node.host()).adoptBinlogPosition(node, InstanceAccount.of(node, config));
     }
 
     /** See {@link StorageFlavour#startHistoryAfter}. */
     public void startHistoryAfter(StorageNode node, GtidPosition replaced) {
-        flavour(node.host()).startHistoryAfter(node, InstanceAccount.resolve(node.host(), config.instanceAccount()),
+        flavour(node.host()).startHistoryAfter(node, InstanceAccount.of(node, config),
                 replaced);
     }
 
     /** The GTIDs a replica has applied. */
     public GtidPosition appliedPosition(StorageNode replica) {
         return flavour(replica.host()).appliedPosition(replica,
-                InstanceAccount.resolve(replica.host(), config.instanceAccount()));
+                InstanceAccount.of(replica, config));
     }
 
     /** Waits (the start timeout at most) until the replica applied the position; fails naming both otherwise. */
     public void awaitApplied(StorageNode replica, GtidPosition position) {
         if (!flavour(replica.host()).awaitApplied(replica,
-                InstanceAccount.resolve(replica.host(), config.instanceAccount()), position, config.startTimeout())) {
+                InstanceAccount.of(replica, config), position, config.startTimeout())) {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED, replica.label() + ": did not apply "
                     + position + " within " + config.startTimeoutSeconds() + " s; it has applied "
                     + appliedPosition(replica));
@@ -332,12 +343,12 @@ public final class StorageEngine {
      * or writable again when it stays the primary after all.
      */
     public void setReadOnly(StorageNode node, boolean readOnly) {
-        flavour(node.host()).setReadOnly(node, InstanceAccount.resolve(node.host(), config.instanceAccount()), readOnly);
+        flavour(node.host()).setReadOnly(node, InstanceAccount.of(node, config), readOnly);
     }
 
     /** Makes an rbr replica its shard's primary, now and across restarts. */
     public void promote(StorageNode replica) {
-        flavour(replica.host()).promote(replica, InstanceAccount.resolve(replica.host(), config.instanceAccount()));
+        flavour(replica.host()).promote(replica, InstanceAccount.of(replica, config));
     }
 
     /**
@@ -346,7 +357,7 @@ public final class StorageEngine {
      * before its promotion), and waits like {@link #attachReplica(StorageNode, StorageNode, Credential)}.
      */
     public void demote(StorageNode oldPrimary, StorageNode newPrimary, Credential replication) {
-        flavour(oldPrimary.host()).demote(oldPrimary, InstanceAccount.resolve(oldPrimary.host(), config.instanceAccount()));
+        flavour(oldPrimary.host()).demote(oldPrimary, InstanceAccount.of(oldPrimary, config));
         attach(oldPrimary, newPrimary, Optional.of(binlogPosition(oldPrimary).text()), replication);
     }
 
@@ -356,7 +367,7 @@ public final class StorageEngine {
      */
     public void fenceDown(StorageNode oldPrimary) {
         flavour(oldPrimary.host()).keepReplicaSettings(oldPrimary,
-                InstanceAccount.resolve(oldPrimary.host(), config.instanceAccount()));
+                InstanceAccount.of(oldPrimary, config));
     }
 
     /**
@@ -366,7 +377,7 @@ public final class StorageEngine {
     private void attach(StorageNode replica, StorageNode primary, Optional<String> startPosition,
                         Credential replication) {
         StorageFlavour flavour = flavour(replica.host());
-        InstanceAccount replicaAccount = InstanceAccount.resolve(replica.host(), config.instanceAccount());
+        InstanceAccount replicaAccount = InstanceAccount.of(replica, config);
         flavour.attachReplica(replica, replicaAccount, primary, startPosition, replication);
         long deadline = System.nanoTime() + config.startTimeout().toNanos();
         ReplicaStatus status = flavour.replicaStatus(replica, replicaAccount);
@@ -384,7 +395,7 @@ public final class StorageEngine {
     /** Where the replica replicates from and whether it does. */
     public ReplicaStatus replicaStatus(StorageNode replica) {
         return flavour(replica.host()).replicaStatus(replica,
-                InstanceAccount.resolve(replica.host(), config.instanceAccount()));
+                InstanceAccount.of(replica, config));
     }
 
     /**
@@ -392,13 +403,13 @@ public final class StorageEngine {
      * the group gained or lost one.
      */
     public void setGroupMembers(StorageNode member, List<StorageNode> members) {
-        flavour(member.host()).setGroupMembers(member, InstanceAccount.resolve(member.host(), config.instanceAccount()),
+        flavour(member.host()).setGroupMembers(member, InstanceAccount.of(member, config),
                 members);
     }
 
     /** This member's view of its group. */
     public GroupStatus groupStatus(StorageNode member) {
-        return flavour(member.host()).groupStatus(member, InstanceAccount.resolve(member.host(), config.instanceAccount()));
+        return flavour(member.host()).groupStatus(member, InstanceAccount.of(member, config));
     }
 
     /**
@@ -406,7 +417,7 @@ public final class StorageEngine {
      * start timeout at most).
      */
     public void awaitGroup(StorageNode member, int size) {
-        awaitGroupState(flavour(member.host()), member, InstanceAccount.resolve(member.host(), config.instanceAccount()),
+        awaitGroupState(flavour(member.host()), member, InstanceAccount.of(member, config),
                 status -> status.synced() && status.size() == size, config.startTimeout());
     }
 
@@ -415,7 +426,7 @@ public final class StorageEngine {
      * rejoining a group that is being started again member by member (the state transfer timeout at most).
      */
     public void awaitSynced(StorageNode member) {
-        awaitGroupState(flavour(member.host()), member, InstanceAccount.resolve(member.host(), config.instanceAccount()),
+        awaitGroupState(flavour(member.host()), member, InstanceAccount.of(member, config),
                 GroupStatus::synced, config.stateTransferTimeout());
     }
 
@@ -426,7 +437,7 @@ public final class StorageEngine {
 
     /** A global variable's value as the server shows it; fails with the server's reason for an unknown name. */
     public String variable(StorageNode node, String name) {
-        return flavour(node.host()).variable(node, InstanceAccount.resolve(node.host(), config.instanceAccount()), name);
+        return flavour(node.host()).variable(node, InstanceAccount.of(node, config), name);
     }
 
     /**
@@ -435,7 +446,7 @@ public final class StorageEngine {
      * it afterwards ({@code value} is an integer's digits when {@code integer}, else text).
      */
     public void setVariable(StorageNode node, String name, String value, boolean integer) {
-        flavour(node.host()).setVariable(node, InstanceAccount.resolve(node.host(), config.instanceAccount()), name,
+        flavour(node.host()).setVariable(node, InstanceAccount.of(node, config), name,
                 value, integer);
     }
 
@@ -446,7 +457,7 @@ public final class StorageEngine {
      */
     public void allowNetwork(StorageNode node, ClusterUsers users, String network) {
         StorageFlavour flavour = flavour(node.host());
-        flavour.allowNetwork(flavour.client(node, InstanceAccount.resolve(node.host(), config.instanceAccount())),
+        flavour.allowNetwork(flavour.client(node, InstanceAccount.of(node, config)),
                 users, network);
     }
 
@@ -456,14 +467,14 @@ public final class StorageEngine {
      */
     public void revokeNetwork(StorageNode node, List<String> userNames, String network) {
         StorageFlavour flavour = flavour(node.host());
-        flavour.revokeNetwork(flavour.client(node, InstanceAccount.resolve(node.host(), config.instanceAccount())),
+        flavour.revokeNetwork(flavour.client(node, InstanceAccount.of(node, config)),
                 userNames, network);
     }
 
     /** SQL as the instance's local superuser (for the manager's own work, not for clients). */
     public SqlClient client(StorageNode node) {
         HostAccess host = node.host();
-        return flavour(host).client(node, InstanceAccount.resolve(host, config.instanceAccount()));
+        return flavour(host).client(node, InstanceAccount.of(node, config));
     }
 
     private DetachedProcess process(StorageNode node, InstanceAccount account) {

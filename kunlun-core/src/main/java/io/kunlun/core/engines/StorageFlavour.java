@@ -25,6 +25,14 @@ interface StorageFlavour {
      */
     void initialise(StorageInstall spec, InstanceAccount account);
 
+    /**
+     * Lets the instance's account in as its administrator over the socket at the next start, on
+     * data copied from another instance (which lets in that instance's account, another
+     * cluster's when the copy is another cluster's backup): writes what the start must run and
+     * answers the server arguments that make it run that.
+     */
+    List<String> socketAdminArguments(StorageNode node, InstanceAccount account);
+
     /** Server arguments of the first start only: how a group is bootstrapped. */
     List<String> firstStartArguments(ReplicationMode mode);
 

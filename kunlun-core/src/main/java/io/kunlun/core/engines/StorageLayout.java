@@ -71,6 +71,11 @@ public record StorageLayout(String instanceDir, String binlogDir, String redoDir
         return instanceDir + "/server.err";
     }
 
+    /** What the first start on data copied from another instance runs, to let this instance's account in. */
+    String socketAdminFile() {
+        return instanceDir + "/socket-admin.sql";
+    }
+
     String socket() {
         return instanceDir + "/server.sock";
     }

@@ -96,9 +96,9 @@ public final class ClusterTable {
 
     public void insertInstance(Instance instance) {
         jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO instance (hostaddr, port, cluster_name, kind,"
-                        + " shard_name, comp_name, role, status, sst_port, group_port, data_dir, log_dir, wal_dir)"
-                        + " VALUES (:host, :port, :cluster, :kind, :shard, :comp, :role, :status, :sst, :group,"
-                        + " :data, :log, :wal)")
+                        + " shard_name, comp_name, role, status, sst_port, group_port, data_dir, log_dir, wal_dir,"
+                        + " os_account) VALUES (:host, :port, :cluster, :kind, :shard, :comp, :role, :status, :sst,"
+                        + " :group, :data, :log, :wal, :account)")
                 .bind("host", instance.hostaddr()).bind("port", instance.port())
                 .bind("cluster", instance.clusterName()).bind("kind", instance.kind().wireName())
                 .bind("shard", instance.shardName().orElse(null)).bind("comp", instance.compName().orElse(null))
@@ -106,6 +106,7 @@ public final class ClusterTable {
                 .bind("status", instance.status().wireName())
                 .bind("sst", instance.sstPort()).bind("group", instance.groupPort())
                 .bind("data", instance.dataDir()).bind("log", instance.logDir()).bind("wal", instance.walDir())
+                .bind("account", instance.osAccount())
                 .execute());
     }
 
@@ -266,7 +267,8 @@ public final class ClusterTable {
                 rs.getInt("group_port"),
                 rs.getString("data_dir"),
                 rs.getString("log_dir"),
-                rs.getString("wal_dir"));
+                rs.getString("wal_dir"),
+                rs.getString("os_account"));
     }
 
     /** shard2 before shard10. */

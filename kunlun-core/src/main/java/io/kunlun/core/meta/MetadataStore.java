@@ -35,6 +35,7 @@ public final class MetadataStore implements AutoCloseable {
     private final JobTable jobs;
     private final ClusterTable clusters;
     private final ExporterTable exporters;
+    private final OsAccountTable osAccounts;
     private final EventTable events;
     private volatile ManagerLease lease;
 
@@ -60,6 +61,7 @@ public final class MetadataStore implements AutoCloseable {
         this.jobs = new JobTable(jdbi);
         this.clusters = new ClusterTable(jdbi);
         this.exporters = new ExporterTable(jdbi);
+        this.osAccounts = new OsAccountTable(jdbi);
         this.events = new EventTable(jdbi);
     }
 
@@ -208,6 +210,10 @@ public final class MetadataStore implements AutoCloseable {
 
     public ExporterTable exporters() {
         return exporters;
+    }
+
+    public OsAccountTable osAccounts() {
+        return osAccounts;
     }
 
     /** Direct access for tables added by later features; one Jdbi for the whole store. */

@@ -111,7 +111,7 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
         new NetworkGrants(drivers).allowNew(existing, all, users, context);
         context.step("registering " + all.size() + " nodes", done.incrementAndGet(), total);
         for (Instance instance : all) {
-            RemoveInstance.register(store, context, instance);
+            RemoveInstance.register(store, drivers.osAccounts(), context, instance);
         }
         context.step("seeding " + all.size() + " nodes", done.incrementAndGet(), total);
         Parallel.run(plan.added().entrySet().stream().<Runnable>map(shard -> () -> {

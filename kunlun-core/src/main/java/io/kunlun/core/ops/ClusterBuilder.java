@@ -80,7 +80,7 @@ final class ClusterBuilder {
     /** Registers every planned instance, as creating, after recording how to remove it. */
     void register(BuildPlan plan, JobContext context) {
         for (Instance instance : plan.all()) {
-            RemoveInstance.register(store, context, instance);
+            RemoveInstance.register(store, drivers.osAccounts(), context, instance);
         }
     }
 

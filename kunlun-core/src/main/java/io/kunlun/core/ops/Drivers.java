@@ -31,6 +31,7 @@ public final class Drivers implements AutoCloseable {
     private final Hosts hosts;
     private final MetadataStore store;
     private final InstanceExporters exporters;
+    private final OsAccounts osAccounts;
     private final Transfers transfers = new Transfers();
 
     public Drivers(ManagerConfig config, Hosts hosts, MetadataStore store) {
@@ -38,10 +39,15 @@ public final class Drivers implements AutoCloseable {
         this.hosts = hosts;
         this.store = store;
         this.exporters = new InstanceExporters(config, hosts, store);
+        this.osAccounts = new OsAccounts(store, hosts);
     }
 
     public InstanceExporters exporters() {
         return exporters;
+    }
+
+    public OsAccounts osAccounts() {
+        return osAccounts;
     }
 
     /** The machine's engine settings: its own entry, else the global one. */
@@ -57,22 +63,14 @@ public final class Drivers implements AutoCloseable {
         return new ComputeEngine(config.enginesOn(hostaddr));
     }
 
-    public StorageNode storageNode(String hostaddr, int port, String instanceDir, String binlogDir, String redoDir) {
-        return new StorageNode(hosts.get(hostaddr), StoragePorts.from(port),
-                new StorageLayout(instanceDir, binlogDir, redoDir));
-    }
-
     public StorageNode storageNode(Instance instance) {
-        return storageNode(instance.hostaddr(), instance.port(), instance.dataDir(), instance.logDir(),
-                instance.walDir());
-    }
-
-    public ComputeNode computeNode(String hostaddr, int port, String instanceDir) {
-        return new ComputeNode(hosts.get(hostaddr), port, new ComputeLayout(instanceDir));
+        return new StorageNode(hosts.get(instance.hostaddr()), StoragePorts.from(instance.port()),
+                new StorageLayout(instance.dataDir(), instance.logDir(), instance.walDir()), instance.osAccount());
     }
 
     public ComputeNode computeNode(Instance instance) {
-        return computeNode(instance.hostaddr(), instance.port(), instance.dataDir());
+        return new ComputeNode(hosts.get(instance.hostaddr()), instance.port(), new ComputeLayout(instance.dataDir()),
+                instance.osAccount());
     }
 
     /** Every port an instance holds on its machine. */

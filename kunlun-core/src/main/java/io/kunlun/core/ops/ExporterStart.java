@@ -78,7 +78,7 @@ final class ExporterStart {
             // A recorded exporter is meant to run: starting it again restores that, undo leaves it.
             exporter = plan.recorded().get();
             context.step("starting " + engine.displayName() + " on " + exporter.address() + " unless it runs", 0, 2);
-            StartOutcome started = engine.start(drivers.exporters().node(exporter, instance.dataDir()),
+            StartOutcome started = engine.start(drivers.exporters().node(exporter, instance.dataDir(), instance.osAccount()),
                     plan.monitoring());
             outcome = started == StartOutcome.ALREADY_RUNNING ? " already running on " : " restarted on ";
         } else {
@@ -86,10 +86,11 @@ final class ExporterStart {
             exporter = new Exporter(instance.hostaddr(), port, kind, instance.hostaddr(), instance.port(),
                     instance.clusterName(), instance.shardName(), instance.compName(), instance.role());
             context.step("starting " + engine.displayName() + " on " + exporter.address(), 0, 2);
-            context.willDo(RemoveExporter.NAME, new RemoveExporter.Started(exporter, instance.dataDir(), context.jobId()));
+            context.willDo(RemoveExporter.NAME, new RemoveExporter.Started(exporter, instance.dataDir(),
+                    instance.osAccount(), context.jobId()));
             store.clusters().reservePorts(exporter.hostaddr(), List.of(port), instance.clusterName(), context.jobId());
             store.exporters().insert(exporter);
-            engine.start(drivers.exporters().node(exporter, instance.dataDir()), plan.monitoring());
+            engine.start(drivers.exporters().node(exporter, instance.dataDir(), instance.osAccount()), plan.monitoring());
             outcome = " running on ";
         }
         context.step("updating the Prometheus targets", 1, 2);

@@ -33,14 +33,18 @@ public final class InstanceExporters {
         };
     }
 
-    /** The exporter's node: its files live in the directory of the instance it watches. */
-    public ExporterNode node(Exporter exporter, String instanceDir) {
-        return new ExporterNode(hosts.get(exporter.hostaddr()), exporter.port(), instanceDir, exporter.instancePort());
+    /**
+     * The exporter's node: its files live in the directory of the instance it watches, and it runs
+     * as that instance's account ({@code osAccount}).
+     */
+    public ExporterNode node(Exporter exporter, String instanceDir, String osAccount) {
+        return new ExporterNode(hosts.get(exporter.hostaddr()), exporter.port(), instanceDir, exporter.instancePort(),
+                osAccount);
     }
 
     /** Stops the exporter and forgets its row and port; nothing to remove is not an error. */
-    public void remove(Exporter exporter, String instanceDir) {
-        engine(exporter.hostaddr(), exporter.kind()).stop(node(exporter, instanceDir));
+    public void remove(Exporter exporter, String instanceDir, String osAccount) {
+        engine(exporter.hostaddr(), exporter.kind()).stop(node(exporter, instanceDir, osAccount));
         store.exporters().delete(exporter.hostaddr(), exporter.port());
         store.clusters().releasePorts(exporter.hostaddr(), List.of(exporter.port()));
     }
@@ -48,7 +52,7 @@ public final class InstanceExporters {
     /** Removes the exporters watching the instance, before the instance itself goes. */
     public void removeFor(Instance instance) {
         for (Exporter exporter : store.exporters().forInstance(instance.hostaddr(), instance.port())) {
-            remove(exporter, instance.dataDir());
+            remove(exporter, instance.dataDir(), instance.osAccount());
         }
     }
 }

@@ -40,6 +40,7 @@ final class InstancePlanning {
     private final Drivers drivers;
     private final Map<String, Set<Integer>> taken = new HashMap<>();
     private final Map<String, Long> freeBytes = new HashMap<>();
+    private final Map<String, String> accounts = new HashMap<>();
 
     /** One planning per job: it remembers the ports it handed out and the space it read. */
     InstancePlanning(MetadataStore store, Hosts hosts, Drivers drivers) {
@@ -97,7 +98,8 @@ final class InstancePlanning {
             int port = freePorts(hostaddr, drivers.engines(hostaddr).compPortBase(), 1);
             ComputeLayout layout = ComputeLayout.under(roomiest(machine, machine.compDatadir()), port);
             comps.add(new Instance(hostaddr, port, clusterName, InstanceKind.COMP, Optional.empty(),
-                    Optional.of(comp), Optional.empty(), InstanceStatus.CREATING, 0, 0, layout.instanceDir(), "", ""));
+                    Optional.of(comp), Optional.empty(), InstanceStatus.CREATING, 0, 0, layout.instanceDir(), "", "",
+                    account(clusterName, hostaddr)));
         });
         return new BuildPlan(clusterName, spec, List.copyOf(shards), List.copyOf(comps));
     }
@@ -135,7 +137,13 @@ final class InstancePlanning {
                 roomiest(machine, machine.logdir()), roomiest(machine, machine.walLogDir()), ports.sql());
         return new Instance(machine.hostaddr(), ports.sql(), clusterName, InstanceKind.STORAGE, Optional.of(shard),
                 Optional.empty(), Optional.of(role), InstanceStatus.CREATING, ports.stateTransfer(),
-                ports.groupCommunication(), layout.instanceDir(), layout.binlogDir(), layout.redoDir());
+                ports.groupCommunication(), layout.instanceDir(), layout.binlogDir(), layout.redoDir(),
+                account(clusterName, machine.hostaddr()));
+    }
+
+    /** The account the cluster's new instances run as on the machine, asked of it once per plan. */
+    private String account(String clusterName, String hostaddr) {
+        return accounts.computeIfAbsent(hostaddr, host -> drivers.osAccounts().plannedFor(clusterName, host));
     }
 
     /** The root path of the list with the most free space, as the machine reports it now. */

@@ -10,12 +10,13 @@ import io.kunlun.model.Instance;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Removal of a cluster's instances for good, shared by the jobs that delete them: stops each one
- * and deletes its directories, forgets it and its ports as it goes, then looks on every machine
- * for what is left. An instance not removed stays registered, so that running the job again
+ * and deletes its directories, forgets it and its ports as it goes, deletes the cluster's account
+ * on each machine it no longer uses, then looks on every machine for what is left. An instance not removed stays registered, so that running the job again
  * finishes it.
  */
 final class InstanceRemoval {
@@ -97,6 +98,10 @@ final class InstanceRemoval {
                 }
             }
         }
+        // Once all are gone and looked for (as their accounts), one machine at a time: two
+        // addresses of one machine share its accounts.
+        instances.stream().map(instance -> Map.entry(instance.hostaddr(), instance.osAccount())).distinct()
+                .forEach(account -> drivers.osAccounts().release(account.getKey(), account.getValue()));
         return leftovers;
     }
 }

@@ -13,10 +13,15 @@ public final class RemoveExporter implements UndoAction<RemoveExporter.Started> 
     public static final String NAME = "remove-exporter";
 
     /**
-     * The exporter, the directory of the instance it watches (where its files are), and the job
-     * starting it: only while that job holds the exporter's port is the exporter there its own.
+     * The exporter, the directory and account of the instance it watches (where its files are,
+     * whom it runs as), and the job starting it: only while that job holds the exporter's port is
+     * the exporter there its own.
      */
-    public record Started(Exporter exporter, String instanceDir, String jobId) {
+    public record Started(Exporter exporter, String instanceDir, String osAccount, String jobId) {
+        public Started {
+            // Records written before instances had accounts name none: the shared one.
+            osAccount = osAccount == null ? "" : osAccount;
+        }
     }
 
     private final InstanceExporters exporters;
@@ -44,7 +49,7 @@ public final class RemoveExporter implements UndoAction<RemoveExporter.Started> 
         boolean held = store.clusters().portHolder(exporter.hostaddr(), exporter.port())
                 .filter(holder -> holder.jobId().equals(started.jobId())).isPresent();
         if (held) {
-            exporters.remove(exporter, started.instanceDir());
+            exporters.remove(exporter, started.instanceDir(), started.osAccount());
         }
     }
 }

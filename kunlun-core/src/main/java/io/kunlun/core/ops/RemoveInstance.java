@@ -34,10 +34,12 @@ public final class RemoveInstance implements UndoAction<RemoveInstance.Registere
     }
 
     /**
-     * Registers a planned instance for the job: records its removal, reserves its ports (failing,
-     * with nothing held, when another job reserved one first) and inserts its row.
+     * Registers a planned instance for the job: makes sure its account exists on its machine,
+     * records its removal, reserves its ports (failing, with nothing held, when another job
+     * reserved one first) and inserts its row.
      */
-    static void register(MetadataStore store, JobContext context, Instance instance) {
+    static void register(MetadataStore store, OsAccounts accounts, JobContext context, Instance instance) {
+        accounts.ensure(context, instance);
         context.willDo(NAME, new Registered(context.jobId(), instance));
         store.clusters().reservePorts(instance.hostaddr(), Drivers.ports(instance), instance.clusterName(),
                 context.jobId());

@@ -56,7 +56,7 @@ final class EngineFixture implements AutoCloseable {
     StorageNode storageNode() {
         int first = freePorts(StoragePorts.COUNT);
         StorageNode node = new StorageNode(host, StoragePorts.from(first),
-                StorageLayout.under(root + "/data", root + "/log", root + "/wal", first));
+                StorageLayout.under(root + "/data", root + "/log", root + "/wal", first), "");
         removals.add(() -> storage.remove(node, MAKER));
         return node;
     }
@@ -68,7 +68,7 @@ final class EngineFixture implements AutoCloseable {
     /** A compute node with a free port under this machine's root, removed on close. */
     ComputeNode computeNode() {
         int port = freePorts(1);
-        ComputeNode node = new ComputeNode(host, port, ComputeLayout.under(root + "/comp", port));
+        ComputeNode node = new ComputeNode(host, port, ComputeLayout.under(root + "/comp", port), "");
         removals.add(() -> compute.remove(node, MAKER));
         return node;
     }

@@ -207,7 +207,7 @@ class MariaDbInstanceTest {
         Files.createDirectory(locked, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         int first = machine.freePorts(StoragePorts.COUNT);
         StorageNode node = new StorageNode(machine.host, StoragePorts.from(first),
-                StorageLayout.under(locked.toString(), machine.root + "/log", machine.root + "/wal", first));
+                StorageLayout.under(locked.toString(), machine.root + "/log", machine.root + "/wal", first), "");
 
         assertThatThrownBy(() -> machine.storage.install(machine.standalone(node, users)))
                 .isInstanceOf(ManagerException.class)

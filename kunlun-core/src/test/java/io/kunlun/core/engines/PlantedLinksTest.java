@@ -121,7 +121,7 @@ class PlantedLinksTest {
         Path rootsDirectory = Files.createDirectory(machine.root.resolve("roots-directory-" + System.nanoTime()));
         int first = machine.freePorts(StoragePorts.COUNT);
         StorageNode node = new StorageNode(machine.host, StoragePorts.from(first),
-                StorageLayout.under(machine.root + "/data", ownedRoot.toString(), machine.root + "/wal", first));
+                StorageLayout.under(machine.root + "/data", ownedRoot.toString(), machine.root + "/wal", first), "");
         Path instanceData = ownedRoot.resolve("instance_data");
         plantLink(instanceData.toString(), rootsDirectory);
 
@@ -137,7 +137,7 @@ class PlantedLinksTest {
     void inARootTheAccountOwnsTheAccountMakesTheInstancesDirectories() throws IOException {
         Path ownedRoot = rootTheAccountOwns("owned-comp");
         int port = machine.freePorts(1);
-        ComputeNode node = new ComputeNode(machine.host, port, ComputeLayout.under(ownedRoot.toString(), port));
+        ComputeNode node = new ComputeNode(machine.host, port, ComputeLayout.under(ownedRoot.toString(), port), "");
 
         machine.compute.install(machine.computeInstall(node, users));
         try {
@@ -155,7 +155,7 @@ class PlantedLinksTest {
         Path ownedRoot = rootTheAccountOwns("owned-rm");
         int first = machine.freePorts(StoragePorts.COUNT);
         StorageNode node = new StorageNode(machine.host, StoragePorts.from(first),
-                StorageLayout.under(machine.root + "/data", ownedRoot.toString(), machine.root + "/wal", first));
+                StorageLayout.under(machine.root + "/data", ownedRoot.toString(), machine.root + "/wal", first), "");
         machine.storage.install(machine.standalone(node, users));
         Path rootsDirectory = Files.createDirectory(machine.root.resolve("roots-directory-" + System.nanoTime()));
         Path rootsPrecious = Files.createDirectories(rootsDirectory.resolve("log_dir_path/" + first));
@@ -188,7 +188,7 @@ class PlantedLinksTest {
     private StorageNode nodeUnder(Path datadir) {
         int first = machine.freePorts(StoragePorts.COUNT);
         return new StorageNode(machine.host, StoragePorts.from(first),
-                StorageLayout.under(datadir.toString(), machine.root + "/log", machine.root + "/wal", first));
+                StorageLayout.under(datadir.toString(), machine.root + "/log", machine.root + "/wal", first), "");
     }
 
     /** Root's directory: still root's, and nothing was created in it. */

@@ -66,7 +66,7 @@ class ExporterTableTest {
         store.exporters().insert(EXPORTER);
         store.clusters().insertInstance(new Instance("127.0.0.3", 57001, "cluster1", InstanceKind.STORAGE,
                 Optional.of("shard1"), Optional.empty(), Optional.of(Role.REPLICA), InstanceStatus.ACTIVE, 0, 0,
-                "/d", "/l", "/w"));
+                "/d", "/l", "/w", ""));
 
         assertThat(store.exporters().list()).extracting(Exporter::role).containsExactly(Optional.of(Role.REPLICA));
     }

@@ -24,7 +24,7 @@ class AddNodesSourceTest {
 
     private static Instance node(int port, Role role, InstanceStatus status) {
         return new Instance("127.0.0.2", port, "c1", InstanceKind.STORAGE, Optional.of("shard1"), Optional.empty(),
-                Optional.of(role), status, port + 1, port + 2, "/d", "/l", "/w");
+                Optional.of(role), status, port + 1, port + 2, "/d", "/l", "/w", "");
     }
 
     @Test

@@ -63,11 +63,11 @@ class ClusterAccountsTest {
     static Instance storage(String hostaddr) {
         return new Instance(hostaddr, 57001, "cluster1", InstanceKind.STORAGE, Optional.of("shard1"),
                 Optional.empty(), Optional.of(Role.REPLICA), InstanceStatus.ACTIVE, 57002, 57003, "/d/57001",
-                "/l/57001", "/w/57001");
+                "/l/57001", "/w/57001", "");
     }
 
     static Instance comp(String hostaddr) {
         return new Instance(hostaddr, 47001, "cluster1", InstanceKind.COMP, Optional.empty(), Optional.of("comp1"),
-                Optional.empty(), InstanceStatus.ACTIVE, 0, 0, "/c/47001", "/c/47001", "/c/47001");
+                Optional.empty(), InstanceStatus.ACTIVE, 0, 0, "/c/47001", "/c/47001", "/c/47001", "");
     }
 }

@@ -55,7 +55,7 @@ class RemoveInstanceTest {
         String r = root.toString();
         return new Instance("127.0.0.2", 57330, "cluster1", InstanceKind.STORAGE, Optional.of("shard1"),
                 Optional.empty(), Optional.of(Role.PRIMARY), InstanceStatus.CREATING, 57331, 57333, dataDir,
-                r + "/log/instance_data/log_dir_path/57330", r + "/wal/instance_data/innodb_log_dir_path/57330");
+                r + "/log/instance_data/log_dir_path/57330", r + "/wal/instance_data/innodb_log_dir_path/57330", "");
     }
 
     private String placedDataDir() {

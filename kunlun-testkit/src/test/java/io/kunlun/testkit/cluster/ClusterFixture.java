@@ -260,15 +260,16 @@ public final class ClusterFixture {
 
     /**
      * SQL as an operator on the instance's machine runs it: the server's client over the
-     * instance's socket as the instance account (the cluster's admin may not stop replication or
-     * change the server's settings, and set_variable refuses read_only).
+     * instance's socket as the instance account, the socket's owner (the cluster's admin may not
+     * stop replication or change the server's settings, and set_variable refuses read_only).
      */
     public static void asOperatorOnTheMachine(List<LoopbackMachine> machines, JsonNode instance, String sql)
             throws Exception {
         Path socket = instanceDirectories(machines, instance).stream()
                 .map(directory -> directory.resolve("server.sock")).filter(Files::exists).findFirst().orElseThrow();
-        Process client = new ProcessBuilder("setpriv", "--reuid=kunlun", "--regid=kunlun", "--init-groups", "--",
-                "mariadb", "--no-defaults", "--user=kunlun", "--socket=" + socket, "-e", sql)
+        String account = Files.getOwner(socket).getName();
+        Process client = new ProcessBuilder("setpriv", "--reuid=" + account, "--regid=" + account, "--init-groups",
+                "--", "mariadb", "--no-defaults", "--user=" + account, "--socket=" + socket, "-e", sql)
                 .redirectErrorStream(true).start();
         String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -2,6 +2,7 @@ package io.kunlun.testkit.exporters;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.core.config.ManagerConfig.PrometheusConfig;
+import io.kunlun.core.ops.OsAccounts;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
@@ -123,7 +124,7 @@ class ExportersOverHttpTest {
 
     @Test
     @Order(1)
-    void theExporterRunsAsTheInstanceAccountWithItsPasswordInAPrivateFileOnly() throws IOException {
+    void theExporterRunsAsTheClustersAccountWithItsPasswordInAPrivateFileOnly() throws IOException {
         ProcessHandle process = single(exporterProcesses(exporterAddress(mysqld)));
         List<String> argv = List.of(process.info().arguments().orElseThrow());
         String optionFile = argv.get(0).substring("--config.my-cnf=".length());
@@ -131,11 +132,11 @@ class ExportersOverHttpTest {
         assertThat(process.info().command()).hasValue("/usr/bin/prometheus-mysqld-exporter");
         assertThat(argv).containsExactly("--config.my-cnf=" + optionFile,
                 "--web.listen-address=" + exporterAddress(mysqld));
-        assertThat(process.info().user()).hasValue(LoopbackMachines.INSTANCE_ACCOUNT);
+        assertThat(process.info().user()).hasValue(OsAccounts.nameFor(cluster));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(optionFile))))
                 .isEqualTo("rw-------");
         assertThat(Files.getOwner(Path.of(optionFile), LinkOption.NOFOLLOW_LINKS).getName())
-                .isEqualTo(LoopbackMachines.INSTANCE_ACCOUNT);
+                .isEqualTo(OsAccounts.nameFor(cluster));
         assertThat(Files.readString(Path.of(optionFile))).contains("user=kunlun_monitor\n");
     }
 

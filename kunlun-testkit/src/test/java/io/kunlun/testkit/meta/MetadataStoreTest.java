@@ -220,7 +220,7 @@ class MetadataStoreTest {
         store.machines().insert(machine("127.0.0.2"), List.of());
         store.clusters().insertInstance(new Instance("127.0.0.2", 3306, "cluster1", InstanceKind.STORAGE,
                 Optional.of("shard1"), Optional.empty(), Optional.of(Role.PRIMARY), InstanceStatus.ACTIVE,
-                3307, 3308, "/data/a/3306", "/log/3306", "/wal/3306"));
+                3307, 3308, "/data/a/3306", "/log/3306", "/wal/3306", ""));
 
         assertThat(store.machines().delete("127.0.0.2")).isEqualTo(MachineTable.DeleteOutcome.HOSTS_INSTANCES);
 

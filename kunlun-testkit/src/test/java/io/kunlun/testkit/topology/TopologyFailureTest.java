@@ -6,6 +6,7 @@ import io.kunlun.core.engines.ComputeLayout;
 import io.kunlun.core.engines.ComputeNode;
 import io.kunlun.core.engines.EngineConfig;
 import io.kunlun.core.hosts.LocalHost;
+import io.kunlun.core.ops.OsAccounts;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
@@ -71,7 +72,7 @@ class TopologyFailureTest {
     void aCompThatCannotLinkTheNewShardMakesTheOtherCompsUnlinkIt() throws Exception {
         String cluster = createdCluster(manager.client(), "no_rep", 1, 1, 2, List.of(clusterMachine));
         String before = getters(cluster);
-        asSuperuser(comp(manager, cluster, "comp2"), """
+        asSuperuser(cluster, comp(manager, cluster, "comp2"), """
                 CREATE FUNCTION refuse_servers() RETURNS event_trigger LANGUAGE plpgsql
                     AS $$ BEGIN RAISE EXCEPTION 'no new servers on this comp'; END $$;
                 CREATE EVENT TRIGGER refuse_servers ON ddl_command_start WHEN TAG IN ('CREATE SERVER')
@@ -116,13 +117,14 @@ class TopologyFailureTest {
         }
     }
 
-    /** SQL on a comp as its superuser, which the cluster's admin is not. */
-    private static void asSuperuser(JsonNode comp, String sql) {
+    /** SQL on a comp as its superuser (the cluster's account), which the cluster's admin is not. */
+    private static void asSuperuser(String cluster, JsonNode comp, String sql) {
         int port = comp.get("port").asInt();
         LoopbackMachine machine = comp.get("ip").asText().equals(clusterMachine.hostaddr()) ? clusterMachine
                 : newShardMachine;
         try (LocalHost host = new LocalHost(comp.get("ip").asText())) {
-            ComputeNode node = new ComputeNode(host, port, ComputeLayout.under(machine.compDatadir().toString(), port));
+            ComputeNode node = new ComputeNode(host, port, ComputeLayout.under(machine.compDatadir().toString(), port),
+                    OsAccounts.nameFor(cluster));
             new ComputeEngine(EngineConfig.defaults()).client(node, "kunlun").execute(sql);
         }
     }
