@@ -262,20 +262,12 @@ public final class ComputeEngine {
                 "--dbname=" + SqlText.requireName(database, "database name")));
     }
 
-    /**
-     * The instance's roles and their memberships, without their passwords ({@code pg_dumpall
-     * --roles-only}), and without its superuser, the instance's account: each cluster has its own,
-     * so another cluster loading the roles would make a superuser named after this one's account
-     * (and fail on grants it made).
-     */
+    /** The instance's roles and their memberships, without their passwords ({@code pg_dumpall --roles-only}). */
     public String dumpRoles(ComputeNode node) {
         InstanceAccount account = InstanceAccount.of(node, config);
-        String roles = dump(node, account, List.of(sibling("pg_dumpall"), "--roles-only", "--no-role-passwords",
+        return dump(node, account, List.of(sibling("pg_dumpall"), "--roles-only", "--no-role-passwords",
                 "--host=" + node.layout().socketDirectory(), "--port=" + node.port(),
                 "--username=" + account.name()));
-        String superuser = Pattern.quote(account.name());
-        return roles.replaceAll("(?m)^(?:CREATE|ALTER) ROLE " + superuser + "(?: WITH [^\n]*)?;\n", "")
-                .replaceAll(" GRANTED BY " + superuser + ";", ";");
     }
 
     /**

@@ -2,7 +2,7 @@ package io.kunlun.testkit.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.core.engines.EngineConfig;
-import io.kunlun.core.ops.OsAccounts;
+import io.kunlun.core.ops.instances.OsAccounts;
 import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;

@@ -2,7 +2,7 @@ package io.kunlun.testkit.exporters;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.core.config.ManagerConfig.PrometheusConfig;
-import io.kunlun.core.ops.OsAccounts;
+import io.kunlun.core.ops.instances.OsAccounts;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;

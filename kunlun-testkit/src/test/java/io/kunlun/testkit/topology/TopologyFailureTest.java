@@ -6,7 +6,7 @@ import io.kunlun.core.engines.ComputeLayout;
 import io.kunlun.core.engines.ComputeNode;
 import io.kunlun.core.engines.EngineConfig;
 import io.kunlun.core.hosts.LocalHost;
-import io.kunlun.core.ops.OsAccounts;
+import io.kunlun.core.ops.instances.OsAccounts;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
