@@ -1,6 +1,7 @@
 package io.kunlun.testkit.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kunlun.core.config.ManagerConfig.PrometheusConfig;
 import io.kunlun.core.engines.EngineConfig;
 import io.kunlun.core.ops.instances.OsAccounts;
 import io.kunlun.testkit.InstanceTraces;
@@ -8,6 +9,7 @@ import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
+import io.kunlun.testkit.monitor.PrometheusApi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OsAccountsTest {
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.163", "127.0.0.165");
+    /** Where the manager's Prometheus listens, for the exporter of one test. */
+    private static final String PROMETHEUS_HOST = "127.0.0.166";
     @TempDir
     static Path programs;
     static TestManager manager;
@@ -64,6 +68,7 @@ class OsAccountsTest {
         Files.setPosixFilePermissions(server, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(programs, PosixFilePermissions.fromString("rwxr-xr-x"));
         manager = TestManager.builder().configure(config -> config.withExposeCredentials(true)
+                .withPrometheus(PrometheusConfig.managed(PROMETHEUS_HOST, PrometheusApi.freePort(PROMETHEUS_HOST)))
                 .withMachineEngines(Map.of(refusing.hostaddr(), config.engines().withStorageServer(server.toString()))))
                 .build().start();
         ClusterFixture.register(manager, List.of(shared, spare, refusing));
@@ -81,6 +86,7 @@ class OsAccountsTest {
             }
         } finally {
             if (manager != null) {
+                PrometheusApi.killManagedPrometheus(manager.home());
                 manager.close();
             }
         }
