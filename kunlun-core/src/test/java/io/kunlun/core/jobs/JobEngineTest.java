@@ -560,13 +560,13 @@ class JobEngineTest {
     }
 
     @Test
-    void recoveryRunsOnlyBeforeTheFirstSubmission() {
+    void aSecondTermCannotBeginWhileTheEngineLeads() {
         JobEngine engine = engine(instant);
         engine.submit(addComps("j1", "c1"));
 
-        assertThatThrownBy(engine::recover)
+        assertThatThrownBy(() -> engine.lead(2))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("recover() runs once, before the first submission");
+                .hasMessage("the engine leads already, in term 0");
     }
 
     @Test
