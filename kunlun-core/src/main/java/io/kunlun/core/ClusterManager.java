@@ -130,6 +130,8 @@ public final class ClusterManager implements AutoCloseable {
     });
     /** The fencing number of the term the lease says this manager leads in; 0 while it follows. */
     private volatile long leaseTerm;
+    /** Set when the manager closes: no term begins any more. */
+    private volatile boolean closing;
     /** The current term's health monitor; null while following. Only the leadership thread and close use it. */
     private HealthMonitor health;
 
@@ -228,13 +230,17 @@ public final class ClusterManager implements AutoCloseable {
         @Override
         public void leading(long fencing) {
             leaseTerm = fencing;
-            leadership.execute(() -> beginTerm(fencing));
+            if (!closing) {
+                leadership.execute(() -> beginTerm(fencing));
+            }
         }
 
         @Override
         public void following(String leader) {
             leaseTerm = 0;
-            leadership.execute(ClusterManager.this::endTerm);
+            if (!closing) {
+                leadership.execute(ClusterManager.this::endTerm);
+            }
         }
     }
 
@@ -421,6 +427,7 @@ public final class ClusterManager implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         leadership.shutdownNow();
         try {
             leadership.awaitTermination(10, TimeUnit.SECONDS);

@@ -266,8 +266,8 @@ public final class ManagerLease implements AutoCloseable {
         String now = exclusive ? Long.toString(System.currentTimeMillis()) : DB_NOW;
         return jdbi.withHandle(handle -> handle.createQuery("SELECT m.address, m.heartbeat_at, m.fencing, m.host,"
                         + " m.pid, CASE WHEN l.holder_id = m.id AND l.expires_at > " + now + " THEN 1 ELSE 0 END"
-                        + " AS leading FROM manager_member m LEFT JOIN manager_lease l ON l.name = :name"
-                        + " ORDER BY leading DESC, m.address, m.pid")
+                        + " AS is_leader FROM manager_member m LEFT JOIN manager_lease l ON l.name = :name"
+                        + " ORDER BY is_leader DESC, m.address, m.pid")
                 .bind("name", NAME)
                 .map((rs, ctx) -> new Member(rs.getString(1), rs.getInt(6) == 1, Instant.ofEpochMilli(rs.getLong(2)),
                         rs.getLong(3), rs.getString(4), rs.getLong(5)))
