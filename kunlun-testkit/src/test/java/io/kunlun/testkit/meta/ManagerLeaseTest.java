@@ -2,7 +2,11 @@ package io.kunlun.testkit.meta;
 
 import io.kunlun.core.ClusterManager;
 import io.kunlun.core.Caller;
+import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.MetaNode;
+import io.kunlun.model.job.JobType;
 import io.kunlun.model.job.WireFormat;
 import io.kunlun.testkit.TestPorts;
 import io.kunlun.testkit.mariadb.MariaDbTestServer;
@@ -24,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
@@ -116,6 +121,26 @@ class ManagerLeaseTest {
             assertThat(holder.getLong("holder_pid")).isEqualTo(ProcessHandle.current().pid());
             assertThat(holder.getLong("fencing")).isEqualTo(42L);
             assertThat(holder.next()).isFalse();
+        }
+    }
+
+    @Test
+    void aJobStepOfATermThatIsOverIsRefusedAndTheCurrentTermIsRecordedWithIt() throws SQLException {
+        MetadataConfig config = freshStore();
+        String database = config.jdbcUrl().substring(config.jdbcUrl().lastIndexOf('/') + 1);
+        try (MetadataStore store = MetadataStore.open(config, homes.resolve("direct"), new MetaNode("127.0.0.1", 57000))) {
+            store.jobs().insert("j1", JobType.CREATE_MACHINE, "tester", "{}", "machine:127.0.0.143", "queued");
+            try (Connection admin = mariadb.connectAsAdmin(); Statement statement = admin.createStatement()) {
+                statement.execute("INSERT INTO `" + database + "`.manager_lease (name, holder_id, holder_host,"
+                        + " holder_pid, holder_started_at, heartbeat_at, expires_at, fencing)"
+                        + " VALUES ('manager', 'new', 'new-host', 4242, 0, 0, 0, 8)");
+            }
+
+            store.jobs().checkFence("j1", 8);
+            assertThatThrownBy(() -> store.jobs().checkFence("j1", 7))
+                    .isInstanceOf(ManagerException.class)
+                    .hasMessage("job j1: step refused: this manager's term as leader (fencing number 7) is over");
+            assertThat(store.jobs().fencing("j1")).isEqualTo(8L);
         }
     }
 
