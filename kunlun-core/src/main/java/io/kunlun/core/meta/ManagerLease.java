@@ -261,6 +261,26 @@ public final class ManagerLease implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * As {@link #refusal()}, but a leader whose renewal is late (its store slow, its process
+     * starved) first waits, up to the lease's duration, until it renews or learns it lost the
+     * lead: its work is held through a short hiccup rather than failed. A follower is refused at once.
+     */
+    public Optional<String> refusalAfterWaiting() {
+        long deadline = System.nanoTime() + duration.toNanos();
+        Optional<String> refusal = refusal();
+        while (refusal.isPresent() && fencing != 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return refusal;
+            }
+            refusal = refusal();
+        }
+        return refusal;
+    }
+
     /** Every manager on the store, the leader first, then by address. */
     static List<Member> members(Jdbi jdbi, boolean exclusive) {
         String now = exclusive ? Long.toString(System.currentTimeMillis()) : DB_NOW;

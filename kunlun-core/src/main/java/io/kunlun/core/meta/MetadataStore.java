@@ -154,13 +154,14 @@ public final class MetadataStore implements AutoCloseable {
 
     /**
      * Why this manager must not act on its own now: it follows, or it leads but cannot tell
-     * whether it still does. Empty while it leads, before it joined, and on a thread serving an
-     * API request (requests are answered by every manager). Every statement of this store's
-     * tables is refused with it meanwhile.
+     * whether it still does (after waiting up to the lease's duration for a late renewal). Empty
+     * while it leads, before it joined, and on a thread serving an API request (requests are
+     * answered by every manager). Every statement of this store's tables is refused with it
+     * meanwhile.
      */
     public Optional<String> refusal() {
         ManagerLease held = lease;
-        return held == null || connections.isServingRequest() ? Optional.empty() : held.refusal();
+        return held == null || connections.isServingRequest() ? Optional.empty() : held.refusalAfterWaiting();
     }
 
     /** Whether {@code e} is (or was caused by) the refusal of a statement for want of the lead. */
