@@ -26,7 +26,7 @@ import java.util.Optional;
                         + " same replies."},
         subcommands = {MachineCommands.class, ClusterCommands.class, ShardCommands.class, CompCommands.class,
                 InstanceCommands.class, NodeCommands.class, BackupCommands.class, RestoreCommands.class,
-                MonitorCommands.class, EventCommands.class, MetaCommands.class, JobCommands.class,
+                MonitorCommands.class, EventCommands.class, MetaCommands.class, ManagerCommands.class, JobCommands.class,
                 QuickstartCommand.class, ServeCommand.class, CompletionCommand.class, ManCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {

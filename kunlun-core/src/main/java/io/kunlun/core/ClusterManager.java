@@ -10,6 +10,7 @@ import io.kunlun.core.hosts.SessionWait;
 import io.kunlun.core.jobs.JobEngine;
 import io.kunlun.core.jobs.UndoAction;
 import io.kunlun.core.jobs.UndoActions;
+import io.kunlun.core.meta.ManagerLease;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.monitor.HealthMonitor;
 import io.kunlun.core.monitor.ManagerMetrics;
@@ -46,6 +47,7 @@ import io.kunlun.core.ops.backup.ListBackups;
 import io.kunlun.core.ops.healing.ListEvents;
 import io.kunlun.core.ops.manager.ListJobs;
 import io.kunlun.core.ops.machines.ListMachines;
+import io.kunlun.core.ops.manager.ListManagers;
 import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.backup.RestoreCluster;
 import io.kunlun.core.ops.backup.RestoreNewCluster;
@@ -85,6 +87,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -102,6 +109,8 @@ public final class ClusterManager implements AutoCloseable {
     private static final Set<JobType> INSTANCE_QUERIES = EnumSet.of(JobType.GET_VARIABLE, JobType.SET_VARIABLE);
     /** How long an inline query waits for a free SSH session on a machine. */
     public static final Duration INLINE_SESSION_WAIT = Duration.ofSeconds(5);
+    /** How soon a new leader tries again to take the jobs over when the store failed under it. */
+    private static final Duration TERM_RETRY = Duration.ofSeconds(2);
 
     private final ManagerConfig config;
     private final MetadataStore store;
@@ -109,8 +118,23 @@ public final class ClusterManager implements AutoCloseable {
     private final Drivers drivers;
     private final JobEngine engine;
     private final ManagerMetrics metrics;
-    private final HealthMonitor health;
+    private final Supplier<HealthMonitor> healthMonitors;
     private final Map<JobType, Query<?>> queries = new EnumMap<>(JobType.class);
+    /**
+     * Begins and ends this manager's terms as leader, one after the other, away from the lease's
+     * heartbeat (a term's recovery may roll jobs back for minutes).
+     */
+    private final ScheduledExecutorService leadership = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "leadership");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** The fencing number of the term the lease says this manager leads in; 0 while it follows. */
+    private volatile long leaseTerm;
+    /** Set when the manager closes: no term begins any more. */
+    private volatile boolean closing;
+    /** The current term's health monitor; null while following. Only the leadership thread and close use it. */
+    private HealthMonitor health;
 
     private ClusterManager(ManagerConfig config, MetadataStore store, Hosts hosts) {
         this.config = config;
@@ -157,6 +181,7 @@ public final class ClusterManager implements AutoCloseable {
         this.engine = new JobEngine(store.jobs(), operations, undoActions, JobEngine.Settings.of(config));
         engine.onJobEnded(metrics::jobEnded);
         List<Query<?>> all = new java.util.ArrayList<>(List.of(new GetMetaMode(store), new GetMeta(store),
+                new ListManagers(store),
                 new ListJobs(engine), new ListMachines(store), new GetVariable(store, drivers),
                 new SetVariable(store, drivers), new ListBackups(backups, archiving), new GetCredentials(store),
                 new ListEvents(store)));
@@ -164,43 +189,104 @@ public final class ClusterManager implements AutoCloseable {
         for (Query<?> query : all) {
             queries.put(query.type(), query);
         }
-        this.health = new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()),
+        this.healthMonitors = () -> new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()),
                 archiving, config.healing(), control, engine, metrics, Clock.systemUTC());
     }
 
     /**
-     * Opens the metadata store under the configured home, recovers interrupted jobs, starts work.
-     * An SSH key file that group or others may access stops it first ({@link SecretFiles}).
+     * Opens the metadata store under the configured home and joins the managers on it. When this
+     * manager leads at once (it is alone, or the lease was free), its term has begun when this
+     * returns: interrupted jobs recovered, work started. Otherwise it follows until the lease
+     * frees. An SSH key file that group or others may access stops it first ({@link SecretFiles}).
      */
     public static ClusterManager open(ManagerConfig config) {
         SecretFiles.requirePrivate("ssh.private_key", config.ssh().privateKey());
         ManagerHome.prepare(config);
         MetadataStore store = MetadataStore.open(config.metadata(), config.home(),
                 new MetaNode(config.advertisedHost(), config.advertisedPort()));
+        ClusterManager manager;
         try {
-            store.takeManagerLease();
+            manager = new ClusterManager(config, store, new Hosts(config.ssh(),
+                    () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet()),
+                    store::refusal));
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
-        ClusterManager manager = new ClusterManager(config, store, new Hosts(config.ssh(),
-                () -> store.machines().list().stream().map(Machine::hostaddr).collect(Collectors.toSet()),
-                store::refusal));
-        store.onLeaseLost(newHolder -> manager.stopActing());
-        manager.engine.recover();
-        manager.health.start();
+        try {
+            store.joinManagers(config.advertisedHost() + ":" + config.advertisedPort(), manager.new Terms());
+            manager.leadership.submit(() -> { }).get();
+        } catch (RuntimeException | ExecutionException e) {
+            manager.close();
+            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            manager.close();
+            Thread.currentThread().interrupt();
+            throw new ManagerException(ManagerException.Code.INTERRUPTED, "interrupted while the manager started");
+        }
         return manager;
     }
 
+    /** What the lease tells: each change of role is handed to the leadership thread, in order. */
+    private final class Terms implements ManagerLease.Listener {
+        @Override
+        public void leading(long fencing) {
+            leaseTerm = fencing;
+            if (!closing) {
+                leadership.execute(() -> beginTerm(fencing));
+            }
+        }
+
+        @Override
+        public void following(String leader) {
+            leaseTerm = 0;
+            if (!closing) {
+                leadership.execute(ClusterManager.this::endTerm);
+            }
+        }
+    }
+
     /**
-     * Another manager took the store's lease over: this one starts no job and no health round
-     * more, and leaves its running jobs, which stop at their next statement or command (both are
-     * refused now), ongoing for the new holder to take over as it does after a restart. Requests
-     * are answered with the refusal; the process runs on until it is stopped.
+     * This manager leads in term {@code fencing}: the engine takes over what the previous leader
+     * (or run) left, as after a restart, then runs the queues; the health monitor starts. A
+     * recovery the store failed under is tried again after a pause, while the term lasts.
      */
-    private void stopActing() {
+    private void beginTerm(long fencing) {
+        if (leaseTerm != fencing) {
+            return; // the term ended before it began
+        }
+        try {
+            engine.lead(fencing);
+        } catch (RuntimeException e) {
+            engine.abandon();
+            LOG.error("cannot take the jobs over as leader (fencing number {}); trying again in {} s", fencing,
+                    TERM_RETRY.toSeconds(), e);
+            leadership.schedule(() -> beginTerm(fencing), TERM_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        health = healthMonitors.get();
+        health.start();
+    }
+
+    /**
+     * This manager stopped leading: it starts no job and no health round more, and leaves its
+     * running jobs, which stop at their next statement, command or step (all refused now),
+     * ongoing for the new leader to take over as after a restart. It answers requests on.
+     */
+    private void endTerm() {
         engine.abandon();
-        health.close();
+        if (health != null) {
+            health.close();
+            health = null;
+        }
+    }
+
+    /**
+     * The fencing number of this manager's term while it leads and may act; empty while it
+     * follows (or cannot renew its lease).
+     */
+    public Optional<Long> leading() {
+        return store.leading();
     }
 
     /** The manager's own metrics, for the adapter's {@code GET /metrics}. */
@@ -221,10 +307,6 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     private Map<String, Object> answerRequest(Submission submission, Caller caller) {
-        Optional<String> refusal = store.refusal();
-        if (refusal.isPresent()) {
-            return WireFormat.failed(refusal.get());
-        }
         try {
             if (submission.type() == JobType.GET_STATUS) {
                 String jobId = ((JobRequest.GetStatus) submission.request()).jobId();
@@ -347,7 +429,16 @@ public final class ClusterManager implements AutoCloseable {
 
     @Override
     public void close() {
-        health.close();
+        closing = true;
+        leadership.shutdownNow();
+        try {
+            leadership.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (health != null) {
+            health.close();
+        }
         engine.close();
         drivers.close();
         hosts.close();

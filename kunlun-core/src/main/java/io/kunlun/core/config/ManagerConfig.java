@@ -148,8 +148,8 @@ public record ManagerConfig(
      * recovery, the lease), one for API requests, so that a burst of requests never starves jobs.
      * A request that finds no free connection within {@code request_wait_millis} fails; the
      * manager's work waits up to {@code manager_wait_seconds} (a store restart, a Galera member
-     * change). On a server store the manager holds a lease of {@code lease_seconds}, renewed while
-     * it runs, so that a second manager on the same store refuses to start.
+     * change). The managers on one store elect a leader by a lease of {@code lease_seconds}
+     * (default 10), renewed every second: a follower takes the lead over once it expired.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record MetadataConfig(
@@ -172,7 +172,7 @@ public record ManagerConfig(
             managerWaitSeconds = managerWaitSeconds <= 0 ? 30 : managerWaitSeconds;
             connectTimeoutSeconds = connectTimeoutSeconds <= 0 ? 5 : connectTimeoutSeconds;
             leakDetectionSeconds = leakDetectionSeconds <= 0 ? 60 : leakDetectionSeconds;
-            leaseSeconds = leaseSeconds <= 0 ? 30 : Math.max(3, leaseSeconds);
+            leaseSeconds = leaseSeconds <= 0 ? 10 : Math.max(3, leaseSeconds);
         }
 
         /** A store at {@code jdbcUrl} with the default pool sizes and timeouts. */

@@ -9,18 +9,21 @@ public final class JobContext {
     private final JobTable jobs;
     private final UndoActions undoActions;
     private final boolean resumed;
+    /** The fencing number of the leader's term the job runs in: every step checks it is still current. */
+    private final long fencing;
 
-    JobContext(String jobId, String lockKey, JobTable jobs, UndoActions undoActions, boolean resumed) {
+    JobContext(String jobId, String lockKey, JobTable jobs, UndoActions undoActions, boolean resumed, long fencing) {
         this.jobId = jobId;
         this.lockKey = lockKey;
         this.jobs = jobs;
         this.undoActions = undoActions;
         this.resumed = resumed;
+        this.fencing = fencing;
     }
 
     /** The context of a dry run's check: no job, so its steps are shown nowhere and nothing may be done. */
     static JobContext dryRun(String lockKey) {
-        return new JobContext(null, lockKey, null, null, false);
+        return new JobContext(null, lockKey, null, null, false, 0);
     }
 
     private boolean isDryRun() {
@@ -46,12 +49,13 @@ public final class JobContext {
 
     /**
      * Records the current step, shown by get_status as info/step and progress "done/total"; a
-     * resumed run's steps say so.
+     * resumed run's steps say so. Refused once the leader's term the job runs in is over.
      */
     public void step(String description, int done, int total) {
         if (isDryRun()) {
             return;
         }
+        jobs.checkFence(jobId, fencing);
         jobs.progress(jobId, resumed ? resumedStep(description) : description, done, total);
     }
 
@@ -63,12 +67,13 @@ public final class JobContext {
     /**
      * Records how to undo a side effect, before the side effect is made: a crash between the two
      * leaves an undo record for something that never happened, and undo actions are written to
-     * accept that.
+     * accept that. Refused once the leader's term the job runs in is over.
      */
     public void willDo(String action, Object payload) {
         if (isDryRun()) {
             throw new IllegalStateException("a dry run's check recorded the side effect " + action);
         }
+        jobs.checkFence(jobId, fencing);
         jobs.appendUndo(jobId, action, undoActions.encode(action, payload));
     }
 }

@@ -6,6 +6,7 @@ import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.meta.JobRecord;
 import io.kunlun.core.meta.JobTable;
 import io.kunlun.core.meta.JobTransition;
+import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.meta.UndoRecord;
 import io.kunlun.core.ops.Operation;
 import io.kunlun.model.InvalidRequestException;
@@ -22,27 +23,36 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The durable job queue. Jobs are rows that move through {@link JobTransition}s: accepted jobs
+ * The durable job queue, run by the leader among the managers of a metadata store. Jobs are rows that move through {@link JobTransition}s: accepted jobs
  * survive a restart and run then; a job that was running when the manager stopped is rolled back
  * from its undo log and marked failed, or, when its operation
  * {@linkplain Operation#resumesAfterRestart() resumes}, runs again. A job being rolled back stays
  * ongoing, holding its lock key, until its undo log is empty: a rollback that could not finish is
  * retried on a timer and at the next start. Jobs with the same lock key run one at a time in the
  * order they were accepted; jobs with other keys run concurrently, up to the number of workers.
+ *
+ * <p>The engine runs jobs only during a term ({@link #lead}): from the moment its manager became
+ * leader until it stops leading ({@link #abandon}) or closes. Every manager accepts jobs (a row in
+ * state accept); the leader picks them up from the store, in the order they were accepted, at
+ * once when they were submitted to it and within {@link #PICK_UP_EVERY} otherwise. A term's
+ * workers check at every step that their term (its fencing number) is still the store's.
  */
 public final class JobEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
@@ -62,6 +72,8 @@ public final class JobEngine implements AutoCloseable {
     private static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
     /** How soon a job the store failed under is taken over again. */
     private static final Duration STORE_RETRY = Duration.ofSeconds(2);
+    /** How often the leader looks for jobs accepted by other managers. */
+    static final Duration PICK_UP_EVERY = Duration.ofMillis(200);
 
     /**
      * How the engine runs: {@code workers} threads; on stop, running jobs get {@code stopGrace}
@@ -83,38 +95,53 @@ public final class JobEngine implements AutoCloseable {
     private final Map<JobType, Operation<?, ?>> operations = new HashMap<>();
     private final UndoActions undoActions;
     private final Settings settings;
-    private final ExecutorService workers;
-    /** Retries of rollbacks and the pruning of ended jobs. */
-    private final ScheduledExecutorService timer;
     private final List<Consumer<JobStatus>> listeners = new CopyOnWriteArrayList<>();
+    /** The term the engine runs jobs in; null while its manager follows (or before it first led). */
+    private Term term;
+
     /**
-     * Lock keys that have a worker draining them, or a rollback waiting for its retry, each with
-     * its jobs still to run, oldest first. A key leaves the map when its queue is empty.
+     * One term of leadership: its fencing number, its own workers and timer (retries of
+     * rollbacks, the pick-up of accepted jobs, the pruning of ended jobs), and the lock keys that
+     * have a worker draining them, or a rollback waiting for its retry, each with its jobs still
+     * to run, oldest first (a key leaves the map when its queue is empty). A worker of a term
+     * that ended finds its own term closed, whatever term the engine runs in since.
      */
-    private final Map<String, Deque<Queued>> queues = new HashMap<>();
-    private boolean started;
-    private boolean closed;
-    /** Set when a stopping engine interrupts its workers: what fails then is left for the next start. */
-    private volatile boolean interrupting;
-    /** Set when another manager took the store over: what fails then is left for that manager. */
-    private volatile boolean abandoned;
+    private final class Term {
+        final long fencing;
+        final ExecutorService workers;
+        final ScheduledExecutorService timer;
+        final Map<String, Deque<Queued>> queues = new HashMap<>();
+        /** The jobs queued in this term that may still be accepted in the store. */
+        final Set<String> queued = new HashSet<>();
+        /** Set once recovery ended: accepted jobs are then picked up. */
+        boolean recovered;
+        boolean closed;
+        /** Set when a stopping engine interrupts its workers: what fails then is left for the next start. */
+        volatile boolean interrupting;
+        /** Set when another manager took the lead over: what fails then is left for that manager. */
+        volatile boolean abandoned;
+
+        Term(long fencing) {
+            this.fencing = fencing;
+            AtomicInteger counter = new AtomicInteger();
+            this.workers = Executors.newFixedThreadPool(settings.workers(), runnable -> {
+                Thread thread = new Thread(runnable, "job-worker-" + counter.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+            this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "job-timer");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+    }
 
     public JobEngine(JobTable jobs, List<Operation<?, ?>> operations, UndoActions undoActions, Settings settings) {
         this.jobs = jobs;
         operations.forEach(operation -> this.operations.put(operation.type(), operation));
         this.undoActions = undoActions;
         this.settings = settings;
-        AtomicInteger counter = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(settings.workers(), runnable -> {
-            Thread thread = new Thread(runnable, "job-worker-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "job-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     /** Called with every job that ended, e.g. to count jobs for /metrics. */
@@ -135,47 +162,90 @@ public final class JobEngine implements AutoCloseable {
      */
     private enum Action { START, RESUME, ROLL_BACK, TAKE_OVER }
 
-    /**
-     * Takes over the jobs a previous run left ongoing: those whose operation resumes are queued
-     * to run again; the others, and those whose rollback had not finished, are rolled back now
-     * (or failed at once, with nothing to roll back), and what could not be undone yet is
-     * retried later, holding the job's lock key. Then queues the jobs it left accepted. Each lock
-     * key's jobs keep the order they were accepted in (an ongoing job was accepted before any job
-     * still waiting on its key). Runs before the first submission: a job this engine is running
-     * must never be taken for one that a stopped manager left behind. Also starts pruning ended
-     * jobs, now and every hour.
-     */
+    /** A term without a lease (an embedder's or a test's engine): see {@link #lead}. */
     public void recover() {
+        lead(0);
+    }
+
+    /**
+     * Begins a term as leader with fencing number {@code fencing} (0: no lease, nothing fenced).
+     * Takes over the jobs a previous leader (or run) left ongoing, exactly as after a restart:
+     * those whose operation resumes are queued to run again; the others, and those whose
+     * rollback had not finished, are rolled back now (or failed at once, with nothing to roll
+     * back), and what could not be undone yet is retried later, holding the job's lock key. Then
+     * queues the accepted jobs, and looks for more every {@link #PICK_UP_EVERY}. Each lock key's
+     * jobs keep the order they were accepted in (an ongoing job was accepted before any job still
+     * waiting on its key). No accepted job is picked up before: a job this term is running must
+     * never be taken for one that an earlier term left behind. Also starts pruning ended jobs,
+     * now and every hour.
+     */
+    public void lead(long fencing) {
+        Term t;
         synchronized (this) {
-            if (started) {
-                throw new IllegalStateException("recover() runs once, before the first submission");
+            if (term != null) {
+                throw new IllegalStateException("the engine leads already, in term " + term.fencing);
             }
-            started = true;
+            t = new Term(fencing);
+            term = t;
         }
         for (JobRecord job : jobs.inState(JobState.ONGOING)) {
             Operation<?, ?> operation = operations.get(job.status().jobType());
             if (job.rollbackCause().isEmpty() && operation != null && operation.resumesAfterRestart()) {
-                enqueue(new Queued(job.jobId(), Action.RESUME), job.lockKey());
+                enqueue(t, new Queued(job.jobId(), Action.RESUME), job.lockKey());
                 continue;
             }
             String cause = job.rollbackCause().orElse("the manager stopped while the job was at step '"
                     + stepOf(job) + "'");
+            jobs.checkFence(job.jobId(), t.fencing);
             if (job.rollbackCause().isEmpty()) {
                 if (jobs.undoLog(job.jobId()).isEmpty()) {
-                    end(job.jobId(), JobTransition.FAIL, cause + "; nothing to roll back");
+                    end(t, job.jobId(), JobTransition.FAIL, cause + "; nothing to roll back");
                     continue;
                 }
                 jobs.beginRollback(job.jobId(), cause, ROLLING_BACK + cause);
             }
-            // Rolled back before the first submission, as far as it goes now; the rest is retried.
-            if (!rollBack(job.jobId(), cause)) {
-                retryLater(new Queued(job.jobId(), Action.ROLL_BACK), job.lockKey());
+            // Rolled back before any accepted job is picked up, as far as it goes now; the rest is retried.
+            if (!rollBack(t, job.jobId(), cause)) {
+                retryLater(t, new Queued(job.jobId(), Action.ROLL_BACK), job.lockKey());
             }
         }
-        for (JobRecord job : jobs.inState(JobState.ACCEPT)) {
-            enqueue(new Queued(job.jobId(), Action.START), job.lockKey());
+        synchronized (this) {
+            t.recovered = true;
         }
-        timer.scheduleWithFixedDelay(this::pruneEnded, 0, PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        pickUpAccepted(t);
+        try {
+            t.timer.scheduleWithFixedDelay(() -> pickUpAccepted(t), PICK_UP_EVERY.toMillis(), PICK_UP_EVERY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            t.timer.scheduleWithFixedDelay(this::pruneEnded, 0, PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The term ended while it recovered: nothing more to schedule.
+        }
+    }
+
+    /**
+     * Queues, oldest first, every accepted job this term has not queued yet: those submitted to
+     * any manager. A failure (the store) is logged; the next look tries again.
+     */
+    private void pickUpAccepted(Term t) {
+        try {
+            List<JobRecord> accepted = jobs.inState(JobState.ACCEPT);
+            synchronized (this) {
+                if (t.closed || !t.recovered) {
+                    return;
+                }
+                Set<String> stillAccepted = new HashSet<>();
+                for (JobRecord job : accepted) {
+                    stillAccepted.add(job.jobId());
+                    if (t.queued.add(job.jobId())) {
+                        enqueue(t, new Queued(job.jobId(), Action.START), job.lockKey());
+                    }
+                }
+                // A job no longer accepted never is again: its id need not be remembered.
+                t.queued.retainAll(stillAccepted);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot look for accepted jobs: {}", e.getMessage());
+        }
     }
 
     /**
@@ -183,9 +253,6 @@ public final class JobEngine implements AutoCloseable {
      * runs once; the same job_id with another body is refused.
      */
     public JobStatus submit(Submission submission) {
-        synchronized (this) {
-            started = true;
-        }
         String jobId = submission.jobId().orElseGet(() -> UUID.randomUUID().toString());
         String body = submission.canonicalBody().toString();
         Operation<?, ?> operation = operations.get(submission.type());
@@ -198,7 +265,13 @@ public final class JobEngine implements AutoCloseable {
             }
             return outcome.job().status();
         }
-        enqueue(new Queued(jobId, Action.START), lockKey);
+        Term t;
+        synchronized (this) {
+            t = term;
+        }
+        if (t != null) {
+            pickUpAccepted(t);
+        }
         return outcome.job().status();
     }
 
@@ -263,54 +336,56 @@ public final class JobEngine implements AutoCloseable {
      * queue behind it. Answers whether it ran.
      */
     public boolean runIfIdle(String lockKey, Runnable work) {
+        Term t;
         synchronized (this) {
-            if (closed || queues.containsKey(lockKey)) {
+            t = term;
+            if (t == null || t.closed || t.queues.containsKey(lockKey)) {
                 return false;
             }
-            queues.put(lockKey, new ArrayDeque<>());
+            t.queues.put(lockKey, new ArrayDeque<>());
         }
         try {
             work.run();
         } finally {
-            release(lockKey);
+            release(t, lockKey);
         }
         return true;
     }
 
     /** Hands a key held by {@link #runIfIdle} to the jobs that queued behind it, if any. */
-    private synchronized void release(String lockKey) {
-        Deque<Queued> waiting = queues.get(lockKey);
-        if (closed || waiting == null || waiting.isEmpty()) {
-            queues.remove(lockKey);
+    private synchronized void release(Term t, String lockKey) {
+        Deque<Queued> waiting = t.queues.get(lockKey);
+        if (t.closed || waiting == null || waiting.isEmpty()) {
+            t.queues.remove(lockKey);
         } else {
-            workers.execute(() -> drain(lockKey));
+            t.workers.execute(() -> drain(t, lockKey));
         }
     }
 
     /** How many lock keys have jobs queued, running or waiting for a rollback's retry. */
     synchronized int busyLockKeys() {
-        return queues.size();
+        return term == null ? 0 : term.queues.size();
     }
 
     /** Queues a job behind its lock key; the first job of an idle key gets a worker. */
-    private synchronized void enqueue(Queued job, String lockKey) {
-        if (closed) {
-            return; // still in the store: the next start runs it
+    private synchronized void enqueue(Term t, Queued job, String lockKey) {
+        if (t.closed) {
+            return; // still in the store: the next leader (or start) runs it
         }
-        Deque<Queued> queue = queues.get(lockKey);
+        Deque<Queued> queue = t.queues.get(lockKey);
         if (queue == null) {
             queue = new ArrayDeque<>();
-            queues.put(lockKey, queue);
-            workers.execute(() -> drain(lockKey));
+            t.queues.put(lockKey, queue);
+            t.workers.execute(() -> drain(t, lockKey));
         }
         queue.addLast(job);
     }
 
-    /** The next job of a key, or null when none waits or the engine closes: then the key is idle. */
-    private synchronized Queued next(String lockKey) {
-        Queued job = closed ? null : queues.get(lockKey).pollFirst();
+    /** The next job of a key, or null when none waits or the term ended: then the key is idle. */
+    private synchronized Queued next(Term t, String lockKey) {
+        Queued job = t.closed ? null : t.queues.get(lockKey).pollFirst();
         if (job == null) {
-            queues.remove(lockKey);
+            t.queues.remove(lockKey);
         }
         return job;
     }
@@ -320,35 +395,35 @@ public final class JobEngine implements AutoCloseable {
      * key busy (the jobs behind it wait: they could meet what the rollback has still to take
      * back), and gives the key a worker again after the retry delay.
      */
-    private void retryLater(Queued rollback, String lockKey) {
-        retryLater(rollback, lockKey, settings.rollbackRetry());
+    private void retryLater(Term t, Queued rollback, String lockKey) {
+        retryLater(t, rollback, lockKey, settings.rollbackRetry());
     }
 
-    private synchronized void retryLater(Queued retried, String lockKey, Duration delay) {
-        if (closed) {
-            queues.remove(lockKey); // the job stays ongoing with its undo log: the next start retries
+    private synchronized void retryLater(Term t, Queued retried, String lockKey, Duration delay) {
+        if (t.closed) {
+            t.queues.remove(lockKey); // the job stays ongoing with its undo log: the next leader retries
             return;
         }
-        queues.computeIfAbsent(lockKey, key -> new ArrayDeque<>()).addFirst(retried);
-        timer.schedule(() -> resumeDraining(lockKey), delay.toMillis(), TimeUnit.MILLISECONDS);
+        t.queues.computeIfAbsent(lockKey, key -> new ArrayDeque<>()).addFirst(retried);
+        t.timer.schedule(() -> resumeDraining(t, lockKey), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private synchronized void resumeDraining(String lockKey) {
-        if (!closed) {
-            workers.execute(() -> drain(lockKey));
+    private synchronized void resumeDraining(Term t, String lockKey) {
+        if (!t.closed) {
+            t.workers.execute(() -> drain(t, lockKey));
         }
     }
 
     /** Runs the jobs of one lock key one after the other. A job never stops the ones behind it. */
-    private void drain(String lockKey) {
-        for (Queued job = next(lockKey); job != null; job = next(lockKey)) {
+    private void drain(Term t, String lockKey) {
+        for (Queued job = next(t, lockKey); job != null; job = next(t, lockKey)) {
             try {
-                if (!run(job)) {
-                    retryLater(new Queued(job.jobId(), Action.ROLL_BACK), lockKey);
+                if (!run(t, job)) {
+                    retryLater(t, new Queued(job.jobId(), Action.ROLL_BACK), lockKey);
                     return;
                 }
             } catch (RuntimeException | Error e) {
-                if (abandoned) {
+                if (t.abandoned) {
                     LOG.warn("job {}: left to the manager that took the metadata store over ({})", job.jobId(),
                             e.getMessage());
                     return;
@@ -356,9 +431,11 @@ public final class JobEngine implements AutoCloseable {
                 // The store failed under the engine's own bookkeeping (it went away mid-job). The
                 // job keeps its key and is taken over from what the store holds, as a restart would,
                 // once the store answers again.
+                // So does a job whose step was refused for want of the lead: when this manager
+                // lost it, the term ends before the retry; when it renews in time, it goes on.
                 LOG.error("job {}: the engine could not record its state; taken over again in {} s", job.jobId(),
                         STORE_RETRY.toSeconds(), e);
-                retryLater(new Queued(job.jobId(), Action.TAKE_OVER), lockKey, STORE_RETRY);
+                retryLater(t, new Queued(job.jobId(), Action.TAKE_OVER), lockKey, STORE_RETRY);
                 return;
             }
         }
@@ -368,55 +445,60 @@ public final class JobEngine implements AutoCloseable {
      * Starts (or resumes) the job, checks then runs its operation, and ends it; or goes on with
      * its rollback. False when a rollback could not finish: the job stays ongoing to be retried.
      */
-    private boolean run(Queued queued) {
+    private boolean run(Term t, Queued queued) {
         String jobId = queued.jobId();
         JobRecord job = jobs.find(jobId).orElseThrow();
         if (queued.action() == Action.ROLL_BACK) {
             boolean stillRollingBack = job.status().state() == JobState.ONGOING && job.rollbackCause().isPresent();
-            return !stillRollingBack || rollBack(jobId, job.rollbackCause().get());
+            return !stillRollingBack || rollBack(t, jobId, job.rollbackCause().get());
         }
         if (queued.action() == Action.TAKE_OVER) {
-            return takeOver(job);
+            return takeOver(t, job);
         }
         boolean resuming = queued.action() == Action.RESUME;
         // A resumed job is ongoing already: what keeps it from running fails it rather than refusing it.
         JobTransition cannotRun = resuming ? JobTransition.FAIL : JobTransition.REFUSE;
         Operation<?, ?> operation = operations.get(job.status().jobType());
         if (operation == null) {
-            end(jobId, cannotRun, job.status().jobType().wireName() + " is not implemented yet");
+            end(t, jobId, cannotRun, job.status().jobType().wireName() + " is not implemented yet");
             return true;
         }
         JobRequest request;
         try {
             request = WireFormat.parse(WireFormat.json().readValue(job.requestJson(), ObjectNode.class)).request();
         } catch (Exception e) {
-            end(jobId, cannotRun, "stored request cannot be read: " + e.getMessage());
+            end(t, jobId, cannotRun, "stored request cannot be read: " + e.getMessage());
             return true;
         }
         // A run cut off while checking had made no side effect: it starts over as the first run did.
         boolean resumed = resuming && !CHECKING.equals(job.status().step());
         String firstStep = resumed ? RESUMED_AT + cutOffStep(job) + "'" : CHECKING;
+        jobs.checkFence(jobId, t.fencing);
         if (!jobs.apply(jobId, resuming ? JobTransition.RESUME : JobTransition.START, firstStep)) {
             return true;
         }
         String result;
         try {
-            result = checkThenRun(operation, request, new JobContext(jobId, job.lockKey(), jobs, undoActions, resumed));
+            result = checkThenRun(operation, request,
+                    new JobContext(jobId, job.lockKey(), jobs, undoActions, resumed, t.fencing));
         } catch (RuntimeException | Error failure) {
-            if (interrupting || Thread.interrupted()) {
+            if (t.interrupting || Thread.interrupted()) {
                 // Only a stopping engine interrupts its workers: the job was cut off, not failed.
                 // It stays ongoing with its undo log, for the next start to resume or roll back.
                 LOG.warn("job {}: cut off by the manager stopping; the next start takes it over", jobId, failure);
                 return true;
             }
-            if (abandoned) {
+            if (t.abandoned) {
                 LOG.warn("job {}: left to the manager that took the metadata store over ({})", jobId,
                         failure.getMessage());
                 return true;
             }
-            return fail(jobId, reason(job, failure));
+            if (MetadataStore.refusedForTheLease(failure)) {
+                throw failure; // not the job's failure: taken over again, or left to the next leader
+            }
+            return fail(t, jobId, reason(job, failure));
         }
-        end(jobId, JobTransition.SUCCEED, result);
+        end(t, jobId, JobTransition.SUCCEED, result);
         return true;
     }
 
@@ -425,18 +507,18 @@ public final class JobEngine implements AutoCloseable {
      * starts; ongoing with no undo record (it changed nothing yet) or resumable, it runs again;
      * otherwise it rolls back. An ended job is left as it is.
      */
-    private boolean takeOver(JobRecord job) {
+    private boolean takeOver(Term t, JobRecord job) {
         return switch (job.status().state()) {
-            case ACCEPT -> run(new Queued(job.jobId(), Action.START));
+            case ACCEPT -> run(t, new Queued(job.jobId(), Action.START));
             case ONGOING -> {
                 if (job.rollbackCause().isPresent()) {
-                    yield rollBack(job.jobId(), job.rollbackCause().get());
+                    yield rollBack(t, job.jobId(), job.rollbackCause().get());
                 }
                 Operation<?, ?> operation = operations.get(job.status().jobType());
                 boolean runsAgain = jobs.undoLog(job.jobId()).isEmpty()
                         || (operation != null && operation.resumesAfterRestart());
-                yield runsAgain ? run(new Queued(job.jobId(), Action.RESUME))
-                                : fail(job.jobId(), "the metadata store failed while the job was at step '"
+                yield runsAgain ? run(t, new Queued(job.jobId(), Action.RESUME))
+                                : fail(t, job.jobId(), "the metadata store failed while the job was at step '"
                                         + stepOf(job) + "'");
             }
             case DONE, FAILED -> true;
@@ -444,15 +526,16 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /** Fails the job at once when it made no side effect, else begins its rollback. */
-    private boolean fail(String jobId, String cause) {
+    private boolean fail(Term t, String jobId, String cause) {
         if (jobs.undoLog(jobId).isEmpty()) {
-            end(jobId, JobTransition.FAIL, cause);
+            end(t, jobId, JobTransition.FAIL, cause);
             return true;
         }
+        jobs.checkFence(jobId, t.fencing);
         if (!jobs.beginRollback(jobId, cause, ROLLING_BACK + cause)) {
             return true;
         }
-        return rollBack(jobId, cause);
+        return rollBack(t, jobId, cause);
     }
 
     private static String stepOf(JobRecord job) {
@@ -487,20 +570,24 @@ public final class JobEngine implements AutoCloseable {
      * ones stand on. Then the job stays ongoing with what is left of its log, its info saying what
      * failed, and false is answered: the rollback is tried again later.
      */
-    private boolean rollBack(String jobId, String cause) {
+    private boolean rollBack(Term t, String jobId, String cause) {
         List<UndoRecord> log = jobs.undoLog(jobId);
         for (int i = 0; i < log.size(); i++) {
             UndoRecord record = log.get(i);
             try {
-                if (interrupting) {
+                if (t.interrupting) {
                     throw new ManagerException(ManagerException.Code.INTERRUPTED, "the manager is stopping");
                 }
-                if (abandoned) {
+                if (t.abandoned) {
                     throw new ManagerException(ManagerException.Code.NOT_LEASE_HOLDER,
                             "another manager took the metadata store over");
                 }
+                jobs.checkFence(jobId, t.fencing);
                 undoActions.undo(record.action(), record.payload());
             } catch (RuntimeException e) {
+                if (t.abandoned || MetadataStore.refusedForTheLease(e)) {
+                    throw e; // the rollback is the next leader's (or this one's, once it renews)
+                }
                 LOG.warn("job {}: undo of {} failed", jobId, record.action(), e);
                 int left = log.size() - i - 1;
                 jobs.rollbackProgress(jobId, cause + "; rollback incomplete: undo of " + record.action() + " failed: "
@@ -512,7 +599,7 @@ public final class JobEngine implements AutoCloseable {
             }
             jobs.removeUndo(jobId, record.seq());
         }
-        end(jobId, JobTransition.FAIL, cause + "; rolled back");
+        end(t, jobId, JobTransition.FAIL, cause + "; rolled back");
         return true;
     }
 
@@ -534,16 +621,17 @@ public final class JobEngine implements AutoCloseable {
      * recorded stays ongoing, and the next start would roll back what it finished. The pause
      * between attempts doubles up to {@link #MAX_END_RETRY}; a stopping engine does not stop it.
      */
-    private void end(String jobId, JobTransition transition, String info) {
+    private void end(Term t, String jobId, JobTransition transition, String info) {
         boolean interrupted = false;
         long pauseMillis = 100;
         boolean moved;
         while (true) {
             try {
+                jobs.checkFence(jobId, t.fencing);
                 moved = jobs.apply(jobId, transition, info);
                 break;
             } catch (RuntimeException e) {
-                if (abandoned) {
+                if (t.abandoned || MetadataStore.refusedForTheLease(e)) {
                     throw e; // the job is the new holder's now: it finds the job as this run left it
                 }
                 LOG.error("job {}: cannot record its end ({}) yet, retrying in {} ms", jobId,
@@ -589,18 +677,25 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /**
-     * Another manager took the metadata store over: starts nothing more and retries nothing.
+     * This manager stopped leading: the term ends, starting nothing more and retrying nothing.
      * Running jobs stop at their next statement or command (the store and the machines refuse
-     * them now) and are left as they are, ongoing, for that manager to take over as after a
-     * restart: nothing is rolled back or ended here. Does not wait for the workers.
+     * them now, and so does the fencing number of their steps) and are left as they are,
+     * ongoing, for the next leader to take over as after a restart: nothing is rolled back or
+     * ended here. Does not wait for the workers. Nothing happens while the engine does not lead.
      */
     public void abandon() {
+        Term t;
         synchronized (this) {
-            closed = true;
-            abandoned = true;
+            t = term;
+            term = null;
+            if (t == null) {
+                return;
+            }
+            t.closed = true;
+            t.abandoned = true;
         }
-        timer.shutdownNow();
-        workers.shutdown();
+        t.timer.shutdownNow();
+        t.workers.shutdown();
     }
 
     /**
@@ -612,22 +707,28 @@ public final class JobEngine implements AutoCloseable {
      */
     @Override
     public void close() {
+        Term t;
         synchronized (this) {
-            closed = true;
+            t = term;
+            term = null;
+            if (t == null) {
+                return;
+            }
+            t.closed = true;
         }
-        timer.shutdownNow();
-        workers.shutdown();
+        t.timer.shutdownNow();
+        t.workers.shutdown();
         try {
-            if (!workers.awaitTermination(settings.stopGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-                interrupting = true;
-                workers.shutdownNow();
-                if (!workers.awaitTermination(INTERRUPTED_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!t.workers.awaitTermination(settings.stopGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                t.interrupting = true;
+                t.workers.shutdownNow();
+                if (!t.workers.awaitTermination(INTERRUPTED_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                     LOG.warn("job workers still run {} s after they were interrupted", INTERRUPTED_WAIT.toSeconds());
                 }
             }
         } catch (InterruptedException e) {
-            interrupting = true;
-            workers.shutdownNow();
+            t.interrupting = true;
+            t.workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

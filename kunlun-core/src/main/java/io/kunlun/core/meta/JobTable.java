@@ -1,5 +1,6 @@
 package io.kunlun.core.meta;
 
+import io.kunlun.core.ManagerException;
 import io.kunlun.model.job.JobState;
 import io.kunlun.model.job.JobStatus;
 import io.kunlun.model.job.JobType;
@@ -154,6 +155,31 @@ public final class JobTable {
                     .bind("done", JobState.DONE.wireName()).bind("failed", JobState.FAILED.wireName())
                     .bind("before", endedBefore).bind("oldestKept", oldestKept).execute();
         });
+    }
+
+    /**
+     * Records on the job that the leader of term {@code fencing} takes its next step, or refuses
+     * the step (a {@code NOT_LEASE_HOLDER} ManagerException) when the store's lease has moved on to
+     * a later term: a leader that lost the lead must not act on the job any more. Fencing number
+     * 0 is an engine without a lease (an embedder's, a test's): nothing is checked or recorded.
+     */
+    public void checkFence(String jobId, long fencing) {
+        if (fencing == 0) {
+            return;
+        }
+        int recorded = jdbi.withHandle(handle -> handle.createUpdate("UPDATE job SET fencing = :fencing"
+                        + " WHERE job_id = :id AND :fencing = (SELECT fencing FROM manager_lease WHERE name = 'manager')")
+                .bind("fencing", fencing).bind("id", jobId).execute());
+        if (recorded == 0) {
+            throw new ManagerException(ManagerException.Code.NOT_LEASE_HOLDER, "job " + jobId + ": step refused:"
+                    + " this manager's term as leader (fencing number " + fencing + ") is over");
+        }
+    }
+
+    /** The fencing number of the leader that took the job's latest step; 0 before any. */
+    public long fencing(String jobId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT COALESCE(fencing, 0) FROM job WHERE job_id = :id")
+                .bind("id", jobId).mapTo(Long.class).findOne().orElse(0L));
     }
 
     /** Records the current step of an ongoing job; a job that has ended keeps its last step. */

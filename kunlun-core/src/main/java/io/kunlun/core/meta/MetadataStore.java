@@ -18,7 +18,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -146,27 +145,28 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /**
-     * Takes the store's lease for the life of this manager (server stores; the embedded store is
-     * locked by its file already), or refuses naming the manager that holds it. Given up on close.
+     * Enters this manager, reachable at {@code address}, on the store's list of managers and has
+     * it compete for the lead ({@link ManagerLease}): {@code listener} hears when it becomes
+     * leader and when it stops leading. Left on close.
      */
-    public void takeManagerLease() {
-        if (!config.isEmbedded()) {
-            lease = ManagerLease.take(Jdbi.create(connections.dataSource()), describeLocation(),
-                    Duration.ofSeconds(config.leaseSeconds()));
-        }
+    public void joinManagers(String address, ManagerLease.Listener listener) {
+        lease = ManagerLease.join(Jdbi.create(connections.dataSource()), describeLocation(), address,
+                Duration.ofSeconds(config.leaseSeconds()), config.isEmbedded(), listener);
     }
 
     /**
-     * Why this manager must not act now (it lost the store's lease, or cannot tell whether it
-     * still holds it); empty while it holds the lease, and always on the embedded store. Every
-     * statement of this store's tables is refused with it meanwhile.
+     * Why this manager must not act on its own now: it follows, or it leads but cannot tell
+     * whether it still does (after waiting up to the lease's duration for a late renewal). Empty
+     * while it leads, before it joined, and on a thread serving an API request (requests are
+     * answered by every manager). Every statement of this store's tables is refused with it
+     * meanwhile.
      */
     public Optional<String> refusal() {
         ManagerLease held = lease;
-        return held == null ? Optional.empty() : held.refusal();
+        return held == null || connections.isServingRequest() ? Optional.empty() : held.refusalAfterWaiting();
     }
 
-    /** Whether {@code e} is (or was caused by) the refusal of a statement for want of the lease. */
+    /** Whether {@code e} is (or was caused by) the refusal of a statement for want of the lead. */
     public static boolean refusedForTheLease(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof ManagerException refused && refused.code() == ManagerException.Code.NOT_LEASE_HOLDER) {
@@ -176,19 +176,22 @@ public final class MetadataStore implements AutoCloseable {
         return false;
     }
 
-    /** Calls {@code listener} with the new holder when another manager takes the store's lease over. */
-    public void onLeaseLost(Consumer<String> listener) {
+    /** The fencing number of this manager's term while it leads and may act; empty otherwise. */
+    public Optional<Long> leading() {
         ManagerLease held = lease;
-        if (held != null) {
-            held.onLost(listener);
-        }
+        return held == null ? Optional.empty() : held.leading();
     }
 
-    /** Reachability, outages, pools and lease, for the manager's metrics. */
+    /** Every manager on the store (list_managers), the leader first. */
+    public List<ManagerLease.Member> managers() {
+        return ManagerLease.members(jdbi, config.isEmbedded());
+    }
+
+    /** Reachability, outages, pools and the lead, for the manager's metrics. */
     public StoreStatus status() {
         ManagerLease held = lease;
         return new StoreStatus(connections.up(), connections.outages(), connections.pools(),
-                held == null ? Optional.empty() : Optional.of(held.held()));
+                held != null && held.leader(), held == null ? 0 : held.renewals());
     }
 
     public MachineTable machines() {

@@ -97,6 +97,11 @@ final class StoreConnections implements AutoCloseable {
         return new RoutingDataSource();
     }
 
+    /** Whether the current thread is serving an API request (inside {@link #servingRequest}). */
+    boolean isServingRequest() {
+        return servingRequest.get();
+    }
+
     /** Runs {@code work} with the connections of the request pool: the API's requests. */
     <T> T servingRequest(Supplier<T> work) {
         boolean outer = servingRequest.get();

@@ -104,9 +104,8 @@ public final class ManagerMetrics {
                         counts = instancesByStatus.get();
                     } catch (RuntimeException e) {
                         if (MetadataStore.unavailability(e).isPresent() || MetadataStore.refusedForTheLease(e)) {
-                            // No counts while the store cannot be reached, or may not be read by a
-                            // manager without its lease; kunlun_metadata_store_up and
-                            // kunlun_metadata_lease_held say so.
+                            // No counts while the store cannot be reached (kunlun_metadata_store_up
+                            // says so), or may not be read.
                             return;
                         }
                         throw e;
@@ -170,9 +169,14 @@ public final class ManagerMetrics {
                 .callback(callback -> status.get().pools().forEach(pool -> callback.call(pool.timeouts(), pool.name())))
                 .register(registry);
         GaugeWithCallback.builder()
-                .name("kunlun_metadata_lease_held")
-                .help("1 while this manager holds the server metadata store's lease, 0 once another manager took it")
-                .callback(callback -> status.get().leaseHeld().ifPresent(held -> callback.call(held ? 1 : 0)))
+                .name("kunlun_manager_leader")
+                .help("1 while this manager holds the metadata store's lease (the leader), 0 while it follows")
+                .callback(callback -> callback.call(status.get().leader() ? 1 : 0))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("kunlun_lease_renewals")
+                .help("Renewals of this manager's lease on the metadata store that the store accepted")
+                .callback(callback -> callback.call(status.get().leaseRenewals()))
                 .register(registry);
     }
 

@@ -560,13 +560,42 @@ class JobEngineTest {
     }
 
     @Test
-    void recoveryRunsOnlyBeforeTheFirstSubmission() {
+    void aSecondTermCannotBeginWhileTheEngineLeads() {
         JobEngine engine = engine(instant);
         engine.submit(addComps("j1", "c1"));
 
-        assertThatThrownBy(engine::recover)
+        assertThatThrownBy(() -> engine.lead(2))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("recover() runs once, before the first submission");
+                .hasMessage("the engine leads already, in term 0");
+    }
+
+    @Test
+    void anEngineThatDoesNotLeadOnlyAcceptsJobs() throws Exception {
+        store = openStore();
+        opened.add(store);
+        JobEngine follower = new JobEngine(store.jobs(), List.of(instant), new UndoActions(List.of(forget)), SETTINGS);
+        opened.add(follower);
+
+        follower.submit(addComps("j1", "c1"));
+        Thread.sleep(2 * JobEngine.PICK_UP_EVERY.toMillis());
+
+        assertThat(follower.status("j1").orElseThrow().state()).isEqualTo(JobState.ACCEPT);
+    }
+
+    @Test
+    void theLeaderRunsTheJobsAnotherEngineAcceptedInTheOrderTheyWereAccepted() throws Exception {
+        JobEngine leader = engine(blocking);
+        JobEngine follower = new JobEngine(store.jobs(), List.of(blocking), new UndoActions(List.of(forget)), SETTINGS);
+        opened.add(follower);
+
+        follower.submit(deleteCluster("j1", "c1"));
+        follower.submit(deleteCluster("j2", "c1"));
+
+        assertThat(blocking.nextStarted()).isEqualTo("j1");
+        blocking.release("j1");
+        assertThat(blocking.nextStarted()).isEqualTo("j2");
+        blocking.release("j2");
+        assertThat(leader.await("j2", TIMEOUT).state()).isEqualTo(JobState.DONE);
     }
 
     @Test

@@ -123,12 +123,12 @@ class ManagerMetricsTest {
     void tellsWhetherTheMetadataStoreIsUpAndHowOftenItWasDown() {
         ManagerMetrics metrics = new ManagerMetrics(() -> counts(0, 0));
 
-        metrics.watchMetadataStore(() -> new StoreStatus(false, 2, List.of(), Optional.empty()));
+        metrics.watchMetadataStore(() -> new StoreStatus(false, 2, List.of(), false, 0));
 
         assertThat(text(metrics))
                 .contains("kunlun_metadata_store_up 0.0\n")
                 .contains("kunlun_metadata_store_outages_total 2.0\n")
-                .doesNotContain("kunlun_metadata_lease_held");
+                .contains("kunlun_manager_leader 0.0\n");
     }
 
     @Test
@@ -137,7 +137,7 @@ class ManagerMetricsTest {
 
         metrics.watchMetadataStore(() -> new StoreStatus(true, 0, List.of(
                 new StoreStatus.Pool("manager", 1, 2, 0, 8, 0),
-                new StoreStatus.Pool("requests", 8, 0, 5, 8, 17)), Optional.of(true)));
+                new StoreStatus.Pool("requests", 8, 0, 5, 8, 17)), true, 7));
 
         assertThat(text(metrics))
                 .contains("kunlun_metadata_pool_connections{pool=\"manager\",state=\"active\"} 1.0\n")
@@ -146,7 +146,8 @@ class ManagerMetricsTest {
                 .contains("kunlun_metadata_pool_max_connections{pool=\"requests\"} 8.0\n")
                 .contains("kunlun_metadata_pool_waiting_threads{pool=\"requests\"} 5.0\n")
                 .contains("kunlun_metadata_pool_timeouts_total{pool=\"requests\"} 17.0\n")
-                .contains("kunlun_metadata_lease_held 1.0\n");
+                .contains("kunlun_manager_leader 1.0\n")
+                .contains("kunlun_lease_renewals_total 7.0\n");
     }
 
     @Test
@@ -154,7 +155,7 @@ class ManagerMetricsTest {
         ManagerMetrics metrics = new ManagerMetrics(() -> {
             throw new IllegalStateException(new StoreUnavailableException("unreachable: connection refused"));
         });
-        metrics.watchMetadataStore(() -> new StoreStatus(false, 1, List.of(), Optional.empty()));
+        metrics.watchMetadataStore(() -> new StoreStatus(false, 1, List.of(), false, 0));
 
         assertThat(text(metrics))
                 .contains("kunlun_metadata_store_up 0.0\n")

@@ -207,4 +207,9 @@ public sealed interface JobRequest {
     record ListEvents(Optional<String> clusterName, int limit) implements JobRequest {
         public JobType type() { return JobType.LIST_EVENTS; }
     }
+
+    /** Every manager on the metadata store: its address, leader or follower, its last heartbeat. */
+    record ListManagers() implements JobRequest {
+        public JobType type() { return JobType.LIST_MANAGERS; }
+    }
 }

@@ -46,7 +46,9 @@ public enum JobType {
     /** Extension: a planned change of an rbr shard's primary, no write lost. */
     SWITCHOVER(true),
     /** Extension: what the manager did on its own (instances started again, given up), newest first. */
-    LIST_EVENTS(false);
+    LIST_EVENTS(false),
+    /** Extension: every manager on the metadata store, leader or follower, with its last heartbeat. */
+    LIST_MANAGERS(false);
 
     private final boolean async;
 

@@ -198,6 +198,7 @@ public final class WireFormat {
             case DELETE_BACKUP -> new DeleteBackup(f.name("cluster_name"), f.backupId("backup_id"));
             case SWITCHOVER -> new Switchover(f.name("cluster_name"), f.name("shard_name"), optionalInstance(f));
             case LIST_EVENTS -> new ListEvents(f.optionalName("cluster_name"), f.integer("limit", 1, 1000, 100));
+            case LIST_MANAGERS -> new ListManagers();
         };
     }
 
