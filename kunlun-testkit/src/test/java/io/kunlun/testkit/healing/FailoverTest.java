@@ -15,10 +15,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.address;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
@@ -96,27 +99,49 @@ class FailoverTest {
 
     @Test
     @Order(2)
-    void aHungPrimaryWhoseReplicaStillReceivesFromItIsNotReplaced() throws Exception {
-        JsonNode primary = primary();
-        long failoversBefore = HealingRequests.eventCount(manager, cluster, primary, "failed_over");
+    void aHungPrimaryIsReplacedByItsReplicaWithNoAcknowledgedWriteLostThenKilledAndComesBackAsItsReplica()
+            throws Exception {
+        JsonNode oldPrimary = primary();
+        JsonNode replica = replicaOf(oldPrimary);
+        long failoversBefore = HealingRequests.eventCount(manager, cluster, oldPrimary, "failed_over");
+        try (CompWriter writer = new CompWriter(FailoverTest::comp, 1_000_000)) {
+            writer.awaitAcknowledged(50);
 
-        try (PausedProcess hung = PausedProcess.storageServer(ClusterFixture.machineOf(machines, primary),
-                primary.get("port").asInt())) {
-            awaitStatus(FailoverTest::primary, "unreachable", WITHIN);
-            Thread.sleep(3_000);
+            PausedProcess hung = PausedProcess.storageServer(ClusterFixture.machineOf(machines, oldPrimary),
+                    oldPrimary.get("port").asInt());
+            long stoppedAt = System.nanoTime(); // a stopped server acknowledges nothing more
 
-            assertThat(address(primary())).as("still the primary").isEqualTo(address(primary));
-            assertThat(HealingRequests.eventCount(manager, cluster, primary, "failed_over")).isEqualTo(failoversBefore);
+            int acknowledgedAtStop = writer.acknowledged().size();
+            writer.awaitAcknowledged(acknowledgedAtStop + 50);
+            long writableAfter = writer.acceptedAgainAfter(stoppedAt) - stoppedAt;
+            System.out.printf("failover: writes through the comp accepted again %d ms after the primary's SIGSTOP%n",
+                    writableAfter / 1_000_000);
+            writer.stop();
+            assertThat(hung.process().isAlive()).as("the hung server was killed").isFalse();
+            JsonNode newPrimary = primary();
+            assertThat(address(newPrimary)).isEqualTo(address(replica));
+            assertThat(HealingRequests.ids(newPrimary)).containsAll(writer.acknowledged());
+            assertThat(writableAfter).as("writes accepted again within 30 s of the SIGSTOP")
+                    .isLessThan(30_000_000_000L);
+            assertThat(awaitEvent(manager, cluster, oldPrimary, "failed_over", failoversBefore, WITHIN)
+                    .get("detail").asText()).startsWith("primary lost by its replicas; " + address(replica));
+
+            JsonNode back = awaitStatus(() -> node(oldPrimary), "active", WITHIN);
+            assertThat(back.get("role").asText()).isEqualTo("replica");
+            assertThat(readOn(oldPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
+            int last = writer.acknowledged().last();
+            assertThat(readEventually(oldPrimary, "SELECT id FROM app.t WHERE id = " + last))
+                    .isEqualTo(Integer.toString(last));
         }
-        awaitStatus(FailoverTest::primary, "active", WITHIN);
-        assertThat(readOn(primary, "SELECT @@GLOBAL.read_only")).isEqualTo("0");
     }
 
     @Test
     @Order(3)
-    void anOldPrimaryHoldingAWriteItsReplicaNeverReceivedIsLeftReadOnlyAndDetachedWithItsData() throws Exception {
+    void anOldPrimaryHoldingAWriteItsReplicaNeverReceivedIsReseededFromTheNewPrimaryWithItsDataKeptAside()
+            throws Exception {
         JsonNode primary = primary();
         JsonNode replica = replicaOf(primary);
+        long rejoinsBefore = HealingRequests.eventCount(manager, cluster, primary, "rejoined");
         // The replica loses its primary's connection first (pointed at a port where nothing listens), and
         // then misses the write: the primary, not waiting for it (semi-sync times out at once), still takes it.
         ClusterFixture.asOperatorOnTheMachine(machines, replica, "STOP SLAVE; CHANGE MASTER TO MASTER_PORT = 1;"
@@ -128,13 +153,58 @@ class FailoverTest {
 
         kill(machines, primary, true);
 
-        JsonNode refused = awaitEvent(manager, cluster, primary, "rejoin_refused", 0, WITHIN);
-        assertThat(refused.get("detail").asText()).matches("holds transactions the primary lacks \\(0-\\d+-\\d+\\):"
-                + " left read-only and detached, its data kept; reseed it \\(delete_node, then add_nodes\\)");
+        JsonNode rejoined = awaitEvent(manager, cluster, primary, "rejoined", rejoinsBefore, WITHIN);
+        Matcher detail = Pattern.compile("held transactions the primary lacks \\(0-\\d+-\\d+\\): its data kept aside"
+                + " in (/\\S+/kept-\\d{8}T\\d{6}Z); reseeded from a backup of the primary, replicates from it")
+                .matcher(rejoined.get("detail").asText());
+        assertThat(detail.matches()).as(rejoined.toString()).isTrue();
         assertThat(address(primary())).isEqualTo(address(replica));
         assertThat(readOn(replica, "SELECT COUNT(*) FROM app.t WHERE id = -100")).isEqualTo("0");
+        JsonNode back = awaitStatus(() -> node(primary), "active", WITHIN);
+        assertThat(back.get("role").asText()).isEqualTo("replica");
         assertThat(readOn(primary, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
-        assertThat(readOn(primary, "SELECT v FROM app.t WHERE id = -100")).isEqualTo("never replicated");
+        assertThat(readOn(primary, "SELECT COUNT(*) FROM app.t WHERE id = -100")).isEqualTo("0");
+        try (Connection sql = ClusterFixture.postgres(comp()); Statement statement = sql.createStatement()) {
+            statement.execute("INSERT INTO t VALUES (-200, 'after the reseed')");
+        }
+        assertThat(readEventually(primary, "SELECT v FROM app.t WHERE id = -200")).isEqualTo("after the reseed");
+        Path keptAside = Path.of(detail.group(1));
+        assertThat(keptAside.resolve("data/app/t.ibd")).as("the old data, kept aside").isRegularFile();
+        assertThat(keptAside.resolve("binlog")).isNotEmptyDirectory();
+        assertThat(keptAside.resolve("redo")).isNotEmptyDirectory();
+    }
+
+    /** What docs/architecture.md claims of the semi-synchronous timeout: a primary falls back to asynchronous commits. */
+    @Test
+    @Order(4)
+    void aPrimaryNoReplicaAcknowledgesCommitsAfterTheSemiSyncTimeoutAndIsSemiSyncAgainOnceTheReplicaCaughtUp()
+            throws Exception {
+        JsonNode primary = primary();
+        JsonNode replica = replicaOf(primary);
+        assertThat(semiSyncStatus(primary)).isEqualTo("ON");
+        ClusterFixture.asOperatorOnTheMachine(machines, replica, "STOP SLAVE IO_THREAD;");
+
+        long started = System.nanoTime();
+        try (Connection sql = ClusterFixture.mariadb(primary); Statement statement = sql.createStatement()) {
+            statement.execute("INSERT INTO app.t VALUES (-300, 'acknowledged by no replica')");
+        }
+        long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(waitedMillis).as("the commit waited for rpl_semi_sync_master_timeout").isBetween(9_500L, 30_000L);
+        assertThat(semiSyncStatus(primary)).isEqualTo("OFF");
+        assertThat(readOn(replica, "SELECT COUNT(*) FROM app.t WHERE id = -300")).isEqualTo("0");
+        ClusterFixture.asOperatorOnTheMachine(machines, replica, "START SLAVE IO_THREAD;");
+        assertThat(readEventually(replica, "SELECT v FROM app.t WHERE id = -300")).isEqualTo("acknowledged by no replica");
+        long deadline = System.nanoTime() + WITHIN.toNanos();
+        while (!semiSyncStatus(primary).equals("ON")) {
+            assertThat(System.nanoTime()).as("semi-sync on again").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private static String semiSyncStatus(JsonNode primary) throws Exception {
+        return readOn(primary, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+                + " WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS'");
     }
 
     private static JsonNode replicaOf(JsonNode primary) {
