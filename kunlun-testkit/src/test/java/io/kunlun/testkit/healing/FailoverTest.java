@@ -85,12 +85,7 @@ class FailoverTest {
                     .startsWith("primary lost by its replicas; " + address(replica) + " promoted at ");
             JsonNode rejoined = awaitEvent(manager, cluster, oldPrimary, "rejoined", 0, WITHIN);
             assertThat(rejoined.get("detail").asText()).isEqualTo("replicates from the shard's primary again");
-            JsonNode back = awaitStatus(() -> node(oldPrimary), "active", WITHIN);
-            assertThat(back.get("role").asText()).isEqualTo("replica");
-            assertThat(readOn(oldPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
-            int last = writer.acknowledged().last();
-            assertThat(readEventually(oldPrimary, "SELECT id FROM app.t WHERE id = " + last))
-                    .isEqualTo(Integer.toString(last));
+            assertBackAsAReplicaHolding(oldPrimary, writer.acknowledged().last());
             // Last, so that a slow failover on a loaded machine leaves the shard whole for the next tests.
             assertThat(writableAfter).as("writes accepted again within 90 s of the kill").isLessThan(WITHIN.toNanos());
         }
@@ -128,12 +123,7 @@ class FailoverTest {
 
             // Rejoined as it is, or reseeded when the stop caught a transaction it had logged but not yet sent.
             awaitEvent(manager, cluster, oldPrimary, "rejoined", rejoinsBefore, WITHIN);
-            JsonNode back = awaitStatus(() -> node(oldPrimary), "active", WITHIN);
-            assertThat(back.get("role").asText()).isEqualTo("replica");
-            assertThat(readOn(oldPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
-            int last = writer.acknowledged().last();
-            assertThat(readEventually(oldPrimary, "SELECT id FROM app.t WHERE id = " + last))
-                    .isEqualTo(Integer.toString(last));
+            assertBackAsAReplicaHolding(oldPrimary, writer.acknowledged().last());
             // Replicas confirm after slave_net_timeout (4 s), the manager after two probes of about 5 s each.
             assertThat(writableAfter).as("writes accepted again within 90 s of the SIGSTOP").isLessThan(WITHIN.toNanos());
         }
@@ -209,6 +199,14 @@ class FailoverTest {
     private static String semiSyncStatus(JsonNode primary) throws Exception {
         return readOn(primary, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
                 + " WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS'");
+    }
+
+    /** The old primary is active again, a read-only replica that received the write {@code id}. */
+    private static void assertBackAsAReplicaHolding(JsonNode oldPrimary, int id) throws Exception {
+        JsonNode back = awaitStatus(() -> node(oldPrimary), "active", WITHIN);
+        assertThat(back.get("role").asText()).isEqualTo("replica");
+        assertThat(readOn(oldPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
+        assertThat(readEventually(oldPrimary, "SELECT id FROM app.t WHERE id = " + id)).isEqualTo(Integer.toString(id));
     }
 
     private static JsonNode replicaOf(JsonNode primary) {
