@@ -172,11 +172,15 @@ public final class DetachedProcess {
      * it was running.
      */
     public boolean stop(Duration grace) {
+        return stop(grace, stopSignal);
+    }
+
+    private boolean stop(Duration grace, String signal) {
         List<String> pids = pids();
         if (pids.isEmpty()) {
             return false;
         }
-        signal(stopSignal, pids);
+        signal(signal, pids);
         if (!awaitGone(grace)) {
             signal("KILL", pids());
             if (!awaitGone(KILL_WAIT)) {
@@ -184,6 +188,14 @@ public final class DetachedProcess {
             }
         }
         return true;
+    }
+
+    /**
+     * Kills the server at once (SIGKILL, which ends a stopped process too) and waits until it is
+     * gone. Answers whether it was running.
+     */
+    public boolean kill() {
+        return stop(Duration.ZERO, "KILL");
     }
 
     /** The last lines of the log, one line each, or a note that there is none. */

@@ -166,6 +166,23 @@ final class InstanceDirectories {
         host.check(account.command(argv).withTimeout(Command.DEFAULT_TIMEOUT.multipliedBy(10)));
     }
 
+    /**
+     * Moves what each of the directories holds into a subdirectory of {@code keptAside} (a new
+     * directory), named by {@code names} in the same order, as the account whose files they are:
+     * the directories are left empty and nothing is deleted.
+     */
+    static void moveContents(HostAccess host, InstanceAccount account, List<String> directories, List<String> names,
+                             String keptAside) {
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", "kept=$1; shift; mkdir -m 0700 -- \"$kept\" || exit;"
+                + " while [ $# -gt 0 ]; do mkdir -- \"$kept/$1\" && find \"$2\" -mindepth 1 -maxdepth 1"
+                + " -exec mv -t \"$kept/$1\" -- {} + || exit; shift 2; done", "sh", keptAside));
+        for (int i = 0; i < directories.size(); i++) {
+            argv.add(names.get(i));
+            argv.add(directories.get(i));
+        }
+        host.check(account.command(argv).withTimeout(Command.DEFAULT_TIMEOUT.multipliedBy(10)));
+    }
+
     /** {@code argv} deleting {@code directory}: as the account when it controls the directory's parent. */
     private static Command deleting(HostAccess host, InstanceAccount account, String label, String directory,
                                     List<String> argv) {

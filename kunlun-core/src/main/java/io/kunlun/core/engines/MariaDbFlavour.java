@@ -33,6 +33,15 @@ final class MariaDbFlavour implements StorageFlavour {
     private static final Map<String, String> REPLICA_SETTINGS = orderedSettings(
             "read_only", "ON", "rpl_semi_sync_master_enabled", "OFF", "rpl_semi_sync_slave_enabled", "ON");
 
+    /**
+     * How long a replica's receiver waits for anything from its primary before it drops the
+     * connection and connects again ({@code Slave_IO_Running: Connecting}, which is how a replica
+     * confirms a lost primary to the failover). The primary sends a heartbeat every
+     * {@link #HEARTBEAT_PERIOD_SECONDS} when it has nothing else to send, so only a primary that
+     * hangs (stopped, frozen, cut off) stays silent that long; MariaDB's default is 60 s.
+     */
+    private static final int REPLICA_NET_TIMEOUT_SECONDS = 4;
+    private static final int HEARTBEAT_PERIOD_SECONDS = 1;
     private static final Duration INITIALISE_TIMEOUT = Duration.ofMinutes(5);
     /** How long the listening end of a backup stream waits for the other end to connect. */
     private static final Duration STREAM_ACCEPT_TIMEOUT = Duration.ofSeconds(30);
@@ -153,6 +162,8 @@ final class MariaDbFlavour implements StorageFlavour {
      * the primary side enabled would stall its own applier waiting for replicas it has not.
      */
     private static void rbrSettings(StringBuilder cnf, ReplicationMode.Rbr rbr) {
+        // Every node: a primary becomes a replica when a failover replaces it.
+        line(cnf, "slave_net_timeout", REPLICA_NET_TIMEOUT_SECONDS);
         if (rbr.replica()) {
             line(cnf, "rpl_semi_sync_slave_enabled", "ON");
             line(cnf, "read_only", "ON");
@@ -368,7 +379,8 @@ final class MariaDbFlavour implements StorageFlavour {
                 + ", MASTER_PORT = " + primary.ports().sql()
                 + ", MASTER_USER = " + SqlText.mysqlString(replication.user())
                 + ", MASTER_PASSWORD = " + SqlText.mysqlString(replication.password())
-                + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1;\n"
+                + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1"
+                + ", MASTER_HEARTBEAT_PERIOD = " + HEARTBEAT_PERIOD_SECONDS + ";\n"
                 + "SET GLOBAL read_only = ON;\n"
                 + "START SLAVE;\n");
     }

@@ -117,6 +117,22 @@ public final class StorageEngine {
     }
 
     /**
+     * Stops the instance and moves its data, binary and relay logs and redo log into a new
+     * directory of its instance directory, {@code kept-<label>} (subdirectories {@code data},
+     * {@code binlog}, {@code redo}), deleting nothing, so that {@link #reseedInPlace} can fill it
+     * again: an old primary holding transactions its shard's new primary lacks, whose data
+     * someone may still need. Answers the directory.
+     */
+    public String keepDataAside(StorageNode node, String label) {
+        InstanceAccount account = InstanceAccount.of(node, config);
+        String keptAside = node.layout().instanceDir() + "/kept-" + label;
+        process(node, account).stop(config.stopTimeout());
+        InstanceDirectories.moveContents(node.host(), account, node.layout().dataDirectories(),
+                List.of("data", "binlog", "redo"), keptAside);
+        return keptAside;
+    }
+
+    /**
      * Makes an installed group member take all of its data from its group again: stops it,
      * empties its data, binlog and redo log directories and starts it, so that it joins by a full
      * state transfer; waits until it is synced.
@@ -362,12 +378,14 @@ public final class StorageEngine {
     }
 
     /**
-     * Makes a primary that is down start read-only, a replica, when it starts again: it must never
-     * take writes beside the shard's new primary.
+     * Makes a replaced primary start read-only, a replica, when it starts again, and kills its
+     * server if it still runs: it must never take writes beside the shard's new primary, and a
+     * hung server (stopped, frozen) that wakes up would keep accepting them. Answers whether it ran.
      */
-    public void fenceDown(StorageNode oldPrimary) {
-        flavour(oldPrimary.host()).keepReplicaSettings(oldPrimary,
-                InstanceAccount.of(oldPrimary, config));
+    public boolean fenceDown(StorageNode oldPrimary) {
+        InstanceAccount account = InstanceAccount.of(oldPrimary, config);
+        flavour(oldPrimary.host()).keepReplicaSettings(oldPrimary, account);
+        return process(oldPrimary, account).kill();
     }
 
     /**

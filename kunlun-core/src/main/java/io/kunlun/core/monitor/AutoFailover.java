@@ -25,14 +25,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * rbr failover without anyone asking: an rbr primary whose server the health monitor found
  * gone, or not answering in two rounds in a row, is replaced by its most advanced replica
  * ({@link PrimaryFailover}), under the cluster's job lock, once every replica that answers
- * confirms it lost the primary too. The old primary's configuration is made read-only first, so
- * when the keepalive starts it again it cannot take writes beside the new primary; it is then
- * made a replica of the new primary ({@link #rejoinIfDetached}) when it holds nothing the new
- * primary lacks, and otherwise left read-only and detached, the event naming its errant GTIDs.
+ * confirms it lost the primary too. The old primary is fenced: its configuration made read-only
+ * and its server killed if it still runs (hung), so when the keepalive starts it again it cannot
+ * take writes beside the new primary; it is then made a replica of the new primary
+ * ({@link #rejoinIfDetached}), reseeded from it with its own data kept aside when it holds
+ * transactions the new primary lacks.
  *
- * <p>A failover the replicas do not confirm (a primary that hangs but keeps its replicas'
- * connections, or a manager cut off from the primary alone) is not made; the next round looks
- * again. A dead primary whose replicas cannot confirm (none answers) is left to the keepalive.
+ * <p>A failover the replicas do not confirm (a manager cut off from the primary alone; a hung
+ * primary, until its replicas' receivers time out) is not made; the next round looks again. A
+ * dead primary whose replicas cannot confirm (none answers) is left to the keepalive.
  */
 final class AutoFailover {
     private static final Logger LOG = LoggerFactory.getLogger(AutoFailover.class);
@@ -105,8 +106,8 @@ final class AutoFailover {
 
     /**
      * After the keepalive started an rbr node recorded as a replica that replicates from nobody
-     * (an old primary a failover replaced): makes it follow the shard's primary, or leaves it
-     * read-only and detached when it holds transactions the primary lacks. Runs under the lock.
+     * (an old primary a failover replaced): makes it follow the shard's primary, reseeding it with
+     * its data kept aside when it holds transactions the primary lacks. Runs under the lock.
      */
     void rejoinIfDetached(Instance instance) {
         Optional<Cluster> cluster = store.clusters().findCluster(instance.clusterName());
@@ -120,14 +121,11 @@ final class AutoFailover {
         }
         Instant at = events.now();
         try {
-            Optional<String> errant = failover.rejoin(instance);
-            if (errant.isPresent()) {
-                events.record(instance, at, EventTable.Kind.REJOIN_REFUSED, "holds transactions the primary lacks ("
-                        + errant.get() + "): left read-only and detached, its data kept; reseed it (delete_node,"
-                        + " then add_nodes)");
-            } else {
-                events.record(instance, at, EventTable.Kind.REJOINED, "replicates from the shard's primary again");
-            }
+            PrimaryFailover.Rejoin rejoin = failover.rejoin(instance, at);
+            events.record(instance, at, EventTable.Kind.REJOINED, rejoin.keptAside()
+                    .map(keptAside -> "held transactions the primary lacks (" + rejoin.errant() + "): its data kept"
+                            + " aside in " + keptAside + "; reseeded from a backup of the primary, replicates from it")
+                    .orElse("replicates from the shard's primary again"));
         } catch (ManagerException e) {
             events.record(instance, at, EventTable.Kind.REJOIN_REFUSED, "could not rejoin: " + e.getMessage());
         }

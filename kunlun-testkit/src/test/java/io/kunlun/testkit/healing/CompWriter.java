@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Inserts rows numbered from 1 into the foreign table {@code t} through a comp, one statement
+ * Inserts rows numbered from {@code firstId} into the foreign table {@code t} through a comp, one statement
  * each, and keeps the numbers whose insert was acknowledged, with when; a failed insert (the
  * shard refusing writes, or gone) is not, and the next one opens a new connection. Runs for
  * ten minutes at most.
@@ -29,10 +29,17 @@ final class CompWriter implements AutoCloseable {
     private final ConcurrentSkipListMap<Integer, Long> acknowledged = new ConcurrentSkipListMap<>();
     private final List<String> failures = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final int firstId;
     private final Thread thread;
 
     CompWriter(Supplier<JsonNode> comp) {
+        this(comp, 1);
+    }
+
+    /** @param firstId above the ids of an earlier writer on the same table */
+    CompWriter(Supplier<JsonNode> comp, int firstId) {
         this.comp = comp;
+        this.firstId = firstId;
         this.thread = new Thread(this::write, "comp-writer");
         thread.start();
     }
@@ -40,7 +47,7 @@ final class CompWriter implements AutoCloseable {
     private void write() {
         long deadline = System.currentTimeMillis() + MAX_MILLIS;
         Connection connection = null;
-        int id = 1;
+        int id = firstId;
         while (running.get() && System.currentTimeMillis() < deadline) {
             try {
                 if (connection == null) {
@@ -116,7 +123,7 @@ final class CompWriter implements AutoCloseable {
     }
 
     void awaitAcknowledged(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
+        long deadline = System.nanoTime() + 120_000_000_000L;
         while (acknowledged.size() < count) {
             synchronized (failures) {
                 assertThat(System.nanoTime()).as(count + " writes acknowledged; failures " + failures)

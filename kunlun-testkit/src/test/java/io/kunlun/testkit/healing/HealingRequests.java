@@ -135,6 +135,13 @@ final class HealingRequests {
         return ClusterFixture.primary(manager.client(), cluster, "shard1");
     }
 
+    /** Inserts a row into the foreign table {@code t} through the comp. */
+    static void insertThroughComp(JsonNode comp, int id, String value) throws SQLException {
+        try (Connection sql = ClusterFixture.postgres(comp); Statement statement = sql.createStatement()) {
+            statement.execute("INSERT INTO t VALUES (" + id + ", '" + value + "')");
+        }
+    }
+
     /** The ids of app.t with a positive id on a storage node. */
     static Set<Integer> ids(JsonNode node) throws SQLException {
         Set<Integer> ids = new TreeSet<>();

@@ -14,8 +14,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.address;
@@ -42,7 +40,7 @@ class SwitchoverRecoveryTest {
         String cluster = HealingRequests.createClusterWithTable(manager.client(), machines, 2);
         JsonNode oldPrimary = ClusterFixture.primary(manager.client(), cluster, "shard1");
         JsonNode comp = ClusterFixture.comps(manager.client(), cluster).get(0);
-        insertThroughComp(comp, 1, "before");
+        HealingRequests.insertThroughComp(comp, 1, "before");
         var switchover = HealingRequests.switchover(cluster, "shard1");
         String jobId = switchover.get("job_id").asText();
         String switching = "switching shard1 over from " + address(oldPrimary) + ": re-pointing the comps to ";
@@ -63,16 +61,10 @@ class SwitchoverRecoveryTest {
         assertThat(address(newPrimary)).isEqualTo(promoted);
         assertThat(readOn(newPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("0");
         assertThat(readOn(oldPrimary, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
-        insertThroughComp(comp, 2, "after");
+        HealingRequests.insertThroughComp(comp, 2, "after");
         assertThat(readOn(newPrimary, "SELECT group_concat(v ORDER BY id) FROM app.t")).isEqualTo("before,after");
         assertThat(readEventually(oldPrimary, "SELECT v FROM app.t WHERE id = 2")).isEqualTo("after");
         HealingRequests.deleteCluster(manager.client(), cluster);
         manager.close();
-    }
-
-    private static void insertThroughComp(JsonNode comp, int id, String value) throws Exception {
-        try (Connection sql = ClusterFixture.postgres(comp); Statement statement = sql.createStatement()) {
-            statement.execute("INSERT INTO t VALUES (" + id + ", '" + value + "')");
-        }
     }
 }

@@ -17,6 +17,9 @@ import io.kunlun.model.Instance;
 import io.kunlun.model.InstanceKind;
 import io.kunlun.model.Role;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -39,6 +42,10 @@ public final class PrimaryFailover {
     /** What a failover did: the new primary and the position it had applied when promoted. */
     public record Outcome(Instance newPrimary, GtidPosition applied) {
     }
+
+    /** Names a kept-aside data directory by when it was set aside, in UTC: {@code kept-20261202T153500Z}. */
+    private static final DateTimeFormatter KEPT_ASIDE_LABEL =
+            DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final MetadataStore store;
     private final Drivers drivers;
@@ -105,7 +112,9 @@ public final class PrimaryFailover {
         // After the comps follow (writes are accepted again sooner): nothing starts the old primary before the
         // caller releases the cluster's lock. Its machine may be down too: then it cannot start either.
         try {
-            drivers.storage(primary.hostaddr()).fenceDown(drivers.storageNode(primary));
+            if (drivers.storage(primary.hostaddr()).fenceDown(drivers.storageNode(primary))) {
+                step.accept("killed " + primary.address() + ", which still ran without answering");
+            }
         } catch (ManagerException unreachable) {
             step.accept("could not fence " + primary.address() + ": " + unreachable.getMessage());
         }
@@ -113,25 +122,42 @@ public final class PrimaryFailover {
     }
 
     /**
-     * Makes an old primary, running again read-only after a failover, a replica of its shard's
-     * primary, when the primary holds every transaction it does; answers the transactions it holds
-     * that the primary lacks (its errant GTIDs) when there are some, and then leaves it as it is.
+     * How an old primary rejoined its shard: attached from its own position ({@code errant}
+     * empty), or, holding transactions the primary lacks ({@code errant}), reseeded from a backup
+     * of the primary after its data was moved into {@code keptAside}.
      */
-    public Optional<String> rejoin(Instance oldPrimary) {
+    public record Rejoin(String errant, Optional<String> keptAside) {
+    }
+
+    /**
+     * Makes an old primary, running again read-only after a failover, a replica of its shard's
+     * primary. When it holds transactions the primary lacks (errant GTIDs), its data is kept
+     * aside first (moved, nothing deleted) and it is reseeded from a backup stream of the
+     * primary taken now; a failed reseed names where its data went.
+     */
+    public Rejoin rejoin(Instance oldPrimary, Instant at) {
         Instance primary = store.clusters().instances(oldPrimary.clusterName()).stream()
                 .filter(node -> node.kind() == InstanceKind.STORAGE && node.shardName().equals(oldPrimary.shardName()))
                 .filter(node -> node.role().orElse(null) == Role.PRIMARY).findFirst()
                 .orElseThrow(() -> ManagerException.refused(oldPrimary.shardName().orElseThrow() + " has no primary"));
         StorageNode oldNode = drivers.storageNode(oldPrimary);
+        StorageNode primaryNode = drivers.storageNode(primary);
         StorageEngine oldEngine = drivers.storage(oldPrimary.hostaddr());
         String errant = errant(oldEngine.variable(oldNode, "gtid_binlog_state"),
-                drivers.storage(primary.hostaddr()).variable(drivers.storageNode(primary), "gtid_binlog_state"));
-        if (!errant.isEmpty()) {
-            return Optional.of(errant);
-        }
+                drivers.storage(primary.hostaddr()).variable(primaryNode, "gtid_binlog_state"));
         ClusterUsers users = ClusterAccounts.ofCluster(store.clusters(), oldPrimary.clusterName());
-        oldEngine.demote(oldNode, drivers.storageNode(primary), users.replication());
-        return Optional.empty();
+        if (errant.isEmpty()) {
+            oldEngine.demote(oldNode, primaryNode, users.replication());
+            return new Rejoin("", Optional.empty());
+        }
+        String keptAside = oldEngine.keepDataAside(oldNode, KEPT_ASIDE_LABEL.format(at));
+        try {
+            new ClusterBuilder(store, drivers).reseedReplica(oldPrimary, primaryNode, users);
+        } catch (ManagerException e) {
+            throw new ManagerException(e.code(), "its data (holding " + errant + ", which the primary lacks) kept aside"
+                    + " in " + keptAside + "; reseeding it from " + primary.address() + " failed: " + e.getMessage());
+        }
+        return new Rejoin(errant, Optional.of(keptAside));
     }
 
     /**
