@@ -1,0 +1,173 @@
+package io.kunlun.core.ops.instances;
+
+import io.kunlun.core.ops.Drivers;
+import io.kunlun.core.ops.Operation;
+import io.kunlun.core.ops.PlanDescription;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.engines.GroupPosition;
+import io.kunlun.core.engines.StartOutcome;
+import io.kunlun.core.engines.StorageEngine;
+import io.kunlun.core.engines.StorageNode;
+import io.kunlun.core.jobs.JobContext;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.Cluster;
+import io.kunlun.model.HaMode;
+import io.kunlun.model.Instance;
+import io.kunlun.model.InstanceKind;
+import io.kunlun.model.InstanceStatus;
+import io.kunlun.model.job.JobRequest;
+import io.kunlun.model.job.JobType;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * control_instance: stops, starts or restarts one instance's server, keeping its data, and
+ * records the outcome in its status: STOPPED after a stop (on purpose: the health monitor leaves
+ * it alone), ACTIVE after a start. Queues on the instance's cluster, behind the cluster's other
+ * jobs. A Galera member is started only once it is synced with its group; when its whole group is
+ * down, the member with the most recent data starts the group again (see
+ * {@link #startGroupMember}). Nothing is undone: a stop
+ * or start that fails half-way leaves the server as it is, and the status it had, for the health
+ * monitor to tell.
+ */
+public final class ControlInstance implements Operation<JobRequest.ControlInstance, Instance> {
+    private final MetadataStore store;
+    private final Drivers drivers;
+
+    public ControlInstance(MetadataStore store, Drivers drivers) {
+        this.store = store;
+        this.drivers = drivers;
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.CONTROL_INSTANCE;
+    }
+
+    /** An unknown instance queues on its own address, and check fails it. */
+    @Override
+    public String lockKey(JobRequest.ControlInstance request) {
+        return store.clusters().findInstance(request.instance().ip(), request.instance().port())
+                .map(instance -> "cluster:" + instance.clusterName())
+                .orElse("instance:" + request.instance());
+    }
+
+    @Override
+    public Instance check(JobRequest.ControlInstance request, JobContext context) {
+        return ManagedInstances.find(store, request.instance());
+    }
+
+    @Override
+    public Map<String, Object> describe(Instance instance) {
+        return Map.of("instance", PlanDescription.instance(instance));
+    }
+
+    @Override
+    public String run(JobRequest.ControlInstance request, Instance instance, JobContext context) {
+        return switch (request.control()) {
+            case STOP -> {
+                context.step("stopping " + instance.address(), 0, 1);
+                stop(instance);
+                yield "stop instance succeed";
+            }
+            case START -> {
+                context.step("starting " + instance.address(), 0, 1);
+                yield start(instance) == StartOutcome.ALREADY_RUNNING ? "already running" : "start instance succeed";
+            }
+            case RESTART -> {
+                context.step("stopping " + instance.address(), 0, 2);
+                stop(instance);
+                context.step("starting " + instance.address(), 1, 2);
+                start(instance);
+                yield "restart instance succeed";
+            }
+        };
+    }
+
+    private void stop(Instance instance) {
+        drivers.stop(instance);
+        store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.STOPPED);
+    }
+
+    /**
+     * Starts the instance on its data, a Galera member into its group, and records it active:
+     * control_instance start, and the keepalive's restart of an instance found dead.
+     */
+    public StartOutcome start(Instance instance) {
+        StartOutcome outcome = isGaleraMember(instance) ? startGroupMember(instance) : drivers.start(instance);
+        store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);
+        return outcome;
+    }
+
+    /**
+     * A member joins its group when another member runs in it. When none does (the whole group
+     * stopped or crashed), the group is started again from the member with the most recent data,
+     * as Galera's documented procedure does: that member, if it is the one asked for, starts a
+     * new group on its data; otherwise the start is refused, naming the member to start first.
+     * The members that follow join it as usual, by state transfer.
+     */
+    private StartOutcome startGroupMember(Instance instance) {
+        String shard = instance.shardName().orElseThrow();
+        StorageEngine engine = drivers.storage(instance.hostaddr());
+        StorageNode node = drivers.storageNode(instance);
+        List<Instance> members = store.clusters().instances(instance.clusterName()).stream()
+                .filter(other -> other.kind() == InstanceKind.STORAGE && other.shardName().equals(instance.shardName()))
+                .toList();
+        if (engine.isRunning(node) || members.stream()
+                .anyMatch(other -> !other.address().equals(instance.address()) && inGroup(other))) {
+            StartOutcome outcome = drivers.start(instance);
+            engine.awaitSynced(node);
+            return outcome;
+        }
+        for (Instance other : members) {
+            if (drivers.isRunning(other)) {
+                throw ManagerException.refused(shard + " group is down; " + other.address()
+                        + " runs outside it: stop it before starting the group again");
+            }
+        }
+        Map<String, GroupPosition> positions = new LinkedHashMap<>();
+        for (Instance member : members) {
+            positions.put(member.address(),
+                    drivers.storage(member.hostaddr()).lastCommitted(drivers.storageNode(member)));
+        }
+        if (positions.values().stream().map(GroupPosition::uuid).distinct().count() > 1) {
+            throw ManagerException.refused(shard + " group is down and its members hold different"
+                    + " group histories (" + positions.entrySet().stream()
+                    .map(entry -> entry.getKey() + " uuid " + entry.getValue().uuid())
+                    .collect(Collectors.joining(", ")) + "); none is started");
+        }
+        // Of members equally recent, the one asked for, else the first in the shard.
+        String mostRecent = positions.entrySet().stream()
+                .max(Comparator.comparingLong((Map.Entry<String, GroupPosition> entry) -> entry.getValue().seqno())
+                        .thenComparing(entry -> entry.getKey().equals(instance.address())))
+                .orElseThrow().getKey();
+        if (!mostRecent.equals(instance.address())) {
+            throw ManagerException.refused(shard + " group is down; start " + mostRecent
+                    + " first: it has the most recent data (seqno " + positions.get(mostRecent).seqno()
+                    + " against " + positions.get(instance.address()).seqno() + ")");
+        }
+        engine.bootstrapGroup(node);
+        return StartOutcome.STARTED;
+    }
+
+    /** Whether the member's server runs in its group's primary component. */
+    private boolean inGroup(Instance member) {
+        StorageEngine engine = drivers.storage(member.hostaddr());
+        StorageNode node = drivers.storageNode(member);
+        try {
+            return engine.isRunning(node) && engine.groupStatus(node).primaryComponent();
+        } catch (ManagerException unanswered) {
+            return false;
+        }
+    }
+
+    private boolean isGaleraMember(Instance instance) {
+        return instance.kind() == InstanceKind.STORAGE && store.clusters().findCluster(instance.clusterName())
+                .map(Cluster::spec).map(spec -> spec.haMode() == HaMode.MGR).orElse(false);
+    }
+}
