@@ -27,9 +27,7 @@ class BinlogArchiveReadingTest {
     @Test
     void aFileReadBeforeIsNotReadAgainWhileItIsUnchanged() throws IOException {
         BinlogArchive archive = archive();
-        Path source = Files.createDirectories(root.resolve("c1/binlog/shard1/127.0.0.9_3306"));
-        Files.writeString(source.resolve("binlog.000001"), events("0-1-0", "09:00:00", "09:10:00"));
-        Files.writeString(source.resolve("binlog.000002"), events("0-1-7", "09:20:00", "09:30:00"));
+        twoFiles();
 
         assertThat(archive.interval("c1", "shard1")).contains(new BinlogArchive.Interval(at("09:00:00"), at("09:30:00")));
         assertThat(calls()).as("both headers and the newest file in full").hasSize(3);
@@ -40,9 +38,7 @@ class BinlogArchiveReadingTest {
     @Test
     void theNewestFileIsReadAgainWhenItGrew() throws IOException {
         BinlogArchive archive = archive();
-        Path source = Files.createDirectories(root.resolve("c1/binlog/shard1/127.0.0.9_3306"));
-        Files.writeString(source.resolve("binlog.000001"), events("0-1-0", "09:00:00", "09:10:00"));
-        Files.writeString(source.resolve("binlog.000002"), events("0-1-7", "09:20:00", "09:30:00"));
+        Path source = twoFiles();
         archive.interval("c1", "shard1");
 
         Files.writeString(source.resolve("binlog.000002"), event("09:45:00"), StandardOpenOption.APPEND);
@@ -50,6 +46,14 @@ class BinlogArchiveReadingTest {
         assertThat(archive.interval("c1", "shard1")).contains(new BinlogArchive.Interval(at("09:00:00"), at("09:45:00")));
         assertThat(calls().subList(3, calls().size())).as("only the grown file, its header and in full")
                 .hasSize(2).allMatch(call -> call.endsWith("binlog.000002"));
+    }
+
+    /** One server's two files: 09:00 to 09:10, then 09:20 to 09:30. */
+    private Path twoFiles() throws IOException {
+        Path source = Files.createDirectories(root.resolve("c1/binlog/shard1/127.0.0.9_3306"));
+        Files.writeString(source.resolve("binlog.000001"), events("0-1-0", "09:00:00", "09:10:00"));
+        Files.writeString(source.resolve("binlog.000002"), events("0-1-7", "09:20:00", "09:30:00"));
+        return source;
     }
 
     private BinlogArchive archive() throws IOException {
