@@ -310,8 +310,8 @@ public final class ClusterManager implements AutoCloseable {
         try {
             if (submission.type() == JobType.GET_STATUS) {
                 String jobId = ((JobRequest.GetStatus) submission.request()).jobId();
-                return status(jobId).map(ClusterManager::render)
-                        .orElseGet(() -> WireFormat.failed("no job with id " + jobId));
+                return store.onOneConnection(() -> status(jobId).map(ClusterManager::render)
+                        .orElseGet(() -> WireFormat.failed("no job with id " + jobId)));
             }
             if (submission.dryRun()) {
                 // Its client waits for the answer, as for a query: no waiting behind a machine's long commands.
@@ -395,6 +395,9 @@ public final class ClusterManager implements AutoCloseable {
             return WireFormat.failed(request.type().wireName() + " answers only a client that sent the manager's"
                     + " access token: configure server.access_token (or KUNLUN_ACCESS_TOKEN) and send it, or run"
                     + " kunlunctl with --home on the manager's home");
+        }
+        if (query.readsMetadataOnly()) {
+            return store.onOneConnection(() -> query.answer(request));
         }
         // Its client waits for the answer: no waiting behind a machine's long job commands.
         return SessionWait.atMost(INLINE_SESSION_WAIT, () -> query.answer(request));

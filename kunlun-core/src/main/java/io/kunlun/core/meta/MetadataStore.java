@@ -43,6 +43,7 @@ public final class MetadataStore implements AutoCloseable {
         this.config = config;
         this.embeddedNode = embeddedNode;
         this.jdbi = Jdbi.create(connections.dataSource());
+        StatementCache.install(jdbi);
         new RetryOnTransientFailure(describeLocation(), Duration.ofSeconds(config.managerWaitSeconds()),
                 connections::servingRequest).install(jdbi);
         // A manager that lost the lease (or cannot tell whether it still holds it) writes nothing
@@ -142,6 +143,16 @@ public final class MetadataStore implements AutoCloseable {
      */
     public <T> T servingRequest(Supplier<T> work) {
         return connections.servingRequest(work);
+    }
+
+    /**
+     * Runs {@code work} on one connection of the store: every read and write of its tables inside
+     * it (Jdbi reuses a thread's open handle) shares that connection and its handle, instead of
+     * borrowing one from the pool and setting a handle up for each. For short work only (a getter):
+     * the connection is held until it returns.
+     */
+    public <T> T onOneConnection(Supplier<T> work) {
+        return jdbi.withHandle(handle -> work.get());
     }
 
     /**

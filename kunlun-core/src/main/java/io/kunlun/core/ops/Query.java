@@ -15,4 +15,12 @@ public interface Query<R extends JobRequest> {
     default boolean revealsSecrets() {
         return false;
     }
+
+    /**
+     * Whether the answer is read from the metadata store alone (no command on a machine): such a
+     * query holds one store connection for its whole answer instead of borrowing one per read.
+     */
+    default boolean readsMetadataOnly() {
+        return false;
+    }
 }

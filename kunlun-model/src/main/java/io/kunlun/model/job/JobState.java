@@ -4,8 +4,11 @@ package io.kunlun.model.job;
 public enum JobState {
     ACCEPT, ONGOING, DONE, FAILED;
 
+    /** Rendered in every get_status and list_jobs entry: made once. */
+    private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wireName;
     }
 
     public boolean isTerminal() {

@@ -50,15 +50,21 @@ public enum JobType {
     /** Extension: every manager on the metadata store, leader or follower, with its last heartbeat. */
     LIST_MANAGERS(false);
 
+    /** Every type by its wire name: fromWire runs for every request. */
+    private static final java.util.Map<String, JobType> BY_WIRE_NAME = java.util.Arrays.stream(values())
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(JobType::wireName, type -> type));
+
     private final boolean async;
+    private final String wireName;
 
     JobType(boolean async) {
         this.async = async;
+        this.wireName = name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The name on the wire, e.g. {@code create_machine}. */
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wireName;
     }
 
     /** Async jobs are queued and polled with get_status; the others answer in the reply. */
@@ -67,10 +73,9 @@ public enum JobType {
     }
 
     public static JobType fromWire(String value) {
-        for (JobType type : values()) {
-            if (type.wireName().equals(value)) {
-                return type;
-            }
+        JobType type = value == null ? null : BY_WIRE_NAME.get(value);
+        if (type != null) {
+            return type;
         }
         throw new InvalidRequestException("job_type " + RequestFields.quote(value) + " is unknown");
     }

@@ -11,9 +11,12 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -209,22 +212,75 @@ public final class BinlogArchive {
     }
 
     SourceArchive source(String directory) {
+        List<FileVersion> versions = fileVersions(directory);
         List<ArchivedFile> files = new ArrayList<>();
-        for (String name : fileNames(directory)) {
-            String file = directory + "/" + name;
-            List<String> header = print(file, Optional.of(HEADER_BYTES));
-            Optional<LocalDateTime> first = header.stream().map(this::eventTime).flatMap(Optional::stream).findFirst();
-            if (first.isEmpty()) {
-                continue; // a file whose first event is still being written
-            }
-            GtidPosition before = header.stream().map(GTID_LIST::matcher).filter(Matcher::find).findFirst()
-                    .map(list -> new GtidPosition(list.group(1).replace(" ", "")))
-                    .orElse(new GtidPosition(""));
-            files.add(new ArchivedFile(file, number(name), before, first.get()));
+        for (FileVersion version : versions) {
+            header(version).ifPresent(files::add); // none: a file whose first event is still being written
         }
-        LocalDateTime last = files.isEmpty() ? null : print(files.get(files.size() - 1).path(), Optional.empty())
-                .stream().map(this::eventTime).flatMap(Optional::stream).reduce((a, b) -> b).orElse(null);
+        LocalDateTime last = files.isEmpty() ? null : lastEvent(versions.stream()
+                .filter(version -> version.path().equals(files.get(files.size() - 1).path())).findFirst().orElseThrow());
+        Set<String> present = new HashSet<>();
+        versions.forEach(version -> present.add(version.path()));
+        read.keySet().removeIf(version -> version.path().startsWith(directory + "/") && !present.contains(version.path()));
         return new SourceArchive(directory, files, last);
+    }
+
+    /**
+     * One version of an archived file: its path, size and modification time. A file read once is
+     * not read again while these stay the same; the archiver only appends to its newest file and
+     * leaves the others as they are, so list_backups, asked again and again, reads only what changed.
+     */
+    private record FileVersion(String path, long size, String modified) {
+    }
+
+    /** What was read from each file version: its header, and its last event's time once asked for. */
+    private record FileReading(Optional<ArchivedFile> header, Optional<LocalDateTime> lastEvent) {
+    }
+
+    private final Map<FileVersion, FileReading> read = new ConcurrentHashMap<>();
+
+    /** The binlog files of a directory with their size and modification time, oldest first. */
+    private List<FileVersion> fileVersions(String directory) {
+        CommandResult listed = host.run(Command.of("find", directory, "-mindepth", "1", "-maxdepth", "1", "-type", "f",
+                "-printf", "%s %T@ %f\\n"));
+        if (!listed.succeeded()) {
+            return List.of();
+        }
+        return listed.stdout().lines().map(line -> line.split(" ", 3)).filter(fields -> fields.length == 3)
+                .filter(fields -> BINLOG_NAME.matcher(fields[2]).matches())
+                .sorted(Comparator.comparingLong(fields -> number(fields[2])))
+                .map(fields -> new FileVersion(directory + "/" + fields[2], Long.parseLong(fields[0]), fields[1]))
+                .toList();
+    }
+
+    private Optional<ArchivedFile> header(FileVersion version) {
+        FileReading known = read.get(version);
+        if (known != null) {
+            return known.header();
+        }
+        List<String> header = print(version.path(), Optional.of(HEADER_BYTES));
+        Optional<LocalDateTime> first = header.stream().map(this::eventTime).flatMap(Optional::stream).findFirst();
+        Optional<ArchivedFile> file = first.map(time -> new ArchivedFile(version.path(),
+                number(version.path().substring(version.path().lastIndexOf('/') + 1)),
+                header.stream().map(GTID_LIST::matcher).filter(Matcher::find).findFirst()
+                        .map(list -> new GtidPosition(list.group(1).replace(" ", ""))).orElse(new GtidPosition("")),
+                time));
+        read.put(version, new FileReading(file, Optional.empty()));
+        return file;
+    }
+
+    private LocalDateTime lastEvent(FileVersion version) {
+        FileReading known = read.get(version);
+        if (known != null && known.lastEvent().isPresent()) {
+            return known.lastEvent().get();
+        }
+        LocalDateTime last = print(version.path(), Optional.empty()).stream().map(this::eventTime)
+                .flatMap(Optional::stream).reduce((a, b) -> b).orElse(null);
+        if (last != null) {
+            read.merge(version, new FileReading(Optional.empty(), Optional.of(last)),
+                    (before, now) -> new FileReading(before.header(), now.lastEvent()));
+        }
+        return last;
     }
 
     /**

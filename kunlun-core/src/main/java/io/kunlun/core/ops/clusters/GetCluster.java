@@ -25,6 +25,11 @@ public final class GetCluster implements Query<JobRequest.GetCluster> {
     }
 
     @Override
+    public boolean readsMetadataOnly() {
+        return true;
+    }
+
+    @Override
     public Map<String, Object> answer(JobRequest.GetCluster request) {
         List<Cluster> clusters = store.clusters().listClusters();
         Map<String, Object> reply = new LinkedHashMap<>();

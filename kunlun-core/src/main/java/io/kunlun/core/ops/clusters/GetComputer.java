@@ -22,6 +22,11 @@ public final class GetComputer implements Query<JobRequest.GetComputer> {
     }
 
     @Override
+    public boolean readsMetadataOnly() {
+        return true;
+    }
+
+    @Override
     public Map<String, Object> answer(JobRequest.GetComputer request) {
         return listing.list(request.name(), InstanceKind.COMP, "computer",
                 (instance, entry) -> entry.put("name", instance.compName().orElse("")));

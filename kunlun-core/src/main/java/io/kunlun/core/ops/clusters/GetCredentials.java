@@ -27,6 +27,11 @@ public final class GetCredentials implements Query<JobRequest.GetCredentials> {
     }
 
     @Override
+    public boolean readsMetadataOnly() {
+        return true;
+    }
+
+    @Override
     public boolean revealsSecrets() {
         return true;
     }

@@ -23,6 +23,11 @@ public final class GetStorage implements Query<JobRequest.GetStorage> {
     }
 
     @Override
+    public boolean readsMetadataOnly() {
+        return true;
+    }
+
+    @Override
     public Map<String, Object> answer(JobRequest.GetStorage request) {
         return listing.list(request.name(), InstanceKind.STORAGE, "storage", (instance, entry) -> {
             entry.put("shard", instance.shardName().orElse(""));

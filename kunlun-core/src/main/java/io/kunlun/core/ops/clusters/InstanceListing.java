@@ -26,7 +26,7 @@ public final class InstanceListing {
 
     Map<String, Object> list(String clusterName, InstanceKind kind, String prefix,
                              BiConsumer<Instance, Map<String, Object>> details) {
-        if (store.clusters().findCluster(clusterName).isEmpty()) {
+        if (!store.clusters().clusterExists(clusterName)) {
             throw ManagerException.notFound("no cluster named " + clusterName);
         }
         List<Instance> instances = store.clusters().instances(clusterName).stream()

@@ -30,6 +30,11 @@ public final class ListEvents implements Query<JobRequest.ListEvents> {
     }
 
     @Override
+    public boolean readsMetadataOnly() {
+        return true;
+    }
+
+    @Override
     public Map<String, Object> answer(JobRequest.ListEvents request) {
         List<Map<String, Object>> listed = store.events().newest(request.clusterName(), request.limit()).stream()
                 .map(ListEvents::entry).toList();

@@ -29,8 +29,14 @@ public final class ListMachines implements Query<JobRequest.ListMachines> {
     }
 
     @Override
+    public boolean readsMetadataOnly() {
+        return true;
+    }
+
+    @Override
     public Map<String, Object> answer(JobRequest.ListMachines request) {
         List<Machine> machines = store.machines().list();
+        Map<String, List<PathSpace>> spaces = store.machines().allSpaces();
         Map<String, Object> reply = new LinkedHashMap<>();
         for (int i = 0; i < machines.size(); i++) {
             Machine machine = machines.get(i);
@@ -43,7 +49,7 @@ public final class ListMachines implements Query<JobRequest.ListMachines> {
             entry.put("comp_datadir", String.join(";", machine.compDatadir()));
             entry.put("total_mem", Integer.toString(machine.totalMemMb()));
             entry.put("total_cpu_cores", Integer.toString(machine.totalCpuCores()));
-            entry.put("paths", store.machines().spaces(machine.hostaddr()).stream().map(ListMachines::space).toList());
+            entry.put("paths", spaces.getOrDefault(machine.hostaddr(), List.of()).stream().map(ListMachines::space).toList());
             reply.put("machine" + i, entry);
         }
         return reply;

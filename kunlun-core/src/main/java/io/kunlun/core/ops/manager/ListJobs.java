@@ -23,6 +23,11 @@ public final class ListJobs implements Query<JobRequest.ListJobs> {
     }
 
     @Override
+    public boolean readsMetadataOnly() {
+        return true;
+    }
+
+    @Override
     public Map<String, Object> answer(JobRequest.ListJobs request) {
         return Map.of("jobs", engine.newest(request.limit()).stream().map(ClusterManager::render).toList());
     }
