@@ -13,11 +13,11 @@ import io.kunlun.model.Instance;
 import io.kunlun.model.InstanceKind;
 import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.Role;
+import io.kunlun.model.job.JobType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -78,20 +78,27 @@ final class AutoFailover {
             return false;
         }
         Instance primary = found.get();
-        Instant at = events.now();
         long started = System.nanoTime();
         PrimaryFailover.Outcome outcome;
-        try {
-            outcome = failover.failOver(cluster, primary, step -> LOG.info("{}: failover: {}", primary.address(), step));
-        } catch (ManagerException refused) {
-            LOG.warn("{}: not answering; {}", primary.address(), refused.getMessage());
-            return false;
+        // Its job begins with the failover's first step, once the replicas confirmed: a refusal leaves none.
+        try (HealingEvents.Action action = events.action(JobType.AUTO_FAILOVER, primary, 4)) {
+            try {
+                outcome = failover.failOver(cluster, primary, action::step);
+            } catch (ManagerException refused) {
+                if (action.started()) {
+                    action.failed(EventTable.Kind.FAILOVER_FAILED, refused.getMessage()
+                            + "; looked at again next round");
+                } else {
+                    LOG.warn("{}: not answering; {}", primary.address(), refused.getMessage());
+                }
+                return false;
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            metrics.failedOver(took);
+            action.succeeded(EventTable.Kind.FAILED_OVER, "primary lost by its replicas; "
+                    + outcome.newPrimary().address() + " promoted at " + outcome.applied() + " in " + took.toMillis()
+                    + " ms");
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        metrics.failedOver(took);
-        events.record(primary, at, EventTable.Kind.FAILED_OVER, "primary lost by its replicas; "
-                + outcome.newPrimary().address() + " promoted at " + outcome.applied() + " in " + took.toMillis()
-                + " ms");
         return true;
     }
 
@@ -118,18 +125,21 @@ final class AutoFailover {
         if (!status.primaryHost().isEmpty()) {
             return;
         }
-        Instant at = events.now();
-        try {
-            Optional<String> errant = failover.rejoin(instance);
-            if (errant.isPresent()) {
-                events.record(instance, at, EventTable.Kind.REJOIN_REFUSED, "holds transactions the primary lacks ("
-                        + errant.get() + "): left read-only and detached, its data kept; reseed it (delete_node,"
-                        + " then add_nodes)");
-            } else {
-                events.record(instance, at, EventTable.Kind.REJOINED, "replicates from the shard's primary again");
+        try (HealingEvents.Action action = events.action(JobType.AUTO_REJOIN, instance, 1)) {
+            action.step("making " + instance.address() + " a replica of the shard's primary unless it holds"
+                    + " transactions the primary lacks");
+            try {
+                Optional<String> errant = failover.rejoin(instance);
+                if (errant.isPresent()) {
+                    action.failed(EventTable.Kind.REJOIN_REFUSED, "holds transactions the primary lacks ("
+                            + errant.get() + "): left read-only and detached, its data kept; reseed it"
+                            + " (delete_node, then add_nodes)");
+                } else {
+                    action.succeeded(EventTable.Kind.REJOINED, "replicates from the shard's primary again");
+                }
+            } catch (ManagerException e) {
+                action.failed(EventTable.Kind.REJOIN_REFUSED, "could not rejoin: " + e.getMessage());
             }
-        } catch (ManagerException e) {
-            events.record(instance, at, EventTable.Kind.REJOIN_REFUSED, "could not rejoin: " + e.getMessage());
         }
     }
 }

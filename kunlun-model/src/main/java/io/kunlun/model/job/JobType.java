@@ -46,12 +46,27 @@ public enum JobType {
     /** Extension: a planned change of an rbr shard's primary, no write lost. */
     SWITCHOVER(true),
     /** Extension: what the manager did on its own (instances started again, given up), newest first. */
-    LIST_EVENTS(false);
+    LIST_EVENTS(false),
+    /**
+     * Extension, recorded by the manager and never submitted: the keepalive starting again an
+     * instance found not running, or giving it up after its restart limit.
+     */
+    AUTO_RESTART(true, true),
+    /** Extension, recorded by the manager: an rbr shard's lost primary replaced by its most advanced replica. */
+    AUTO_FAILOVER(true, true),
+    /** Extension, recorded by the manager: an old rbr primary, running again, made a replica of the new one. */
+    AUTO_REJOIN(true, true);
 
     private final boolean async;
+    private final boolean automatic;
 
     JobType(boolean async) {
+        this(async, false);
+    }
+
+    JobType(boolean async, boolean automatic) {
         this.async = async;
+        this.automatic = automatic;
     }
 
     /** The name on the wire, e.g. {@code create_machine}. */
@@ -62,6 +77,14 @@ public enum JobType {
     /** Async jobs are queued and polled with get_status; the others answer in the reply. */
     public boolean isAsync() {
         return async;
+    }
+
+    /**
+     * Jobs of this type record what the manager did on its own: they are listed and polled like
+     * any job, but never submitted, queued or run by the job engine.
+     */
+    public boolean isAutomatic() {
+        return automatic;
     }
 
     public static JobType fromWire(String value) {
