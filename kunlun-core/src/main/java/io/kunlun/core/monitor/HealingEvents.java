@@ -94,13 +94,14 @@ final class HealingEvents {
             }
             ended = true;
             LOG.info("{}: {}: {}", instance.address(), kind.wireName(), detail);
-            store.events().record(new EventTable.Event(at, instance.clusterName(), instance.hostaddr(),
-                    instance.port(), kind, detail));
+            // The job ends first: whoever sees the event finds its job ended.
             if (succeeded) {
                 job.succeed(detail);
             } else {
                 job.fail(detail);
             }
+            store.events().record(new EventTable.Event(at, instance.clusterName(), instance.hostaddr(),
+                    instance.port(), kind, detail));
         }
 
         @Override
