@@ -90,7 +90,7 @@ final class HealingEvents {
 
         private void end(boolean succeeded, EventTable.Kind kind, String detail) {
             if (job == null) {
-                step(kind.wireName());
+                throw new IllegalStateException("an action ends after its first step");
             }
             ended = true;
             LOG.info("{}: {}: {}", instance.address(), kind.wireName(), detail);

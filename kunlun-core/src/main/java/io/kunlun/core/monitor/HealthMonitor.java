@@ -171,6 +171,7 @@ public final class HealthMonitor implements AutoCloseable {
     private void check(Cluster cluster, Instance instance) {
         if (instance.status() == InstanceStatus.CREATING || instance.status() == InstanceStatus.STOPPED
                 || instance.status() == InstanceStatus.FAILED) {
+            missedInARow.remove(instance.address()); // its misses start again when it is checked again
             return;
         }
         Optional<Boolean> running = Optional.empty();
