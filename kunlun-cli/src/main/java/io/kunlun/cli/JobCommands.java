@@ -2,6 +2,7 @@ package io.kunlun.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.model.job.JobType;
+import io.kunlun.model.job.WireFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,10 +50,17 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "list", description = "The newest jobs, newest first.")
+    @Command(name = "list", description = {"The newest jobs, newest first.",
+            "Automatic jobs (auto_restart, auto_failover, auto_rejoin) record what the manager did on its own."})
     static final class ListJobs extends RequestCommand {
         @Option(names = "--limit", paramLabel = "N", description = "How many (default: 20, at most 1000).")
         Integer limit;
+
+        @Option(names = "--type", paramLabel = "TYPE", description = "Only jobs of this job_type, e.g. auto_failover.")
+        String type;
+
+        @Option(names = "--automatic", description = "Only what the manager did on its own.")
+        boolean automatic;
 
         @Override
         protected JobType jobType() {
@@ -63,6 +71,12 @@ final class JobCommands {
         protected void fill(ObjectNode request) {
             if (limit != null) {
                 request.put("limit", limit);
+            }
+            if (type != null) {
+                request.put(WireFormat.FILTER_JOB_TYPE, type);
+            }
+            if (automatic) {
+                request.put("automatic", "1");
             }
         }
     }

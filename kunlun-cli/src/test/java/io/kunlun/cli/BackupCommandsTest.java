@@ -2,6 +2,7 @@ package io.kunlun.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.model.job.JobRequest;
+import io.kunlun.model.job.JobType;
 import io.kunlun.model.job.WireFormat;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ import java.util.stream.Stream;
 import static io.kunlun.cli.ScriptedManager.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** kunlunctl backup, restore and events send the API's requests, which the manager accepts. */
+/** kunlunctl backup, restore, events and job list send the API's requests, which the manager accepts. */
 class BackupCommandsTest {
     private static final String BIND = "127.0.0.109";
     private static final LocalDateTime NOON = LocalDateTime.of(2026, 12, 2, 12, 0, 0);
@@ -59,6 +60,13 @@ class BackupCommandsTest {
         runAgainst("{\"events\":[]}", "events", "--cluster", "c1", "--limit", "5");
 
         assertThat(lastRequest).isEqualTo(new JobRequest.ListEvents(Optional.of("c1"), 5));
+    }
+
+    @Test
+    void jobListSendsListJobsWithItsTypeAndAutomaticFilters() throws Exception {
+        runAgainst("{\"jobs\":[]}", "job", "list", "--type", "auto_failover", "--automatic", "--limit", "5");
+
+        assertThat(lastRequest).isEqualTo(new JobRequest.ListJobs(5, Optional.of(JobType.AUTO_FAILOVER), true));
     }
 
     @Test

@@ -10,23 +10,32 @@ import java.time.Duration;
  * although nobody stopped it, and how often at most: {@code max_restarts} within
  * {@code window_seconds}; one more death within the window marks the instance failed and leaves
  * it alone until control_instance starts it. And whether an rbr shard whose primary every replica
- * lost gets a new primary on its own ({@code failover}). Left out: both on, 3 restarts in 600 s.
+ * lost gets a new primary on its own ({@code failover}). {@code missed_probes}: how many health
+ * rounds in a row must find an instance down before it is dealt with as dead (a primary whose
+ * server is gone is at once). Left out: both on, 3 restarts in 600 s, 2 missed probes.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record HealingConfig(
         @JsonProperty("keepalive") Boolean keepalive,
         @JsonProperty("failover") Boolean failover,
         @JsonProperty("max_restarts") int maxRestarts,
-        @JsonProperty("window_seconds") int windowSeconds) {
+        @JsonProperty("window_seconds") int windowSeconds,
+        @JsonProperty("missed_probes") int missedProbes) {
     public HealingConfig {
         keepalive = keepalive == null || keepalive;
         failover = failover == null || failover;
         maxRestarts = maxRestarts <= 0 ? 3 : maxRestarts;
         windowSeconds = windowSeconds <= 0 ? 600 : windowSeconds;
+        missedProbes = missedProbes <= 0 ? 2 : missedProbes;
+    }
+
+    /** With the default number of missed probes. */
+    public HealingConfig(Boolean keepalive, Boolean failover, int maxRestarts, int windowSeconds) {
+        this(keepalive, failover, maxRestarts, windowSeconds, 0);
     }
 
     public static HealingConfig defaults() {
-        return new HealingConfig(null, null, 0, 0);
+        return new HealingConfig(null, null, 0, 0, 0);
     }
 
     public Duration window() {

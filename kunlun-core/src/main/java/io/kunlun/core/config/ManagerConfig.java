@@ -40,7 +40,7 @@ public record ManagerConfig(
         engines = engines == null ? EngineConfig.defaults() : engines;
         machineEngines = machineEngines == null ? Map.of() : Map.copyOf(machineEngines);
         prometheus = prometheus == null ? PrometheusConfig.managed() : prometheus;
-        healthIntervalSeconds = healthIntervalSeconds <= 0 ? 5 : healthIntervalSeconds;
+        healthIntervalSeconds = healthIntervalSeconds <= 0 ? 1 : healthIntervalSeconds;
         jobs = jobs == null ? JobsConfig.defaults() : jobs;
         backup = backup == null ? new BackupConfig(null, null, null, false) : backup;
         healing = healing == null ? HealingConfig.defaults() : healing;

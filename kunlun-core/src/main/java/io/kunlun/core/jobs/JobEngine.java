@@ -1,5 +1,6 @@
 package io.kunlun.core.jobs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -189,6 +192,11 @@ public final class JobEngine implements AutoCloseable {
             term = t;
         }
         for (JobRecord job : jobs.inState(JobState.ONGOING)) {
+            if (job.status().jobType().isAutomatic()) {
+                // Its work ran on a monitor thread that is gone; what it left is the next health round's to see.
+                end(job.jobId(), JobTransition.FAIL, AutomaticJob.CUT_OFF + " at step '" + stepOf(job) + "'");
+                continue;
+            }
             Operation<?, ?> operation = operations.get(job.status().jobType());
             if (job.rollbackCause().isEmpty() && operation != null && operation.resumesAfterRestart()) {
                 enqueue(t, new Queued(job.jobId(), Action.RESUME), job.lockKey());
@@ -308,13 +316,46 @@ public final class JobEngine implements AutoCloseable {
         return operation.describe(operation.check(typed, JobContext.dryRun(operation.lockKey(typed))));
     }
 
+    /**
+     * Records what the manager starts doing on its own as a job of an automatic type, ongoing at
+     * step "starting", about {@code subject} (what it acts on, as request fields), expecting
+     * {@code stepsExpected} steps: such a job is never
+     * queued, run, resumed or rolled back here; its caller reports its steps and ends it.
+     */
+    public AutomaticJob startAutomatic(JobType type, Map<String, Object> subject, String lockKey,
+                                       int stepsExpected) {
+        if (!type.isAutomatic()) {
+            throw new IllegalArgumentException(type.wireName() + " is submitted, not recorded");
+        }
+        Map<String, Object> request = new TreeMap<>(subject);
+        request.put("job_type", type.wireName());
+        String json;
+        try {
+            json = WireFormat.json().writeValueAsString(request);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + subject + " as JSON", e);
+        }
+        String jobId = UUID.randomUUID().toString();
+        jobs.insertOngoing(jobId, type, json, lockKey, "starting");
+        return new AutomaticJob(jobId, jobs, this::endAutomatic, stepsExpected);
+    }
+
+    private void endAutomatic(String jobId, boolean succeeded, String info) {
+        end(jobId, succeeded ? JobTransition.SUCCEED : JobTransition.FAIL, info);
+    }
+
     /** The job's status; empty for an id no job has. */
     public Optional<JobStatus> status(String jobId) {
         return jobs.find(jobId).map(JobRecord::status);
     }
 
     public List<JobStatus> newest(int limit) {
-        return jobs.newest(limit).stream().map(JobRecord::status).toList();
+        return newest(limit, List.of());
+    }
+
+    /** The newest jobs of the given types (of every type when none is given), newest first. */
+    public List<JobStatus> newest(int limit, Collection<JobType> types) {
+        return jobs.newest(limit, types).stream().map(JobRecord::status).toList();
     }
 
     /** Waits until the job ends or the timeout passes; answers its status then. */

@@ -29,6 +29,8 @@ public final class EventTable {
         GAVE_UP,
         /** An rbr primary every replica lost: a replica was promoted in its place. */
         FAILED_OVER,
+        /** A failover the replicas confirmed did not finish (its job says where it stopped); the next round tries again. */
+        FAILOVER_FAILED,
         /** An old rbr primary running again after a failover became a replica of the new primary. */
         REJOINED,
         /** An old rbr primary running again holds transactions the new primary lacks: left read-only, detached. */

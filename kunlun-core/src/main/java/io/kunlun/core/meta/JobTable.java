@@ -6,6 +6,7 @@ import io.kunlun.model.job.JobStatus;
 import io.kunlun.model.job.JobType;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.jdbi.v3.core.statement.Update;
 
@@ -13,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -69,14 +71,47 @@ public final class JobTable {
     public record InsertOutcome(JobRecord job, boolean created) {
     }
 
+    /**
+     * Stores a job already ongoing at {@code step}: what the manager does on its own is recorded
+     * as it starts, never queued.
+     */
+    public JobRecord insertOngoing(String jobId, JobType type, String requestJson, String lockKey, String step) {
+        return jdbi.inTransaction(handle -> {
+            long now = System.currentTimeMillis();
+            handle.createUpdate("INSERT INTO job (job_id, job_type, user_name, request, lock_key, state, info, step,"
+                            + " submitted_at, started_at) VALUES (:id, :type, '', :request, :lock, :state, :step,"
+                            + " :step, :now, :now)")
+                    .bind("id", jobId)
+                    .bind("type", type.wireName())
+                    .bind("request", requestJson)
+                    .bind("lock", lockKey)
+                    .bind("state", JobState.ONGOING.wireName())
+                    .bind("step", truncate(step, 255))
+                    .bind("now", now)
+                    .execute();
+            return find(handle, jobId).orElseThrow();
+        });
+    }
+
     public Optional<JobRecord> find(String jobId) {
         return jdbi.withHandle(handle -> find(handle, jobId));
     }
 
     /** The newest jobs first. */
     public List<JobRecord> newest(int limit) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM job ORDER BY seq DESC LIMIT :n")
-                .bind("n", limit).map((rs, ctx) -> record(rs)).list());
+        return newest(limit, List.of());
+    }
+
+    /** The newest jobs first: of the given types only, or of every type when {@code types} is empty. */
+    public List<JobRecord> newest(int limit, Collection<JobType> types) {
+        return jdbi.withHandle(handle -> {
+            Query query = handle.createQuery("SELECT " + COLUMNS + " FROM job"
+                    + (types.isEmpty() ? "" : " WHERE job_type IN (<types>)") + " ORDER BY seq DESC LIMIT :n");
+            if (!types.isEmpty()) {
+                query.bindList("types", types.stream().map(JobType::wireName).toList());
+            }
+            return query.bind("n", limit).map((rs, ctx) -> record(rs)).list();
+        });
     }
 
     /** Jobs in one state, oldest first: the order they were accepted in. */

@@ -13,11 +13,11 @@ import io.kunlun.model.Instance;
 import io.kunlun.model.InstanceKind;
 import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.Role;
+import io.kunlun.model.job.JobType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -79,20 +79,27 @@ final class AutoFailover {
             return false;
         }
         Instance primary = found.get();
-        Instant at = events.now();
         long started = System.nanoTime();
         PrimaryFailover.Outcome outcome;
-        try {
-            outcome = failover.failOver(cluster, primary, step -> LOG.info("{}: failover: {}", primary.address(), step));
-        } catch (ManagerException refused) {
-            LOG.warn("{}: not answering; {}", primary.address(), refused.getMessage());
-            return false;
+        // Its job begins with the failover's first step, once the replicas confirmed: a refusal leaves none.
+        try (HealingEvents.Action action = events.action(JobType.AUTO_FAILOVER, primary, 4)) {
+            try {
+                outcome = failover.failOver(cluster, primary, action::step);
+            } catch (ManagerException refused) {
+                if (action.started()) {
+                    action.failed(EventTable.Kind.FAILOVER_FAILED, refused.getMessage()
+                            + "; looked at again next round");
+                } else {
+                    LOG.warn("{}: not answering; {}", primary.address(), refused.getMessage());
+                }
+                return false;
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            metrics.failedOver(took);
+            action.succeeded(EventTable.Kind.FAILED_OVER, "primary lost by its replicas; "
+                    + outcome.newPrimary().address() + " promoted at " + outcome.applied() + " in " + took.toMillis()
+                    + " ms");
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        metrics.failedOver(took);
-        events.record(primary, at, EventTable.Kind.FAILED_OVER, "primary lost by its replicas; "
-                + outcome.newPrimary().address() + " promoted at " + outcome.applied() + " in " + took.toMillis()
-                + " ms");
         return true;
     }
 
@@ -119,15 +126,18 @@ final class AutoFailover {
         if (!status.primaryHost().isEmpty()) {
             return;
         }
-        Instant at = events.now();
-        try {
-            PrimaryFailover.Rejoin rejoin = failover.rejoin(instance, at);
-            events.record(instance, at, EventTable.Kind.REJOINED, rejoin.keptAside()
-                    .map(keptAside -> "held transactions the primary lacks (" + rejoin.errant() + "): its data kept"
-                            + " aside in " + keptAside + "; reseeded from a backup of the primary, replicates from it")
-                    .orElse("replicates from the shard's primary again"));
-        } catch (ManagerException e) {
-            events.record(instance, at, EventTable.Kind.REJOIN_REFUSED, "could not rejoin: " + e.getMessage());
+        try (HealingEvents.Action action = events.action(JobType.AUTO_REJOIN, instance, 1)) {
+            action.step("making " + instance.address() + " a replica of the shard's primary, reseeded first when it"
+                    + " holds transactions the primary lacks");
+            try {
+                PrimaryFailover.Rejoin rejoin = failover.rejoin(instance, events.now());
+                action.succeeded(EventTable.Kind.REJOINED, rejoin.keptAside()
+                        .map(keptAside -> "held transactions the primary lacks (" + rejoin.errant() + "): its data kept"
+                                + " aside in " + keptAside + "; reseeded from a backup of the primary, replicates from it")
+                        .orElse("replicates from the shard's primary again"));
+            } catch (ManagerException e) {
+                action.failed(EventTable.Kind.REJOIN_REFUSED, "could not rejoin: " + e.getMessage());
+            }
         }
     }
 }

@@ -21,8 +21,13 @@ final class ClusterLock {
 
     /** Runs {@code work} under the lock; false when a job of the cluster holds it. */
     boolean runIfIdle(Instance instance, Runnable work) {
+        return jobs.runIfIdle(keyOf(instance), work);
+    }
+
+    /** The lock key of the instance's cluster. */
+    String keyOf(Instance instance) {
         JobRequest.ControlInstance start = new JobRequest.ControlInstance(JobRequest.Control.START,
                 new JobRequest.InstanceAddress(instance.hostaddr(), instance.port()));
-        return jobs.runIfIdle(control.lockKey(start), work);
+        return control.lockKey(start);
     }
 }

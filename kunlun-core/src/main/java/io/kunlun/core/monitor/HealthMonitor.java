@@ -76,6 +76,9 @@ public final class HealthMonitor implements AutoCloseable {
     private final Set<String> machinesBeingChecked = ConcurrentHashMap.newKeySet();
     private final BinlogArchiving archiving;
     private final AtomicBoolean archiversBeingChecked = new AtomicBoolean();
+    /** Rounds in a row each instance (by address) was found down; healthy ones are not in it. */
+    private final Map<String, Integer> missedInARow = new ConcurrentHashMap<>();
+    private final int missedProbesForDeath;
 
     /**
      * @param archiving whose archivers are kept running, checked once per round like a machine
@@ -89,8 +92,9 @@ public final class HealthMonitor implements AutoCloseable {
         this.drivers = drivers;
         this.interval = interval;
         this.archiving = archiving;
+        this.missedProbesForDeath = healing.missedProbes();
         ClusterLock lock = new ClusterLock(jobs, control);
-        HealingEvents events = new HealingEvents(store, clock);
+        HealingEvents events = new HealingEvents(store, jobs, lock, clock);
         this.failover = new AutoFailover(store, drivers, new PrimaryFailover(store, drivers), lock, healing, metrics,
                 events);
         this.keepalive = new Keepalive(store, drivers, control, lock, healing, metrics, events, failover);
@@ -167,6 +171,7 @@ public final class HealthMonitor implements AutoCloseable {
     private void check(Cluster cluster, Instance instance) {
         if (instance.status() == InstanceStatus.CREATING || instance.status() == InstanceStatus.STOPPED
                 || instance.status() == InstanceStatus.FAILED) {
+            missedInARow.remove(instance.address()); // its misses start again when it is checked again
             return;
         }
         Optional<Boolean> running = Optional.empty();
@@ -183,9 +188,9 @@ public final class HealthMonitor implements AutoCloseable {
                 && store.clusters().replaceStatus(instance.hostaddr(), instance.port(), instance.status(), found)) {
             LOG.info("{}: {} -> {}", instance.address(), instance.status().wireName(), found.wireName());
         }
-        // Down in two rounds in a row: one missed probe (a server restarting) is not a death. A primary's
-        // server gone is one (and its replicas must confirm it): its failover does not wait for another round.
-        boolean downAgain = !healthy && instance.status() == InstanceStatus.UNREACHABLE;
+        // Down in missed_probes rounds in a row: one missed probe (a server restarting) is not a death. A
+        // primary's server gone is one (and its replicas must confirm it): its failover does not wait for more.
+        boolean downAgain = missedProbes(instance, healthy) >= missedProbesForDeath;
         boolean primaryGone = running.equals(Optional.of(false)) || downAgain;
         boolean replaced = primaryGone && failover.covers(cluster, instance) && failover.primaryDown(cluster, instance);
         if (!replaced && downAgain && running.equals(Optional.of(false))) {
@@ -197,6 +202,19 @@ public final class HealthMonitor implements AutoCloseable {
                 return null;
             });
         }
+    }
+
+    /**
+     * How many rounds in a row found the instance down, this one included. One recorded
+     * unreachable before this manager counted (a restart in between) counts as one.
+     */
+    private int missedProbes(Instance instance, boolean healthy) {
+        if (healthy) {
+            missedInARow.remove(instance.address());
+            return 0;
+        }
+        return missedInARow.merge(instance.address(), instance.status() == InstanceStatus.UNREACHABLE ? 2 : 1,
+                (before, first) -> before + 1);
     }
 
     /**

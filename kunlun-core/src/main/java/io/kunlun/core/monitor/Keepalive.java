@@ -8,6 +8,7 @@ import io.kunlun.core.ops.Drivers;
 import io.kunlun.model.Cluster;
 import io.kunlun.model.Instance;
 import io.kunlun.model.InstanceStatus;
+import io.kunlun.model.job.JobType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,8 @@ import java.util.Optional;
  * back replicating, read-only, from the replication its data directory keeps; a primary that
  * {@link AutoFailover} did not replace comes back the primary). At most {@code max_restarts} in the window;
  * the next death marks the instance failed, and it is left alone until control_instance start.
- * Every restart, failed restart and give-up is an event ({@link EventTable}) and a metric. An old
+ * Every restart, failed restart and give-up is an auto_restart job and an event
+ * ({@link HealingEvents}) and a metric. An old
  * rbr primary restarted after a failover is then rejoined ({@link AutoFailover#rejoinIfDetached}).
  *
  * <p>A restart holds its cluster's job lock, and happens only when no job of the cluster is
@@ -78,28 +80,41 @@ final class Keepalive {
             return;
         }
         Instance instance = found.get();
+        boolean started;
+        try (HealingEvents.Action action = events.action(JobType.AUTO_RESTART, instance, 1)) {
+            started = restart(instance, action);
+        }
+        if (started) {
+            failover.rejoinIfDetached(instance);
+        }
+    }
+
+    /** Answers whether the instance runs again. */
+    private boolean restart(Instance instance, HealingEvents.Action action) {
         Instant now = events.now();
         int restarts = store.events().restartsSince(instance.clusterName(), instance.hostaddr(), instance.port(),
                 now.minus(config.window()));
         if (restarts >= config.maxRestarts()) {
+            action.step("giving " + instance.address() + " up: marking it failed");
             store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.FAILED);
-            events.record(instance, now, EventTable.Kind.GAVE_UP, "not running again after " + restarts
+            action.failed(EventTable.Kind.GAVE_UP, "not running again after " + restarts
                     + (restarts == 1 ? " restart" : " restarts") + " within " + config.windowSeconds()
                     + " s: marked failed, left alone until control_instance start");
             metrics.instanceGivenUp(instance.kind());
-            return;
+            return false;
         }
         String attempt = "restart " + (restarts + 1) + " of at most " + config.maxRestarts() + " within "
                 + config.windowSeconds() + " s";
+        action.step("starting " + instance.address() + " (" + attempt + ")");
         try {
             control.start(instance);
         } catch (RuntimeException e) {
-            events.record(instance, now, EventTable.Kind.RESTART_FAILED, attempt + " failed: " + e.getMessage());
+            action.failed(EventTable.Kind.RESTART_FAILED, attempt + " failed: " + e.getMessage());
             metrics.instanceRestarted(instance.kind(), false);
-            return;
+            return false;
         }
-        events.record(instance, now, EventTable.Kind.RESTARTED, "found not running; started again (" + attempt + ")");
+        action.succeeded(EventTable.Kind.RESTARTED, "found not running; started again (" + attempt + ")");
         metrics.instanceRestarted(instance.kind(), true);
-        failover.rejoinIfDetached(instance);
+        return true;
     }
 }

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -634,6 +635,70 @@ class JobEngineTest {
         assertThat(ended).extracting(JobStatus::jobId, JobStatus::state).containsExactly(
                 tuple("j1", JobState.DONE),
                 tuple("j2", JobState.FAILED));
+    }
+
+    @Test
+    void anAutomaticJobIsOngoingAtItsStepsWithoutQueueingThenDoneWithItsOutcome() throws Exception {
+        JobEngine engine = engine(blocking);
+        List<JobStatus> ended = new CopyOnWriteArrayList<>();
+        engine.onJobEnded(ended::add);
+        engine.submit(deleteCluster("j1", "c1"));
+        assertThat(blocking.nextStarted()).isEqualTo("j1");
+
+        AutomaticJob restart = engine.startAutomatic(JobType.AUTO_RESTART,
+                Map.of("cluster_name", "c1", "ip", "127.0.0.1", "port", 3306), "cluster:c1", 1);
+        restart.step("starting 127.0.0.1:3306");
+
+        JobStatus ongoing = engine.status(restart.jobId()).orElseThrow();
+        assertThat(ongoing.state()).isEqualTo(JobState.ONGOING);
+        assertThat(ongoing.jobType()).isEqualTo(JobType.AUTO_RESTART);
+        assertThat(ongoing.step()).isEqualTo("starting 127.0.0.1:3306");
+        assertThat(ongoing.progress()).contains("0/1");
+        assertThat(ongoing.startedAt()).isPresent();
+        restart.succeed("found not running; started again");
+        JobStatus done = engine.status(restart.jobId()).orElseThrow();
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(done.info()).isEqualTo("found not running; started again");
+        assertThat(done.progress()).contains("1/1");
+        assertThat(ended).extracting(JobStatus::jobId).containsExactly(restart.jobId());
+        assertThat(store.jobs().find(restart.jobId()).orElseThrow().requestJson())
+                .isEqualTo("{\"cluster_name\":\"c1\",\"ip\":\"127.0.0.1\",\"job_type\":\"auto_restart\",\"port\":3306}");
+        blocking.release("j1");
+        assertThat(engine.await("j1", TIMEOUT).state()).isEqualTo(JobState.DONE);
+    }
+
+    @Test
+    void anAutomaticJobLeftOngoingByAStoppedManagerFailsOnRecoveryNamingItsStep() throws Exception {
+        String jobId;
+        try (MetadataStore previous = openStore()) {
+            JobEngine stopped = new JobEngine(previous.jobs(), List.of(), new UndoActions(List.of()), SETTINGS);
+            AutomaticJob failover = stopped.startAutomatic(JobType.AUTO_FAILOVER, Map.of("cluster_name", "c1"),
+                    "cluster:c1", 4);
+            failover.step("promoting 127.0.0.2:3306");
+            jobId = failover.jobId();
+            stopped.close();
+        }
+
+        JobEngine engine = engine(blocking);
+
+        JobStatus failed = engine.status(jobId).orElseThrow();
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info())
+                .isEqualTo("the manager restarted during the action at step 'promoting 127.0.0.2:3306'");
+        assertThat(failed.endedAt()).isPresent();
+    }
+
+    @Test
+    void listingByTypeShowsOnlyJobsOfThoseTypes() throws Exception {
+        JobEngine engine = engine(instant);
+        engine.submit(addComps("j1", "c1"));
+        engine.await("j1", TIMEOUT);
+        AutomaticJob rejoin = engine.startAutomatic(JobType.AUTO_REJOIN, Map.of("cluster_name", "c1"), "cluster:c1", 1);
+
+        assertThat(engine.newest(10, List.of(JobType.AUTO_REJOIN, JobType.AUTO_RESTART)))
+                .extracting(JobStatus::jobId).containsExactly(rejoin.jobId());
+        assertThat(engine.newest(10, List.of(JobType.ADD_COMPS))).extracting(JobStatus::jobId).containsExactly("j1");
+        assertThat(engine.newest(10)).hasSize(2);
     }
 
     /** What a manager that died mid-job leaves in the store: the job ongoing at a step, its undo log. */

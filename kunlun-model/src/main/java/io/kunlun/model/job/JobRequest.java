@@ -172,7 +172,11 @@ public sealed interface JobRequest {
         public JobType type() { return JobType.GET_STATUS; }
     }
 
-    record ListJobs(int limit) implements JobRequest {
+    /**
+     * The newest {@code limit} jobs, of one type only when {@code jobType} is given, and only the
+     * ones the manager recorded for what it did on its own when {@code automaticOnly}.
+     */
+    record ListJobs(int limit, Optional<JobType> jobType, boolean automaticOnly) implements JobRequest {
         public JobType type() { return JobType.LIST_JOBS; }
     }
 

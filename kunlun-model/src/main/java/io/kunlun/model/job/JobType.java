@@ -48,17 +48,32 @@ public enum JobType {
     /** Extension: what the manager did on its own (instances started again, given up), newest first. */
     LIST_EVENTS(false),
     /** Extension: every manager on the metadata store, leader or follower, with its last heartbeat. */
-    LIST_MANAGERS(false);
+    LIST_MANAGERS(false),
+    /**
+     * Extension, recorded by the manager and never submitted: the keepalive starting again an
+     * instance found not running, or giving it up after its restart limit.
+     */
+    AUTO_RESTART(true, true),
+    /** Extension, recorded by the manager: an rbr shard's lost primary replaced by its most advanced replica. */
+    AUTO_FAILOVER(true, true),
+    /** Extension, recorded by the manager: an old rbr primary, running again, made a replica of the new one. */
+    AUTO_REJOIN(true, true);
 
     /** Every type by its wire name: fromWire runs for every request. */
     private static final java.util.Map<String, JobType> BY_WIRE_NAME = java.util.Arrays.stream(values())
             .collect(java.util.stream.Collectors.toUnmodifiableMap(JobType::wireName, type -> type));
 
     private final boolean async;
+    private final boolean automatic;
     private final String wireName;
 
     JobType(boolean async) {
+        this(async, false);
+    }
+
+    JobType(boolean async, boolean automatic) {
         this.async = async;
+        this.automatic = automatic;
         this.wireName = name().toLowerCase(java.util.Locale.ROOT);
     }
 
@@ -70,6 +85,14 @@ public enum JobType {
     /** Async jobs are queued and polled with get_status; the others answer in the reply. */
     public boolean isAsync() {
         return async;
+    }
+
+    /**
+     * Jobs of this type record what the manager did on its own: they are listed and polled like
+     * any job, but never submitted, queued or run by the job engine.
+     */
+    public boolean isAutomatic() {
+        return automatic;
     }
 
     public static JobType fromWire(String value) {

@@ -228,6 +228,26 @@ public final class RequestFields {
         });
     }
 
+    /** An optional yes-or-no field: "1", 1 or true is yes; "0", 0, false or no field is no. */
+    public boolean flag(String field) {
+        return flag(field, value(field));
+    }
+
+    /** {@code value} of {@code field} read as {@link #flag(String)} reads it. */
+    public static boolean flag(String field, JsonNode value) {
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if ((value.isTextual() || value.isIntegralNumber()) && value.asText().strip().matches("[01]")) {
+            return value.asText().strip().equals("1");
+        }
+        throw new InvalidRequestException(field + " must be \"1\" or \"0\", got "
+                + quote(value.isTextual() ? value.textValue() : value.toString()));
+    }
+
     /** One of the given words. */
     public String choice(String field, List<String> allowed) {
         String value = text(field);

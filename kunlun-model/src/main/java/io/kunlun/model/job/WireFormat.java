@@ -137,23 +137,23 @@ public final class WireFormat {
 
     /** {@code "dry_run"}: "1", 1 or true asks for a dry run; "0", 0, false or no field for the job itself. */
     private static boolean dryRun(JobType type, JsonNode value) {
-        if (value == null || value.isNull()) {
-            return false;
-        }
-        boolean dryRun;
-        if (value.isBoolean()) {
-            dryRun = value.booleanValue();
-        } else if ((value.isTextual() || value.isIntegralNumber()) && value.asText().strip().matches("[01]")) {
-            dryRun = value.asText().strip().equals("1");
-        } else {
-            throw new InvalidRequestException(DRY_RUN + " must be \"1\" or \"0\", got "
-                    + RequestFields.quote(value.isTextual() ? value.textValue() : value.toString()));
-        }
+        boolean dryRun = RequestFields.flag(DRY_RUN, value);
         if (dryRun && !type.isAsync()) {
             throw new InvalidRequestException(DRY_RUN + " is for jobs that change something; "
                     + type.wireName() + " is answered at once and changes nothing");
         }
         return dryRun;
+    }
+
+    /** list_jobs's filter by type: {@code job_type} is list_jobs's own. */
+    public static final String FILTER_JOB_TYPE = "filter_job_type";
+
+    private static JobType listedType(String wireName) {
+        try {
+            return JobType.fromWire(wireName);
+        } catch (InvalidRequestException unknown) {
+            throw new InvalidRequestException(FILTER_JOB_TYPE + " " + RequestFields.quote(wireName) + " is unknown");
+        }
     }
 
     private static JobRequest parseRequest(JobType type, RequestFields f) {
@@ -191,7 +191,8 @@ public final class WireFormat {
             case POSTGRES_EXPORTER -> new PostgresExporter(instance(f));
             case MYSQLD_EXPORTER -> new MysqldExporter(instance(f));
             case GET_STATUS -> new GetStatus(f.text("job_id").trim());
-            case LIST_JOBS -> new ListJobs(f.integer("limit", 1, 1000, 20));
+            case LIST_JOBS -> new ListJobs(f.integer("limit", 1, 1000, 20),
+                    f.optionalText(FILTER_JOB_TYPE).map(WireFormat::listedType), f.flag("automatic"));
             case LIST_MACHINES -> new ListMachines();
             case LIST_BACKUPS -> new ListBackups(f.optionalName("cluster_name"));
             case GET_CREDENTIALS -> new GetCredentials(f.name("cluster_name"));
@@ -199,6 +200,9 @@ public final class WireFormat {
             case SWITCHOVER -> new Switchover(f.name("cluster_name"), f.name("shard_name"), optionalInstance(f));
             case LIST_EVENTS -> new ListEvents(f.optionalName("cluster_name"), f.integer("limit", 1, 1000, 100));
             case LIST_MANAGERS -> new ListManagers();
+            case AUTO_RESTART, AUTO_FAILOVER, AUTO_REJOIN -> throw new InvalidRequestException(type.wireName()
+                    + " records what the manager does on its own and cannot be submitted; list such jobs with"
+                    + " list_jobs and \"automatic\": \"1\"");
         };
     }
 

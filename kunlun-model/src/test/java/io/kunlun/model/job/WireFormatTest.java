@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +40,23 @@ class WireFormatTest {
     void aDryRunOfAQueryIsRefused() {
         refused("{\"job_type\":\"get_meta\",\"dry_run\":\"1\"}",
                 "dry_run is for jobs that change something; get_meta is answered at once and changes nothing");
+    }
+
+    @Test
+    void anAutomaticJobTypeCannotBeSubmitted() {
+        refused("{\"job_type\":\"auto_failover\",\"cluster_name\":\"c1\"}",
+                "auto_failover records what the manager does on its own and cannot be submitted; list such jobs"
+                        + " with list_jobs and \"automatic\": \"1\"");
+    }
+
+    @Test
+    void listJobsReadsItsTypeAndAutomaticFilters() {
+        assertThat(parse("{\"job_type\":\"list_jobs\",\"filter_job_type\":\"auto_restart\",\"automatic\":\"1\"}")
+                .request()).isEqualTo(new JobRequest.ListJobs(20, Optional.of(JobType.AUTO_RESTART), true));
+        assertThat(parse("{\"job_type\":\"list_jobs\",\"limit\":5}").request())
+                .isEqualTo(new JobRequest.ListJobs(5, Optional.empty(), false));
+        refused("{\"job_type\":\"list_jobs\",\"filter_job_type\":\"reboot\"}", "filter_job_type \"reboot\" is unknown");
+        refused("{\"job_type\":\"list_jobs\",\"automatic\":\"yes\"}", "automatic must be \"1\" or \"0\", got \"yes\"");
     }
 
     @Test

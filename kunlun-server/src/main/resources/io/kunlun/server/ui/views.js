@@ -107,15 +107,23 @@ export async function jobs(section, followed) {
   return () => timers.forEach(clearInterval);
 }
 
-/** What the manager did on its own (list_events): restarts, give-ups, failovers, rejoins; newest first. */
+/**
+ * What the manager did on its own: its automatic jobs (list_jobs with automatic "1": auto_restart, auto_failover,
+ * auto_rejoin, with their steps while they run), then the events they ended with (list_events), newest first.
+ */
 export async function events(section) {
-  const all = await list({ job_type: 'list_events', limit: '200' });
+  const [automatic, all] = await Promise.all([list({ job_type: 'list_jobs', automatic: '1', limit: '50' }),
+    list({ job_type: 'list_events', limit: '200' })]);
   section.append(el('h2', {}, `Automatic actions: ${all.length}`));
-  if (!all.length) {
+  if (!all.length && !automatic.length) {
     section.append(el('p', {}, 'None yet: the manager has not had to start an instance again or replace a primary.'));
     return;
   }
-  section.append(el('table', { class: 'events' },
+  section.append(el('h3', {}, 'Automatic jobs'), el('table', { class: 'jobs automatic' },
+    el('thead', {}, el('tr', {}, ['Job', 'Type', 'Result', 'Step', 'Progress', 'Submitted', 'Ended', 'Info']
+      .map(title => el('th', {}, title)))),
+    el('tbody', {}, automatic.map(job => jobRow(job)))));
+  section.append(el('h3', {}, 'Events'), el('table', { class: 'events' },
     el('thead', {}, el('tr', {}, ['Time', 'Cluster', 'Instance', 'Action', 'Detail'].map(title => el('th', {}, title)))),
     el('tbody', {}, all.map(event => el('tr', { 'data-kind': event.kind },
       el('td', {}, event.time), el('td', {}, event.cluster), el('td', {}, event.instance),

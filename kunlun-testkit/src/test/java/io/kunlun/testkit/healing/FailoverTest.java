@@ -83,8 +83,13 @@ class FailoverTest {
             JsonNode failedOver = awaitEvent(manager, cluster, oldPrimary, "failed_over", 0, WITHIN);
             assertThat(failedOver.get("detail").asText())
                     .startsWith("primary lost by its replicas; " + address(replica) + " promoted at ");
+            JsonNode failoverJob = HealingRequests.automaticJobs(manager, "auto_failover").get(0);
+            assertThat(failoverJob.get("result").asText()).isEqualTo("done");
+            assertThat(failoverJob.get("info").asText()).isEqualTo(failedOver.get("detail").asText());
             JsonNode rejoined = awaitEvent(manager, cluster, oldPrimary, "rejoined", 0, WITHIN);
             assertThat(rejoined.get("detail").asText()).isEqualTo("replicates from the shard's primary again");
+            assertThat(HealingRequests.automaticJob(manager, "auto_rejoin", oldPrimary).get("result").asText())
+                    .isEqualTo("done");
             assertBackAsAReplicaHolding(oldPrimary, writer.acknowledged().last());
             // Last, so that a slow failover on a loaded machine leaves the shard whole for the next tests.
             assertThat(writableAfter).as("writes accepted again within 90 s of the kill").isLessThan(WITHIN.toNanos());

@@ -1,6 +1,7 @@
 package io.kunlun.testkit.healing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.testkit.ApiClient;
 import io.kunlun.testkit.InstanceTraces;
@@ -24,8 +25,8 @@ import java.util.function.Supplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * For the healing tests: their cluster, killing instances behind the manager's back, list_events
- * and switchover requests.
+ * For the healing tests: their cluster, killing instances behind the manager's back, list_events,
+ * the automatic jobs and switchover requests.
  */
 final class HealingRequests {
     private HealingRequests() {
@@ -55,6 +56,35 @@ final class HealingRequests {
         List<JsonNode> events = new ArrayList<>();
         ClusterFixture.query(manager, "list_events", cluster).get("events").forEach(events::add);
         return events;
+    }
+
+    /** list_jobs' entries of automatic jobs, of one type when {@code type} is not null, newest first. */
+    static List<JsonNode> automaticJobs(TestManager manager, String type) {
+        ObjectNode request = JsonNodeFactory.instance.objectNode().put("job_type", "list_jobs").put("automatic", "1")
+                .put("limit", "1000");
+        if (type != null) {
+            request.put("filter_job_type", type);
+        }
+        Reply listed = manager.post(request.toString());
+        assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
+        List<JsonNode> jobs = new ArrayList<>();
+        listed.json().get("jobs").forEach(jobs::add);
+        return jobs;
+    }
+
+    /**
+     * The newest automatic job of the type whose step names the instance (every step of a
+     * restart, give-up or rejoin does), as get_status answers it.
+     */
+    static JsonNode automaticJob(TestManager manager, String type, JsonNode instance) {
+        JsonNode listed = automaticJobs(manager, type).stream()
+                .filter(job -> job.path("step").asText().contains(ClusterFixture.address(instance)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + type + " job names "
+                        + ClusterFixture.address(instance) + ": " + automaticJobs(manager, type)));
+        Reply status = manager.post(JsonNodeFactory.instance.objectNode().put("job_type", "get_status")
+                .put("job_id", listed.get("job_id").asText()).toString());
+        assertThat(status.json().get("job_type").asText()).isEqualTo(type);
+        return status.json();
     }
 
     static ObjectNode switchover(String cluster, String shard) {

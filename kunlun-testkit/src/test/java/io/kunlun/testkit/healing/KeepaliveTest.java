@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.kunlun.testkit.cluster.ClusterFixture.address;
@@ -75,6 +76,11 @@ class KeepaliveTest {
         assertThat(event.get("detail").asText()).startsWith("found not running; started again (restart ")
                 .endsWith(" of at most 3 within 600 s)");
         assertThat(event.get("time").asText()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+        JsonNode job = HealingRequests.automaticJob(manager, "auto_restart", replica);
+        assertThat(job.get("result").asText()).isEqualTo("done");
+        assertThat(job.get("info").asText()).isEqualTo(event.get("detail").asText());
+        assertThat(job.get("step").asText()).startsWith("starting " + address(replica) + " (restart ");
+        assertThat(job.get("progress").asText()).isEqualTo("1/1");
         JsonNode shown = awaitStatus(KeepaliveTest::replica, "active", BACK_WITHIN);
         assertThat(shown.get("role").asText()).isEqualTo("replica");
         assertThat(readOn(replica, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
@@ -146,6 +152,10 @@ class KeepaliveTest {
         assertThat(gaveUp.get("detail").asText()).isEqualTo("not running again after 3 restarts within 600 s:"
                 + " marked failed, left alone until control_instance start");
         assertThat(comps(manager.client(), cluster).get(1).get("status").asText()).isEqualTo("failed");
+        JsonNode givenUp = HealingRequests.automaticJob(manager, "auto_restart", flapping);
+        assertThat(givenUp.get("result").asText()).isEqualTo("failed");
+        assertThat(givenUp.get("info").asText()).isEqualTo(gaveUp.get("detail").asText());
+        assertThat(givenUp.get("step").asText()).isEqualTo("giving " + address(flapping) + " up: marking it failed");
         Thread.sleep(3_000);
         assertThat(ClusterFixture.listening(flapping)).as("left alone").isFalse();
         assertThat(eventCount(manager, cluster, flapping, "restarted")).isEqualTo(3);
@@ -167,6 +177,27 @@ class KeepaliveTest {
         Reply refused = manager.post("{\"job_type\":\"list_events\",\"limit\":\"0\"}");
         assertThat(refused.result()).isEqualTo("failed");
         assertThat(refused.info()).isEqualTo("limit must be an integer from 1 to 1000, got \"0\"");
+    }
+
+    @Test
+    void anAutomaticJobTypeSubmittedOverHttpIsRefused() {
+        Reply refused = manager.post("{\"job_type\":\"auto_restart\",\"cluster_name\":\"" + cluster + "\"}");
+
+        assertThat(refused.result()).isEqualTo("failed");
+        assertThat(refused.info()).isEqualTo("auto_restart records what the manager does on its own and cannot be"
+                + " submitted; list such jobs with list_jobs and \"automatic\": \"1\"");
+    }
+
+    @Test
+    void listJobsShowsOnlyTheJobsOfTheTypeOrOnlyTheAutomaticOnesWhenAsked() {
+        Reply created = manager.post("{\"job_type\":\"list_jobs\",\"filter_job_type\":\"create_cluster\",\"limit\":\"1000\"}");
+        List<String> types = new ArrayList<>();
+        created.json().get("jobs").forEach(job -> types.add(job.get("job_type").asText()));
+        assertThat(types).isNotEmpty().containsOnly("create_cluster");
+
+        assertThat(HealingRequests.automaticJobs(manager, null))
+                .allSatisfy(job -> assertThat(job.get("job_type").asText()).startsWith("auto_"));
+        assertThat(HealingRequests.automaticJobs(manager, "create_cluster")).isEmpty();
     }
 
     private static JsonNode primary() {

@@ -255,6 +255,8 @@ class ConsoleInBrowserTest {
                 Duration.ofSeconds(90));
 
         assertThat(restarted.getText()).contains(cluster).contains(ClusterFixture.address(comp)).contains("restarted");
+        WebElement job = browser.await(By.cssSelector("table.automatic tr[data-result=done]"), Duration.ofSeconds(30));
+        assertThat(job.getText()).contains("auto_restart").contains("starting " + ClusterFixture.address(comp));
         browser.screenshot("events");
     }
 
