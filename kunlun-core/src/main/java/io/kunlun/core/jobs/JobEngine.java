@@ -194,7 +194,7 @@ public final class JobEngine implements AutoCloseable {
         for (JobRecord job : jobs.inState(JobState.ONGOING)) {
             if (job.status().jobType().isAutomatic()) {
                 // Its work ran on a monitor thread that is gone; what it left is the next health round's to see.
-                end(job.jobId(), JobTransition.FAIL, AutomaticJob.CUT_OFF + " at step '" + stepOf(job) + "'");
+                end(t, job.jobId(), JobTransition.FAIL, AutomaticJob.CUT_OFF + " at step '" + stepOf(job) + "'");
                 continue;
             }
             Operation<?, ?> operation = operations.get(job.status().jobType());
@@ -341,7 +341,16 @@ public final class JobEngine implements AutoCloseable {
     }
 
     private void endAutomatic(String jobId, boolean succeeded, String info) {
-        end(jobId, succeeded ? JobTransition.SUCCEED : JobTransition.FAIL, info);
+        Term t;
+        synchronized (this) {
+            t = term;
+        }
+        if (t == null) {
+            // The lead was lost during the action: the next leader's recovery ends the job (AutomaticJob.CUT_OFF).
+            throw new ManagerException(ManagerException.Code.NOT_LEASE_HOLDER, "job " + jobId
+                    + ": this manager no longer leads; the next leader ends the job");
+        }
+        end(t, jobId, succeeded ? JobTransition.SUCCEED : JobTransition.FAIL, info);
     }
 
     /** The job's status; empty for an id no job has. */
