@@ -6,7 +6,7 @@ import io.kunlun.core.engines.ReplicaStatus;
 import io.kunlun.core.meta.EventTable;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.ops.Drivers;
-import io.kunlun.core.ops.PrimaryFailover;
+import io.kunlun.core.ops.healing.PrimaryFailover;
 import io.kunlun.model.Cluster;
 import io.kunlun.model.HaMode;
 import io.kunlun.model.Instance;

@@ -1,7 +1,7 @@
 package io.kunlun.core.monitor;
 
 import io.kunlun.core.jobs.JobEngine;
-import io.kunlun.core.ops.ControlInstance;
+import io.kunlun.core.ops.instances.ControlInstance;
 import io.kunlun.model.Instance;
 import io.kunlun.model.job.JobRequest;
 

@@ -3,7 +3,7 @@ package io.kunlun.core.monitor;
 import io.kunlun.core.config.HealingConfig;
 import io.kunlun.core.meta.EventTable;
 import io.kunlun.core.meta.MetadataStore;
-import io.kunlun.core.ops.ControlInstance;
+import io.kunlun.core.ops.instances.ControlInstance;
 import io.kunlun.core.ops.Drivers;
 import io.kunlun.model.Cluster;
 import io.kunlun.model.Instance;

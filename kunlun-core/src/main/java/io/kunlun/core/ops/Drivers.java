@@ -1,5 +1,7 @@
 package io.kunlun.core.ops;
 
+import io.kunlun.core.ops.monitoring.InstanceExporters;
+
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig;
 import io.kunlun.core.engines.ComputeEngine;
@@ -138,11 +140,11 @@ public final class Drivers implements AutoCloseable {
     }
 
     /** An instance directory that is not at any of the places the manager would put it. */
-    record Misplaced(String directory, List<String> expected) {
+    public record Misplaced(String directory, List<String> expected) {
     }
 
     /** The first of the instance's directories not under the machine's roots of its kind, if any. */
-    static Optional<Misplaced> outsideRoots(Instance instance, Machine machine) {
+    public static Optional<Misplaced> outsideRoots(Instance instance, Machine machine) {
         int port = instance.port();
         return switch (instance.kind()) {
             case STORAGE -> outside(instance.dataDir(), machine.datadir(), root -> StorageLayout.instanceDirUnder(root, port))

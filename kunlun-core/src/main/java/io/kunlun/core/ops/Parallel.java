@@ -17,14 +17,14 @@ import java.util.concurrent.TimeUnit;
  * suppressed under it. Interrupted (the manager stopping), it interrupts the steps and still
  * waits for them, up to {@link #STOP_WAIT}, before it gives up.
  */
-final class Parallel {
+public final class Parallel {
     /** How long an interrupted run waits for its interrupted steps to end. */
     static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
     private Parallel() {
     }
 
-    static void run(List<Runnable> steps) {
+    public static void run(List<Runnable> steps) {
         if (steps.isEmpty()) {
             return;
         }

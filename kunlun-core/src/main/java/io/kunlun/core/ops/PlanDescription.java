@@ -14,12 +14,12 @@ import java.util.stream.Collectors;
  * How dry runs show plans: instances with their machine, ports and directories, in the API's
  * style (numbers as strings). Only what the plan decides, never credentials.
  */
-final class PlanDescription {
+public final class PlanDescription {
     private PlanDescription() {
     }
 
     /** One instance: kind, shard or comp name, role, machine, ports and directories. */
-    static Map<String, Object> instance(Instance instance) {
+    public static Map<String, Object> instance(Instance instance) {
         Map<String, Object> described = new LinkedHashMap<>();
         described.put("kind", instance.kind().name().toLowerCase(java.util.Locale.ROOT));
         instance.shardName().ifPresent(shard -> described.put("shard", shard));
@@ -32,12 +32,12 @@ final class PlanDescription {
         return described;
     }
 
-    static List<Map<String, Object>> instances(Collection<Instance> instances) {
+    public static List<Map<String, Object>> instances(Collection<Instance> instances) {
         return instances.stream().map(PlanDescription::instance).toList();
     }
 
     /** The instances a job would make, under {@code new_instances}. */
-    static Map<String, Object> adding(String cluster, Collection<Instance> instances) {
+    public static Map<String, Object> adding(String cluster, Collection<Instance> instances) {
         Map<String, Object> described = new LinkedHashMap<>();
         described.put("cluster_name", cluster);
         described.put("new_instances", instances(instances));
@@ -45,14 +45,14 @@ final class PlanDescription {
     }
 
     /** The instances a job would stop and delete with their directories, under {@code removed_instances}. */
-    static Map<String, Object> removing(Collection<Instance> instances) {
+    public static Map<String, Object> removing(Collection<Instance> instances) {
         Map<String, Object> described = new LinkedHashMap<>();
         described.put("removed_instances", instances(instances));
         return described;
     }
 
     /** A machine's root paths as checked on it, with their space. */
-    static Map<String, Object> paths(List<PathSpace> paths) {
+    public static Map<String, Object> paths(List<PathSpace> paths) {
         return Map.of("paths", paths.stream().map(path -> Map.<String, Object>of("path", path.path(),
                 "total_bytes", Long.toString(path.totalBytes()), "free_bytes", Long.toString(path.freeBytes())))
                 .toList());

@@ -1,0 +1,162 @@
+package io.kunlun.core.ops.healing;
+
+import io.kunlun.core.ops.clusters.ClusterAccounts;
+import io.kunlun.core.ops.clusters.ClusterBuilder;
+import io.kunlun.core.ops.Drivers;
+import io.kunlun.core.ops.topology.PrimaryHandover;
+
+import io.kunlun.core.ManagerException;
+import io.kunlun.core.engines.ClusterUsers;
+import io.kunlun.core.engines.GtidPosition;
+import io.kunlun.core.engines.ReplicaStatus;
+import io.kunlun.core.engines.StorageEngine;
+import io.kunlun.core.engines.StorageNode;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.Cluster;
+import io.kunlun.model.Instance;
+import io.kunlun.model.InstanceKind;
+import io.kunlun.model.Role;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * An rbr shard's primary is gone, and one of its replicas takes its place: the replicas confirm
+ * that they lost it too (a manager that alone lost its link to the primary promotes nothing);
+ * the replica that received the most of the shard's history applies what it received and is
+ * promoted; the others and every comp follow it ({@link PrimaryHandover#follow}); the old primary's
+ * configuration makes it start read-only. The roles are recorded last: a failover cut off by a
+ * manager restart is made again from the start, keeping a replica it promoted already. When the
+ * old primary runs again, {@link #rejoin} makes
+ * it a replica of the new one, unless it holds transactions the new one lacks.
+ */
+public final class PrimaryFailover {
+    /** What a failover did: the new primary and the position it had applied when promoted. */
+    public record Outcome(Instance newPrimary, GtidPosition applied) {
+    }
+
+    private final MetadataStore store;
+    private final Drivers drivers;
+    private final PrimaryHandover handover;
+
+    public PrimaryFailover(MetadataStore store, Drivers drivers) {
+        this.store = store;
+        this.drivers = drivers;
+        this.handover = new PrimaryHandover(store, drivers);
+    }
+
+    /**
+     * Fails the shard of {@code primary} over to its most advanced replica; refuses (changing
+     * nothing) while a replica still receives from the primary or none answers.
+     */
+    public Outcome failOver(Cluster cluster, Instance primary, Consumer<String> step) {
+        String shard = primary.shardName().orElseThrow();
+        List<Instance> replicas = store.clusters().instances(cluster.name()).stream()
+                .filter(node -> node.kind() == InstanceKind.STORAGE && node.shardName().equals(primary.shardName()))
+                .filter(node -> !node.address().equals(primary.address()))
+                .toList();
+        // A replica that takes writes was promoted by a failover the manager's restart cut off: it stays the primary.
+        Optional<Instance> promoted = replicas.stream().filter(handover::writable).findFirst();
+        Map<Instance, ReplicaStatus> lost = new LinkedHashMap<>();
+        for (Instance replica : replicas) {
+            if (promoted.isPresent() && replica == promoted.get()) {
+                continue;
+            }
+            ReplicaStatus status;
+            try {
+                status = drivers.storage(replica.hostaddr()).replicaStatus(drivers.storageNode(replica));
+            } catch (ManagerException unanswered) {
+                continue; // a replica that does not answer can neither confirm nor be promoted
+            }
+            if (status.receiving()) {
+                throw ManagerException.refused(shard + ": replica " + replica.address()
+                        + " still receives from the primary " + primary.address() + "; no failover");
+            }
+            // One whose replication was stopped on purpose saw nothing, and may lack what the others have.
+            if (status.lostPrimary()) {
+                lost.put(replica, status);
+            }
+        }
+        if (promoted.isEmpty() && lost.isEmpty()) {
+            throw ManagerException.refused(shard + ": no replica confirms it lost the primary " + primary.address()
+                    + "; the shard stays without a primary");
+        }
+        step.accept("lost by " + String.join(", ", lost.keySet().stream().map(Instance::address).toList()));
+        Instance chosen = promoted.orElseGet(() -> lost.entrySet().stream()
+                .max(Comparator.comparingLong((Map.Entry<Instance, ReplicaStatus> entry) ->
+                        entry.getValue().received().transactions()))
+                .orElseThrow().getKey());
+        List<Instance> followers = new ArrayList<>(lost.keySet());
+        promoted.ifPresent(followers::add);
+        StorageEngine engine = drivers.storage(chosen.hostaddr());
+        StorageNode node = drivers.storageNode(chosen);
+        GtidPosition received = promoted.isPresent() ? new GtidPosition("") : lost.get(chosen).received();
+        step.accept("promoting " + chosen.address() + " once it applied " + received);
+        ClusterBuilder.naming(shard + " node ", () -> {
+            engine.awaitApplied(node, received);
+            engine.promote(node);
+        });
+        handover.follow(cluster, shard, primary, followers, chosen, step);
+        // After the comps follow (writes are accepted again sooner): nothing starts the old primary before the
+        // caller releases the cluster's lock. Its machine may be down too: then it cannot start either.
+        try {
+            drivers.storage(primary.hostaddr()).fenceDown(drivers.storageNode(primary));
+        } catch (ManagerException unreachable) {
+            step.accept("could not fence " + primary.address() + ": " + unreachable.getMessage());
+        }
+        return new Outcome(chosen, engine.binlogPosition(node));
+    }
+
+    /**
+     * Makes an old primary, running again read-only after a failover, a replica of its shard's
+     * primary, when the primary holds every transaction it does; answers the transactions it holds
+     * that the primary lacks (its errant GTIDs) when there are some, and then leaves it as it is.
+     */
+    public Optional<String> rejoin(Instance oldPrimary) {
+        Instance primary = store.clusters().instances(oldPrimary.clusterName()).stream()
+                .filter(node -> node.kind() == InstanceKind.STORAGE && node.shardName().equals(oldPrimary.shardName()))
+                .filter(node -> node.role().orElse(null) == Role.PRIMARY).findFirst()
+                .orElseThrow(() -> ManagerException.refused(oldPrimary.shardName().orElseThrow() + " has no primary"));
+        StorageNode oldNode = drivers.storageNode(oldPrimary);
+        StorageEngine oldEngine = drivers.storage(oldPrimary.hostaddr());
+        String errant = errant(oldEngine.variable(oldNode, "gtid_binlog_state"),
+                drivers.storage(primary.hostaddr()).variable(drivers.storageNode(primary), "gtid_binlog_state"));
+        if (!errant.isEmpty()) {
+            return Optional.of(errant);
+        }
+        ClusterUsers users = ClusterAccounts.ofCluster(store.clusters(), oldPrimary.clusterName());
+        oldEngine.demote(oldNode, drivers.storageNode(primary), users.replication());
+        return Optional.empty();
+    }
+
+    /**
+     * The last GTID of each (domain, server) in {@code node}'s binlog state that
+     * {@code primary}'s state does not reach: with gtid_strict_mode, a server's transactions of
+     * a domain are numbered in order, so the primary holds them all when its own last number for
+     * that domain and server is at least as high.
+     */
+    static String errant(String nodeState, String primaryState) {
+        Map<String, Long> primaryLast = lastByDomainAndServer(primaryState);
+        List<String> errant = new ArrayList<>();
+        lastByDomainAndServer(nodeState).forEach((domainAndServer, seq) -> {
+            if (primaryLast.getOrDefault(domainAndServer, 0L) < seq) {
+                errant.add(domainAndServer + "-" + seq);
+            }
+        });
+        return String.join(",", errant);
+    }
+
+    private static Map<String, Long> lastByDomainAndServer(String state) {
+        Map<String, Long> last = new LinkedHashMap<>();
+        for (String gtid : state.strip().isEmpty() ? new String[0] : state.split(",")) {
+            String[] parts = gtid.strip().split("-");
+            last.merge(parts[0] + "-" + parts[1], Long.parseLong(parts[2]), Math::max);
+        }
+        return last;
+    }
+}
