@@ -45,10 +45,48 @@ public final class GroupRestart {
     public static StartOutcome start(String group, Member member, List<Member> members) {
         if (member.engine().isRunning(member.node()) || members.stream()
                 .anyMatch(other -> !other.label().equals(member.label()) && other.inGroup())) {
-            StartOutcome outcome = member.engine().start(member.node());
-            member.engine().awaitSynced(member.node());
-            return outcome;
+            return member.engine().startInGroup(member.node());
         }
+        Map<String, GroupPosition> positions = positionsOfStoppedGroup(group, members);
+        String mostRecent = mostRecent(positions, member.label());
+        if (!mostRecent.equals(member.label())) {
+            throw ManagerException.refused(group + " group is down; start " + mostRecent
+                    + " first: it has the most recent data (seqno " + positions.get(mostRecent).seqno()
+                    + " against " + positions.get(member.label()).seqno() + ")");
+        }
+        member.engine().bootstrapGroup(member.node());
+        return StartOutcome.STARTED;
+    }
+
+    /**
+     * Starts every member of a group that does not run: when none runs, the most recent one
+     * first, which starts the group again, then each other one, which joins it (see
+     * {@link #start}: a member that runs outside the group refuses the others). Answers the
+     * labels of the members it started, in order.
+     */
+    public static List<String> startAll(String group, List<Member> members) {
+        List<Member> stopped = members.stream().filter(member -> !member.engine().isRunning(member.node())).toList();
+        List<Member> order = new ArrayList<>(stopped);
+        List<String> started = new ArrayList<>();
+        if (!stopped.isEmpty() && stopped.size() == members.size()) {
+            String first = mostRecent(positionsOfStoppedGroup(group, members), members.get(0).label());
+            Member bootstrap = members.stream().filter(member -> member.label().equals(first)).findFirst().orElseThrow();
+            bootstrap.engine().bootstrapGroup(bootstrap.node());
+            started.add(first);
+            order.remove(bootstrap);
+        }
+        for (Member member : order) {
+            start(group, member, members);
+            started.add(member.label());
+        }
+        return started;
+    }
+
+    /**
+     * Where each member's data stands, when the whole group is down; refuses a member that runs
+     * outside the group, and members holding different group histories.
+     */
+    private static Map<String, GroupPosition> positionsOfStoppedGroup(String group, List<Member> members) {
         for (Member other : members) {
             if (other.engine().isRunning(other.node())) {
                 throw ManagerException.refused(group + " group is down; " + other.label()
@@ -65,40 +103,7 @@ public final class GroupRestart {
                     .map(entry -> entry.getKey() + " uuid " + entry.getValue().uuid())
                     .collect(Collectors.joining(", ")) + "); none is started");
         }
-        String mostRecent = mostRecent(positions, member.label());
-        if (!mostRecent.equals(member.label())) {
-            throw ManagerException.refused(group + " group is down; start " + mostRecent
-                    + " first: it has the most recent data (seqno " + positions.get(mostRecent).seqno()
-                    + " against " + positions.get(member.label()).seqno() + ")");
-        }
-        member.engine().bootstrapGroup(member.node());
-        return StartOutcome.STARTED;
-    }
-
-    /**
-     * Starts every member of a group that may be entirely down: the most recent member first
-     * when none runs, then each other one that does not run, which joins it. Answers the labels
-     * of the members it started, in order.
-     */
-    public static List<String> startAll(String group, List<Member> members) {
-        List<Member> order = members;
-        if (members.stream().noneMatch(Member::inGroup) && members.stream()
-                .noneMatch(member -> member.engine().isRunning(member.node()))) {
-            Map<String, GroupPosition> positions = new LinkedHashMap<>();
-            for (Member member : members) {
-                positions.put(member.label(), member.engine().lastCommitted(member.node()));
-            }
-            String first = mostRecent(positions, members.get(0).label());
-            order = new ArrayList<>(members);
-            order.sort(Comparator.comparing((Member member) -> !member.label().equals(first)));
-        }
-        List<String> started = new ArrayList<>();
-        for (Member member : order) {
-            if (start(group, member, members) == StartOutcome.STARTED) {
-                started.add(member.label());
-            }
-        }
-        return started;
+        return positions;
     }
 
     /** Of members equally recent, {@code preferred}, else the first listed. */
