@@ -127,25 +127,8 @@ final class MetaCommands {
         }
     }
 
-    @Command(name = "add-member", description = "Add a member to the metadata group (it joins by state transfer) and"
-            + " name it in the configuration file.")
-    static final class AddMember extends GroupCommand {
-        @Option(names = "--config", paramLabel = "FILE", required = true,
-                description = "The configuration file meta bootstrap wrote; it is rewritten.")
-        Path config;
-
-        @Option(names = "--machine", paramLabel = "ADDR", required = true, description = "The new member's machine.")
-        String machine;
-
-        @Override
-        void run(PrintWriter out) {
-            describe(out, withGroup(ServeConfig.load(config).manager(), group -> group.addMember(config, machine)));
-        }
-    }
-
-    @Command(name = "remove-member", description = "Take a member out of the metadata group (its instance deleted"
-            + " when its machine answers, forgotten when the machine is lost).")
-    static final class RemoveMember extends GroupCommand {
+    /** A change of one member: the group's configuration file, rewritten, and the member's machine. */
+    abstract static class MemberCommand extends GroupCommand {
         @Option(names = "--config", paramLabel = "FILE", required = true,
                 description = "The configuration file meta bootstrap wrote; it is rewritten.")
         Path config;
@@ -155,7 +138,27 @@ final class MetaCommands {
 
         @Override
         void run(PrintWriter out) {
-            describe(out, withGroup(ServeConfig.load(config).manager(), group -> group.removeMember(config, machine)));
+            describe(out, withGroup(ServeConfig.load(config).manager(), this::change));
+        }
+
+        abstract MetaGroupFile change(MetaGroup group);
+    }
+
+    @Command(name = "add-member", description = "Add a member to the metadata group (it joins by state transfer) and"
+            + " name it in the configuration file.")
+    static final class AddMember extends MemberCommand {
+        @Override
+        MetaGroupFile change(MetaGroup group) {
+            return group.addMember(config, machine);
+        }
+    }
+
+    @Command(name = "remove-member", description = "Take a member out of the metadata group (its instance deleted"
+            + " when its machine answers, forgotten when the machine is lost).")
+    static final class RemoveMember extends MemberCommand {
+        @Override
+        MetaGroupFile change(MetaGroup group) {
+            return group.removeMember(config, machine);
         }
     }
 
