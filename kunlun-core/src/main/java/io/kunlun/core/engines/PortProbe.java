@@ -38,7 +38,7 @@ public final class PortProbe {
     }
 
     /** Refuses to go on when any of the ports is taken, naming them. */
-    static void requireFree(HostAccess host, String label, Collection<Integer> ports) {
+    public static void requireFree(HostAccess host, String label, Collection<Integer> ports) {
         List<Integer> taken = inUse(host, ports);
         if (!taken.isEmpty()) {
             throw ManagerException.refused(label + ": " + (taken.size() == 1 ? "port " : "ports ")

@@ -237,6 +237,21 @@ public final class StorageEngine {
     }
 
     /**
+     * Starts a stopped group member on its data into its running group and waits until it is
+     * synced. It answers only once a state transfer brought it what it missed, a full one after a
+     * crash, so both waits have the state transfer timeout, not the start timeout.
+     */
+    public StartOutcome startInGroup(StorageNode member) {
+        HostAccess host = member.host();
+        StorageFlavour flavour = flavour(host);
+        InstanceAccount account = InstanceAccount.of(member, config);
+        StartOutcome outcome = process(member, account, List.of()).start(flavour.client(member, account)::answers,
+                config.stateTransferTimeout());
+        awaitGroupState(flavour, member, account, GroupStatus::synced, config.stateTransferTimeout());
+        return outcome;
+    }
+
+    /**
      * Starts a stopped group member as a new group of its own, on the data it has: the way back
      * after its whole group stopped, for the member with the most recent data (the others then
      * join it with {@link #start}). Waits until it is the synced primary component.
@@ -437,15 +452,6 @@ public final class StorageEngine {
     public void awaitGroup(StorageNode member, int size) {
         awaitGroupState(flavour(member.host()), member, InstanceAccount.of(member, config),
                 status -> status.synced() && status.size() == size, config.startTimeout());
-    }
-
-    /**
-     * Waits until the member is synced with a primary component, whatever its size: a member
-     * rejoining a group that is being started again member by member (the state transfer timeout at most).
-     */
-    public void awaitSynced(StorageNode member) {
-        awaitGroupState(flavour(member.host()), member, InstanceAccount.of(member, config),
-                GroupStatus::synced, config.stateTransferTimeout());
     }
 
     /** Whether the instance accepts a connection and answers a trivial query right now. */

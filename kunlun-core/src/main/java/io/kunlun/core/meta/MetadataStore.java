@@ -248,7 +248,7 @@ public final class MetadataStore implements AutoCloseable {
             return new MetaStoreInfo(HaMode.NO_REP, List.of(embeddedNode));
         }
         try {
-            return jdbi.withHandle(handle -> ReplicationTopology.read(handle, jdbcHost()));
+            return jdbi.withHandle(handle -> ReplicationTopology.read(handle, jdbcMembers()));
         } catch (JdbiException e) {
             throw new ManagerException(ManagerException.Code.METADATA, "metadata store " + config.jdbcUrl()
                     + ": cannot read how it replicates: " + rootMessage(e), e);
@@ -266,18 +266,27 @@ public final class MetadataStore implements AutoCloseable {
         return Migrations.ALL;
     }
 
-    /** The first host of the JDBC URL: {@code jdbc:mariadb:sequential://host1:3306,host2:3306/db} → host1. */
-    private String jdbcHost() {
+    /**
+     * The hosts the JDBC URL names, in its order:
+     * {@code jdbc:mariadb:sequential://host1:3306,host2:3306/db} → host1:3306, host2:3306 (a host
+     * without a port has the default 3306).
+     */
+    private List<MetaNode> jdbcMembers() {
         String url = config.jdbcUrl();
         String rest = url.substring(url.indexOf("://") + 3);
         int end = rest.length();
-        for (char stop : new char[] {':', '/', ',', '?'}) {
+        for (char stop : new char[] {'/', '?'}) {
             int at = rest.indexOf(stop);
             if (at >= 0) {
                 end = Math.min(end, at);
             }
         }
-        return rest.substring(0, end);
+        List<MetaNode> members = new java.util.ArrayList<>();
+        for (String host : rest.substring(0, end).split(",")) {
+            List<MetaNode> withPort = ReplicationTopology.hostPorts(host);
+            members.add(withPort.isEmpty() ? new MetaNode(host.strip(), 3306) : withPort.get(0));
+        }
+        return members;
     }
 
     public String describeLocation() {

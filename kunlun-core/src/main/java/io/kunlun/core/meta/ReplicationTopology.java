@@ -15,13 +15,15 @@ import java.util.Optional;
 /**
  * How a MySQL/MariaDB metadata store replicates, read from the server the store is connected to:
  * <ul>
- * <li>Galera (wsrep on, with a provider): mgr, its members as they advertise themselves;</li>
+ * <li>Galera (wsrep on, with a provider): mgr, its members as they advertise themselves, online,
+ *     and the members the JDBC URL names that are not among them, offline (a member that is
+ *     down or cut off);</li>
  * <li>MySQL Group Replication: mgr, its online members;</li>
  * <li>binlog replication, from either end: rbr, the primary first, then this server, then the
  *     replicas registered with it (by their report_host, else the address they connect from);</li>
  * <li>else no_rep, this server alone.</li>
  * </ul>
- * This server is named by its report_host when it has one, else by the host of the JDBC URL.
+ * This server is named by its report_host when it has one, else by the first host of the JDBC URL.
  * Reading the replication state takes REPLICA MONITOR and REPLICATION MASTER ADMIN on MariaDB
  * (REPLICATION CLIENT and REPLICATION SLAVE on MySQL).
  */
@@ -29,7 +31,9 @@ final class ReplicationTopology {
     private ReplicationTopology() {
     }
 
-    static MetaStoreInfo read(Handle handle, String connectedHost) {
+    /** {@code configured}: the hosts and ports the JDBC URL names, in its order. */
+    static MetaStoreInfo read(Handle handle, List<MetaNode> configured) {
+        String connectedHost = configured.get(0).ip();
         Map<String, String> variables = pairs(handle, "SHOW GLOBAL VARIABLES WHERE Variable_name IN"
                 + " ('port', 'report_host', 'wsrep_on', 'wsrep_provider')");
         MetaNode self = new MetaNode(
@@ -39,7 +43,7 @@ final class ReplicationTopology {
                 && !"none".equalsIgnoreCase(variables.getOrDefault("wsrep_provider", "none"))) {
             String incoming = pairs(handle, "SHOW GLOBAL STATUS WHERE Variable_name = 'wsrep_incoming_addresses'")
                     .get("wsrep_incoming_addresses");
-            return new MetaStoreInfo(HaMode.MGR, galeraMembers(incoming, self));
+            return new MetaStoreInfo(HaMode.MGR, galeraMembers(incoming, self, configured));
         }
         List<MetaNode> group = groupReplicationMembers(handle);
         if (!group.isEmpty()) {
@@ -61,17 +65,34 @@ final class ReplicationTopology {
     private static final Comparator<MetaNode> BY_ADDRESS = Comparator.comparing(MetaNode::ip)
             .thenComparingInt(MetaNode::port);
 
-    /** {@code wsrep_incoming_addresses}: "host:port,host:port"; members that advertise none are left out. */
-    private static List<MetaNode> galeraMembers(String incoming, MetaNode self) {
-        List<MetaNode> members = new ArrayList<>();
-        for (String address : Optional.ofNullable(incoming).orElse("").split(",")) {
-            int colon = address.lastIndexOf(':');
-            String port = colon < 0 ? "" : address.substring(colon + 1).trim();
-            if (colon > 0 && !port.isEmpty() && port.chars().allMatch(Character::isDigit)) {
-                members.add(new MetaNode(address.substring(0, colon).trim(), Integer.parseInt(port)));
+    /**
+     * {@code wsrep_incoming_addresses}: "host:port,host:port"; members that advertise none are
+     * left out. The configured members missing from it are listed offline.
+     */
+    private static List<MetaNode> galeraMembers(String incoming, MetaNode self, List<MetaNode> configured) {
+        List<MetaNode> members = new ArrayList<>(hostPorts(Optional.ofNullable(incoming).orElse("")));
+        if (members.isEmpty()) {
+            members.add(self);
+        }
+        for (MetaNode named : configured) {
+            if (members.stream().noneMatch(member -> member.ip().equals(named.ip()) && member.port() == named.port())) {
+                members.add(new MetaNode(named.ip(), named.port(), MetaNode.OFFLINE));
             }
         }
-        return members.isEmpty() ? List.of(self) : members.stream().sorted(BY_ADDRESS).distinct().toList();
+        return members.stream().sorted(BY_ADDRESS).distinct().toList();
+    }
+
+    /** "host:port,host:port" as online nodes; an entry without a numeric port is left out. */
+    static List<MetaNode> hostPorts(String list) {
+        List<MetaNode> nodes = new ArrayList<>();
+        for (String address : list.split(",")) {
+            int colon = address.lastIndexOf(':');
+            String port = colon < 0 ? "" : address.substring(colon + 1).trim();
+            if (colon > 0 && !port.isEmpty() && port.length() <= 5 && port.chars().allMatch(Character::isDigit)) {
+                nodes.add(new MetaNode(address.substring(0, colon).trim(), Integer.parseInt(port)));
+            }
+        }
+        return nodes;
     }
 
     /** MySQL Group Replication's online members; MariaDB has no such table. */

@@ -69,6 +69,6 @@ class DurabilityTest {
         ManagerProcess manager = ManagerProcess.start(home, processes);
 
         assertThat(manager.client().post("{\"job_type\":\"get_meta\"}")).isEqualTo(Reply.of(200,
-                "{\"meta0\":{\"ip\":\"127.0.0.1\",\"port\":\"" + manager.port() + "\"}}"));
+                "{\"meta0\":{\"ip\":\"127.0.0.1\",\"port\":\"" + manager.port() + "\",\"status\":\"online\"}}"));
     }
 }

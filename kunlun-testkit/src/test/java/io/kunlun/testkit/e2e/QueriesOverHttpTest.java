@@ -28,7 +28,7 @@ class QueriesOverHttpTest {
     @Test
     void getMetaOfTheEmbeddedStoreIsTheManagerItself(ApiClient api) {
         assertThat(api.post("{\"job_type\":\"get_meta\"}")).isEqualTo(Reply.of(200,
-                "{\"meta0\":{\"ip\":\"127.0.0.1\",\"port\":\"" + manager.port() + "\"}}"));
+                "{\"meta0\":{\"ip\":\"127.0.0.1\",\"port\":\"" + manager.port() + "\",\"status\":\"online\"}}"));
     }
 
     @Test

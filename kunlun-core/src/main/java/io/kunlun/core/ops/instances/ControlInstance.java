@@ -4,11 +4,8 @@ import io.kunlun.core.ops.Drivers;
 import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.PlanDescription;
 
-import io.kunlun.core.ManagerException;
-import io.kunlun.core.engines.GroupPosition;
+import io.kunlun.core.engines.GroupRestart;
 import io.kunlun.core.engines.StartOutcome;
-import io.kunlun.core.engines.StorageEngine;
-import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.model.Cluster;
@@ -19,11 +16,8 @@ import io.kunlun.model.InstanceStatus;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * control_instance: stops, starts or restarts one instance's server, keeping its data, and
@@ -104,66 +98,17 @@ public final class ControlInstance implements Operation<JobRequest.ControlInstan
         return outcome;
     }
 
-    /**
-     * A member joins its group when another member runs in it. When none does (the whole group
-     * stopped or crashed), the group is started again from the member with the most recent data,
-     * as Galera's documented procedure does: that member, if it is the one asked for, starts a
-     * new group on its data; otherwise the start is refused, naming the member to start first.
-     * The members that follow join it as usual, by state transfer.
-     */
+    /** A member joins its group, or starts it again when it has the most recent data (see {@link GroupRestart}). */
     private StartOutcome startGroupMember(Instance instance) {
-        String shard = instance.shardName().orElseThrow();
-        StorageEngine engine = drivers.storage(instance.hostaddr());
-        StorageNode node = drivers.storageNode(instance);
-        List<Instance> members = store.clusters().instances(instance.clusterName()).stream()
+        List<GroupRestart.Member> members = store.clusters().instances(instance.clusterName()).stream()
                 .filter(other -> other.kind() == InstanceKind.STORAGE && other.shardName().equals(instance.shardName()))
+                .map(this::groupMember)
                 .toList();
-        if (engine.isRunning(node) || members.stream()
-                .anyMatch(other -> !other.address().equals(instance.address()) && inGroup(other))) {
-            StartOutcome outcome = drivers.start(instance);
-            engine.awaitSynced(node);
-            return outcome;
-        }
-        for (Instance other : members) {
-            if (drivers.isRunning(other)) {
-                throw ManagerException.refused(shard + " group is down; " + other.address()
-                        + " runs outside it: stop it before starting the group again");
-            }
-        }
-        Map<String, GroupPosition> positions = new LinkedHashMap<>();
-        for (Instance member : members) {
-            positions.put(member.address(),
-                    drivers.storage(member.hostaddr()).lastCommitted(drivers.storageNode(member)));
-        }
-        if (positions.values().stream().map(GroupPosition::uuid).distinct().count() > 1) {
-            throw ManagerException.refused(shard + " group is down and its members hold different"
-                    + " group histories (" + positions.entrySet().stream()
-                    .map(entry -> entry.getKey() + " uuid " + entry.getValue().uuid())
-                    .collect(Collectors.joining(", ")) + "); none is started");
-        }
-        // Of members equally recent, the one asked for, else the first in the shard.
-        String mostRecent = positions.entrySet().stream()
-                .max(Comparator.comparingLong((Map.Entry<String, GroupPosition> entry) -> entry.getValue().seqno())
-                        .thenComparing(entry -> entry.getKey().equals(instance.address())))
-                .orElseThrow().getKey();
-        if (!mostRecent.equals(instance.address())) {
-            throw ManagerException.refused(shard + " group is down; start " + mostRecent
-                    + " first: it has the most recent data (seqno " + positions.get(mostRecent).seqno()
-                    + " against " + positions.get(instance.address()).seqno() + ")");
-        }
-        engine.bootstrapGroup(node);
-        return StartOutcome.STARTED;
+        return GroupRestart.start(instance.shardName().orElseThrow(), groupMember(instance), members);
     }
 
-    /** Whether the member's server runs in its group's primary component. */
-    private boolean inGroup(Instance member) {
-        StorageEngine engine = drivers.storage(member.hostaddr());
-        StorageNode node = drivers.storageNode(member);
-        try {
-            return engine.isRunning(node) && engine.groupStatus(node).primaryComponent();
-        } catch (ManagerException unanswered) {
-            return false;
-        }
+    private GroupRestart.Member groupMember(Instance instance) {
+        return new GroupRestart.Member(drivers.storage(instance.hostaddr()), drivers.storageNode(instance));
     }
 
     private boolean isGaleraMember(Instance instance) {

@@ -11,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** get_meta: the metadata store's nodes, {@code {"meta0":{"ip":..,"port":..},...}}. */
+/**
+ * get_meta: the metadata store's nodes, {@code {"meta0":{"ip":..,"port":..,"status":"online"},...}};
+ * a member of a metadata group that is down is listed {@code offline}.
+ */
 public final class GetMeta implements Query<JobRequest.GetMeta> {
     private final MetadataStore store;
 
@@ -32,6 +35,7 @@ public final class GetMeta implements Query<JobRequest.GetMeta> {
             Map<String, Object> node = new LinkedHashMap<>();
             node.put("ip", nodes.get(i).ip());
             node.put("port", Integer.toString(nodes.get(i).port()));
+            node.put("status", nodes.get(i).status());
             reply.put("meta" + i, node);
         }
         return reply;
