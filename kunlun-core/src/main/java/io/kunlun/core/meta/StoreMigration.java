@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
@@ -33,8 +34,8 @@ import java.util.stream.Collectors;
  * on the home either.
  */
 public final class StoreMigration {
-    /** Tables of the store itself rather than of its content. */
-    private static final Set<String> NOT_COPIED = Set.of("schema_version", "manager_lease");
+    /** Tables of the store itself and of the managers on it rather than of its content. */
+    private static final Set<String> NOT_COPIED = Set.of("schema_version", "manager_lease", "manager_member");
     private static final int BATCH = 500;
 
     private StoreMigration() {
@@ -56,7 +57,23 @@ public final class StoreMigration {
                 throw ManagerException.refused("the stores' schemas differ: " + source.appliedMigrations() + " in "
                         + home + ", " + destination.appliedMigrations() + " in " + target.jdbcUrl());
             }
-            destination.takeManagerLease();
+            // Joining leads at once when the lease is free; a manager that holds it is using the store.
+            AtomicBoolean leads = new AtomicBoolean();
+            destination.joinManagers("kunlunctl meta migrate", new ManagerLease.Listener() {
+                @Override
+                public void leading(long fencing) {
+                    leads.set(true);
+                }
+
+                @Override
+                public void following(String leader) {
+                    leads.set(false);
+                }
+            });
+            if (!leads.get()) {
+                throw ManagerException.refused("a manager leads on " + target.jdbcUrl() + " (see list_managers):"
+                        + " the metadata is migrated into a store no manager uses");
+            }
             List<String> tables = source.jdbi().withHandle(StoreMigration::tables);
             destination.jdbi().useHandle(handle -> requireEmpty(handle, target.jdbcUrl()));
             return source.jdbi().withHandle(from -> destination.jdbi().inTransaction(to -> {

@@ -344,9 +344,10 @@ public final class MetaGroup implements AutoCloseable {
         return spec.members().stream().map(member -> node(spec, member)).toList();
     }
 
+    /** Members run as the configured instance account (an empty account): the group belongs to no cluster. */
     private StorageNode node(MetaGroupSpec spec, MetaGroupSpec.Member member) {
         return new StorageNode(hosts.get(member.hostaddr()), StoragePorts.from(member.port()),
-                StorageLayout.under(spec.datadir(), spec.datadir(), spec.datadir(), member.port()));
+                StorageLayout.under(spec.datadir(), spec.datadir(), spec.datadir(), member.port()), "");
     }
 
     /**
