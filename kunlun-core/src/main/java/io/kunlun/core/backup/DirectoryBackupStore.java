@@ -80,9 +80,13 @@ public final class DirectoryBackupStore implements BackupStore {
         return hostaddr + ":" + path;
     }
 
-    /** A directory that does not exist yet is writable when the directory it would be made in is. */
+    /**
+     * A directory that does not exist yet is writable when the directory it would be made in is.
+     * The path must also be safe from other accounts ({@link StorePath}).
+     */
     @Override
     public void requireWritable() {
+        StorePath.requireSafe(host(), location(), path);
         CommandResult writable = host().run(Command.of("sh", "-c", "if [ -e \"$1\" ]; then test -d \"$1\" -a -w \"$1\";"
                 + " else parent=$(dirname -- \"$1\"); test -d \"$parent\" -a -w \"$parent\"; fi", "sh", path));
         if (!writable.succeeded()) {

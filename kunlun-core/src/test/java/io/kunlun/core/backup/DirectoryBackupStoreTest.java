@@ -8,7 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
@@ -88,6 +90,33 @@ class DirectoryBackupStoreTest {
 
         assertThatThrownBy(() -> store().requireWritable())
                 .hasMessage("backup store 127.0.0.1:" + root.resolve("backups") + " is not a writable directory");
+    }
+
+    @Test
+    void aStoreInADirectoryOtherAccountsCanWriteInIsRefused() throws Exception {
+        Path open = Files.createDirectory(root.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        DirectoryBackupStore store = new DirectoryBackupStore(hosts, "127.0.0.1", open.resolve("backups").toString());
+
+        assertThatThrownBy(store::requireWritable)
+                .hasMessage("backup store 127.0.0.1:" + open.resolve("backups") + " is not safe to write in: " + open
+                        + " is writable by other accounts (mode 777); another account could put a link there."
+                        + " Give the store a path whose directories belong to root or to the manager's account"
+                        + " and are not writable by others");
+    }
+
+    @Test
+    void aStoreReachedThroughAnotherAccountsLinkIsRefused() throws Exception {
+        Path elsewhere = Files.createDirectory(root.resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(root.resolve("backups"), elsewhere);
+        // Planted by the account the instances run as.
+        Files.getFileAttributeView(link, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setOwner(link.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("kunlun"));
+
+        assertThatThrownBy(() -> store().requireWritable())
+                .hasMessageStartingWith("backup store 127.0.0.1:" + link + " is not safe to write in: " + link
+                        + " is a link owned by uid ");
+        assertThat(elsewhere).isEmptyDirectory();
     }
 
     @Test

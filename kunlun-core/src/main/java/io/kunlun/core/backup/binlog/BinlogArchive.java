@@ -1,5 +1,6 @@
 package io.kunlun.core.backup.binlog;
 
+import io.kunlun.core.backup.StorePath;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.engines.GtidPosition;
 import io.kunlun.core.hosts.Command;
@@ -61,6 +62,11 @@ public final class BinlogArchive {
         this.path = path;
         this.binlogProgram = binlogProgram;
         this.zone = zone;
+    }
+
+    /** Refuses an archive in a store another account of its machine could redirect ({@link StorePath}). */
+    public void requireSafePath() {
+        StorePath.requireSafe(host, host.address() + ":" + path, path);
     }
 
     /** One archived file: where it is, its number, the GTID state before it, its first event's time. */

@@ -87,6 +87,7 @@ public final class BinlogArchiving {
      */
     public void start(String cluster, List<String> shards, String jobId) {
         HostAccess host = archive.host();
+        archive.requireSafePath();
         for (String shard : shards) {
             host.check(Command.of("sh", "-c", "umask 077 && mkdir -p -- \"$1\" && { [ -e \"$2\" ] || { mkdir -- \"$2\""
                             + " && printf '%s\\n' \"$3\" > \"$2/" + BinlogArchive.JOB_MARKER + "\"; }; }", "sh",
