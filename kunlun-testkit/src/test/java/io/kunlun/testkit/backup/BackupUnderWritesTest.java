@@ -115,17 +115,24 @@ class BackupUnderWritesTest {
         assertThat(ClusterFixture.query(manager.client(), "list_backups", source).get("backups"))
                 .extracting(entry -> entry.get("time").asText()).contains(backup.info());
         awaitSecondAfter(backup.info());
-        insertRows(manager.client(), source, "shard1", 1, 10);
+        for (String shard : SHARDS) {
+            insertRows(manager.client(), source, shard, 1, 10);
+        }
         String pointInTime = LocalDateTime.now(ZONE).format(SECOND);
         awaitSecondAfter(pointInTime);
-        insertRows(manager.client(), source, "shard1", 11, 10);
+        for (String shard : SHARDS) {
+            insertRows(manager.client(), source, shard, 11, 10);
+        }
         awaitArchivedPast(manager.client(), source, pointInTime);
 
         Reply restore = run(manager, restoreNew(pointInTime, source, targetMachines));
 
         assertThat(restore.result()).as(restore.toString()).isEqualTo("done");
-        assertThat(readOn(primary(manager.client(), restore.info(), "shard1"), "SELECT COUNT(*) FROM app.t"))
-                .as("the rows written up to " + pointInTime + " in " + ZONE + ", none after").isEqualTo("10");
+        for (String shard : SHARDS) {
+            assertThat(readOn(primary(manager.client(), restore.info(), shard), "SELECT COUNT(*) FROM app.t"))
+                    .as(shard + ": the rows written up to " + pointInTime + " in " + ZONE + ", none after")
+                    .isEqualTo("10");
+        }
     }
 
     /** Inserts ids 1, 2, 3, … one transaction each until told to stop; answers how many it wrote. */

@@ -117,11 +117,12 @@ public final class StoredBackupRestore {
     }
 
     /**
-     * The backup's time in the configured zone, from its consistent instant: the manifest's own
-     * {@code backup_time} is in the zone of the day it was taken, which may have been changed since.
+     * The backup's time in the configured zone, to the second as backup_cluster's info shows it,
+     * from its consistent instant: the manifest's own {@code backup_time} is in the zone of the
+     * day it was taken, which may have been changed since.
      */
     LocalDateTime backupTime(BackupManifest manifest) {
-        return archive.localTime(Instant.parse(manifest.consistentAt()));
+        return archive.localTime(Instant.parse(manifest.consistentAt())).truncatedTo(ChronoUnit.SECONDS);
     }
 
     /** {@link #backupTime} as replies show it. */
