@@ -148,7 +148,7 @@ public final class ClusterManager implements AutoCloseable {
         ControlInstance control = new ControlInstance(store, drivers);
         BinlogArchive archive = new BinlogArchive(hosts.get(backups.hostaddr()), backups.path(),
                 Path.of(config.enginesOn(backups.hostaddr()).storageClient()).resolveSibling("mariadb-binlog").toString(),
-                ZoneId.systemDefault());
+                config.backupStore().zone());
         BinlogArchiving archiving = new BinlogArchiving(store, drivers, archive);
         metrics.watchBinlogArchive(archiving::lagBytes);
         BackupRetention retention = new BackupRetention(backups, archive, config.backupStore().retention(),

@@ -6,6 +6,8 @@ import io.kunlun.core.ManagerException;
 import io.kunlun.core.engines.InstancePaths;
 
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 
 /**
  * Where backups are kept: a directory on a machine, reached like every machine (loopback
@@ -16,11 +18,17 @@ import java.nio.file.Path;
  * <p>{@code allow_restore_in_place} (default false) lets restore_cluster replace an existing
  * cluster's data with a backup; switched off, as the reference system ships it, every
  * restore_cluster is refused and only restore_new_cluster restores.
+ *
+ * <p>{@code time_zone} (default: the manager's system zone) is the zone of every backup time:
+ * restores' {@code timestamp}, backup_cluster's info, list_backups' times and the archive's
+ * replay bounds. A region ({@code Europe/Berlin}) follows daylight saving time; an offset
+ * ({@code +02:00}, {@code UTC}) does not.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BackupConfig(@JsonProperty("hostaddr") String hostaddr, @JsonProperty("path") String path,
                            @JsonProperty("retention") Retention retention,
-                           @JsonProperty("allow_restore_in_place") boolean allowRestoreInPlace) {
+                           @JsonProperty("allow_restore_in_place") boolean allowRestoreInPlace,
+                           @JsonProperty("time_zone") String timeZone) {
     /**
      * How many complete backups each cluster keeps, applied after each successful backup_cluster:
      * a backup goes when it is not among the newest {@code keep_backups}, or when it is older than
@@ -54,6 +62,24 @@ public record BackupConfig(@JsonProperty("hostaddr") String hostaddr, @JsonPrope
         if (path != null) {
             InstancePaths.requireSafe(path, "backup.path");
         }
+        if (timeZone != null) {
+            try {
+                ZoneId.of(timeZone);
+            } catch (DateTimeException e) {
+                throw ManagerException.refused("backup.time_zone must be a zone such as Europe/Berlin, UTC or +02:00,"
+                        + " got \"" + timeZone + "\"");
+            }
+        }
+    }
+
+    /** A store in the manager's system zone. */
+    public BackupConfig(String hostaddr, String path, Retention retention, boolean allowRestoreInPlace) {
+        this(hostaddr, path, retention, allowRestoreInPlace, null);
+    }
+
+    /** The zone of backup times: {@code time_zone}, or the manager's system zone when it is left out. */
+    public ZoneId zone() {
+        return timeZone == null ? ZoneId.systemDefault() : ZoneId.of(timeZone);
     }
 
     /** The store under the manager's home on the manager's own host. */
@@ -65,11 +91,16 @@ public record BackupConfig(@JsonProperty("hostaddr") String hostaddr, @JsonPrope
     /** This configuration with the path filled in from the manager's home when it was left out. */
     public BackupConfig resolvedAgainst(Path home) {
         return path != null ? this : new BackupConfig(hostaddr, underHome(home).path(), retention,
-                allowRestoreInPlace);
+                allowRestoreInPlace, timeZone);
     }
 
     /** This configuration with restore_cluster switched on or off. */
     public BackupConfig withAllowRestoreInPlace(boolean allowed) {
-        return new BackupConfig(hostaddr, path, retention, allowed);
+        return new BackupConfig(hostaddr, path, retention, allowed, timeZone);
+    }
+
+    /** This configuration with backup times in another zone. */
+    public BackupConfig withTimeZone(String zone) {
+        return new BackupConfig(hostaddr, path, retention, allowRestoreInPlace, zone);
     }
 }

@@ -5,6 +5,8 @@ import io.kunlun.model.PathSpace;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One machine, reached locally or over SSH. Only {@link #run} differs between the two; files and
@@ -63,6 +65,22 @@ public interface HostAccess extends AutoCloseable {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED,
                     address() + ": cannot read df output for " + path + ": " + lines.get(lines.size() - 1));
         }
+    }
+
+    /**
+     * The address connections from this machine to {@code destination} leave from, as the
+     * kernel's routing table chooses it ({@code ip route get}): what a server there sees as the
+     * client's host. It is not this machine's hostaddr when the route goes out through another
+     * interface (a machine behind a bridge or a namespace, a host with several networks).
+     */
+    default String sourceAddressTo(String destination) {
+        String route = check(Command.of("ip", "-o", "route", "get", destination)).stdout();
+        Matcher source = Pattern.compile("\\bsrc (\\S+)").matcher(route);
+        if (!source.find()) {
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, address() + ": ip route get "
+                    + destination + " names no source address: " + tail(route.strip(), 200));
+        }
+        return source.group(1);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.ZoneId;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,6 +19,23 @@ class BackupConfigTest {
         assertThat(store.hostaddr()).isEqualTo("127.0.0.1");
         assertThat(store.path()).isEqualTo("/var/kunlun/backups");
         assertThat(store.allowRestoreInPlace()).as("restore_cluster switched off").isFalse();
+        assertThat(store.zone()).as("backup times in the system zone").isEqualTo(ZoneId.systemDefault());
+    }
+
+    @Test
+    void readsTheTimeZoneOfBackupTimesAndKeepsItWhenThePathIsFilledIn() throws Exception {
+        BackupConfig store = JSON.readValue("""
+                {"home":"/var/kunlun","backup":{"time_zone":"Asia/Kolkata"}}""",
+                ManagerConfig.class).backupStore();
+
+        assertThat(store.zone()).isEqualTo(ZoneId.of("Asia/Kolkata"));
+        assertThat(store.path()).isEqualTo("/var/kunlun/backups");
+    }
+
+    @Test
+    void aTimeZoneThatIsNoZoneIsRefused() {
+        assertThatThrownBy(() -> new BackupConfig(null, null, null, false, "Mars/Olympus"))
+                .hasMessage("backup.time_zone must be a zone such as Europe/Berlin, UTC or +02:00, got \"Mars/Olympus\"");
     }
 
     @Test

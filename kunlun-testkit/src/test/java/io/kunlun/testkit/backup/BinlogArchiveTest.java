@@ -70,7 +70,7 @@ class BinlogArchiveTest {
         ClusterFixture.register(manager, machines);
         cluster = ClusterFixture.createdCluster(manager.client(), "rbr", 1, 1, 1, machines);
         primary = primary(manager.client(), cluster, "shard1");
-        archive = manager.home().resolve("backups").resolve(cluster).resolve("binlog").resolve("shard1")
+        archive = manager.home().toAbsolutePath().normalize().resolve("backups").resolve(cluster).resolve("binlog").resolve("shard1")
                 .resolve(primary.get("ip").asText() + "_" + primary.get("port").asText());
         ClusterFixture.createTable(primary);
     }
@@ -170,7 +170,7 @@ class BinlogArchiveTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void anAddedShardIsArchivedAndADeletedShardsArchiverStopsKeepingItsFiles() throws Exception {
         Reply added = ClusterFixture.run(manager, ClusterFixture.machineList(ClusterFixture.job("add_shards", cluster)
                 .put("shards", "1"), ClusterFixture.hostaddrs(machines)));
@@ -189,7 +189,7 @@ class BinlogArchiveTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void deletingTheClusterStopsItsArchiverAndKeepsTheFiles() throws Exception {
         Map<String, Long> archived = archivedSizes();
 
@@ -200,6 +200,41 @@ class BinlogArchiveTest {
         Thread.sleep(2500); // two health rounds: nothing starts it again
         assertThat(archiverPid()).isEmpty();
         assertThat(archivedSizes()).isEqualTo(archived);
+    }
+
+    @Test
+    @Order(6)
+    void aRestorePastAGapInTheArchiveIsRefusedNamingTheMissingFileAndNothingIsCreated(@TempDir Path aside)
+            throws Exception {
+        Reply backup = ClusterFixture.run(manager, BackupRequests.backup(cluster));
+        assertThat(backup.result()).as(backup.toString()).isEqualTo("done");
+        RestoreFixture.awaitSecondAfter(backup.info());
+        for (int id = 2001; id <= 2003; id++) {
+            write(id, id);
+            ClusterFixture.asOperatorOnTheMachine(machines, primary, "FLUSH BINARY LOGS");
+        }
+        write(2004, 2004);
+        String pointInTime = LocalDateTime.now().format(RestoreFixture.SECOND);
+        RestoreFixture.awaitSecondAfter(pointInTime);
+        write(2005, 2005);
+        await("the last write is archived", () -> primaryBinlogSizes().equals(archivedSizes()));
+        List<String> files = List.copyOf(archivedSizes().keySet());
+        String middle = files.get(files.size() - 3);
+        Files.move(archive.resolve(middle), aside.resolve(middle));
+        try {
+            List<JsonNode> clustersBefore = ClusterFixture.entries(ClusterFixture.query(manager, "get_cluster", null));
+
+            Reply refused = ClusterFixture.run(manager, BackupRequests.restoreNew(pointInTime, cluster, machines));
+
+            assertThat(refused.result()).as(refused.toString()).isEqualTo("failed");
+            assertThat(refused.info()).startsWith("no binlog archive covers ").endsWith(" to " + pointInTime
+                    + " for cluster " + cluster + " shard shard1: " + archive + " lacks " + middle
+                    + " (a gap in the archive)");
+            assertThat(ClusterFixture.entries(ClusterFixture.query(manager, "get_cluster", null)))
+                    .isEqualTo(clustersBefore);
+        } finally {
+            Files.move(aside.resolve(middle), archive.resolve(middle));
+        }
     }
 
     /** The replay over the manager's store, as a restore job would make it. */

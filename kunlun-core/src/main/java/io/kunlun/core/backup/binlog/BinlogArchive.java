@@ -7,6 +7,7 @@ import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.CommandResult;
 import io.kunlun.core.hosts.HostAccess;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ public final class BinlogArchive {
      * @param host          the store's machine
      * @param path          the store's directory
      * @param binlogProgram mariadb-binlog on the store's machine
-     * @param zone          the manager's zone: times are read and written in it
+     * @param zone          the zone of backup times (backup.time_zone): times are read and written in it
      */
     public BinlogArchive(HostAccess host, String path, String binlogProgram, ZoneId zone) {
         this.host = host;
@@ -79,12 +80,20 @@ public final class BinlogArchive {
     public record SourceArchive(String directory, List<ArchivedFile> files, LocalDateTime lastEvent) {
         /** Files numbered without a hole: a missing one would leave a gap in the history. */
         public boolean contiguous() {
+            return !files.isEmpty() && missing().isEmpty();
+        }
+
+        /** The names of the files missing between the first and the last one: the archive's gaps. */
+        public List<String> missing() {
+            List<String> missing = new ArrayList<>();
             for (int i = 1; i < files.size(); i++) {
-                if (files.get(i).number() != files.get(i - 1).number() + 1) {
-                    return false;
+                String name = files.get(i).path().substring(files.get(i).path().lastIndexOf('/') + 1);
+                String prefix = name.substring(0, name.lastIndexOf('.') + 1);
+                for (long number = files.get(i - 1).number() + 1; number < files.get(i).number(); number++) {
+                    missing.add(prefix + String.format("%06d", number));
                 }
             }
-            return !files.isEmpty();
+            return missing;
         }
 
         /** Every transaction after {@code position} is in these files when the first file starts at or before it. */
@@ -131,8 +140,19 @@ public final class BinlogArchive {
         return binlogProgram;
     }
 
-    ZoneId zone() {
+    /** The zone of backup times (backup.time_zone): timestamps are read, and the archive's times shown, in it. */
+    public ZoneId zone() {
         return zone;
+    }
+
+    /** An instant as backup times are shown: in {@link #zone()}, to the second. */
+    public String timeOf(Instant instant) {
+        return SECOND.format(localTime(instant));
+    }
+
+    /** An instant as a time of day in {@link #zone()}. */
+    public LocalDateTime localTime(Instant instant) {
+        return LocalDateTime.ofInstant(instant, zone);
     }
 
     /**

@@ -324,15 +324,17 @@ public final class BinlogArchiving {
 
     /**
      * The archive account on the shard's primary, written to its binary log so that every
-     * replica (and a replica promoted later) has it too. It is allowed from loopback, where the
-     * store's machine connects from when it is this one, or from the store's address. Only made
+     * replica (and a replica promoted later) has it too. It is allowed from the address the
+     * store's machine reaches the primary from (its route's source: a machine in another network
+     * namespace or behind another interface sees neither loopback nor the store's hostaddr), all
+     * of loopback when that is a loopback address. Only made
      * (or given the password again) when missing or when the defaults file was written just now:
      * each statement is a transaction in the shard's history, and an archiver that cannot start
      * is tried again every health round.
      */
     private void grantAccount(StorageNode primary, String cluster) {
-        String hostaddr = archive.host().address();
-        String from = Hosts.isLocal(hostaddr) ? "127.%" : hostaddr;
+        String source = archive.host().sourceAddressTo(primary.host().address());
+        String from = Hosts.isLocal(source) ? "127.%" : source;
         SqlClient client = drivers.storage(primary.host().address()).client(primary);
         Password password = accountPassword(cluster);
         if (!password.made() && "1".equals(client.value("SELECT COUNT(*) FROM mysql.user WHERE User = "

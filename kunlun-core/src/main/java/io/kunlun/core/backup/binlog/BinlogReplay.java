@@ -32,7 +32,9 @@ import java.util.List;
  * first file starts at or before that position, its files are numbered without a hole, and its
  * last archived event is at or after {@code t} (an archive is only known to cover a second that
  * it holds an event at or after). Otherwise it refuses with
- * {@code no binlog archive covers <position> to <t> for cluster X shard Y}.
+ * {@code no binlog archive covers <position> to <t> for cluster X shard Y}, followed, when an
+ * archive would cover it but for missing files, by {@code : <directory> lacks <files> (a gap in
+ * the archive)}.
  *
  * <p>{@link #apply} prints those files with {@code mariadb-binlog} on the store's machine,
  * {@code --start-position=<gtid position>} (exclusive: the backup holds that transaction) and
@@ -77,15 +79,26 @@ public final class BinlogReplay {
     /** Finds the archived files that replay the shard from {@code after} to {@code until}; refuses when none do. */
     public Range check(String cluster, String shard, GtidPosition after, LocalDateTime until) {
         LocalDateTime second = until.truncatedTo(ChronoUnit.SECONDS);
-        for (BinlogArchive.SourceArchive source : archive.sources(cluster, shard)) {
-            if (source.contiguous() && source.startsAtOrBefore(after) && source.lastEvent() != null
-                    && !source.lastEvent().isBefore(second)) {
+        List<BinlogArchive.SourceArchive> sources = archive.sources(cluster, shard);
+        for (BinlogArchive.SourceArchive source : sources) {
+            if (source.contiguous() && spans(source, after, second)) {
                 return new Range(cluster, shard, after, second,
                         source.filesAfter(after).stream().map(BinlogArchive.ArchivedFile::path).toList());
             }
         }
+        String gaps = sources.stream()
+                .filter(source -> !source.missing().isEmpty() && spans(source, after, second))
+                .map(source -> ": " + source.directory() + " lacks " + String.join(", ", source.missing())
+                        + " (a gap in the archive)")
+                .findFirst().orElse("");
         throw ManagerException.refused("no binlog archive covers " + (after.text().isEmpty() ? "the beginning"
-                : after.text()) + " to " + BinlogArchive.SECOND.format(second) + " for cluster " + cluster + " shard " + shard);
+                : after.text()) + " to " + BinlogArchive.SECOND.format(second) + " for cluster " + cluster + " shard "
+                + shard + gaps);
+    }
+
+    /** Whether the server's files run from at or before {@code after} to an event at or after {@code second}. */
+    private static boolean spans(BinlogArchive.SourceArchive source, GtidPosition after, LocalDateTime second) {
+        return source.startsAtOrBefore(after) && source.lastEvent() != null && !source.lastEvent().isBefore(second);
     }
 
     /** Applies the range to the target; fails with the tail of mariadb-binlog's or the client's errors. */

@@ -23,8 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -43,10 +41,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BackupCluster implements Operation<JobRequest.BackupCluster, ClusterCopy.Sources> {
     private static final Logger LOG = LoggerFactory.getLogger(BackupCluster.class);
-    /** The backup's time as the job's info shows it and restores take it: the manager's zone, to the second. */
-    static final DateTimeFormatter BACKUP_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
-
     private final MetadataStore store;
     private final Drivers drivers;
     private final DirectoryBackupStore backups;
@@ -130,7 +124,7 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
     public String run(JobRequest.BackupCluster request, ClusterCopy.Sources plan, JobContext context) {
         String cluster = plan.cluster().name();
         int total = plan.steps() + 1;
-        ClusterCopy copy = new ClusterCopy(drivers, backups, false);
+        ClusterCopy copy = new ClusterCopy(drivers, backups, archiving.archive(), false);
         copy.begin(plan, context);
         // A cluster made before archiving existed is archived from its first backup on.
         StopArchiving.startArchiving(archiving, cluster, List.copyOf(plan.shards().keySet()), context);

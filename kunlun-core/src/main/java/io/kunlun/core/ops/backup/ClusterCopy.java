@@ -6,6 +6,7 @@ import io.kunlun.core.ops.Parallel;
 
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.backup.BackupManifest;
+import io.kunlun.core.backup.binlog.BinlogArchive;
 import io.kunlun.core.backup.BackupStore;
 import io.kunlun.core.backup.DirectoryBackupStore;
 import io.kunlun.core.backup.StoredFile;
@@ -58,13 +59,21 @@ public final class ClusterCopy {
         }
     }
 
+    /** Below this many free bytes after a failed copy, the store's file system is taken as what failed it. */
+    private static final long NEARLY_FULL_BYTES = 1 << 20;
+
     private final Drivers drivers;
     private final DirectoryBackupStore store;
     private final boolean keptAside;
+    private final BinlogArchive archive;
 
-    /** @param keptAside whether the copy is of data about to be replaced ({@link DirectoryBackupStore#keptAside()}) */
-    ClusterCopy(Drivers drivers, DirectoryBackupStore store, boolean keptAside) {
+    /**
+     * @param archive   the binlog archive, whose zone the copy's time is shown in
+     * @param keptAside whether the copy is of data about to be replaced ({@link DirectoryBackupStore#keptAside()})
+     */
+    ClusterCopy(Drivers drivers, DirectoryBackupStore store, BinlogArchive archive, boolean keptAside) {
         this.drivers = drivers;
+        this.archive = archive;
         this.store = keptAside ? store.keptAside() : store;
         this.keptAside = keptAside;
     }
@@ -108,6 +117,8 @@ public final class ClusterCopy {
                 copies.put(shard.getKey(), copy(cluster, copyId, shard.getKey(), shard.getValue()));
                 done.incrementAndGet();
             }).toList());
+        } catch (ManagerException e) {
+            throw namingAFullStore(sources, e);
         } finally {
             reporter.shutdownNow();
             awaitQuietly(reporter);
@@ -128,6 +139,26 @@ public final class ClusterCopy {
         });
         store.commit(manifest);
         return manifest;
+    }
+
+    /**
+     * A copy that failed with the store's file system out of space fails naming that: the
+     * sender's own error (a broken pipe) is what arrives first, and does not say why.
+     */
+    private ManagerException namingAFullStore(Sources sources, ManagerException failure) {
+        long free;
+        try {
+            free = store.freeBytes();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+            return failure;
+        }
+        if (free >= NEARLY_FULL_BYTES) {
+            return failure;
+        }
+        return new ManagerException(ManagerException.Code.COMMAND_FAILED, "backup store " + store.location()
+                + " ran out of space while copying to " + location(sources) + " (" + free + " bytes free): "
+                + failure.getMessage(), failure);
     }
 
     /**
@@ -186,7 +217,7 @@ public final class ClusterCopy {
      * The copy's time is when its last shard copy ended: every shard's copy is consistent to a
      * moment at or before it (mariadb-backup takes its consistent point near the end of a copy).
      */
-    private static BackupManifest manifest(Sources sources, String jobId, Map<String, BackupManifest.ShardCopy> copies,
+    private BackupManifest manifest(Sources sources, String jobId, Map<String, BackupManifest.ShardCopy> copies,
                                            Map<String, BackupManifest.CompSchema> schemas) {
         List<BackupManifest.ShardCopy> shards = sources.shards().keySet().stream().map(copies::get).toList();
         Instant consistentAt = shards.stream().map(copy -> Instant.parse(copy.endedAt())).max(Instant::compareTo)
@@ -197,7 +228,7 @@ public final class ClusterCopy {
                 cluster.spec().maxConnections(), cluster.spec().cpuCores(), cluster.spec().innodbSizeGb());
         return new BackupManifest(BackupManifest.FORMAT, sources.copyId(), cluster.name(), jobId, spec,
                 sources.startedAt().toString(), Instant.now().toString(), consistentAt.toString(),
-                BackupCluster.BACKUP_TIME.format(consistentAt), shards,
+                archive.timeOf(consistentAt), shards,
                 sources.comps().stream().map(comp -> schemas.get(comp.compName().orElseThrow())).toList());
     }
 }

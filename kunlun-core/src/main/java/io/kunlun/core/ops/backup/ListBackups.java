@@ -9,6 +9,7 @@ import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,9 +41,9 @@ public final class ListBackups implements Query<JobRequest.ListBackups> {
 
     @Override
     public Map<String, Object> answer(JobRequest.ListBackups request) {
-        List<Map<String, Object>> listed = backups.list(request.clusterName()).stream().map(ListBackups::entry)
-                .toList();
         BinlogArchive archive = archiving.archive();
+        List<Map<String, Object>> listed = backups.list(request.clusterName()).stream()
+                .map(manifest -> entry(manifest, archive)).toList();
         Map<String, Map<String, Long>> lags = archiving.lagBytes();
         List<Map<String, Object>> archives = new ArrayList<>();
         for (String cluster : archive.clusters()) {
@@ -84,11 +85,12 @@ public final class ListBackups implements Query<JobRequest.ListBackups> {
         return entry;
     }
 
-    private static Map<String, Object> entry(BackupManifest manifest) {
+    /** A backup, its time in the configured zone (the manifest's own is in the zone of the day it was taken). */
+    private static Map<String, Object> entry(BackupManifest manifest, BinlogArchive archive) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("cluster", manifest.cluster());
         entry.put("backup_id", manifest.backupId());
-        entry.put("time", manifest.backupTime());
+        entry.put("time", archive.timeOf(Instant.parse(manifest.consistentAt())));
         entry.put("bytes", String.valueOf(manifest.bytes()));
         entry.put("shards", manifest.shards().stream().map(BackupManifest.ShardCopy::name).toList());
         entry.put("comps", manifest.comps().stream().map(BackupManifest.CompSchema::name).toList());

@@ -182,12 +182,12 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         described.put("cluster_name", plan.cluster().name());
         described.put("backup_cluster_name", plan.backup().cluster());
         described.put("backup_id", plan.backup().backupId());
-        described.put("backup_time", plan.backup().backupTime());
+        described.put("backup_time", restoring.backupTimeText(plan.backup()));
         List<Instance> replaced = new ArrayList<>();
         plan.shards().values().forEach(replaced::addAll);
         replaced.addAll(plan.comps());
         described.put("replaced_instances", PlanDescription.instances(replaced));
-        described.put("kept_aside_in", new ClusterCopy(drivers, backups, true).location(plan.keptAside()));
+        described.put("kept_aside_in", new ClusterCopy(drivers, backups, archiving.archive(), true).location(plan.keptAside()));
         return described;
     }
 
@@ -213,7 +213,7 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         int nodes = plan.shards().values().stream().mapToInt(List::size).sum();
         int total = plan.keptAside().steps() + nodes + plan.comps().size() + 1;
         AtomicInteger done = new AtomicInteger();
-        ClusterCopy copy = new ClusterCopy(drivers, backups, true);
+        ClusterCopy copy = new ClusterCopy(drivers, backups, archiving.archive(), true);
         String kept = copy.location(plan.keptAside());
         copy.begin(plan.keptAside(), context);
         BackupManifest keptManifest = copy.complete(plan.keptAside(), context, done, total);

@@ -115,7 +115,7 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         Map<String, Object> described = new java.util.LinkedHashMap<>();
         described.put("backup_cluster_name", plan.backup().cluster());
         described.put("backup_id", plan.backup().backupId());
-        described.put("backup_time", plan.backup().backupTime());
+        described.put("backup_time", restoring.backupTimeText(plan.backup()));
         described.putAll(PlanDescription.adding(plan.build().clusterName(), plan.build().all()));
         return described;
     }

@@ -6,6 +6,7 @@ import io.kunlun.core.ops.Drivers;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.backup.BackupManifest;
 import io.kunlun.core.backup.BackupStore;
+import io.kunlun.core.backup.binlog.BinlogArchive;
 import io.kunlun.core.backup.binlog.BinlogArchiving;
 import io.kunlun.core.backup.binlog.BinlogReplay;
 import io.kunlun.core.engines.GtidPosition;
@@ -17,7 +18,7 @@ import io.kunlun.model.Instance;
 
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.ZoneId;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,11 +46,13 @@ public final class StoredBackupRestore {
     private final Drivers drivers;
     private final BackupStore backups;
     private final BinlogReplay replay;
+    private final BinlogArchive archive;
 
     StoredBackupRestore(Drivers drivers, BackupStore backups, BinlogArchiving archiving) {
         this.drivers = drivers;
         this.backups = backups;
-        this.replay = new BinlogReplay(archiving.archive());
+        this.archive = archiving.archive();
+        this.replay = new BinlogReplay(archive);
     }
 
     /**
@@ -60,12 +63,11 @@ public final class StoredBackupRestore {
      * one. No side effect.
      */
     Choice choose(String source, LocalDateTime pointInTime, JobContext context) {
-        String asked = BackupCluster.BACKUP_TIME.format(pointInTime.atZone(ZoneId.systemDefault()));
-        LocalDateTime now = LocalDateTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS);
+        String asked = BinlogArchive.SECOND.format(pointInTime);
+        LocalDateTime now = LocalDateTime.now(archive.zone()).truncatedTo(ChronoUnit.SECONDS);
         if (pointInTime.isAfter(now)) {
             throw ManagerException.refused("timestamp " + asked + " is in the future: the manager's time is "
-                    + BackupCluster.BACKUP_TIME.format(now.atZone(ZoneId.systemDefault())) + " ("
-                    + ZoneId.systemDefault() + ")");
+                    + BinlogArchive.SECOND.format(now) + " (" + archive.zone() + ")");
         }
         List<BackupManifest> complete = backups.list(Optional.of(source));
         if (complete.isEmpty()) {
@@ -75,7 +77,7 @@ public final class StoredBackupRestore {
         BackupManifest backup = complete.stream().filter(manifest -> !backupTime(manifest).isAfter(pointInTime))
                 .reduce((earlier, later) -> later)
                 .orElseThrow(() -> ManagerException.refused("timestamp " + asked + " is before the first backup of"
-                        + " cluster " + source + ", taken at " + complete.get(0).backupTime()));
+                        + " cluster " + source + ", taken at " + backupTimeText(complete.get(0))));
         Map<String, BinlogReplay.Range> replays = replays(source, backup, pointInTime);
         if (backup.format() != BackupManifest.FORMAT) {
             throw ManagerException.refused("backup " + backup.backupId() + " of cluster " + source + " has format "
@@ -105,7 +107,7 @@ public final class StoredBackupRestore {
             // position, taken on one member, says nothing about another member's archive.
             throw ManagerException.refused("point-in-time restore of an mgr cluster past a backup's time is not"
                     + " supported yet (its members' binary logs do not share transaction ids); restore " + source
-                    + " at the time of one of its backups, e.g. " + backup.backupTime());
+                    + " at the time of one of its backups, e.g. " + backupTimeText(backup));
         }
         for (BackupManifest.ShardCopy copy : backup.shards()) {
             replays.put(copy.name(), replay.check(source, copy.name(), new GtidPosition(copy.gtidPosition()),
@@ -114,8 +116,18 @@ public final class StoredBackupRestore {
         return replays;
     }
 
-    static LocalDateTime backupTime(BackupManifest manifest) {
-        return LocalDateTime.parse(manifest.backupTime(), BackupCluster.BACKUP_TIME);
+    /**
+     * The backup's time in the configured zone, to the second as backup_cluster's info shows it,
+     * from its consistent instant: the manifest's own {@code backup_time} is in the zone of the
+     * day it was taken, which may have been changed since.
+     */
+    LocalDateTime backupTime(BackupManifest manifest) {
+        return archive.localTime(Instant.parse(manifest.consistentAt())).truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /** {@link #backupTime} as replies show it. */
+    String backupTimeText(BackupManifest manifest) {
+        return BinlogArchive.SECOND.format(backupTime(manifest));
     }
 
     /** Every file of the backup is in the store as the manifest describes it (size and SHA-256). */
@@ -152,8 +164,7 @@ public final class StoredBackupRestore {
             return;
         }
         context.step("replaying " + range.files().size() + " archived binlog files of " + shard + " onto "
-                + primary.address() + " up to " + BackupCluster.BACKUP_TIME.format(
-                range.until().atZone(ZoneId.systemDefault())), done, total);
+                + primary.address() + " up to " + BinlogArchive.SECOND.format(range.until()), done, total);
         StorageEngine engine = drivers.storage(primary.hostaddr());
         StorageNode node = drivers.storageNode(primary);
         ClusterBuilder.naming(shard + " node ", () -> {
