@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -93,12 +96,36 @@ public final class ApiClient {
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Reply(response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(""), response.body());
+        } catch (HttpTimeoutException e) {
+            // A manager that leaves a request unanswered this long is stuck: what every thread of this
+            // JVM (an in-process manager's among them) was doing is what tells why.
+            System.err.println(method + " " + uri + ": no reply in " + REQUEST_TIMEOUT.toSeconds()
+                    + " s; the threads of this JVM:\n" + threadDump());
+            throw new AssertionError(method + " " + uri + " failed: " + e, e);
         } catch (IOException e) {
             throw new AssertionError(method + " " + uri + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(method + " " + uri + " was interrupted", e);
         }
+    }
+
+    private static String threadDump() {
+        StringBuilder dump = new StringBuilder();
+        for (ThreadInfo thread : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+            dump.append('"').append(thread.getThreadName()).append("\" ").append(thread.getThreadState());
+            if (thread.getLockName() != null) {
+                dump.append(" on ").append(thread.getLockName());
+            }
+            if (thread.getLockOwnerName() != null) {
+                dump.append(" held by \"").append(thread.getLockOwnerName()).append('"');
+            }
+            dump.append('\n');
+            for (StackTraceElement frame : thread.getStackTrace()) {
+                dump.append("    at ").append(frame).append('\n');
+            }
+        }
+        return dump.toString();
     }
 
     /** Submits a job and waits, at most {@link #DEFAULT_JOB_TIMEOUT}, for it to end. */
