@@ -118,7 +118,7 @@ class ConcurrentClientsTest {
         ApiClient api = ApiClient.to(manager.uri());
         switch (client % 6) {
             case 0 -> assertThat(api.post("{\"job_type\":\"get_meta\"}")).isEqualTo(Reply.of(200,
-                    "{\"meta0\":{\"ip\":\"127.0.0.1\",\"port\":\"" + manager.port() + "\"}}"));
+                    "{\"meta0\":{\"ip\":\"127.0.0.1\",\"port\":\"" + manager.port() + "\",\"status\":\"online\"}}"));
             case 1 -> assertThat(api.post("{\"job_type\":\"get_meta_mode\"}"))
                     .isEqualTo(Reply.of(200, "{\"mode\":\"no_rep\"}"));
             case 2 -> assertThat(api.post("{\"job_type\":\"get_status\",\"job_id\":\"nope-" + client + "\"}"))
