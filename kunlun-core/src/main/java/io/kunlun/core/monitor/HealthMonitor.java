@@ -183,6 +183,10 @@ public final class HealthMonitor implements AutoCloseable {
             LOG.warn("{}: health check failed: {}", instance.address(), e.getMessage());
             healthy = false;
         }
+        if (closing) {
+            // A probe this monitor's close cut off says nothing of the instance: nothing is recorded or acted on.
+            return;
+        }
         InstanceStatus found = healthy ? InstanceStatus.ACTIVE : InstanceStatus.UNREACHABLE;
         if (found != instance.status()
                 && store.clusters().replaceStatus(instance.hostaddr(), instance.port(), instance.status(), found)) {
