@@ -385,6 +385,16 @@ public final class ClusterManager implements AutoCloseable {
         return store.describe();
     }
 
+    /** The operating-system accounts the managers of this store made and have not deleted. */
+    public List<String> osAccounts() {
+        return store.osAccounts().names();
+    }
+
+    /** The identity shared by every manager of this metadata store (see OsAccounts#nameFor). */
+    public String installation() {
+        return store.osAccounts().installation();
+    }
+
     @SuppressWarnings("unchecked")
     private <R extends JobRequest> Map<String, Object> answer(R request, Caller caller) {
         Query<R> query = (Query<R>) queries.get(request.type());

@@ -2,6 +2,7 @@ package io.kunlun.testkit;
 
 import io.kunlun.core.ClusterManager;
 import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.ops.instances.OsAccounts;
 import io.kunlun.server.KunlunServer;
 import io.kunlun.server.ServerOptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -16,6 +17,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -32,6 +36,9 @@ import java.util.function.UnaryOperator;
 public final class TestManager implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback, ParameterResolver, AutoCloseable {
     private static final String LOOPBACK = "127.0.0.1";
+    private static final Duration ACCOUNT_DELETION_PATIENCE = Duration.ofSeconds(5);
+    /** userdel: a process still runs as the account. */
+    private static final int USERDEL_ACCOUNT_IN_USE = 8;
 
     private final Optional<String> accessToken;
     private final UnaryOperator<ManagerConfig> configure;
@@ -108,6 +115,11 @@ public final class TestManager implements BeforeAllCallback, AfterAllCallback, B
         ApiClient anonymous = ApiClient.to(uri());
         client = accessToken.map(anonymous::withAccessToken).orElse(anonymous);
         return this;
+    }
+
+    /** The operating-system account this manager runs (or would run) the cluster's instances as. */
+    public String osAccount(String clusterName) {
+        return OsAccounts.nameFor(manager().installation(), clusterName);
     }
 
     /** The manager's home directory (metadata store, logs). */
@@ -197,16 +209,21 @@ public final class TestManager implements BeforeAllCallback, AfterAllCallback, B
         return parameter.getParameter().getType() == TestManager.class ? this : client();
     }
 
-    /** Stops the server, then the manager, and deletes the home. */
+    /**
+     * Stops the server, then the manager, deletes the operating-system accounts it left (killing
+     * what still runs as them: the instances of clusters the test did not delete) and the home.
+     */
     @Override
     public synchronized void close() {
         if (manager == null) {
             return;
         }
+        List<String> accounts = leftAccounts();
         try {
             server.close();
             manager.close();
         } finally {
+            deleteAccounts(accounts);
             manager = null;
             server = null;
             client = null;
@@ -217,6 +234,39 @@ public final class TestManager implements BeforeAllCallback, AfterAllCallback, B
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot delete the manager's home " + oldHome, e);
             }
+        }
+    }
+
+    /** The accounts the manager did not delete; none known when its store no longer answers. */
+    private List<String> leftAccounts() {
+        try {
+            return manager.osAccounts();
+        } catch (RuntimeException storeGone) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Each account's name is the manager's own (its installation's), so nothing else runs as it.
+     * Without root (or without the account any more) there is nothing to delete.
+     */
+    private static void deleteAccounts(List<String> accounts) {
+        for (String account : accounts) {
+            long deadline = System.nanoTime() + ACCOUNT_DELETION_PATIENCE.toNanos();
+            do {
+                Programs.result(List.of("pkill", "-KILL", "-u", account), Map.of());
+            } while (Programs.result(List.of("userdel", "--", account), Map.of()).status() == USERDEL_ACCOUNT_IN_USE
+                    && System.nanoTime() < deadline && pause());
+        }
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(100);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

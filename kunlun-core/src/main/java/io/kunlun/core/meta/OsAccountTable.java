@@ -1,9 +1,12 @@
 package io.kunlun.core.meta;
 
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The operating-system accounts the manager made for clusters on machines: only these does it
@@ -11,9 +14,37 @@ import java.util.Optional;
  */
 public final class OsAccountTable {
     private final Jdbi jdbi;
+    private volatile String installation;
 
     OsAccountTable(Jdbi jdbi) {
         this.jdbi = jdbi;
+    }
+
+    /**
+     * The installation's identity, which accounts' names are derived from: written by the first
+     * manager that needs it, the same for every manager on the store ever after.
+     */
+    public String installation() {
+        String known = installation;
+        if (known != null) {
+            return known;
+        }
+        String id = jdbi.withHandle(OsAccountTable::readInstallation).orElseGet(() -> {
+            try {
+                jdbi.useHandle(handle -> handle.execute("INSERT INTO installation (singleton, id) VALUES (1, ?)",
+                        UUID.randomUUID().toString()));
+                return jdbi.withHandle(OsAccountTable::readInstallation).orElseThrow();
+            } catch (JdbiException lostTheRace) {
+                // another manager wrote it at the same moment: its identity is the installation's
+                return jdbi.withHandle(OsAccountTable::readInstallation).orElseThrow(() -> lostTheRace);
+            }
+        });
+        installation = id;
+        return id;
+    }
+
+    private static Optional<String> readInstallation(Handle handle) {
+        return handle.createQuery("SELECT id FROM installation WHERE singleton = 1").mapTo(String.class).findOne();
     }
 
     /** Account {@code name} on {@code hostaddr}, made for {@code clusterName} by job {@code jobId}. */
@@ -26,6 +57,12 @@ public final class OsAccountTable {
                 .bind("h", hostaddr).bind("n", name).map((rs, ctx) -> new OsAccount(rs.getString("hostaddr"),
                         rs.getString("name"), rs.getString("cluster_name"), rs.getString("job_id")))
                 .findOne());
+    }
+
+    /** The name of every account the manager made and has not deleted, on any machine. */
+    public List<String> names() {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT DISTINCT name FROM os_account ORDER BY name")
+                .mapTo(String.class).list());
     }
 
     /** The machines where the account was made for the cluster. */

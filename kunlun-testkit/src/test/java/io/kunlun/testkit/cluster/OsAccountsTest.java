@@ -3,7 +3,6 @@ package io.kunlun.testkit.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.core.config.ManagerConfig.PrometheusConfig;
 import io.kunlun.core.engines.EngineConfig;
-import io.kunlun.core.ops.instances.OsAccounts;
 import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
@@ -94,14 +93,14 @@ class OsAccountsTest {
 
     @Test
     void twoClustersOnOneMachineRunAsAccountsOfTheirOwn() {
-        assertThat(OsAccounts.nameFor(first)).isNotEqualTo(OsAccounts.nameFor(second)).startsWith("kunlun_c");
+        assertThat(manager.osAccount(first)).isNotEqualTo(manager.osAccount(second)).startsWith("kunlun_c");
         for (String cluster : List.of(first, second)) {
             JsonNode storage = storageNodes(manager.client(), cluster).get(0);
             JsonNode comp = comps(manager.client(), cluster).get(0);
             assertThat(user(InstanceTraces.storageServer(shared, storage.get("port").asInt())))
-                    .as("the storage node of " + cluster).isEqualTo(OsAccounts.nameFor(cluster));
+                    .as("the storage node of " + cluster).isEqualTo(manager.osAccount(cluster));
             assertThat(user(InstanceTraces.compServer(shared, comp.get("port").asInt())))
-                    .as("the comp of " + cluster).isEqualTo(OsAccounts.nameFor(cluster));
+                    .as("the comp of " + cluster).isEqualTo(manager.osAccount(cluster));
         }
     }
 
@@ -114,13 +113,13 @@ class OsAccountsTest {
         Path instanceDir = ClusterFixture.instanceDirectories(List.of(shared), storage).get(0);
         Path password = instanceDir.resolve("mysqld_exporter.cnf");
 
-        assertThat(runAs(OsAccounts.nameFor(first), "cat", password.toString())).as("its own account reads it")
+        assertThat(runAs(manager.osAccount(first), "cat", password.toString())).as("its own account reads it")
                 .contains("password=");
-        assertThat(runAs(OsAccounts.nameFor(second), "cat", password.toString()))
+        assertThat(runAs(manager.osAccount(second), "cat", password.toString()))
                 .isEqualTo("cat: " + password + ": Permission denied\n");
-        assertThat(runAs(OsAccounts.nameFor(second), "ls", instanceDir.toString()))
+        assertThat(runAs(manager.osAccount(second), "ls", instanceDir.toString()))
                 .isEqualTo("ls: cannot open directory '" + instanceDir + "': Permission denied\n");
-        assertThat(runAs(OsAccounts.nameFor(second), "ls", instanceDir.resolve("data").toString()))
+        assertThat(runAs(manager.osAccount(second), "ls", instanceDir.resolve("data").toString()))
                 .isEqualTo("ls: cannot access '" + instanceDir.resolve("data") + "': Permission denied\n");
     }
 
@@ -132,19 +131,19 @@ class OsAccountsTest {
         JsonNode comp = comps(manager.client(), first).stream()
                 .filter(entry -> entry.get("ip").asText().equals(spare.hostaddr())).findFirst().orElseThrow();
         assertThat(user(InstanceTraces.compServer(spare, comp.get("port").asInt())))
-                .isEqualTo(OsAccounts.nameFor(first));
+                .isEqualTo(manager.osAccount(first));
     }
 
     @Test
     void deletingAClusterDeletesItsAccountAndNoOther() throws Exception {
         String third = createdCluster(manager.client(), "no_rep", 1, 1, 1, List.of(shared));
-        assertThat(accountExists(OsAccounts.nameFor(third))).isTrue();
+        assertThat(accountExists(manager.osAccount(third))).isTrue();
 
         assertThat(ClusterFixture.deleteCluster(manager, third).result()).isEqualTo("done");
 
-        assertThat(accountExists(OsAccounts.nameFor(third))).isFalse();
-        assertThat(accountExists(OsAccounts.nameFor(first))).isTrue();
-        assertThat(accountExists(OsAccounts.nameFor(second))).isTrue();
+        assertThat(accountExists(manager.osAccount(third))).isFalse();
+        assertThat(accountExists(manager.osAccount(first))).isTrue();
+        assertThat(accountExists(manager.osAccount(second))).isTrue();
     }
 
     @Test
@@ -154,9 +153,9 @@ class OsAccountsTest {
         assertThat(failed.result()).as(failed.toString()).isEqualTo("failed");
         assertThat(failed.info()).contains("refusing to start").endsWith("; rolled back");
 
-        assertThat(accountExists(OsAccounts.nameFor(cluster))).isFalse();
-        assertThat(accountExists(OsAccounts.nameFor(first))).isTrue();
-        assertThat(accountExists(OsAccounts.nameFor(second))).isTrue();
+        assertThat(accountExists(manager.osAccount(cluster))).isFalse();
+        assertThat(accountExists(manager.osAccount(first))).isTrue();
+        assertThat(accountExists(manager.osAccount(second))).isTrue();
         assertThat(ClusterFixture.listening(storageNodes(manager.client(), first).get(0))).isTrue();
     }
 

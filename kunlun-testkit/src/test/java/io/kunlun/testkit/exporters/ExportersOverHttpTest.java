@@ -2,7 +2,6 @@ package io.kunlun.testkit.exporters;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kunlun.core.config.ManagerConfig.PrometheusConfig;
-import io.kunlun.core.ops.instances.OsAccounts;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
@@ -132,11 +131,11 @@ class ExportersOverHttpTest {
         assertThat(process.info().command()).hasValue("/usr/bin/prometheus-mysqld-exporter");
         assertThat(argv).containsExactly("--config.my-cnf=" + optionFile,
                 "--web.listen-address=" + exporterAddress(mysqld));
-        assertThat(process.info().user()).hasValue(OsAccounts.nameFor(cluster));
+        assertThat(process.info().user()).hasValue(manager.osAccount(cluster));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(optionFile))))
                 .isEqualTo("rw-------");
         assertThat(Files.getOwner(Path.of(optionFile), LinkOption.NOFOLLOW_LINKS).getName())
-                .isEqualTo(OsAccounts.nameFor(cluster));
+                .isEqualTo(manager.osAccount(cluster));
         assertThat(Files.readString(Path.of(optionFile))).contains("user=kunlun_monitor\n");
     }
 

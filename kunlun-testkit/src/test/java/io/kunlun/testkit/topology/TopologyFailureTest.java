@@ -6,7 +6,6 @@ import io.kunlun.core.engines.ComputeLayout;
 import io.kunlun.core.engines.ComputeNode;
 import io.kunlun.core.engines.EngineConfig;
 import io.kunlun.core.hosts.LocalHost;
-import io.kunlun.core.ops.instances.OsAccounts;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
@@ -124,7 +123,7 @@ class TopologyFailureTest {
                 : newShardMachine;
         try (LocalHost host = new LocalHost(comp.get("ip").asText())) {
             ComputeNode node = new ComputeNode(host, port, ComputeLayout.under(machine.compDatadir().toString(), port),
-                    OsAccounts.nameFor(cluster));
+                    manager.osAccount(cluster));
             new ComputeEngine(EngineConfig.defaults()).client(node, "kunlun").execute(sql);
         }
     }

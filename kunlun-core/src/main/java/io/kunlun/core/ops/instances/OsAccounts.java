@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -45,13 +46,16 @@ public final class OsAccounts {
     }
 
     /**
-     * The cluster's account name: {@code kunlun_c} and 16 hexadecimal digits of the SHA-256 of the
-     * cluster's name (the name identifies the cluster, but may be 64 characters of any kind, and
-     * an account name is at most 32 of few).
+     * The account name of a cluster of the installation: {@code kunlun_c} and 16 hexadecimal
+     * digits of the SHA-256 of the installation's identity and the cluster's name. The name alone
+     * identifies a cluster only within its installation (two installations, or a test suite's
+     * many managers, may share machines and cluster names), and it may be 64 characters of any
+     * kind where an account name is at most 32 of few.
      */
-    public static String nameFor(String clusterName) {
+    public static String nameFor(String installation, String clusterName) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(clusterName.getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((installation + "/" + clusterName).getBytes(StandardCharsets.UTF_8));
             return PREFIX + HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
@@ -61,16 +65,19 @@ public final class OsAccounts {
     /**
      * The account the cluster's new instances on the machine will run as: the cluster's own where
      * the manager is root, else empty (the manager's own account, shared), with a warning. A
-     * cluster that has instances on the shared account already keeps it for new ones: a member
-     * that receives its data from another (a Galera state transfer) lets in only the account its
-     * source let in.
+     * cluster that has instances already keeps their account for new ones: a member that receives
+     * its data from another (a Galera state transfer) lets in only the account its source let in.
+     * (The account of a cluster made before accounts were named after the installation keeps its
+     * old name this way.)
      */
     String plannedFor(String clusterName, String hostaddr) {
-        if (store.clusters().instances(clusterName).stream().anyMatch(instance -> instance.osAccount().isEmpty())) {
+        List<String> current = store.clusters().instances(clusterName).stream().map(Instance::osAccount)
+                .distinct().toList();
+        if (current.contains("")) {
             return "";
         }
         if (hosts.get(hostaddr).check(Command.of("id", "-u")).stdout().strip().equals("0")) {
-            return nameFor(clusterName);
+            return current.isEmpty() ? nameFor(store.osAccounts().installation(), clusterName) : current.get(0);
         }
         LOG.warn("{}: the manager is not root there, so cluster {}'s instances run as the manager's own account,"
                 + " shared with every other cluster on that machine", hostaddr, clusterName);
