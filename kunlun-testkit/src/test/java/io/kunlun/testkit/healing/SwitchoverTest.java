@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SwitchoverTest {
     @RegisterExtension
     static TestManager manager = TestManager.builder()
-            .configure(config -> config.withExposeCredentials(true)).build();
+            .configure(config -> config.withExposeCredentials(true).withHealthIntervalSeconds(1)).build();
     @RegisterExtension
     static LoopbackMachines loopback = LoopbackMachines.range("127.0.0.195", "127.0.0.197");
     static List<LoopbackMachine> machines;
