@@ -122,6 +122,13 @@ final class EngineFixture implements AutoCloseable {
                 }
             }
         }
+        // What a removal refused or missed (a test that replaced a node's files) must not outlive the run.
+        List<String> leftover = processesUnderRoot().stream().map(line -> line.strip().split("\\s+", 2)[0]).toList();
+        if (!leftover.isEmpty()) {
+            List<String> kill = new ArrayList<>(List.of("kill", "-KILL", "--"));
+            kill.addAll(leftover);
+            host.run(Command.of(kill.toArray(String[]::new)));
+        }
         host.run(Command.of("rm", "-rf", "--", root.toString()));
         if (failure != null) {
             throw failure;
