@@ -62,6 +62,10 @@ final class JobCommands {
         @Option(names = "--automatic", description = "Only what the manager did on its own.")
         boolean automatic;
 
+        @Option(names = "--before", paramLabel = "JOB_ID",
+                description = "The next page: jobs older than this one (the previous reply's next_before).")
+        String before;
+
         @Override
         protected JobType jobType() {
             return JobType.LIST_JOBS;
@@ -77,6 +81,9 @@ final class JobCommands {
             }
             if (automatic) {
                 request.put("automatic", "1");
+            }
+            if (before != null) {
+                request.put("before", before);
             }
         }
     }

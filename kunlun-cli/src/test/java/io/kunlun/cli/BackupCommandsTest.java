@@ -66,7 +66,14 @@ class BackupCommandsTest {
     void jobListSendsListJobsWithItsTypeAndAutomaticFilters() throws Exception {
         runAgainst("{\"jobs\":[]}", "job", "list", "--type", "auto_failover", "--automatic", "--limit", "5");
 
-        assertThat(lastRequest).isEqualTo(new JobRequest.ListJobs(5, Optional.of(JobType.AUTO_FAILOVER), true));
+        assertThat(lastRequest).isEqualTo(new JobRequest.ListJobs(5, Optional.of(JobType.AUTO_FAILOVER), true, Optional.empty()));
+    }
+
+    @Test
+    void jobListSendsThePageToStartAfter() throws Exception {
+        runAgainst("{\"jobs\":[]}", "job", "list", "--before", "c-41d2");
+
+        assertThat(lastRequest).isEqualTo(new JobRequest.ListJobs(20, Optional.empty(), false, Optional.of("c-41d2")));
     }
 
     @Test

@@ -367,6 +367,11 @@ public final class JobEngine implements AutoCloseable {
         return jobs.newest(limit, types).stream().map(JobRecord::status).toList();
     }
 
+    /** A page of {@link #newest(int, Collection)}, older than the job {@code before}; empty when it is unknown. */
+    public Optional<List<JobStatus>> newest(int limit, Collection<JobType> types, Optional<String> before) {
+        return jobs.newest(limit, types, before).map(page -> page.stream().map(JobRecord::status).toList());
+    }
+
     /** Waits until the job ends or the timeout passes; answers its status then. */
     public JobStatus await(String jobId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

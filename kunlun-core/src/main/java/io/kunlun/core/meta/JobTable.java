@@ -104,13 +104,29 @@ public final class JobTable {
 
     /** The newest jobs first: of the given types only, or of every type when {@code types} is empty. */
     public List<JobRecord> newest(int limit, Collection<JobType> types) {
+        return newest(limit, types, Optional.empty()).orElseThrow();
+    }
+
+    /**
+     * One page of {@link #newest(int, Collection)}: the jobs accepted before the job
+     * {@code before} (by acceptance order, which ids do not follow), or the newest when empty.
+     *
+     * @return empty when there is no job {@code before}
+     */
+    public Optional<List<JobRecord>> newest(int limit, Collection<JobType> types, Optional<String> before) {
         return jdbi.withHandle(handle -> {
-            Query query = handle.createQuery("SELECT " + COLUMNS + " FROM job"
-                    + (types.isEmpty() ? "" : " WHERE job_type IN (<types>)") + " ORDER BY seq DESC LIMIT :n");
+            Optional<Long> end = before.isEmpty() ? Optional.of(Long.MAX_VALUE)
+                    : handle.createQuery("SELECT seq FROM job WHERE job_id = :id").bind("id", before.get())
+                            .mapTo(Long.class).findOne();
+            if (end.isEmpty()) {
+                return Optional.empty();
+            }
+            Query query = handle.createQuery("SELECT " + COLUMNS + " FROM job WHERE seq < :end"
+                    + (types.isEmpty() ? "" : " AND job_type IN (<types>)") + " ORDER BY seq DESC LIMIT :n");
             if (!types.isEmpty()) {
                 query.bindList("types", types.stream().map(JobType::wireName).toList());
             }
-            return query.bind("n", limit).map((rs, ctx) -> record(rs)).list();
+            return Optional.of(query.bind("end", end.get()).bind("n", limit).map((rs, ctx) -> record(rs)).list());
         });
     }
 

@@ -701,6 +701,30 @@ class JobEngineTest {
         assertThat(engine.newest(10)).hasSize(2);
     }
 
+    @Test
+    void pagesFollowTheOrderOfAcceptanceWhateverTheIdsAreAndEndWithTheOldestJob() throws Exception {
+        JobEngine engine = engine(instant);
+        for (String id : List.of("m", "z", "a", "k", "b")) {
+            engine.submit(addComps(id, "c_" + id));
+            engine.await(id, TIMEOUT);
+        }
+
+        assertThat(engine.newest(2, List.of(), Optional.empty()).orElseThrow())
+                .extracting(JobStatus::jobId).containsExactly("b", "k");
+        assertThat(engine.newest(2, List.of(), Optional.of("k")).orElseThrow())
+                .extracting(JobStatus::jobId).containsExactly("a", "z");
+        assertThat(engine.newest(2, List.of(), Optional.of("z")).orElseThrow())
+                .extracting(JobStatus::jobId).containsExactly("m");
+        assertThat(engine.newest(2, List.of(), Optional.of("m")).orElseThrow()).isEmpty();
+    }
+
+    @Test
+    void aPageAfterAJobThatDoesNotExistIsNotAnswered() {
+        JobEngine engine = engine(instant);
+
+        assertThat(engine.newest(2, List.of(), Optional.of("never"))).isEmpty();
+    }
+
     /** What a manager that died mid-job leaves in the store: the job ongoing at a step, its undo log. */
     private void leaveOngoing(Submission submission, String step, List<String> undoPayloads) {
         String jobId = submission.jobId().orElseThrow();

@@ -176,7 +176,9 @@ public sealed interface JobRequest {
      * The newest {@code limit} jobs, of one type only when {@code jobType} is given, and only the
      * ones the manager recorded for what it did on its own when {@code automaticOnly}.
      */
-    record ListJobs(int limit, Optional<JobType> jobType, boolean automaticOnly) implements JobRequest {
+    /** A page of the newest jobs: {@code before} is the last job of the previous page, if any. */
+    record ListJobs(int limit, Optional<JobType> jobType, boolean automaticOnly, Optional<String> before)
+            implements JobRequest {
         public JobType type() { return JobType.LIST_JOBS; }
     }
 

@@ -148,6 +148,16 @@ public final class WireFormat {
     /** list_jobs's filter by type: {@code job_type} is list_jobs's own. */
     public static final String FILTER_JOB_TYPE = "filter_job_type";
 
+    /** list_jobs's {@code before}: the job_id the previous page ended with (manager-made or a client's). */
+    private static String pageStart(String jobId) {
+        String id = jobId.strip();
+        if (!JOB_ID.matcher(id).matches()) {
+            throw new InvalidRequestException("before must be the job_id the previous page ended with, got "
+                    + RequestFields.quote(id));
+        }
+        return id;
+    }
+
     private static JobType listedType(String wireName) {
         try {
             return JobType.fromWire(wireName);
@@ -192,7 +202,8 @@ public final class WireFormat {
             case MYSQLD_EXPORTER -> new MysqldExporter(instance(f));
             case GET_STATUS -> new GetStatus(f.text("job_id").trim());
             case LIST_JOBS -> new ListJobs(f.integer("limit", 1, 1000, 20),
-                    f.optionalText(FILTER_JOB_TYPE).map(WireFormat::listedType), f.flag("automatic"));
+                    f.optionalText(FILTER_JOB_TYPE).map(WireFormat::listedType), f.flag("automatic"),
+                    f.optionalText("before").map(WireFormat::pageStart));
             case LIST_MACHINES -> new ListMachines();
             case LIST_BACKUPS -> new ListBackups(f.optionalName("cluster_name"));
             case GET_CREDENTIALS -> new GetCredentials(f.name("cluster_name"));

@@ -52,11 +52,21 @@ class WireFormatTest {
     @Test
     void listJobsReadsItsTypeAndAutomaticFilters() {
         assertThat(parse("{\"job_type\":\"list_jobs\",\"filter_job_type\":\"auto_restart\",\"automatic\":\"1\"}")
-                .request()).isEqualTo(new JobRequest.ListJobs(20, Optional.of(JobType.AUTO_RESTART), true));
+                .request()).isEqualTo(new JobRequest.ListJobs(20, Optional.of(JobType.AUTO_RESTART), true, Optional.empty()));
         assertThat(parse("{\"job_type\":\"list_jobs\",\"limit\":5}").request())
-                .isEqualTo(new JobRequest.ListJobs(5, Optional.empty(), false));
+                .isEqualTo(new JobRequest.ListJobs(5, Optional.empty(), false, Optional.empty()));
         refused("{\"job_type\":\"list_jobs\",\"filter_job_type\":\"reboot\"}", "filter_job_type \"reboot\" is unknown");
         refused("{\"job_type\":\"list_jobs\",\"automatic\":\"yes\"}", "automatic must be \"1\" or \"0\", got \"yes\"");
+    }
+
+    @Test
+    void listJobsReadsThePageToStartAfter() {
+        assertThat(parse("{\"job_type\":\"list_jobs\",\"before\":\" c-41d2 \"}").request())
+                .isEqualTo(new JobRequest.ListJobs(20, Optional.empty(), false, Optional.of("c-41d2")));
+        refused("{\"job_type\":\"list_jobs\",\"before\":\"x' OR 1=1\"}",
+                "before must be the job_id the previous page ended with, got \"x' OR 1=1\"");
+        refused("{\"job_type\":\"list_jobs\",\"before\":\"\"}",
+                "before must be the job_id the previous page ended with, got \"\"");
     }
 
     @Test
