@@ -147,11 +147,18 @@ final class StoreConnections implements AutoCloseable {
             return pool.getConnection();
         } catch (SQLTransientConnectionException e) {
             // Hikari's own message names neither the store's state nor the pool's size.
-            StoreUnavailableException explained = new StoreUnavailableException(availability.up()
-                    ? "busy: no connection came free within " + pool.getConnectionTimeout() + " ms (all "
-                            + pool.getMaximumPoolSize() + " " + (request ? "request" : "manager")
-                            + " connections are in use); try again"
-                    : "unreachable: " + availability.reason().orElse(e.getMessage()));
+            String kind = request ? "request" : "manager";
+            int inUse = pool.getHikariPoolMXBean().getActiveConnections();
+            // A pool that lost its connections in an outage makes new ones in the background: not
+            // all in use, but not there yet.
+            StoreUnavailableException explained = new StoreUnavailableException(!availability.up()
+                    ? "unreachable: " + availability.reason().orElse(e.getMessage())
+                    : inUse >= pool.getMaximumPoolSize()
+                            ? "busy: no connection came free within " + pool.getConnectionTimeout() + " ms (all "
+                                    + pool.getMaximumPoolSize() + " " + kind + " connections are in use); try again"
+                            : "reconnecting: no connection was made again within " + pool.getConnectionTimeout()
+                                    + " ms (" + inUse + " of " + pool.getMaximumPoolSize() + " " + kind
+                                    + " connections in use); try again");
             explained.addSuppressed(e);
             throw explained;
         }
