@@ -10,8 +10,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
@@ -20,8 +24,16 @@ import java.util.function.UnaryOperator;
  * reaches the machine as root, instances run as the configured unprivileged account and every
  * command that touches their files runs as that account through {@code setpriv}; otherwise they
  * run as the account the manager already is, and commands run unchanged.
+ *
+ * <p>The account is named, never numbered, in what runs as it ({@code setpriv}, {@code chown}):
+ * the machine resolves the names when the command runs, so what is remembered here can never
+ * point at another account, even after an account was deleted and its uid given to a new one.
+ * Each machine connection remembers who the manager is there and which accounts it found, so
+ * that the commands of a health round or a job do not each ask the machine again.
  */
-public record InstanceAccount(String name, int uid, int gid, boolean switchUser) {
+public record InstanceAccount(String name, String group, boolean switchUser) {
+    /** Per machine connection (forgotten with it): the manager's own account, and the accounts found there. */
+    private static final Map<HostAccess, Found> FOUND = Collections.synchronizedMap(new WeakHashMap<>());
     /** How long an edit waits for other edits of the same file, in all. */
     private static final Duration EDIT_LOCK_WAIT = Duration.ofSeconds(30);
     private static final int CHANGED_MEANWHILE = 75;
@@ -38,7 +50,7 @@ public record InstanceAccount(String name, int uid, int gid, boolean switchUser)
      * processes (a binlog archiver in the backup store), whose files are the manager's.
      */
     public static InstanceAccount manager() {
-        return new InstanceAccount("manager", -1, -1, false);
+        return new InstanceAccount("manager", "manager", false);
     }
 
     /**
@@ -49,20 +61,45 @@ public record InstanceAccount(String name, int uid, int gid, boolean switchUser)
         return resolve(holder.host(), holder.account().isEmpty() ? config.instanceAccount() : holder.account());
     }
 
-    /** Resolves the account on the machine with one or two {@code id} calls. */
+    /** Resolves the account on the machine: asks it once per connection, then remembers. */
     public static InstanceAccount resolve(HostAccess host, String configuredName) {
-        List<String> self = ids(host, Command.of("sh", "-c", "id -u && id -g && id -un"));
-        if (!self.get(0).equals("0")) {
-            return new InstanceAccount(self.get(2), Integer.parseInt(self.get(0)), Integer.parseInt(self.get(1)), false);
+        Found found = FOUND.computeIfAbsent(host, connection -> new Found());
+        InstanceAccount self = found.self;
+        if (self == null) {
+            List<String> ids = host.check(Command.of("sh", "-c", "id -u && id -gn && id -un")).stdout().lines().toList();
+            self = new InstanceAccount(ids.get(2), ids.get(1), ids.get(0).equals("0"));
+            found.self = self;
         }
-        CommandResult result = host.run(Command.of("sh", "-c", "id -u -- \"$1\" && id -g -- \"$1\"", "sh", configuredName));
+        if (!self.switchUser()) {
+            return self; // not root: everything runs as the manager's own account
+        }
+        InstanceAccount known = found.accounts.get(configuredName);
+        if (known != null) {
+            return known;
+        }
+        CommandResult result = host.run(Command.of("id", "-gn", "--", configuredName));
         if (!result.succeeded()) {
             throw ManagerException.refused(host.address() + ": the account " + configuredName
                     + " that runs database instances does not exist (create it with: useradd --system"
                     + " --home-dir /nonexistent --shell /usr/sbin/nologin " + configuredName + ")");
         }
-        List<String> account = result.stdout().lines().toList();
-        return new InstanceAccount(configuredName, Integer.parseInt(account.get(0)), Integer.parseInt(account.get(1)), true);
+        InstanceAccount account = new InstanceAccount(configuredName, result.stdout().strip(), true);
+        found.accounts.put(configuredName, account);
+        return account;
+    }
+
+    /** The account was deleted from the machine: the next use asks the machine again (and fails clearly). */
+    public static void forget(HostAccess host, String name) {
+        Found found = FOUND.get(host);
+        if (found != null) {
+            found.accounts.remove(name);
+        }
+    }
+
+    /** What one machine connection told: who the manager is there (root: its self switches users), and the accounts. */
+    private static final class Found {
+        volatile InstanceAccount self;
+        final Map<String, InstanceAccount> accounts = new ConcurrentHashMap<>();
     }
 
     /** The program and its arguments, run as this account. */
@@ -72,7 +109,7 @@ public record InstanceAccount(String name, int uid, int gid, boolean switchUser)
         }
         // From /: the session's own directory (root's home over SSH) is closed to the account, and
         // find, for one, fails when it cannot return to where it started.
-        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid,
+        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + name, "--regid=" + group,
                 "--init-groups", "--reset-env", "--", "env", "--chdir=/"));
         wrapped.addAll(argv);
         return wrapped;
@@ -90,7 +127,7 @@ public record InstanceAccount(String name, int uid, int gid, boolean switchUser)
         if (!switchUser || paths.isEmpty()) {
             return;
         }
-        List<String> argv = new ArrayList<>(List.of("chown", "-h", uid + ":" + gid, "--"));
+        List<String> argv = new ArrayList<>(List.of("chown", "-h", name + ":" + group, "--"));
         argv.addAll(paths);
         host.check(new Command(argv, null, Command.DEFAULT_TIMEOUT));
     }
@@ -169,9 +206,5 @@ public record InstanceAccount(String name, int uid, int gid, boolean switchUser)
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
-    }
-
-    private static List<String> ids(HostAccess host, Command command) {
-        return host.check(command).stdout().lines().toList();
     }
 }

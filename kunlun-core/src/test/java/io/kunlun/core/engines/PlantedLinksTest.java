@@ -181,7 +181,7 @@ class PlantedLinksTest {
 
     private Path rootTheAccountOwns(String name) throws IOException {
         Path ownedRoot = Files.createDirectory(machine.root.resolve(name));
-        machine.host.check(Command.of("chown", account.uid() + ":" + account.gid(), "--", ownedRoot.toString()));
+        machine.host.check(Command.of("chown", account.name() + ":" + account.group(), "--", ownedRoot.toString()));
         return ownedRoot;
     }
 

@@ -1,6 +1,7 @@
 package io.kunlun.core.ops.instances;
 
 import io.kunlun.core.ManagerException;
+import io.kunlun.core.engines.InstanceAccount;
 import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.CommandResult;
 import io.kunlun.core.hosts.HostAccess;
@@ -145,6 +146,7 @@ public final class OsAccounts {
             throw new ManagerException(ManagerException.Code.COMMAND_FAILED, hostaddr + ": cannot delete the account "
                     + name + " (userdel exit " + deleted.exitCode() + "): " + deleted.stderr().strip());
         }
+        InstanceAccount.forget(host, name);
         store.osAccounts().delete(hostaddr, name);
     }
 }
