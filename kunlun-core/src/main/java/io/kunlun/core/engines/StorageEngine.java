@@ -393,6 +393,14 @@ public final class StorageEngine {
     }
 
     /**
+     * Makes a running node that takes writes beside its shard's primary refuse them, now and
+     * across restarts (a replica's settings), following nobody yet.
+     */
+    public void fence(StorageNode node) {
+        flavour(node.host()).demote(node, InstanceAccount.of(node, config));
+    }
+
+    /**
      * Makes a replaced primary start read-only, a replica, when it starts again, and kills its
      * server if it still runs: it must never take writes beside the shard's new primary, and a
      * hung server (stopped, frozen) that wakes up would keep accepting them. Answers whether it ran.

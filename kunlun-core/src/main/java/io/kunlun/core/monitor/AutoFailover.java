@@ -17,7 +17,12 @@ import io.kunlun.model.job.JobType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.kunlun.core.ops.topology.CompLinkRepair;
+
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,6 +50,13 @@ final class AutoFailover {
     private final HealingConfig config;
     private final ManagerMetrics metrics;
     private final HealingEvents events;
+    private final CompLinkRepair linkRepair;
+    /**
+     * Comps whose links this manager found pointing at their shards' recorded primaries, or
+     * re-pointed: each comp is looked at once after the manager starts (a failover before it may
+     * have left one behind) and again after a failover that could not re-point it.
+     */
+    private final Set<String> compLinksConfirmed = ConcurrentHashMap.newKeySet();
 
     AutoFailover(MetadataStore store, Drivers drivers, PrimaryFailover failover, ClusterLock lock,
                  HealingConfig config, ManagerMetrics metrics, HealingEvents events) {
@@ -55,6 +67,7 @@ final class AutoFailover {
         this.config = config;
         this.metrics = metrics;
         this.events = events;
+        this.linkRepair = new CompLinkRepair(store, drivers);
     }
 
     /** Whether the instance is an rbr primary that failover would replace when it is lost. */
@@ -96,6 +109,7 @@ final class AutoFailover {
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             metrics.failedOver(took);
+            outcome.compsNotRepointed().forEach(comp -> compLinksConfirmed.remove(comp.address()));
             action.succeeded(EventTable.Kind.FAILED_OVER, "primary lost by its replicas; "
                     + outcome.newPrimary().address() + " promoted at " + outcome.applied() + " in " + took.toMillis()
                     + " ms");
@@ -127,17 +141,80 @@ final class AutoFailover {
             return;
         }
         try (HealingEvents.Action action = events.action(JobType.AUTO_REJOIN, instance, 1)) {
-            action.step("making " + instance.address() + " a replica of the shard's primary, reseeded first when it"
-                    + " holds transactions the primary lacks");
-            try {
-                PrimaryFailover.Rejoin rejoin = failover.rejoin(instance, events.now());
-                action.succeeded(EventTable.Kind.REJOINED, rejoin.keptAside()
-                        .map(keptAside -> "held transactions the primary lacks (" + rejoin.errant() + "): its data kept"
-                                + " aside in " + keptAside + "; reseeded from a backup of the primary, replicates from it")
-                        .orElse("replicates from the shard's primary again"));
-            } catch (ManagerException e) {
-                action.failed(EventTable.Kind.REJOIN_REFUSED, "could not rejoin: " + e.getMessage());
-            }
+            rejoin(action, instance, "");
         }
+    }
+
+    /**
+     * An rbr node that the metadata records as a replica, found taking writes and replicating from
+     * nobody, while the shard's recorded primary takes writes too: an old primary a failover could
+     * not fence (its machine was cut off from everything) that is reachable again. The comps write
+     * to the recorded primary; this one is made read-only at once, then rejoins as its replica,
+     * reseeded with its data kept aside when it took writes of its own meanwhile. Answers false
+     * only when, under the cluster's lock, it is not that (the recorded primary does not take
+     * writes: a failover cut off after its promotion, which the next round makes again); a job of
+     * the cluster running now (a switchover promoting it) leaves it alone, answering true.
+     */
+    boolean fencedAsSecondPrimary(Instance seen) {
+        if (!config.failover()) {
+            return false;
+        }
+        AtomicBoolean second = new AtomicBoolean(true);
+        lock.runIfIdle(seen, () -> {
+            Optional<Instance> recordedPrimary = failover.writableRecordedPrimary(seen);
+            Optional<Instance> node = store.clusters().findInstance(seen.hostaddr(), seen.port())
+                    .filter(now -> now.clusterName().equals(seen.clusterName()) && now.role().orElse(null) == Role.REPLICA);
+            if (recordedPrimary.isEmpty() || node.isEmpty()) {
+                second.set(false);
+                return;
+            }
+            try (HealingEvents.Action action = events.action(JobType.AUTO_REJOIN, node.get(), 2)) {
+                action.step("took writes beside the shard's primary " + recordedPrimary.get().address()
+                        + ", which its comps write to: making it read-only");
+                drivers.storage(seen.hostaddr()).fence(drivers.storageNode(node.get()));
+                rejoin(action, node.get(), "took writes beside the shard's primary " + recordedPrimary.get().address()
+                        + ": made read-only; ");
+            }
+        });
+        return second.get();
+    }
+
+    /** Makes the node a replica of its shard's primary, as the action's last step, recording how it ended. */
+    private void rejoin(HealingEvents.Action action, Instance instance, String before) {
+        action.step("making " + instance.address() + " a replica of the shard's primary, reseeded first when it"
+                + " holds transactions the primary lacks");
+        try {
+            PrimaryFailover.Rejoin rejoin = failover.rejoin(instance, events.now());
+            action.succeeded(EventTable.Kind.REJOINED, before + rejoin.keptAside()
+                    .map(keptAside -> "held transactions the primary lacks (" + rejoin.errant() + "): its data kept"
+                            + " aside in " + keptAside + "; reseeded from a backup of the primary, replicates from it")
+                    .orElse("replicates from the shard's primary again"));
+        } catch (ManagerException e) {
+            action.failed(EventTable.Kind.REJOIN_REFUSED, before + "could not rejoin: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A comp of an rbr cluster that answers: once after this manager started, and after a
+     * failover that could not re-point it, its links are pointed at the shards' recorded
+     * primaries where they point elsewhere ({@link CompLinkRepair}). Under the cluster's lock; a
+     * failure is tried again at its next answer.
+     */
+    void compAnswers(Instance comp) {
+        if (!config.failover() || compLinksConfirmed.contains(comp.address())) {
+            return;
+        }
+        lock.runIfIdle(comp, () -> {
+            try {
+                List<String> repointed = linkRepair.repair(comp);
+                compLinksConfirmed.add(comp.address());
+                if (!repointed.isEmpty()) {
+                    LOG.info("{}: links to {} pointed at their primaries again", comp.address(), repointed);
+                }
+            } catch (ManagerException e) {
+                LOG.warn("{}: its links to the shards' primaries could not be checked: {}", comp.address(),
+                        e.getMessage());
+            }
+        });
     }
 }

@@ -200,11 +200,15 @@ public final class HealthMonitor implements AutoCloseable {
         if (!replaced && downAgain && running.equals(Optional.of(false))) {
             keepalive.instanceDown(cluster, instance);
         }
-        if (healthy && instance.kind() == InstanceKind.STORAGE && cluster.spec().haMode() == HaMode.RBR) {
-            probe(() -> {
-                checkRole(instance);
-                return null;
-            });
+        if (healthy && cluster.spec().haMode() == HaMode.RBR) {
+            if (instance.kind() == InstanceKind.STORAGE) {
+                probe(() -> roleFound(instance)).ifPresent(role -> recordRole(instance, role));
+            } else {
+                probe(() -> {
+                    failover.compAnswers(instance);
+                    return null;
+                });
+            }
         }
     }
 
@@ -224,29 +228,39 @@ public final class HealthMonitor implements AutoCloseable {
     /**
      * A node that replicates from another is a replica; one that does not and takes writes is the
      * shard's primary. A read-only node that replicates from nobody is between the two (an old
-     * primary fenced by a switchover, a replica being promoted): its recorded role stands, so the
-     * monitor never contradicts a switchover in progress.
+     * primary fenced by a switchover, a replica being promoted): none is found, so that its
+     * recorded role stands and the monitor never contradicts a switchover in progress.
      */
-    private void checkRole(Instance instance) {
+    private Optional<Role> roleFound(Instance instance) {
         try {
             StorageEngine engine = drivers.storage(instance.hostaddr());
             StorageNode node = drivers.storageNode(instance);
             String source = engine.replicaStatus(node).primaryHost();
-            Role role;
             if (source != null && !source.isEmpty()) {
-                role = Role.REPLICA;
-            } else if (readOnly(engine.variable(node, "read_only"))) {
-                return;
-            } else {
-                role = Role.PRIMARY;
+                return Optional.of(Role.REPLICA);
             }
-            if (instance.role().orElse(null) != role) {
-                store.clusters().setRole(instance.hostaddr(), instance.port(), role);
-                LOG.info("{}: role {}", instance.address(), role.wireName());
-            }
+            return readOnly(engine.variable(node, "read_only")) ? Optional.empty() : Optional.of(Role.PRIMARY);
         } catch (RuntimeException e) {
             LOG.warn("{}: role check failed: {}", instance.address(), e.getMessage());
+            return Optional.empty();
         }
+    }
+
+    /**
+     * Records the role found when it differs, except for a node recorded as a replica that takes
+     * writes while the recorded primary takes writes too: the second primary of a partition,
+     * which the failover fences and rejoins instead (outside the probe's bound: it may reseed).
+     */
+    private void recordRole(Instance instance, Role found) {
+        if (instance.role().orElse(null) == found) {
+            return;
+        }
+        if (found == Role.PRIMARY && instance.role().orElse(null) == Role.REPLICA
+                && failover.fencedAsSecondPrimary(instance)) {
+            return;
+        }
+        store.clusters().setRole(instance.hostaddr(), instance.port(), found);
+        LOG.info("{}: role {}", instance.address(), found.wireName());
     }
 
     /**

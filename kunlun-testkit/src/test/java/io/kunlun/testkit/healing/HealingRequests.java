@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * For the healing tests: their cluster, killing instances behind the manager's back, list_events,
  * the automatic jobs and switchover requests.
  */
-final class HealingRequests {
+public final class HealingRequests {
     private HealingRequests() {
     }
 
@@ -52,14 +52,14 @@ final class HealingRequests {
     }
 
     /** list_events' entries, newest first. */
-    static List<JsonNode> events(TestManager manager, String cluster) {
+    public static List<JsonNode> events(TestManager manager, String cluster) {
         List<JsonNode> events = new ArrayList<>();
         ClusterFixture.query(manager, "list_events", cluster).get("events").forEach(events::add);
         return events;
     }
 
     /** list_jobs' entries of automatic jobs, of one type when {@code type} is not null, newest first. */
-    static List<JsonNode> automaticJobs(TestManager manager, String type) {
+    public static List<JsonNode> automaticJobs(TestManager manager, String type) {
         ObjectNode request = JsonNodeFactory.instance.objectNode().put("job_type", "list_jobs").put("automatic", "1")
                 .put("limit", "1000");
         if (type != null) {
@@ -76,7 +76,7 @@ final class HealingRequests {
      * The newest automatic job of the type whose step names the instance (every step of a
      * restart, give-up or rejoin does), as get_status answers it.
      */
-    static JsonNode automaticJob(TestManager manager, String type, JsonNode instance) {
+    public static JsonNode automaticJob(TestManager manager, String type, JsonNode instance) {
         JsonNode listed = automaticJobs(manager, type).stream()
                 .filter(job -> job.path("step").asText().contains(ClusterFixture.address(instance)))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + type + " job names "
@@ -96,7 +96,7 @@ final class HealingRequests {
     }
 
     /** Polls the instance (a fresh getter entry each time) until its status is {@code status}; fails past {@code within}. */
-    static JsonNode awaitStatus(Supplier<JsonNode> instance, String status, Duration within) throws InterruptedException {
+    public static JsonNode awaitStatus(Supplier<JsonNode> instance, String status, Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         JsonNode seen = instance.get();
         while (!seen.get("status").asText().equals(status)) {
@@ -109,7 +109,7 @@ final class HealingRequests {
     }
 
     /** How many events of a kind list_events shows for the instance. */
-    static long eventCount(TestManager manager, String cluster, JsonNode instance, String kind) {
+    public static long eventCount(TestManager manager, String cluster, JsonNode instance, String kind) {
         return events(manager, cluster).stream()
                 .filter(event -> event.get("instance").asText().equals(ClusterFixture.address(instance)))
                 .filter(event -> event.get("kind").asText().equals(kind)).count();
@@ -119,7 +119,7 @@ final class HealingRequests {
      * Waits until list_events shows one more event of the kind for the instance than
      * {@code before}; answers that newest event. Fails past {@code within}.
      */
-    static JsonNode awaitEvent(TestManager manager, String cluster, JsonNode instance, String kind, long before,
+    public static JsonNode awaitEvent(TestManager manager, String cluster, JsonNode instance, String kind, long before,
                                Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (eventCount(manager, cluster, instance, kind) <= before) {

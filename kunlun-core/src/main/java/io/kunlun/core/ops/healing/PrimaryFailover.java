@@ -39,8 +39,11 @@ import java.util.function.Consumer;
  * it a replica of the new one, unless it holds transactions the new one lacks.
  */
 public final class PrimaryFailover {
-    /** What a failover did: the new primary and the position it had applied when promoted. */
-    public record Outcome(Instance newPrimary, GtidPosition applied) {
+    /**
+     * What a failover did: the new primary, the position it had applied when promoted, and the
+     * comps that did not answer and still point at the old primary.
+     */
+    public record Outcome(Instance newPrimary, GtidPosition applied, List<Instance> compsNotRepointed) {
     }
 
     /** Names a kept-aside data directory by when it was set aside, in UTC: {@code kept-20261202T153500Z}. */
@@ -108,7 +111,8 @@ public final class PrimaryFailover {
             engine.awaitApplied(node, received);
             engine.promote(node);
         });
-        handover.follow(cluster, shard, primary, followers, chosen, step);
+        // A comp the old primary's machine took down with it must not keep the shard without a primary.
+        List<Instance> compsNotRepointed = handover.follow(cluster, shard, primary, followers, chosen, step, true);
         // After the comps follow (writes are accepted again sooner): nothing starts the old primary before the
         // caller releases the cluster's lock. Its machine may be down too: then it cannot start either.
         try {
@@ -118,7 +122,15 @@ public final class PrimaryFailover {
         } catch (ManagerException unreachable) {
             step.accept("could not fence " + primary.address() + ": " + unreachable.getMessage());
         }
-        return new Outcome(chosen, engine.binlogPosition(node));
+        return new Outcome(chosen, engine.binlogPosition(node), compsNotRepointed);
+    }
+
+    /** The node recorded as the primary of {@code node}'s shard, other than it, when it takes writes. */
+    public Optional<Instance> writableRecordedPrimary(Instance node) {
+        return store.clusters().instances(node.clusterName()).stream()
+                .filter(other -> other.kind() == InstanceKind.STORAGE && other.shardName().equals(node.shardName()))
+                .filter(other -> !other.address().equals(node.address()) && other.role().orElse(null) == Role.PRIMARY)
+                .findFirst().filter(handover::writable);
     }
 
     /**

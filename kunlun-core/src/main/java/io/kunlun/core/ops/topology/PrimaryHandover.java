@@ -20,6 +20,7 @@ import io.kunlun.model.Role;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -78,17 +79,21 @@ public final class PrimaryHandover {
             }
             throw e;
         }
-        follow(cluster, shard, oldPrimary, replicas, chosen, step -> context.step(from + step, 0, total));
+        follow(cluster, shard, oldPrimary, replicas, chosen, step -> context.step(from + step, 0, total), false);
         return chosen;
     }
 
     /**
      * The shard's other replicas follow its new primary from where each stands, every comp of
      * the cluster points its link to the shard at it, and then the metadata records the roles:
-     * the new primary's, and the old primary's as a replica.
+     * the new primary's, and the old primary's as a replica. With {@code leaveUnansweringComps}
+     * (a failover, where the old primary's machine may have taken a comp with it) a comp that
+     * cannot be re-pointed keeps its old link rather than keep the shard without a primary:
+     * answers those comps, for the caller to re-point once they answer again. Otherwise any
+     * failure fails the whole.
      */
-    public void follow(Cluster cluster, String shard, Instance oldPrimary, List<Instance> replicas, Instance chosen,
-                Consumer<String> step) {
+    public List<Instance> follow(Cluster cluster, String shard, Instance oldPrimary, List<Instance> replicas,
+                                 Instance chosen, Consumer<String> step, boolean leaveUnansweringComps) {
         ClusterUsers users = ClusterAccounts.ofCluster(store.clusters(), cluster.name());
         StorageNode newPrimary = drivers.storageNode(chosen);
         step.accept("re-pointing the replicas to " + chosen.address());
@@ -97,12 +102,25 @@ public final class PrimaryHandover {
                         .repointReplica(drivers.storageNode(replica), newPrimary, users.replication()))).toList());
         step.accept("re-pointing the comps to " + chosen.address());
         ShardTarget target = ShardTarget.primary(shard, newPrimary, users.admin());
+        List<Instance> notRepointed = new CopyOnWriteArrayList<>();
         Parallel.run(store.clusters().instances(cluster.name()).stream()
                 .filter(instance -> instance.kind() == InstanceKind.COMP)
-                .<Runnable>map(comp -> () -> ClusterBuilder.naming(comp.compName().orElseThrow() + " ",
-                        () -> ClusterBuilder.shardLinks(drivers, comp, users.admin().user()).repoint(target))).toList());
+                .<Runnable>map(comp -> () -> {
+                    try {
+                        ClusterBuilder.naming(comp.compName().orElseThrow() + " ",
+                                () -> ClusterBuilder.shardLinks(drivers, comp, users.admin().user()).repoint(target));
+                    } catch (ManagerException unanswered) {
+                        if (!leaveUnansweringComps) {
+                            throw unanswered;
+                        }
+                        notRepointed.add(comp);
+                        step.accept("left " + comp.address() + " pointing at " + oldPrimary.address()
+                                + " until it answers again: " + unanswered.getMessage());
+                    }
+                }).toList());
         store.clusters().setRole(chosen.hostaddr(), chosen.port(), Role.PRIMARY);
         store.clusters().setRole(oldPrimary.hostaddr(), oldPrimary.port(), Role.REPLICA);
+        return List.copyOf(notRepointed);
     }
 
     /** The replica that applied the most of the shard's history. */
