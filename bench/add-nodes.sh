@@ -3,8 +3,8 @@
 # node on another loopback machine (mariadb-backup streamed through socat, prepared, moved into
 # place, started, attached at the backup's GTID position). Timed against copying the same data
 # directory with cp on the same machine, in the same run. Prints both times and the ratio
-# (target: add_nodes at most 2x the copy). Run as root (instances run as the account 'kunlun')
-# once the packages are installed.
+# (target: add_nodes at most 2x the copy). Run as root (each cluster's instances run as an OS
+# account of their own) once the packages are installed.
 # Usage: bench/add-nodes.sh [SIZE_MB] [MACHINE_A] [MACHINE_B]   (default 1024 127.0.0.100 127.0.0.101)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -68,7 +68,9 @@ call "{\"job_type\":\"create_cluster\",\"job_id\":\"bench-create\",\"ha_mode\":\
 cluster=$(await bench-create | info)
 storage_port=$(call "{\"job_type\":\"get_storage\",\"cluster_name\":\"$cluster\"}" | sed 's/.*"port":"\{0,1\}\([0-9]*\).*/\1/')
 instance="$work/m/$machine_a/instance_data/data_dir_path/$storage_port"
-sql() { runuser -u kunlun -- mariadb --no-defaults --socket="$instance/server.sock" --user=kunlun --batch \
+# The cluster's OS account owns the socket; MariaDB lets it in by unix_socket under the same name.
+account=$(stat -c %U "$instance/server.sock")
+sql() { runuser -u "$account" -- mariadb --no-defaults --socket="$instance/server.sock" --user="$account" --batch \
   --skip-column-names -e "$1"; }
 
 # About 1 KB a row; each doubling copies the table into itself. Not in the binary log: the new

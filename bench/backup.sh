@@ -8,7 +8,7 @@
 #  4. restore_new_cluster at the second of the last write, onto 127.0.0.6: prints the total time
 #     and its split by the job's steps (copy+prepare, replay, comps), and cp of the stored backup
 #     file as the copy's baseline.
-# Run as root (instances run as the account 'kunlun') after ./run-tests installed the packages.
+# Run as root (each cluster's instances run as an OS account of their own) after ./run-tests installed the packages.
 # Usage: bench/backup.sh [SIZE_MB (default 1024)] [BINLOG_MB (default 100)]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -68,7 +68,9 @@ done
 cluster=$(run_job c1 '{"job_type":"create_cluster","job_id":"c1","ha_mode":"no_rep","shards":"1","nodes":"1",
   "comps":"1","innodb_size":"1","machinelist":[{"hostaddr":"127.0.0.5"}]}' 2>/dev/null | field info)
 socket=$(find "$work/m/127.0.0.5" -name server.sock | head -1)
-sql() { runuser -u kunlun -- mariadb --no-defaults -S "$socket" -u kunlun "$@"; }
+# The cluster's OS account owns the socket; MariaDB lets it in by unix_socket under the same name.
+account=$(stat -c %U "$socket")
+sql() { runuser -u "$account" -- mariadb --no-defaults -S "$socket" -u "$account" "$@"; }
 
 echo "filling $cluster with $size_mb MiB of rows..."
 sql -e "CREATE DATABASE bench; CREATE TABLE bench.t (id BIGINT PRIMARY KEY, v VARBINARY(1000))"
@@ -82,8 +84,8 @@ datadir=$(sql -N -e "SELECT @@datadir")
 echo "baseline: mariadb-backup --stream=xbstream into a file of the store..."
 mkdir -p "$work/home/backups/baseline" && chmod 700 "$work/home/backups/baseline"
 start=$(now)
-runuser -u kunlun -- mariadb-backup --backup --stream=xbstream --target-dir="$work/m/127.0.0.5" \
-  --socket="$socket" --user=kunlun --datadir="$datadir" 2>"$work/baseline.log" \
+runuser -u "$account" -- mariadb-backup --backup --stream=xbstream --target-dir="$work/m/127.0.0.5" \
+  --socket="$socket" --user="$account" --datadir="$datadir" 2>"$work/baseline.log" \
   >"$work/home/backups/baseline/backup.xbstream"
 baseline=$(echo "$(now) - $start" | bc)
 rm -rf "$work/home/backups/baseline"

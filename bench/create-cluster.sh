@@ -2,7 +2,8 @@
 # Benchmark of create_cluster (issue 3): 2 shards x 3 nodes (rbr) + 2 comps on three loopback
 # machines, timed against a plain shell script that initialises and starts the same instances in
 # parallel on the same machine, in the same run. Prints both times, the ratio, and the manager's
-# peak RSS. Run as root (instances run as the account 'kunlun') after ./run-tests has installed
+# peak RSS. Run as root (the script's own instances run as the account 'kunlun-bench', made when
+# missing and removed at the end; the manager's as each cluster's own) after ./run-tests has installed
 # the packages. Usage: bench/create-cluster.sh [rounds]   (default 1)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,15 +15,20 @@ cleanup() {
   sleep 1
   pkill -9 -f -- "$work/" 2>/dev/null || true
   rm -rf "$work"
+  if [ -n "${made_account:-}" ]; then userdel kunlun-bench 2>/dev/null || true; fi
 }
 trap cleanup EXIT
-as_instance() { if [ "$(id -u)" -eq 0 ]; then runuser -u kunlun -- "$@"; else "$@"; fi; }
+if [ "$(id -u)" -eq 0 ] && ! id kunlun-bench >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin kunlun-bench
+  made_account=1
+fi
+as_instance() { if [ "$(id -u)" -eq 0 ]; then runuser -u kunlun-bench -- "$@"; else "$@"; fi; }
 now() { date +%s.%N; }
 
 # --- baseline: the same instances by hand, all in parallel -----------------------------------
 baseline_once() {
   local dir="$work/baseline" pids=()
-  mkdir -p "$dir"; chown kunlun: "$dir" 2>/dev/null || true
+  mkdir -p "$dir"; chown kunlun-bench: "$dir" 2>/dev/null || true
   local n=0
   for host in 127.0.0.2 127.0.0.3 127.0.0.4; do
     for shard in 1 2; do
