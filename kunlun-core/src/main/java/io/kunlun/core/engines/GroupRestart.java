@@ -39,6 +39,17 @@ public final class GroupRestart {
     }
 
     /**
+     * A member's start refused while its whole group is down because another member holds more
+     * recent data and must start the group first: not a failure of this member, which joins the
+     * group once that one runs.
+     */
+    public static final class OtherMemberFirst extends ManagerException {
+        OtherMemberFirst(String message) {
+            super(Code.REFUSED, message);
+        }
+    }
+
+    /**
      * Starts {@code member} into its group of {@code members} (itself included) and waits until
      * it is synced; {@code group} names the group in refusals ("shard1 group is down; ...").
      */
@@ -50,7 +61,7 @@ public final class GroupRestart {
         Map<String, GroupPosition> positions = positionsOfStoppedGroup(group, members);
         String mostRecent = mostRecent(positions, member.label());
         if (!mostRecent.equals(member.label())) {
-            throw ManagerException.refused(group + " group is down; start " + mostRecent
+            throw new OtherMemberFirst(group + " group is down; start " + mostRecent
                     + " first: it has the most recent data (seqno " + positions.get(mostRecent).seqno()
                     + " against " + positions.get(member.label()).seqno() + ")");
         }

@@ -25,6 +25,11 @@ public final class EventTable {
         RESTARTED,
         /** Found not running; starting it again failed. */
         RESTART_FAILED,
+        /**
+         * A Galera member found not running while its whole group is down, whose start waits for the
+         * member with more recent data to start the group: not counted by the restart limit.
+         */
+        RESTART_DEFERRED,
         /** Found not running once more than the restart limit allows: marked failed and left alone. */
         GAVE_UP,
         /** An rbr primary every replica lost: a replica was promoted in its place. */

@@ -1,6 +1,7 @@
 package io.kunlun.core.monitor;
 
 import io.kunlun.core.config.HealingConfig;
+import io.kunlun.core.engines.GroupRestart;
 import io.kunlun.core.meta.EventTable;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.ops.instances.ControlInstance;
@@ -32,7 +33,8 @@ import java.util.Optional;
  * again meanwhile is left alone. A Galera member's start is control_instance's too: it joins its
  * group when a member runs in it; when the whole group is down, only the member with the most
  * recent data may start (a new group on its data) and the others' starts are refused, naming it
- * (recorded restart_failed, and tried again next round, by when it runs and they join it).
+ * (recorded restart_deferred, which the restart limit does not count, and tried again next round,
+ * by when it runs and they join it).
  */
 final class Keepalive {
     private static final Logger LOG = LoggerFactory.getLogger(Keepalive.class);
@@ -108,6 +110,11 @@ final class Keepalive {
         action.step("starting " + instance.address() + " (" + attempt + ")");
         try {
             control.start(instance);
+        } catch (GroupRestart.OtherMemberFirst waiting) {
+            // Not a failed restart: counted as one, a member losing the race to the one that starts
+            // the group would be given up before it could join.
+            action.failed(EventTable.Kind.RESTART_DEFERRED, "waits for another member: " + waiting.getMessage());
+            return false;
         } catch (RuntimeException e) {
             action.failed(EventTable.Kind.RESTART_FAILED, attempt + " failed: " + e.getMessage());
             metrics.instanceRestarted(instance.kind(), false);
