@@ -34,6 +34,11 @@ public final class EventTable {
         GAVE_UP,
         /** An rbr primary every replica lost: a replica was promoted in its place. */
         FAILED_OVER,
+        /**
+         * A primary lost by the manager that no replica can replace (none confirms the loss, or one still
+         * receives from it): recorded once per outage.
+         */
+        FAILOVER_REFUSED,
         /** A failover the replicas confirmed did not finish (its job says where it stopped); the next round tries again. */
         FAILOVER_FAILED,
         /** An old rbr primary running again after a failover became a replica of the new primary. */

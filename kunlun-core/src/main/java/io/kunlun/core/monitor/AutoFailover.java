@@ -57,6 +57,8 @@ final class AutoFailover {
      * have left one behind) and again after a failover that could not re-point it.
      */
     private final Set<String> compLinksConfirmed = ConcurrentHashMap.newKeySet();
+    /** Primaries (by address) whose failover was refused during their current outage: said once, not every round. */
+    private final Set<String> refusalRecorded = ConcurrentHashMap.newKeySet();
 
     AutoFailover(MetadataStore store, Drivers drivers, PrimaryFailover failover, ClusterLock lock,
                  HealingConfig config, ManagerMetrics metrics, HealingEvents events) {
@@ -94,7 +96,7 @@ final class AutoFailover {
         Instance primary = found.get();
         long started = System.nanoTime();
         PrimaryFailover.Outcome outcome;
-        // Its job begins with the failover's first step, once the replicas confirmed: a refusal leaves none.
+        // Its job begins with the failover's first step, once the replicas confirmed; a refusal makes one per outage.
         try (HealingEvents.Action action = events.action(JobType.AUTO_FAILOVER, primary, 4)) {
             try {
                 outcome = failover.failOver(cluster, primary, action::step);
@@ -102,8 +104,12 @@ final class AutoFailover {
                 if (action.started()) {
                     action.failed(EventTable.Kind.FAILOVER_FAILED, refused.getMessage()
                             + "; looked at again next round");
+                } else if (refusalRecorded.add(primary.address())) {
+                    action.step("asking the replicas whether they lost " + primary.address() + " too");
+                    action.failed(EventTable.Kind.FAILOVER_REFUSED, refused.getMessage()
+                            + "; looked at again every round, said again after the primary answered");
                 } else {
-                    LOG.warn("{}: not answering; {}", primary.address(), refused.getMessage());
+                    LOG.debug("{}: not answering; {}", primary.address(), refused.getMessage());
                 }
                 return false;
             }
@@ -115,6 +121,11 @@ final class AutoFailover {
                     + " ms");
         }
         return true;
+    }
+
+    /** The instance answered the health monitor: a refusal to replace it is said again at its next outage. */
+    void answered(Instance instance) {
+        refusalRecorded.remove(instance.address());
     }
 
     private boolean answers(Instance instance) {

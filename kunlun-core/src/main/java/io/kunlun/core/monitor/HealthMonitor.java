@@ -218,6 +218,7 @@ public final class HealthMonitor implements AutoCloseable {
      */
     private int missedProbes(Instance instance, boolean healthy) {
         if (healthy) {
+            failover.answered(instance);
             missedInARow.remove(instance.address());
             return 0;
         }

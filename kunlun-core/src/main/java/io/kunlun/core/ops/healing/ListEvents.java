@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * list_events (extension): what the manager did on its own, newest first,
  * {@code {"events":[{"time":..,"cluster":..,"instance":"ip:port","kind":..,"detail":..}]}}; kind
- * is restarted, restart_failed, restart_deferred, gave_up, failed_over, failover_failed, rejoined or rejoin_refused.
+ * is restarted, restart_failed, restart_deferred, gave_up, failed_over, failover_refused, failover_failed, rejoined or rejoin_refused.
  * A deleted cluster's events are listed too. Each event is the outcome of a job of an automatic
  * type (auto_restart, auto_failover, auto_rejoin), whose info is the event's detail.
  */
