@@ -5,18 +5,39 @@ import io.kunlun.core.hosts.HostAccess;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
  * Installs, starts, stops and removes MySQL-family storage instances on any machine, through
- * {@link HostAccess} only. Holds no state: every call finds what it needs on the machine, so any
- * manager can stop or remove what another started. Safe to share between threads.
+ * {@link HostAccess} only. Holds no state but a short-lived memo of which server each machine
+ * has: every call finds what it needs on the machine, so any manager can stop or remove what
+ * another started. Safe to share between threads.
  */
 public final class StorageEngine {
+    /**
+     * How long a machine's server flavour, found from its program's {@code --version}, is used
+     * again. Every call needs it, and asking costs two processes on the machine (the server
+     * binary's start alone is about 50 ms of CPU): a health round would ask several times per
+     * instance. An upgrade of the program is seen within this time, and at once by
+     * {@link #detect}, which jobs use to vet a machine.
+     */
+    private static final Duration FLAVOUR_MEMO = Duration.ofSeconds(60);
+
     private final EngineConfig config;
     private final Transfers transfers;
+    /**
+     * Per machine connection (forgotten with it), shared by every engine made for it: the flavour
+     * found, the program it was found for, and when.
+     */
+    private static final Map<HostAccess, FoundFlavour> FOUND = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private record FoundFlavour(String program, StorageFlavour flavour, long foundAtNanos) {
+    }
 
     /** @param transfers where the receiving ends of seeds run */
     public StorageEngine(EngineConfig config, Transfers transfers) {
@@ -29,7 +50,7 @@ public final class StorageEngine {
      * but MariaDB 10.6 or later, saying which one it found.
      */
     public ServerVersion detect(HostAccess host) {
-        return flavour(host).version();
+        return detectFlavour(host).version();
     }
 
     /**
@@ -552,6 +573,16 @@ public final class StorageEngine {
     }
 
     private StorageFlavour flavour(HostAccess host) {
+        FoundFlavour memo = FOUND.get(host);
+        if (memo != null && memo.program().equals(config.storageServer())
+                && System.nanoTime() - memo.foundAtNanos() < FLAVOUR_MEMO.toNanos()) {
+            return memo.flavour();
+        }
+        return detectFlavour(host);
+    }
+
+    /** Asks the machine which server its program is; remembers a supported one. */
+    private StorageFlavour detectFlavour(HostAccess host) {
         String program = config.storageServer();
         String line = ServerProgram.versionLine(host, program, "storage server");
         ServerVersion version = ServerVersion.parseMysqlFamily(ServerProgram.fileName(program), line)
@@ -564,6 +595,8 @@ public final class StorageEngine {
         if (!version.atLeast(10, 6)) {
             throw ManagerException.refused(host.address() + ": " + version + " is too old; supported: MariaDB >= 10.6");
         }
-        return new MariaDbFlavour(version, config, transfers);
+        StorageFlavour flavour = new MariaDbFlavour(version, config, transfers);
+        FOUND.put(host, new FoundFlavour(program, flavour, System.nanoTime()));
+        return flavour;
     }
 }
