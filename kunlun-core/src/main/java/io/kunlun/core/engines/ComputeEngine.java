@@ -145,6 +145,11 @@ public final class ComputeEngine {
         return process(node, account).isRunning();
     }
 
+    /** Whether the node's server is among the processes listed a moment ago on its machine. */
+    public boolean isRunningIn(ComputeNode node, ProcessTable processes) {
+        return process(node, InstanceAccount.of(node, config)).isRunningIn(processes);
+    }
+
     /** Whether the instance accepts a connection and answers a trivial query right now. */
     public boolean answers(ComputeNode node) {
         return client(node, MAINTENANCE_DATABASE).answers();

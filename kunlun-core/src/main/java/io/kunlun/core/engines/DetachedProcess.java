@@ -119,8 +119,11 @@ public final class DetachedProcess {
 
     /** Process ids of this instance's server: empty when it does not run. */
     List<String> pids() {
-        return pids(host, words -> words.size() > 2 && words.get(1).equals(argv.get(0))
-                && words.subList(2, words.size()).contains(identity));
+        return ProcessTable.of(host).pids(this::isThisServer);
+    }
+
+    private boolean isThisServer(List<String> words) {
+        return words.size() > 2 && words.get(1).equals(argv.get(0)) && words.subList(2, words.size()).contains(identity);
     }
 
     /**
@@ -152,19 +155,16 @@ public final class DetachedProcess {
 
     /** Process ids of the processes on the host whose words ({@code pid program args...}) match. */
     private static List<String> pids(HostAccess host, Predicate<List<String>> matches) {
-        String table = host.check(Command.of("ps", "-ww", "-e", "-o", "pid=,args=")).stdout();
-        List<String> pids = new ArrayList<>();
-        for (String line : table.lines().toList()) {
-            List<String> words = List.of(line.strip().split("\\s+"));
-            if (matches.test(words)) {
-                pids.add(words.get(0));
-            }
-        }
-        return pids;
+        return ProcessTable.of(host).pids(matches);
     }
 
     public boolean isRunning() {
         return !pids().isEmpty();
+    }
+
+    /** Whether this instance's server is among the processes, listed a moment ago on its machine. */
+    public boolean isRunningIn(ProcessTable processes) {
+        return !processes.pids(this::isThisServer).isEmpty();
     }
 
     /**

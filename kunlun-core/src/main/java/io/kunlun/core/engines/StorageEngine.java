@@ -333,6 +333,11 @@ public final class StorageEngine {
         return process(node, account).isRunning();
     }
 
+    /** Whether the node's server is among the processes listed a moment ago on its machine. */
+    public boolean isRunningIn(StorageNode node, ProcessTable processes) {
+        return process(node, InstanceAccount.of(node, config)).isRunningIn(processes);
+    }
+
     /**
      * Makes an installed rbr replica follow its primary from the primary's current position and
      * waits until both replication threads run; fails with the replica's last replication error

@@ -1,6 +1,7 @@
 package io.kunlun.core.monitor;
 
 import io.kunlun.core.backup.binlog.BinlogArchiving;
+import io.kunlun.core.engines.ProcessTable;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.meta.MetadataStore;
@@ -41,7 +42,8 @@ import java.util.function.Supplier;
  * and answers, UNREACHABLE when it does not; an rbr storage node's role from whether it
  * replicates. An rbr primary found not answering in two rounds in a row is handed to the
  * {@link AutoFailover}; any other instance whose server is found not running in two rounds in a
- * row (or such a primary the failover did not replace) to the {@link Keepalive}. Instances being created, stopped on purpose or given up (FAILED) are
+ * row (or such a primary the failover did not replace) to the {@link Keepalive}. Whether a
+ * machine's servers run is read from one listing of its processes per round, not one per instance. Instances being created, stopped on purpose or given up (FAILED) are
  * left alone, and a status is only
  * replaced while it is still the one the check started from, so that a job's record made
  * meanwhile (a stop, say) is never overwritten.
@@ -113,11 +115,11 @@ public final class HealthMonitor implements AutoCloseable {
      */
     private void checkAll() {
         try {
-            Map<String, List<Runnable>> byMachine = new LinkedHashMap<>();
+            Map<String, List<Check>> byMachine = new LinkedHashMap<>();
             for (Cluster cluster : store.clusters().listClusters()) {
                 for (Instance instance : store.clusters().instances(cluster.name())) {
                     byMachine.computeIfAbsent(instance.hostaddr(), machine -> new ArrayList<>())
-                            .add(() -> check(cluster, instance));
+                            .add(processes -> check(cluster, instance, processes));
                 }
             }
             if (archiversBeingChecked.compareAndSet(false, true)) {
@@ -135,7 +137,7 @@ public final class HealthMonitor implements AutoCloseable {
                 if (machinesBeingChecked.add(machine)) {
                     machineChecks.execute(() -> {
                         try {
-                            inTurn(checks);
+                            inTurn(machine, checks);
                         } finally {
                             machinesBeingChecked.remove(machine);
                         }
@@ -149,13 +151,34 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    private void inTurn(List<Runnable> checks) {
-        for (Runnable check : checks) {
+    /** One instance's check, given what runs on its machine. */
+    private interface Check {
+        void run(Processes processes);
+    }
+
+    /**
+     * The machine's processes, listed once at the start of its turn (one {@code ps} for all its
+     * instances); when they could not be listed, every instance's answer is that failure.
+     */
+    private record Processes(Optional<ProcessTable> table, RuntimeException unlisted) {
+        boolean running(Drivers drivers, Instance instance) {
+            return drivers.isRunningIn(instance, table.orElseThrow(() -> unlisted));
+        }
+    }
+
+    private void inTurn(String machine, List<Check> checks) {
+        Processes processes;
+        try {
+            processes = new Processes(Optional.of(probe(() -> drivers.processes(machine))), null);
+        } catch (RuntimeException e) {
+            processes = new Processes(Optional.empty(), e);
+        }
+        for (Check check : checks) {
             if (closing || Thread.currentThread().isInterrupted()) {
                 return;
             }
             try {
-                check.run();
+                check.run(processes);
             } catch (RuntimeException e) {
                 LOG.warn("health check failed: {}", e.getMessage());
             }
@@ -168,7 +191,7 @@ public final class HealthMonitor implements AutoCloseable {
         return thread;
     }
 
-    private void check(Cluster cluster, Instance instance) {
+    private void check(Cluster cluster, Instance instance, Processes processes) {
         if (instance.status() == InstanceStatus.CREATING || instance.status() == InstanceStatus.STOPPED
                 || instance.status() == InstanceStatus.FAILED) {
             missedInARow.remove(instance.address()); // its misses start again when it is checked again
@@ -177,7 +200,7 @@ public final class HealthMonitor implements AutoCloseable {
         Optional<Boolean> running = Optional.empty();
         boolean healthy;
         try {
-            running = Optional.of(probe(() -> drivers.isRunning(instance)));
+            running = Optional.of(processes.running(drivers, instance));
             healthy = running.get() && probe(() -> drivers.answers(instance));
         } catch (RuntimeException e) {
             LOG.warn("{}: health check failed: {}", instance.address(), e.getMessage());

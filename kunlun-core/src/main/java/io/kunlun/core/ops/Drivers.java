@@ -10,6 +10,7 @@ import io.kunlun.core.engines.ComputeLayout;
 import io.kunlun.core.engines.ComputeNode;
 import io.kunlun.core.engines.EngineConfig;
 import io.kunlun.core.engines.InstanceMaker;
+import io.kunlun.core.engines.ProcessTable;
 import io.kunlun.core.engines.StartOutcome;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.engines.StorageLayout;
@@ -97,6 +98,19 @@ public final class Drivers implements AutoCloseable {
         return switch (instance.kind()) {
             case STORAGE -> storage(instance.hostaddr()).isRunning(storageNode(instance));
             case COMP -> compute(instance.hostaddr()).isRunning(computeNode(instance));
+        };
+    }
+
+    /** The processes running on the machine now, to tell for several of its instances whether they run. */
+    public ProcessTable processes(String hostaddr) {
+        return ProcessTable.of(hosts.get(hostaddr));
+    }
+
+    /** Whether the instance's server is among the processes listed a moment ago on its machine. */
+    public boolean isRunningIn(Instance instance, ProcessTable processes) {
+        return switch (instance.kind()) {
+            case STORAGE -> storage(instance.hostaddr()).isRunningIn(storageNode(instance), processes);
+            case COMP -> compute(instance.hostaddr()).isRunningIn(computeNode(instance), processes);
         };
     }
 
