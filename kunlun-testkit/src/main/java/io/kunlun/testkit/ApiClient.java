@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * A client of the job API as scripts use it: {@code curl -d '<json>' http://host:port}, i.e. a
@@ -40,10 +41,13 @@ public final class ApiClient {
     private final URI uri;
     private final Optional<String> accessToken;
     private final HttpClient http;
+    /** What to print about the manager when a request goes unanswered, beside this JVM's threads. */
+    private final Supplier<String> stuckReport;
 
-    private ApiClient(URI uri, Optional<String> accessToken) {
+    private ApiClient(URI uri, Optional<String> accessToken, Supplier<String> stuckReport) {
         this.uri = uri;
         this.accessToken = accessToken;
+        this.stuckReport = stuckReport;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
@@ -52,12 +56,20 @@ public final class ApiClient {
 
     /** A client of the manager at {@code uri}, e.g. {@code http://127.0.0.1:57000/}. */
     public static ApiClient to(URI uri) {
-        return new ApiClient(uri, Optional.empty());
+        return new ApiClient(uri, Optional.empty(), () -> "");
     }
 
     /** The same manager, sending {@code Authorization: Bearer <token>}. */
     public ApiClient withAccessToken(String token) {
-        return new ApiClient(uri, Optional.of(token));
+        return new ApiClient(uri, Optional.of(token), stuckReport);
+    }
+
+    /**
+     * The same manager, printing {@code report} too when a request goes unanswered: for a manager
+     * in a process of its own, whose threads this JVM's dump does not show.
+     */
+    public ApiClient withStuckReport(Supplier<String> report) {
+        return new ApiClient(uri, accessToken, report);
     }
 
     public URI uri() {
@@ -100,7 +112,7 @@ public final class ApiClient {
             // A manager that leaves a request unanswered this long is stuck: what every thread of this
             // JVM (an in-process manager's among them) was doing is what tells why.
             System.err.println(method + " " + uri + ": no reply in " + REQUEST_TIMEOUT.toSeconds()
-                    + " s; the threads of this JVM:\n" + threadDump());
+                    + " s; the threads of this JVM:\n" + threadDump() + stuckReport.get());
             throw new AssertionError(method + " " + uri + " failed: " + e, e);
         } catch (IOException e) {
             throw new AssertionError(method + " " + uri + " failed: " + e, e);

@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -80,7 +81,7 @@ public final class ManagerProcess implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
         }
         port = awaitListening(process);
-        client = ApiClient.to(uri());
+        client = ApiClient.to(uri()).withStuckReport(this::stuckReport);
     }
 
     /**
@@ -171,6 +172,25 @@ public final class ManagerProcess implements AutoCloseable {
                 output.removeFirst();
             }
         }
+    }
+
+    /**
+     * What the manager process was doing when a request to it went unanswered: its threads and
+     * heap as {@code jcmd} reads them, and its last output lines.
+     */
+    private String stuckReport() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        StringBuilder report = new StringBuilder("\n" + this + ":\n");
+        for (String command : List.of("GC.heap_info", "Thread.print")) {
+            report.append("jcmd ").append(command).append(":\n");
+            try {
+                report.append(Programs.result(List.of(jcmd.toString(), Long.toString(pid()), command), Map.of()).output());
+            } catch (RuntimeException e) {
+                report.append("failed: ").append(e.getMessage());
+            }
+            report.append('\n');
+        }
+        return report.append("its last output lines:\n").append(output()).append('\n').toString();
     }
 
     /** The last lines the process printed (stdout and stderr), for failure messages. */
