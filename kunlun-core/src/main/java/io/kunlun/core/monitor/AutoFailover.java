@@ -179,12 +179,11 @@ final class AutoFailover {
                 second.set(false);
                 return;
             }
+            String beside = "took writes beside the shard's primary " + recordedPrimary.get().address();
             try (HealingEvents.Action action = events.action(JobType.AUTO_REJOIN, node.get(), 2)) {
-                action.step("took writes beside the shard's primary " + recordedPrimary.get().address()
-                        + ", which its comps write to: making it read-only");
+                action.step(beside + ", which its comps write to: making it read-only");
                 drivers.storage(seen.hostaddr()).fence(drivers.storageNode(node.get()));
-                rejoin(action, node.get(), "took writes beside the shard's primary " + recordedPrimary.get().address()
-                        + ": made read-only; ");
+                rejoin(action, node.get(), beside + ": made read-only; ");
             }
         });
         return second.get();
