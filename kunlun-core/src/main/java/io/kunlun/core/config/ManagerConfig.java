@@ -149,7 +149,10 @@ public record ManagerConfig(
      * A request that finds no free connection within {@code request_wait_millis} fails; the
      * manager's work waits up to {@code manager_wait_seconds} (a store restart, a Galera member
      * change). The managers on one store elect a leader by a lease of {@code lease_seconds}
-     * (default 10), renewed every second: a follower takes the lead over once it expired.
+     * (default 10), renewed every second: a follower takes the lead over once it expired. A
+     * server store that leaves a statement unanswered for {@code socket_timeout_seconds}
+     * (default 20) loses that connection: a member that hangs (paused, cut off without a reset)
+     * fails the statement instead of holding its thread, the lease's heartbeat among them.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record MetadataConfig(
@@ -162,7 +165,8 @@ public record ManagerConfig(
             @JsonProperty("manager_wait_seconds") int managerWaitSeconds,
             @JsonProperty("connect_timeout_seconds") int connectTimeoutSeconds,
             @JsonProperty("leak_detection_seconds") int leakDetectionSeconds,
-            @JsonProperty("lease_seconds") int leaseSeconds) {
+            @JsonProperty("lease_seconds") int leaseSeconds,
+            @JsonProperty("socket_timeout_seconds") int socketTimeoutSeconds) {
 
         public MetadataConfig {
             managerConnections = managerConnections <= 0 ? 8 : managerConnections;
@@ -173,11 +177,12 @@ public record ManagerConfig(
             connectTimeoutSeconds = connectTimeoutSeconds <= 0 ? 5 : connectTimeoutSeconds;
             leakDetectionSeconds = leakDetectionSeconds <= 0 ? 60 : leakDetectionSeconds;
             leaseSeconds = leaseSeconds <= 0 ? 10 : Math.max(3, leaseSeconds);
+            socketTimeoutSeconds = socketTimeoutSeconds <= 0 ? 20 : socketTimeoutSeconds;
         }
 
         /** A store at {@code jdbcUrl} with the default pool sizes and timeouts. */
         public MetadataConfig(String jdbcUrl, String user, String password) {
-            this(jdbcUrl, user, password, 0, 0, 0, 0, 0, 0, 0);
+            this(jdbcUrl, user, password, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         public static MetadataConfig embedded() {
@@ -190,12 +195,19 @@ public record ManagerConfig(
 
         public MetadataConfig withRequestConnections(int connections, int waitMillis) {
             return new MetadataConfig(jdbcUrl, user, password, managerConnections, connections, waitMillis,
-                    managerWaitSeconds, connectTimeoutSeconds, leakDetectionSeconds, leaseSeconds);
+                    managerWaitSeconds, connectTimeoutSeconds, leakDetectionSeconds, leaseSeconds, socketTimeoutSeconds);
         }
 
         public MetadataConfig withLeaseSeconds(int seconds) {
             return new MetadataConfig(jdbcUrl, user, password, managerConnections, requestConnections,
-                    requestWaitMillis, managerWaitSeconds, connectTimeoutSeconds, leakDetectionSeconds, seconds);
+                    requestWaitMillis, managerWaitSeconds, connectTimeoutSeconds, leakDetectionSeconds, seconds,
+                    socketTimeoutSeconds);
+        }
+
+        public MetadataConfig withSocketTimeoutSeconds(int seconds) {
+            return new MetadataConfig(jdbcUrl, user, password, managerConnections, requestConnections,
+                    requestWaitMillis, managerWaitSeconds, connectTimeoutSeconds, leakDetectionSeconds, leaseSeconds,
+                    seconds);
         }
     }
 

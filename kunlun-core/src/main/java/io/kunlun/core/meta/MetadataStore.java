@@ -129,12 +129,24 @@ public final class MetadataStore implements AutoCloseable {
                 mariadb.setPassword(config.password());
             }
             mariadb.setLoginTimeout(config.connectTimeoutSeconds());
-            mariadb.setUrl(config.jdbcUrl());
+            mariadb.setUrl(withSocketTimeout(config.jdbcUrl(), config.socketTimeoutSeconds()));
             return StoreConnections.open(config, mariadb, config.jdbcUrl());
         } catch (SQLException e) {
             throw new ManagerException(ManagerException.Code.METADATA,
                     "cannot connect to the metadata store " + config.jdbcUrl() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The URL with the driver's {@code socketTimeout} added, unless it sets one: without it, a
+     * statement sent to a member that stopped answering (paused, or cut off without a reset)
+     * waits for ever, holding its thread and its pooled connection.
+     */
+    static String withSocketTimeout(String jdbcUrl, int seconds) {
+        if (jdbcUrl.matches("(?i).*[?&]socketTimeout=.*")) {
+            return jdbcUrl;
+        }
+        return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "socketTimeout=" + seconds * 1000L;
     }
 
     /**
