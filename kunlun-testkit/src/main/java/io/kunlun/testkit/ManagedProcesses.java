@@ -18,7 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>{@code @RegisterExtension static ManagedProcesses processes = ManagedProcesses.create();}</pre>
  */
 public final class ManagedProcesses extends ScopedResources<ProcessHandle> {
-    private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
+    /*
+     * A killed process ends only once its I/O in the kernel returns: a mariadbd killed while the
+     * suite's two JVMs keep the disk busy once took more than 10 s.
+     */
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(30);
     private static final Set<ManagedProcesses> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
