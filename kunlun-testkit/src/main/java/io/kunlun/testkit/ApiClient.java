@@ -35,7 +35,7 @@ public final class ApiClient {
      * Generous: tests of a latency bound measure it themselves. In the suite's two JVMs a request
      * now and then gets no answer at all on its pooled connection, while the manager answers the
      * next request at once and its HTTP worker threads sat idle (the dumps printed below showed
-     * it). See sendOnce.
+     * it). See send, which sends such a request again.
      */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(90);
     private static final Set<String> ENDED = Set.of("done", "failed");

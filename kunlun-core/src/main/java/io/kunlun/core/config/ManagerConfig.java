@@ -203,12 +203,6 @@ public record ManagerConfig(
                     requestWaitMillis, managerWaitSeconds, connectTimeoutSeconds, leakDetectionSeconds, seconds,
                     socketTimeoutSeconds);
         }
-
-        public MetadataConfig withSocketTimeoutSeconds(int seconds) {
-            return new MetadataConfig(jdbcUrl, user, password, managerConnections, requestConnections,
-                    requestWaitMillis, managerWaitSeconds, connectTimeoutSeconds, leakDetectionSeconds, leaseSeconds,
-                    seconds);
-        }
     }
 
     /**
