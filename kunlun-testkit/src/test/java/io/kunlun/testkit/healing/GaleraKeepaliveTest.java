@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The keepalive on the members of a real mgr shard (a Galera group of three), the health monitor
- * checking every second (machines shared with KeepaliveTest and SwitchoverTest).
+ * checking every second (machines shared with KeepaliveTest and PrimaryReplacementTest).
  */
 class GaleraKeepaliveTest {
     private static final Duration BACK_WITHIN = Duration.ofSeconds(120);

@@ -21,7 +21,7 @@ import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
 import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** switchover on an rbr 1×2 cluster, its manager SIGKILLed in the middle (machines shared with SwitchoverTest). */
+/** switchover on an rbr 1×2 cluster, its manager SIGKILLed in the middle (machines shared with PrimaryReplacementTest). */
 class SwitchoverRecoveryTest {
     @RegisterExtension
     LoopbackMachines loopback = LoopbackMachines.of("127.0.0.195", "127.0.0.196");

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -20,11 +22,20 @@ import static io.kunlun.testkit.cluster.ClusterFixture.address;
 import static io.kunlun.testkit.cluster.ClusterFixture.readEventually;
 import static io.kunlun.testkit.cluster.ClusterFixture.readOn;
 import static io.kunlun.testkit.cluster.ClusterFixture.run;
+import static io.kunlun.testkit.healing.HealingRequests.awaitEvent;
+import static io.kunlun.testkit.healing.HealingRequests.awaitStatus;
+import static io.kunlun.testkit.healing.HealingRequests.kill;
 import static io.kunlun.testkit.healing.HealingRequests.switchover;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** switchover through HTTP on an rbr 1×3 cluster with one comp, real MariaDB and PostgreSQL. */
-class SwitchoverTest {
+/**
+ * A shard's primary replaced, asked for (switchover) or not (automatic failover), through HTTP on
+ * an rbr 1×3 cluster with one comp, real MariaDB and PostgreSQL, the health monitor checking every
+ * second. Each test leaves the shard whole: three nodes replicating from one primary.
+ */
+class PrimaryReplacementTest {
+    private static final Duration WITHIN = Duration.ofSeconds(90);
+
     @RegisterExtension
     static TestManager manager = TestManager.builder()
             .configure(config -> config.withExposeCredentials(true).withHealthIntervalSeconds(1)).build();
@@ -47,7 +58,7 @@ class SwitchoverTest {
     @Test
     void aSwitchoverUnderAWriterThroughTheCompLosesNoAcknowledgedWrite() throws Exception {
         JsonNode oldPrimary = primary();
-        try (CompWriter writer = new CompWriter(SwitchoverTest::comp)) {
+        try (CompWriter writer = new CompWriter(PrimaryReplacementTest::comp)) {
             writer.awaitAcknowledged(20);
 
             Reply switched = run(manager, switchover(cluster, "shard1"));
@@ -88,6 +99,43 @@ class SwitchoverTest {
             assertThat(readEventually(replica, "SELECT v FROM app.t WHERE id = -1"))
                     .isEqualTo("after the named switchover");
             assertThat(readOn(replica, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void aKilledPrimaryIsReplacedByTheReplicaThatReceivedTheMostAndTheOtherReplicaFollowsIt() throws Exception {
+        JsonNode oldPrimary = primary();
+        JsonNode behind = replicas().get(0);
+        JsonNode ahead = replicas().get(1);
+        long failoversBefore = HealingRequests.eventCount(manager, cluster, oldPrimary, "failed_over");
+        long rejoinsBefore = HealingRequests.eventCount(manager, cluster, oldPrimary, "rejoined");
+        try (CompWriter writer = new CompWriter(PrimaryReplacementTest::comp, 2_000_000)) {
+            writer.awaitAcknowledged(20);
+            // One replica loses the primary (pointed at a port where nothing listens) and misses what follows,
+            // which the other replica's semi-sync acknowledgements let the primary commit.
+            ClusterFixture.asOperatorOnTheMachine(machines, behind, "STOP SLAVE; CHANGE MASTER TO MASTER_PORT = 1;"
+                    + " START SLAVE;");
+            writer.awaitAcknowledged(writer.acknowledged().size() + 50);
+
+            kill(machines, oldPrimary, true);
+
+            writer.awaitAcknowledged(writer.acknowledged().size() + 20);
+            writer.stop();
+            assertThat(address(primary())).isEqualTo(address(ahead));
+            assertThat(HealingRequests.ids(ahead)).containsAll(writer.acknowledged());
+            assertThat(awaitEvent(manager, cluster, oldPrimary, "failed_over", failoversBefore, WITHIN)
+                    .get("detail").asText()).startsWith("primary lost by its replicas; " + address(ahead) + " promoted at ");
+            assertThat(source(behind)).isEqualTo(address(ahead));
+            int last = writer.acknowledged().last();
+            assertThat(readEventually(behind, "SELECT id FROM app.t WHERE id = " + last)).isEqualTo(Integer.toString(last));
+            assertThat(HealingRequests.ids(behind)).containsAll(writer.acknowledged());
+            assertThat(readOn(behind, "SELECT @@GLOBAL.read_only")).isEqualTo("1");
+            awaitEvent(manager, cluster, oldPrimary, "rejoined", rejoinsBefore, WITHIN);
+            JsonNode back = awaitStatus(() -> node(oldPrimary), "active", WITHIN);
+            assertThat(back.get("role").asText()).isEqualTo("replica");
+            assertThat(source(oldPrimary)).isEqualTo(address(ahead));
+            assertThat(readEventually(oldPrimary, "SELECT id FROM app.t WHERE id = " + last))
+                    .isEqualTo(Integer.toString(last));
         }
     }
 
@@ -152,9 +200,22 @@ class SwitchoverTest {
     }
 
     private static String role(JsonNode node) {
+        return node(node).get("role").asText();
+    }
+
+    /** The node's entry in a fresh get_storage reply. */
+    private static JsonNode node(JsonNode node) {
         return ClusterFixture.shardNodes(manager.client(), cluster, "shard1").stream()
-                .filter(shown -> address(shown).equals(address(node))).findFirst().orElseThrow()
-                .get("role").asText();
+                .filter(shown -> address(shown).equals(address(node))).findFirst().orElseThrow();
+    }
+
+    /** host:port of the primary a replica replicates from, as its SHOW SLAVE STATUS says. */
+    private static String source(JsonNode replica) throws Exception {
+        try (Connection sql = ClusterFixture.mariadb(replica); Statement statement = sql.createStatement();
+             ResultSet status = statement.executeQuery("SHOW SLAVE STATUS")) {
+            assertThat(status.next()).as(address(replica) + " replicates").isTrue();
+            return status.getString("Master_Host") + ":" + status.getString("Master_Port");
+        }
     }
 
     private static JsonNode comp() {
