@@ -39,12 +39,12 @@ public final class GroupRestart {
     }
 
     /**
-     * A member's start refused while its whole group is down because another member holds more
-     * recent data and must start the group first: not a failure of this member, which joins the
-     * group once that one runs.
+     * A member's start that must wait for its group, not a failure of the member: its whole group
+     * is down and another member holds more recent data and must start the group first, or the
+     * group it was joining stopped before it was synced. It joins or starts with the group later.
      */
-    public static final class OtherMemberFirst extends ManagerException {
-        OtherMemberFirst(String message) {
+    public static final class StartPostponed extends ManagerException {
+        StartPostponed(String message) {
             super(Code.REFUSED, message);
         }
     }
@@ -54,19 +54,23 @@ public final class GroupRestart {
      * it is synced; {@code group} names the group in refusals ("shard1 group is down; ...").
      */
     public static StartOutcome start(String group, Member member, List<Member> members) {
-        if (member.engine().isRunning(member.node()) || members.stream()
-                .anyMatch(other -> !other.label().equals(member.label()) && other.inGroup())) {
-            return member.engine().startInGroup(member.node());
+        if (member.engine().isRunning(member.node()) || othersInGroup(member, members)) {
+            return member.engine().startInGroup(member.node(), () -> othersInGroup(member, members),
+                    group + " group stopped while " + member.label() + " was joining it");
         }
         Map<String, GroupPosition> positions = positionsOfStoppedGroup(group, members);
         String mostRecent = mostRecent(positions, member.label());
         if (!mostRecent.equals(member.label())) {
-            throw new OtherMemberFirst(group + " group is down; start " + mostRecent
+            throw new StartPostponed(group + " group is down; start " + mostRecent
                     + " first: it has the most recent data (seqno " + positions.get(mostRecent).seqno()
                     + " against " + positions.get(member.label()).seqno() + ")");
         }
         member.engine().bootstrapGroup(member.node());
         return StartOutcome.STARTED;
+    }
+
+    private static boolean othersInGroup(Member member, List<Member> members) {
+        return members.stream().anyMatch(other -> !other.label().equals(member.label()) && other.inGroup());
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -27,6 +28,8 @@ public final class StorageEngine {
      * {@link #detect}, which jobs use to vet a machine.
      */
     private static final Duration FLAVOUR_MEMO = Duration.ofSeconds(60);
+    /** How often a member starting into its group asks whether the rest of the group still runs. */
+    private static final Duration GROUP_CHECK_INTERVAL = Duration.ofSeconds(5);
 
     private final EngineConfig config;
     private final Transfers transfers;
@@ -260,15 +263,40 @@ public final class StorageEngine {
     /**
      * Starts a stopped group member on its data into its running group and waits until it is
      * synced. It answers only once a state transfer brought it what it missed, a full one after a
-     * crash, so both waits have the state transfer timeout, not the start timeout.
+     * crash, so both waits have the state transfer timeout, not the start timeout. Every
+     * {@link #GROUP_CHECK_INTERVAL} of the wait it also asks whether the rest of the group still
+     * runs: a joiner whose donors all died waits for a state transfer that never comes, and its
+     * caller (the keepalive) holds its cluster's lock meanwhile. Then, or when the start fails
+     * while the rest of the group is down, the member started here is killed and the start
+     * postponed ({@code groupStopped} says why): it starts again with its group.
      */
-    public StartOutcome startInGroup(StorageNode member) {
+    public StartOutcome startInGroup(StorageNode member, BooleanSupplier groupRuns, String groupStopped) {
         HostAccess host = member.host();
         StorageFlavour flavour = flavour(host);
         InstanceAccount account = InstanceAccount.of(member, config);
-        StartOutcome outcome = process(member, account, List.of()).start(flavour.client(member, account)::answers,
-                config.stateTransferTimeout());
-        awaitGroupState(flavour, member, account, GroupStatus::synced, config.stateTransferTimeout());
+        DetachedProcess process = process(member, account, List.of());
+        Runnable requireGroup = new GroupWatch(groupRuns, groupStopped);
+        // The readiness check runs only once start launched the server: a postponement from it stops what it launched.
+        StartOutcome outcome = StartOutcome.STARTED;
+        try {
+            outcome = process.start(() -> {
+                requireGroup.run();
+                return flavour.client(member, account).answers();
+            }, config.stateTransferTimeout());
+            awaitGroupState(flavour, member, account, GroupStatus::synced, config.stateTransferTimeout(), requireGroup);
+        } catch (ManagerException failed) {
+            // A joiner that lost its donors may also give up by itself first (mariadbd exits): the group's doing too.
+            boolean groupStoppedMeanwhile = failed instanceof GroupRestart.StartPostponed
+                    || failed.code() != ManagerException.Code.INTERRUPTED && !groupRuns.getAsBoolean();
+            if (!groupStoppedMeanwhile) {
+                throw failed;
+            }
+            if (outcome == StartOutcome.STARTED) {
+                process.stop(Duration.ZERO);
+            }
+            throw failed instanceof GroupRestart.StartPostponed ? failed
+                    : new GroupRestart.StartPostponed(groupStopped + ": " + failed.getMessage());
+        }
         return outcome;
     }
 
@@ -548,11 +576,43 @@ public final class StorageEngine {
     }
 
     /**
+     * Throws {@link GroupRestart.StartPostponed} once the rest of a group no longer runs; asks
+     * ({@code groupRuns}, a query on every other member) at most every {@link #GROUP_CHECK_INTERVAL}.
+     */
+    private static final class GroupWatch implements Runnable {
+        private final BooleanSupplier groupRuns;
+        private final String groupStopped;
+        private long nextCheck = System.nanoTime() + GROUP_CHECK_INTERVAL.toNanos();
+
+        GroupWatch(BooleanSupplier groupRuns, String groupStopped) {
+            this.groupRuns = groupRuns;
+            this.groupStopped = groupStopped;
+        }
+
+        @Override
+        public void run() {
+            if (System.nanoTime() - nextCheck < 0) {
+                return;
+            }
+            if (!groupRuns.getAsBoolean()) {
+                throw new GroupRestart.StartPostponed(groupStopped);
+            }
+            nextCheck = System.nanoTime() + GROUP_CHECK_INTERVAL.toNanos();
+        }
+    }
+
+    /**
      * Polls a group member until its status satisfies the condition. Fails with the member's
      * last status at the deadline, or with its error log when it stops running meanwhile.
      */
     private void awaitGroupState(StorageFlavour flavour, StorageNode member, InstanceAccount account,
                                  Predicate<GroupStatus> condition, Duration timeout) {
+        awaitGroupState(flavour, member, account, condition, timeout, () -> { });
+    }
+
+    /** As above, running {@code stillWorthWaiting} between polls, which ends the wait by throwing. */
+    private void awaitGroupState(StorageFlavour flavour, StorageNode member, InstanceAccount account,
+                                 Predicate<GroupStatus> condition, Duration timeout, Runnable stillWorthWaiting) {
         DetachedProcess process = process(member, account);
         long deadline = System.nanoTime() + timeout.toNanos();
         GroupStatus status = null;
@@ -573,6 +633,7 @@ public final class StorageEngine {
                         + (status == null ? "no answer" : "size " + status.size() + ", state " + status.state()
                         + (status.primaryComponent() ? "" : ", not in the primary component")));
             }
+            stillWorthWaiting.run();
             DetachedProcess.pause();
         }
     }

@@ -34,7 +34,8 @@ import java.util.Optional;
  * group when a member runs in it; when the whole group is down, only the member with the most
  * recent data may start (a new group on its data) and the others' starts are refused, naming it
  * (recorded restart_deferred, which the restart limit does not count, and tried again next round,
- * by when it runs and they join it).
+ * by when it runs and they join it). A member whose group stops while it joins is killed and
+ * recorded restart_deferred too: its next start is one of a group that is down.
  */
 final class Keepalive {
     private static final Logger LOG = LoggerFactory.getLogger(Keepalive.class);
@@ -110,10 +111,10 @@ final class Keepalive {
         action.step("starting " + instance.address() + " (" + attempt + ")");
         try {
             control.start(instance);
-        } catch (GroupRestart.OtherMemberFirst waiting) {
+        } catch (GroupRestart.StartPostponed waiting) {
             // Not a failed restart: counted as one, a member losing the race to the one that starts
             // the group would be given up before it could join.
-            action.failed(EventTable.Kind.RESTART_DEFERRED, "waits for another member: " + waiting.getMessage());
+            action.failed(EventTable.Kind.RESTART_DEFERRED, "waits for its group: " + waiting.getMessage());
             return false;
         } catch (RuntimeException e) {
             action.failed(EventTable.Kind.RESTART_FAILED, attempt + " failed: " + e.getMessage());

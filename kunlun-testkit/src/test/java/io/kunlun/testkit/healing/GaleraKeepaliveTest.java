@@ -1,8 +1,10 @@
 package io.kunlun.testkit.healing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kunlun.testkit.InstanceTraces;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
+import io.kunlun.testkit.PausedProcess;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +92,57 @@ class GaleraKeepaliveTest {
         }
         execute(members.get(2), "INSERT INTO app.t VALUES (3, 'after the outage')");
         assertThat(readEventually(members.get(0), "SELECT v FROM app.t WHERE id = 3")).isEqualTo("after the outage");
+    }
+
+    @Test
+    void aMemberWhoseGroupDiesWhileItJoinsIsPostponedNotGivenUpAndTheGroupStartsAgain() throws Exception {
+        List<JsonNode> members = members();
+        JsonNode joiner = members.get(2);
+        List<JsonNode> others = members.subList(0, 2);
+        List<Long> restartsBefore = members.stream()
+                .map(member -> eventCount(manager, cluster, member, "restarted")).toList();
+        long deferralsBefore = eventCount(manager, cluster, joiner, "restart_deferred");
+        LoopbackMachine joinerMachine = ClusterFixture.machineOf(machines, joiner);
+        int joinerPort = joiner.get("port").asInt();
+        ProcessHandle killed = InstanceTraces.storageServer(joinerMachine, joinerPort);
+        kill(machines, joiner, true);
+        // Frozen as soon as the keepalive started it, the joiner is still joining when its group dies.
+        try (PausedProcess joining = PausedProcess.pause(awaitRestartedProcess(joinerMachine, joinerPort, killed))) {
+            HealingRequests.killAll(machines, others, true);
+
+            assertThat(awaitEvent(manager, cluster, joiner, "restart_deferred", deferralsBefore, BACK_WITHIN)
+                    .get("detail").asText()).isEqualTo("waits for its group: shard1 group stopped while "
+                    + address(joiner) + " was joining it");
+            // Killed by the keepalive: it ends (once reaped) without being resumed.
+            assertThat(joining.process().onExit()).succeedsWithin(Duration.ofSeconds(30));
+        }
+        for (int i = 0; i < members.size(); i++) {
+            awaitEvent(manager, cluster, members.get(i), "restarted", restartsBefore.get(i), BACK_WITHIN);
+        }
+        for (JsonNode member : members) {
+            awaitStatus(() -> member(member), "active", BACK_WITHIN);
+            assertThat(groupSize(member)).as(address(member)).isEqualTo("3");
+        }
+        assertThat(eventCount(manager, cluster, joiner, "gave_up")).isZero();
+    }
+
+    /** Waits until the keepalive has started the member's server again: answers it, a process other than {@code killed}. */
+    private static ProcessHandle awaitRestartedProcess(LoopbackMachine machine, int port, ProcessHandle killed)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
+        while (true) {
+            try {
+                ProcessHandle server = InstanceTraces.storageServer(machine, port);
+                if (server.pid() != killed.pid()) {
+                    return server;
+                }
+            } catch (RuntimeException notRunning) {
+                // not started yet
+            }
+            assertThat(System.nanoTime()).as("the keepalive starts the server at " + port + " again")
+                    .isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     private static List<JsonNode> members() {
