@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -15,7 +16,9 @@ import java.util.stream.Collectors;
  * when another member runs in it. When none does (the whole group stopped or crashed), the group
  * is started again from the member with the most recent data, as Galera's documented procedure
  * does: that member, if it is the one asked for, starts a new group on its data; otherwise the
- * start is refused, naming the member to start first. The members that follow join it as usual,
+ * start is refused, naming the member to start first. A member still running outside the group
+ * (it lost its quorum when the others died) that has the most recent data is made the group's
+ * primary component again instead, without a restart. The members that follow join it as usual,
  * by state transfer.
  */
 public final class GroupRestart {
@@ -55,11 +58,29 @@ public final class GroupRestart {
      */
     public static StartOutcome start(String group, Member member, List<Member> members) {
         if (member.engine().isRunning(member.node()) || othersInGroup(member, members)) {
-            return member.engine().startInGroup(member.node(), () -> othersInGroup(member, members),
-                    group + " group stopped while " + member.label() + " was joining it");
+            return joinGroup(group, member, members);
         }
-        Map<String, GroupPosition> positions = positionsOfStoppedGroup(group, members);
-        String mostRecent = mostRecent(positions, member.label());
+        // No member is in the group's primary component; some may still run outside it, having lost their quorum.
+        Set<String> running = members.stream().filter(other -> other.engine().isRunning(other.node()))
+                .map(Member::label).collect(Collectors.toSet());
+        Map<String, GroupPosition> positions = positionsOfDownGroup(group, members, running);
+        String mostRecent = mostRecent(positions, running, member.label());
+        if (running.contains(mostRecent)) {
+            Member survivor = members.stream().filter(other -> other.label().equals(mostRecent)).findFirst().orElseThrow();
+            try {
+                survivor.engine().bootstrapRunningMember(survivor.node());
+            } catch (ManagerException refused) {
+                // Galera refuses pc.bootstrap while the survivor has not yet noticed the others are gone.
+                throw new StartPostponed(group + " group is down; " + mostRecent + ", which runs outside it with"
+                        + " the most recent data, could not be made its primary component yet: " + refused.getMessage());
+            }
+            return joinGroup(group, member, members);
+        }
+        if (!running.isEmpty()) {
+            throw ManagerException.refused(group + " group is down; " + String.join(", ", running.stream().sorted()
+                    .toList()) + " runs outside it with older data than " + mostRecent
+                    + ": stop it before starting the group again");
+        }
         if (!mostRecent.equals(member.label())) {
             throw new StartPostponed(group + " group is down; start " + mostRecent
                     + " first: it has the most recent data (seqno " + positions.get(mostRecent).seqno()
@@ -67,6 +88,11 @@ public final class GroupRestart {
         }
         member.engine().bootstrapGroup(member.node());
         return StartOutcome.STARTED;
+    }
+
+    private static StartOutcome joinGroup(String group, Member member, List<Member> members) {
+        return member.engine().startInGroup(member.node(), () -> othersInGroup(member, members),
+                group + " group stopped while " + member.label() + " was joining it");
     }
 
     private static boolean othersInGroup(Member member, List<Member> members) {
@@ -84,7 +110,7 @@ public final class GroupRestart {
         List<Member> order = new ArrayList<>(stopped);
         List<String> started = new ArrayList<>();
         if (!stopped.isEmpty() && stopped.size() == members.size()) {
-            String first = mostRecent(positionsOfStoppedGroup(group, members), members.get(0).label());
+            String first = mostRecent(positionsOfDownGroup(group, members, Set.of()), Set.of(), members.get(0).label());
             Member bootstrap = members.stream().filter(member -> member.label().equals(first)).findFirst().orElseThrow();
             bootstrap.engine().bootstrapGroup(bootstrap.node());
             started.add(first);
@@ -98,19 +124,16 @@ public final class GroupRestart {
     }
 
     /**
-     * Where each member's data stands, when the whole group is down; refuses a member that runs
-     * outside the group, and members holding different group histories.
+     * Where each member's data stands when no member is in the group's primary component: a
+     * running one's (outside it) as it says, a stopped one's from its files; refuses members
+     * holding different group histories.
      */
-    private static Map<String, GroupPosition> positionsOfStoppedGroup(String group, List<Member> members) {
-        for (Member other : members) {
-            if (other.engine().isRunning(other.node())) {
-                throw ManagerException.refused(group + " group is down; " + other.label()
-                        + " runs outside it: stop it before starting the group again");
-            }
-        }
+    private static Map<String, GroupPosition> positionsOfDownGroup(String group, List<Member> members,
+                                                                   Set<String> running) {
         Map<String, GroupPosition> positions = new LinkedHashMap<>();
         for (Member other : members) {
-            positions.put(other.label(), other.engine().lastCommitted(other.node()));
+            positions.put(other.label(), running.contains(other.label()) ? other.engine().runningPosition(other.node())
+                    : other.engine().lastCommitted(other.node()));
         }
         if (positions.values().stream().map(GroupPosition::uuid).distinct().count() > 1) {
             throw ManagerException.refused(group + " group is down and its members hold different"
@@ -121,10 +144,14 @@ public final class GroupRestart {
         return positions;
     }
 
-    /** Of members equally recent, {@code preferred}, else the first listed. */
-    private static String mostRecent(Map<String, GroupPosition> positions, String preferred) {
+    /**
+     * Of members equally recent, a running one (it need not start), then {@code preferred}, else
+     * the first listed.
+     */
+    private static String mostRecent(Map<String, GroupPosition> positions, Set<String> running, String preferred) {
         return positions.entrySet().stream()
                 .max(Comparator.comparingLong((Map.Entry<String, GroupPosition> entry) -> entry.getValue().seqno())
+                        .thenComparing(entry -> running.contains(entry.getKey()))
                         .thenComparing(entry -> entry.getKey().equals(preferred)))
                 .orElseThrow().getKey();
     }

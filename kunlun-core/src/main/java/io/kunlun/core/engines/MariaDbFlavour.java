@@ -717,6 +717,22 @@ final class MariaDbFlavour implements StorageFlavour {
                 "Primary".equals(status.get("wsrep_cluster_status")));
     }
 
+    @Override
+    public GroupPosition runningPosition(StorageNode member, InstanceAccount account) {
+        Map<String, String> status = new HashMap<>();
+        for (List<String> row : client(member, account).rows("SHOW GLOBAL STATUS WHERE Variable_name IN"
+                + " ('wsrep_local_state_uuid', 'wsrep_last_committed');")) {
+            status.put(row.get(0), row.get(1));
+        }
+        return new GroupPosition(status.getOrDefault("wsrep_local_state_uuid", ""),
+                Long.parseLong(status.getOrDefault("wsrep_last_committed", "-1")));
+    }
+
+    @Override
+    public void bootstrapRunningMember(StorageNode member, InstanceAccount account) {
+        client(member, account).execute("SET GLOBAL wsrep_provider_options = 'pc.bootstrap=YES';");
+    }
+
     /**
      * SHOW GLOBAL VARIABLES gives the value as the configuration spells it (ON rather than 1); a
      * name it does not list is asked for directly, so that the server says why it has no such

@@ -507,6 +507,23 @@ public final class StorageEngine {
         return flavour(member.host()).groupStatus(member, InstanceAccount.of(member, config));
     }
 
+    /** A running member's last committed position (see {@link GroupPosition}). */
+    public GroupPosition runningPosition(StorageNode member) {
+        return flavour(member.host()).runningPosition(member, InstanceAccount.of(member, config));
+    }
+
+    /**
+     * Makes a running member outside its group's primary component the primary component of a
+     * group of its own (see {@link StorageFlavour#bootstrapRunningMember}) and waits until it is
+     * synced in it (the start timeout at most).
+     */
+    public void bootstrapRunningMember(StorageNode member) {
+        StorageFlavour flavour = flavour(member.host());
+        InstanceAccount account = InstanceAccount.of(member, config);
+        flavour.bootstrapRunningMember(member, account);
+        awaitGroupState(flavour, member, account, GroupStatus::synced, config.startTimeout());
+    }
+
     /**
      * Waits until the member sees a group of {@code size} members and is synced with it (the
      * start timeout at most).

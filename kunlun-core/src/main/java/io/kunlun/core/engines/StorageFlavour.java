@@ -154,6 +154,15 @@ interface StorageFlavour {
 
     GroupStatus groupStatus(StorageNode member, InstanceAccount account);
 
+    /** A running member's last committed position in its group's history. */
+    GroupPosition runningPosition(StorageNode member, InstanceAccount account);
+
+    /**
+     * Makes a running member that lost its group's quorum (outside the primary component) the
+     * primary component of a group of its own, on its data, which the stopped members then join.
+     */
+    void bootstrapRunningMember(StorageNode member, InstanceAccount account);
+
     /** A global variable's value as the server shows it; fails with the server's reason for a name it has not. */
     String variable(StorageNode node, InstanceAccount account, String name);
 
