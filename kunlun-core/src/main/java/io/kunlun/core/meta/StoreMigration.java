@@ -29,9 +29,10 @@ import java.util.stream.Collectors;
  * store has every machine, cluster, instance, job and event the home had. Both stores are at the
  * same schema version (opening each applies this manager's migrations). The target must hold
  * nothing: the copy refuses any table with rows, naming it, and copies in one transaction, so a
- * failure leaves the target as empty as it found it. While it copies it holds the target's
- * manager lease (no manager may start on it); the H2 file admits one process, so no manager runs
- * on the home either.
+ * failure leaves the target as empty as it found it. It copies only as the leader of the
+ * target's managers (it joins their election and is refused when a manager leads), so a manager
+ * that starts meanwhile follows; the H2 file admits one process, so no manager runs on the home
+ * either.
  */
 public final class StoreMigration {
     /** Tables of the store itself and of the managers on it rather than of its content. */
