@@ -150,7 +150,7 @@ public final class MetaGroup implements AutoCloseable {
             members.add(new MetaGroupSpec.Member(machine, portFor(machine, request.port(), members)));
         }
         MetaGroupSpec spec = new MetaGroupSpec(GROUP_NAME, members, request.datadir(), request.port(),
-                request.bufferPoolMb(), networks(machines, request.clientNetworks()),
+                request.bufferPoolMb(), request.clientNetworks(),
                 "metadata-group-" + UUID.randomUUID(), Names.newPassword(), Names.newPassword());
         // Accounts and settings are checked before any machine is asked.
         users(spec, Names.newPassword());
@@ -199,20 +199,15 @@ public final class MetaGroup implements AutoCloseable {
         List<MetaGroupSpec.Member> grown = new ArrayList<>(spec.members());
         MetaGroupSpec.Member joining = new MetaGroupSpec.Member(machine, portFor(machine, spec.port(), grown));
         grown.add(joining);
-        List<String> networks = networks(spec.machines(), spec.clientNetworks());
-        networks = networks(List.of(machine), networks);
-        MetaGroupSpec next = new MetaGroupSpec(spec.name(), grown, spec.datadir(), spec.port(), spec.bufferPoolMb(),
-                networks, spec.maker(), spec.replicationPassword(), spec.monitoringPassword());
+        MetaGroupSpec next = spec.withMembers(grown);
         checkMachine(next, joining, false);
-        List<StorageNode> running = nodes(spec).stream()
-                .filter(node -> new GroupRestart.Member(engine(node), node).inGroup()).toList();
+        List<StorageNode> running = running(spec);
         if (running.isEmpty()) {
             throw ManagerException.refused("no member of the metadata group runs (" + addresses(spec)
                     + "): start the group first (kunlunctl meta start)");
         }
         ClusterUsers users = users(next, file.password());
-        List<String> newNetworks = networks.stream().filter(network -> !spec.clientNetworks().contains(network))
-                .toList();
+        List<String> newNetworks = networksOnlyIn(next, spec);
         for (StorageNode member : running) {
             for (String network : newNetworks) {
                 engine(member).allowNetwork(member, users, network);
@@ -225,11 +220,7 @@ public final class MetaGroup implements AutoCloseable {
             install(next, added, new ReplicationMode.Group(spec.name(), nodes, false), users);
         } catch (RuntimeException e) {
             removeDirectories(added.host(), spec.datadir(), !hadDatadir);
-            for (StorageNode member : running) {
-                for (String network : newNetworks) {
-                    engine(member).revokeNetwork(member, users.userNames(), network);
-                }
-            }
+            revokeNetworks(running, users, newNetworks);
             throw e;
         }
         MetaGroupFile updated = file.with(next, file.user(), file.password());
@@ -241,7 +232,8 @@ public final class MetaGroup implements AutoCloseable {
     /**
      * Takes {@code machine} out of the group: stops and deletes its instance (only what this
      * group made there) when its machine answers, forgets it when the machine is lost; the other
-     * members then no longer look for it, and the file no longer names it.
+     * members then no longer look for it nor let its machine's network in (unless another member
+     * or a client network needs it), and the file no longer names it.
      */
     public MetaGroupFile removeMember(Path path, String machine) {
         MetaGroupFile file = MetaGroupFile.read(path);
@@ -262,6 +254,7 @@ public final class MetaGroup implements AutoCloseable {
             // A lost machine: forgotten. Its instance must not come back (see docs/metadata.md).
         }
         MetaGroupSpec next = spec.withMembers(spec.members().stream().filter(member -> member != leaving).toList());
+        revokeNetworks(running(next), users(spec, file.password()), networksOnlyIn(spec, next));
         MetaGroupFile updated = file.with(next, file.user(), file.password());
         updated.replace();
         pointMembersAt(nodes(next));
@@ -282,6 +275,23 @@ public final class MetaGroup implements AutoCloseable {
         }
         return GroupRestart.startAll(GROUP_LABEL, nodes.stream()
                 .map(node -> new GroupRestart.Member(engine(node), node)).toList());
+    }
+
+    /** The members in the group now, which a change of accounts or members reaches. */
+    private List<StorageNode> running(MetaGroupSpec spec) {
+        return nodes(spec).stream().filter(node -> new GroupRestart.Member(engine(node), node).inGroup()).toList();
+    }
+
+    /**
+     * Takes the networks back on each of {@code members}: the accounts are made per member
+     * (unlogged, not replicated), so each revokes its own; a member that does not run keeps them.
+     */
+    private void revokeNetworks(List<StorageNode> members, ClusterUsers users, List<String> networks) {
+        for (StorageNode member : members) {
+            for (String network : networks) {
+                engine(member).revokeNetwork(member, users.userNames(), network);
+            }
+        }
     }
 
     /**
@@ -388,17 +398,23 @@ public final class MetaGroup implements AutoCloseable {
     private static ClusterUsers users(MetaGroupSpec spec, String managerPassword) {
         return new ClusterUsers(new Credential(MANAGER_USER, managerPassword),
                 new Credential(REPLICATION_USER, spec.replicationPassword()),
-                new Credential(MONITORING_USER, spec.monitoringPassword()), spec.clientNetworks());
+                new Credential(MONITORING_USER, spec.monitoringPassword()), networks(spec));
+    }
+
+    /** The networks {@code spec}'s accounts come in from that {@code other}'s do not. */
+    static List<String> networksOnlyIn(MetaGroupSpec spec, MetaGroupSpec other) {
+        List<String> others = networks(other);
+        return networks(spec).stream().filter(network -> !others.contains(network)).toList();
     }
 
     /**
-     * The networks the accounts come in from besides loopback: the ones asked for, and every
-     * member's machine given by its IPv4 address that is not loopback (a manager there reaches
-     * every member from that address). A member named by a host name brings no network.
+     * The networks the accounts come in from besides loopback: the client networks asked for, and
+     * every member's machine given by its IPv4 address that is not loopback (a manager there
+     * reaches every member from that address). A member named by a host name brings no network.
      */
-    private static List<String> networks(List<String> machines, List<String> asked) {
-        List<String> networks = new ArrayList<>(asked);
-        machines.stream().filter(machine -> !Hosts.isLocal(machine) && machine.matches("[0-9]+(\\.[0-9]+){3}"))
+    private static List<String> networks(MetaGroupSpec spec) {
+        List<String> networks = new ArrayList<>(spec.clientNetworks());
+        spec.machines().stream().filter(machine -> !Hosts.isLocal(machine) && machine.matches("[0-9]+(\\.[0-9]+){3}"))
                 .map(machine -> machine + "/32")
                 .filter(network -> !networks.contains(network)).forEach(networks::add);
         return networks;

@@ -12,8 +12,9 @@ import java.util.List;
  * and the first of its instance's four ports: SQL, then state transfer, incremental transfer and
  * group communication), where each instance lives ({@code datadir}, the same on every machine),
  * the first port asked for ({@code port}: every member's, except that members on loopback
- * addresses, which share this host's ports, take the next free blocks of four), the networks
- * its accounts come in from besides loopback, the mark its instances' directories carry
+ * addresses, which share this host's ports, take the next free blocks of four), the client
+ * networks asked for (its accounts come in from those, from loopback and from each member's
+ * machine), the mark its instances' directories carry
  * ({@code maker}: only what it marked is ever deleted), and the passwords of the two accounts the
  * manager does not use (replication, monitoring), which exist on every member.
  */
