@@ -12,10 +12,12 @@ import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.StatementCustomizer;
 import org.mariadb.jdbc.MariaDbDataSource;
 
+import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -121,20 +123,31 @@ public final class MetadataStore implements AutoCloseable {
 
     private static StoreConnections external(MetadataConfig config) {
         try {
-            MariaDbDataSource mariadb = new MariaDbDataSource();
-            if (config.user() != null) {
-                mariadb.setUser(config.user());
+            String url = withSocketTimeout(config.jdbcUrl(), config.socketTimeoutSeconds());
+            List<String> members = SequentialMembers.memberUrls(url);
+            List<DataSource> sources = new ArrayList<>();
+            for (String member : members.isEmpty() ? List.of(url) : members) {
+                sources.add(mariadb(config, member));
             }
-            if (config.password() != null) {
-                mariadb.setPassword(config.password());
-            }
-            mariadb.setLoginTimeout(config.connectTimeoutSeconds());
-            mariadb.setUrl(withSocketTimeout(config.jdbcUrl(), config.socketTimeoutSeconds()));
-            return StoreConnections.open(config, mariadb, config.jdbcUrl());
+            DataSource physical = members.isEmpty() ? sources.get(0) : new SequentialMembers(sources, System::nanoTime);
+            return StoreConnections.open(config, physical, config.jdbcUrl());
         } catch (SQLException e) {
             throw new ManagerException(ManagerException.Code.METADATA,
                     "cannot connect to the metadata store " + config.jdbcUrl() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static MariaDbDataSource mariadb(MetadataConfig config, String url) throws SQLException {
+        MariaDbDataSource mariadb = new MariaDbDataSource();
+        if (config.user() != null) {
+            mariadb.setUser(config.user());
+        }
+        if (config.password() != null) {
+            mariadb.setPassword(config.password());
+        }
+        mariadb.setLoginTimeout(config.connectTimeoutSeconds());
+        mariadb.setUrl(url);
+        return mariadb;
     }
 
     /**

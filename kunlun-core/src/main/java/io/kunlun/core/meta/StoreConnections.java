@@ -229,8 +229,8 @@ final class StoreConnections implements AutoCloseable {
         }
     }
 
-    /** The parts of DataSource that neither of the data sources above uses. */
-    private abstract static class Unwrapping implements DataSource {
+    /** The parts of DataSource that the store's own data sources do not use. */
+    abstract static class Unwrapping implements DataSource {
         @Override
         public Connection getConnection(String username, String password) throws SQLException {
             throw new SQLFeatureNotSupportedException("the metadata store's credentials are its configuration's");
