@@ -13,6 +13,7 @@ import io.kunlun.core.jobs.UndoActions;
 import io.kunlun.core.meta.ManagerLease;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.monitor.HealthMonitor;
+import io.kunlun.core.monitor.HealthProbes;
 import io.kunlun.core.monitor.ManagerMetrics;
 import io.kunlun.core.ops.topology.AddComps;
 import io.kunlun.core.ops.topology.AddNodes;
@@ -189,8 +190,8 @@ public final class ClusterManager implements AutoCloseable {
         for (Query<?> query : all) {
             queries.put(query.type(), query);
         }
-        this.healthMonitors = () -> new HealthMonitor(store, drivers, Duration.ofSeconds(config.healthIntervalSeconds()),
-                archiving, config.healing(), control, engine, metrics, Clock.systemUTC());
+        this.healthMonitors = () -> new HealthMonitor(store, drivers, HealthProbes.of(drivers),
+                Duration.ofSeconds(config.healthIntervalSeconds()), archiving::keepAlive, config.healing(), control, engine, metrics, Clock.systemUTC());
     }
 
     /**

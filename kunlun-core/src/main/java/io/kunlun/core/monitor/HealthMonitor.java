@@ -1,9 +1,5 @@
 package io.kunlun.core.monitor;
 
-import io.kunlun.core.backup.binlog.BinlogArchiving;
-import io.kunlun.core.engines.ProcessTable;
-import io.kunlun.core.engines.StorageEngine;
-import io.kunlun.core.engines.StorageNode;
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.config.HealingConfig;
 import io.kunlun.core.jobs.JobEngine;
@@ -64,7 +60,7 @@ public final class HealthMonitor implements AutoCloseable {
     private static final Duration PROBE_LIMIT = Duration.ofSeconds(10);
 
     private final MetadataStore store;
-    private final Drivers drivers;
+    private final HealthProbes probes;
     private final Duration interval;
     private final Keepalive keepalive;
     private final AutoFailover failover;
@@ -76,24 +72,25 @@ public final class HealthMonitor implements AutoCloseable {
             task -> daemon(task, "health-probe-limit"));
     private volatile boolean closing;
     private final Set<String> machinesBeingChecked = ConcurrentHashMap.newKeySet();
-    private final BinlogArchiving archiving;
+    private final Runnable keepArchiversAlive;
     private final AtomicBoolean archiversBeingChecked = new AtomicBoolean();
     /** Rounds in a row each instance (by address) was found down; healthy ones are not in it. */
     private final Map<String, Integer> missedInARow = new ConcurrentHashMap<>();
     private final int missedProbesForDeath;
 
     /**
-     * @param archiving whose archivers are kept running, checked once per round like a machine
+     * @param probes what a round asks of each machine and instance ({@link HealthProbes#of} the drivers')
+     * @param keepArchiversAlive keeps the binlog archivers running, once per round like a machine
      * @param healing whether and how instances found dead are started again and lost rbr primaries replaced
      * @param control whose start the keepalive uses, under the cluster job locks of {@code jobs}
      */
-    public HealthMonitor(MetadataStore store, Drivers drivers, Duration interval, BinlogArchiving archiving,
-                         HealingConfig healing, ControlInstance control, JobEngine jobs, ManagerMetrics metrics,
+    public HealthMonitor(MetadataStore store, Drivers drivers, HealthProbes probes, Duration interval,
+                         Runnable keepArchiversAlive, HealingConfig healing, ControlInstance control, JobEngine jobs, ManagerMetrics metrics,
                          Clock clock) {
         this.store = store;
-        this.drivers = drivers;
+        this.probes = probes;
         this.interval = interval;
-        this.archiving = archiving;
+        this.keepArchiversAlive = keepArchiversAlive;
         this.missedProbesForDeath = healing.missedProbes();
         ClusterLock lock = new ClusterLock(jobs, control);
         HealingEvents events = new HealingEvents(store, jobs, lock, clock);
@@ -125,7 +122,7 @@ public final class HealthMonitor implements AutoCloseable {
             if (archiversBeingChecked.compareAndSet(false, true)) {
                 machineChecks.execute(() -> {
                     try {
-                        archiving.keepAlive();
+                        keepArchiversAlive.run();
                     } catch (RuntimeException e) {
                         LOG.warn("binlog archive check failed: {}", e.getMessage());
                     } finally {
@@ -160,16 +157,16 @@ public final class HealthMonitor implements AutoCloseable {
      * The machine's processes, listed once at the start of its turn (one {@code ps} for all its
      * instances); when they could not be listed, every instance's answer is that failure.
      */
-    private record Processes(Optional<ProcessTable> table, RuntimeException unlisted) {
-        boolean running(Drivers drivers, Instance instance) {
-            return drivers.isRunningIn(instance, table.orElseThrow(() -> unlisted));
+    private record Processes(Optional<HealthProbes.RunningServers> listed, RuntimeException unlisted) {
+        boolean running(Instance instance) {
+            return listed.orElseThrow(() -> unlisted).runs(instance);
         }
     }
 
     private void inTurn(String machine, List<Check> checks) {
         Processes processes;
         try {
-            processes = new Processes(Optional.of(probe(() -> drivers.processes(machine))), null);
+            processes = new Processes(Optional.of(probe(() -> probes.processes(machine))), null);
         } catch (RuntimeException e) {
             processes = new Processes(Optional.empty(), e);
         }
@@ -200,8 +197,8 @@ public final class HealthMonitor implements AutoCloseable {
         Optional<Boolean> running = Optional.empty();
         boolean healthy;
         try {
-            running = Optional.of(processes.running(drivers, instance));
-            healthy = running.get() && probe(() -> drivers.answers(instance));
+            running = Optional.of(processes.running(instance));
+            healthy = running.get() && probe(() -> probes.answers(instance));
         } catch (RuntimeException e) {
             LOG.warn("{}: health check failed: {}", instance.address(), e.getMessage());
             healthy = false;
@@ -257,13 +254,10 @@ public final class HealthMonitor implements AutoCloseable {
      */
     private Optional<Role> roleFound(Instance instance) {
         try {
-            StorageEngine engine = drivers.storage(instance.hostaddr());
-            StorageNode node = drivers.storageNode(instance);
-            String source = engine.replicaStatus(node).primaryHost();
-            if (source != null && !source.isEmpty()) {
+            if (!probes.replicationSource(instance).isEmpty()) {
                 return Optional.of(Role.REPLICA);
             }
-            return readOnly(engine.variable(node, "read_only")) ? Optional.empty() : Optional.of(Role.PRIMARY);
+            return probes.readOnly(instance) ? Optional.empty() : Optional.of(Role.PRIMARY);
         } catch (RuntimeException e) {
             LOG.warn("{}: role check failed: {}", instance.address(), e.getMessage());
             return Optional.empty();
@@ -301,10 +295,6 @@ public final class HealthMonitor implements AutoCloseable {
             alarm.cancel(false);
             Thread.interrupted();
         }
-    }
-
-    private static boolean readOnly(String value) {
-        return value.equalsIgnoreCase("ON") || value.equals("1");
     }
 
     /** Stops checking; waits for a round in progress to end. */
