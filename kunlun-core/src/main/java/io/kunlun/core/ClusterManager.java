@@ -191,7 +191,7 @@ public final class ClusterManager implements AutoCloseable {
             queries.put(query.type(), query);
         }
         this.healthMonitors = () -> new HealthMonitor(store, drivers, HealthProbes.of(drivers),
-                Duration.ofSeconds(config.healthIntervalSeconds()), archiving::keepAlive, config.healing(), control, engine, metrics, Clock.systemUTC());
+                Duration.ofSeconds(config.healthIntervalSeconds()), config.healthConcurrency(), archiving::keepAlive, config.healing(), control, engine, metrics, Clock.systemUTC());
     }
 
     /**

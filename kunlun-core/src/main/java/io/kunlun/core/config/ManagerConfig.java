@@ -26,9 +26,18 @@ public record ManagerConfig(
         @JsonProperty("machine_engines") Map<String, EngineConfig> machineEngines,
         @JsonProperty("prometheus") PrometheusConfig prometheus,
         @JsonProperty("health_interval_seconds") int healthIntervalSeconds,
+        @JsonProperty("health_concurrency") int healthConcurrency,
         @JsonProperty("jobs") JobsConfig jobs,
         @JsonProperty("backup") BackupConfig backup,
         @JsonProperty("healing") HealingConfig healing) {
+
+    /** Machines the health monitor checks at once when the configuration leaves it out. */
+    public static final int DEFAULT_HEALTH_CONCURRENCY = 8;
+    /**
+     * The most it checks at once: each is a thread waiting on one command at a time, and on a
+     * remote machine a channel of its SSH connection.
+     */
+    public static final int MAX_HEALTH_CONCURRENCY = 256;
 
     public ManagerConfig {
         home = home == null ? Path.of("var") : home;
@@ -41,13 +50,15 @@ public record ManagerConfig(
         machineEngines = machineEngines == null ? Map.of() : Map.copyOf(machineEngines);
         prometheus = prometheus == null ? PrometheusConfig.managed() : prometheus;
         healthIntervalSeconds = healthIntervalSeconds <= 0 ? 1 : healthIntervalSeconds;
+        healthConcurrency = healthConcurrency <= 0 ? DEFAULT_HEALTH_CONCURRENCY
+                : Math.min(healthConcurrency, MAX_HEALTH_CONCURRENCY);
         jobs = jobs == null ? JobsConfig.defaults() : jobs;
         backup = backup == null ? new BackupConfig(null, null, null, false) : backup;
         healing = healing == null ? HealingConfig.defaults() : healing;
     }
 
     public static ManagerConfig defaults(Path home) {
-        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0, null, null, null);
+        return new ManagerConfig(home, null, null, 0, false, null, 0, null, null, null, 0, 0, null, null, null);
     }
 
     /** The programs and instance account on one machine: its own entry, else the global one. */
@@ -57,63 +68,63 @@ public record ManagerConfig(
 
     public ManagerConfig withHome(Path newHome) {
         return new ManagerConfig(newHome, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
+                engines, machineEngines, prometheus, healthIntervalSeconds, healthConcurrency, jobs, backup, healing);
     }
 
     public ManagerConfig withExposeCredentials(boolean expose) {
         return new ManagerConfig(home, metadata, ssh, workers, expose, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
+                engines, machineEngines, prometheus, healthIntervalSeconds, healthConcurrency, jobs, backup, healing);
     }
 
     public ManagerConfig withAdvertised(String host, int port) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, host, port,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
+                engines, machineEngines, prometheus, healthIntervalSeconds, healthConcurrency, jobs, backup, healing);
     }
 
     public ManagerConfig withSsh(SshConfig newSsh) {
         return new ManagerConfig(home, metadata, newSsh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
+                engines, machineEngines, prometheus, healthIntervalSeconds, healthConcurrency, jobs, backup, healing);
     }
 
     public ManagerConfig withMachineEngines(Map<String, EngineConfig> newMachineEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, newMachineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
+                engines, newMachineEngines, prometheus, healthIntervalSeconds, healthConcurrency, jobs, backup, healing);
     }
 
     public ManagerConfig withMetadata(MetadataConfig newMetadata) {
         return new ManagerConfig(home, newMetadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
+                engines, machineEngines, prometheus, healthIntervalSeconds, healthConcurrency, jobs, backup, healing);
     }
 
     public ManagerConfig withEngines(EngineConfig newEngines) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                newEngines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, healing);
+                newEngines, machineEngines, prometheus, healthIntervalSeconds, healthConcurrency, jobs, backup, healing);
     }
 
     public ManagerConfig withPrometheus(PrometheusConfig newPrometheus) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, newPrometheus, healthIntervalSeconds, jobs, backup, healing);
+                engines, machineEngines, newPrometheus, healthIntervalSeconds, healthConcurrency, jobs, backup, healing);
     }
 
     /** How often the health monitor checks every instance. */
     public ManagerConfig withHealthIntervalSeconds(int seconds) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, seconds, jobs, backup, healing);
+                engines, machineEngines, prometheus, seconds, healthConcurrency, jobs, backup, healing);
     }
 
     public ManagerConfig withJobs(JobsConfig newJobs) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, newJobs, backup, healing);
+                engines, machineEngines, prometheus, healthIntervalSeconds, healthConcurrency, newJobs, backup, healing);
     }
 
     public ManagerConfig withBackup(BackupConfig newBackup) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, newBackup, healing);
+                engines, machineEngines, prometheus, healthIntervalSeconds, healthConcurrency, jobs, newBackup, healing);
     }
 
     public ManagerConfig withHealing(HealingConfig newHealing) {
         return new ManagerConfig(home, metadata, ssh, workers, exposeCredentials, advertisedHost, advertisedPort,
-                engines, machineEngines, prometheus, healthIntervalSeconds, jobs, backup, newHealing);
+                engines, machineEngines, prometheus, healthIntervalSeconds, healthConcurrency, jobs, backup, newHealing);
     }
 
     /** The backup store, its path under the home when the configuration left it out. */

@@ -47,8 +47,6 @@ import java.util.function.Supplier;
 public final class HealthMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
-    /** Machines checked at once; a machine's instances are checked one after another. */
-    private static final int MACHINES_AT_ONCE = 8;
     /**
      * The most one probe of an instance (running? answering? which role?) may take. A command
      * under way when its machine's network goes away waits for output that never comes, up to the
@@ -66,8 +64,8 @@ public final class HealthMonitor implements AutoCloseable {
     private final AutoFailover failover;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             task -> daemon(task, "health-monitor"));
-    private final ExecutorService machineChecks = Executors.newFixedThreadPool(MACHINES_AT_ONCE,
-            task -> daemon(task, "health-check"));
+    /** Machines checked at once, a thread each; a machine's instances are checked one after another. */
+    private final ExecutorService machineChecks;
     private final ScheduledExecutorService probeAlarms = Executors.newSingleThreadScheduledExecutor(
             task -> daemon(task, "health-probe-limit"));
     private volatile boolean closing;
@@ -80,16 +78,18 @@ public final class HealthMonitor implements AutoCloseable {
 
     /**
      * @param probes what a round asks of each machine and instance ({@link HealthProbes#of} the drivers')
+     * @param machinesAtOnce how many machines are checked at once (health_concurrency)
      * @param keepArchiversAlive keeps the binlog archivers running, once per round like a machine
      * @param healing whether and how instances found dead are started again and lost rbr primaries replaced
      * @param control whose start the keepalive uses, under the cluster job locks of {@code jobs}
      */
-    public HealthMonitor(MetadataStore store, Drivers drivers, HealthProbes probes, Duration interval,
+    public HealthMonitor(MetadataStore store, Drivers drivers, HealthProbes probes, Duration interval, int machinesAtOnce,
                          Runnable keepArchiversAlive, HealingConfig healing, ControlInstance control, JobEngine jobs, ManagerMetrics metrics,
                          Clock clock) {
         this.store = store;
         this.probes = probes;
         this.interval = interval;
+        this.machineChecks = Executors.newFixedThreadPool(machinesAtOnce, task -> daemon(task, "health-check"));
         this.keepArchiversAlive = keepArchiversAlive;
         this.missedProbesForDeath = healing.missedProbes();
         ClusterLock lock = new ClusterLock(jobs, control);
