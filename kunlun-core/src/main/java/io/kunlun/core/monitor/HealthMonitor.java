@@ -107,14 +107,18 @@ public final class HealthMonitor implements AutoCloseable {
     /**
      * One round over every instance of every cluster, machines at once. A machine still being
      * checked from an earlier round (an instance that hangs its probe up to the client's timeout)
-     * is left out of this one, so it delays only its own instances' next checks. A failure is
+     * is left out of this one, so it delays only its own instances' next checks. The metadata is
+     * read in two queries whatever the number of clusters (all instances, then the clusters): one
+     * query per cluster took 30 to 80 s a round at 1 000 clusters and 100 000 instances. An instance
+     * whose cluster is made or deleted between the two waits for the next round. A failure is
      * logged and the next round tries again.
      */
     private void checkAll() {
         try {
             Map<String, List<Check>> byMachine = new LinkedHashMap<>();
+            Map<String, List<Instance>> instances = store.clusters().instancesByCluster();
             for (Cluster cluster : store.clusters().listClusters()) {
-                for (Instance instance : store.clusters().instances(cluster.name())) {
+                for (Instance instance : instances.getOrDefault(cluster.name(), List.of())) {
                     byMachine.computeIfAbsent(instance.hostaddr(), machine -> new ArrayList<>())
                             .add(processes -> check(cluster, instance, processes));
                 }
