@@ -32,7 +32,7 @@ public record ManagerConfig(
         @JsonProperty("healing") HealingConfig healing) {
 
     /** Machines the health monitor checks at once when the configuration leaves it out. */
-    public static final int DEFAULT_HEALTH_CONCURRENCY = 8;
+    public static final int DEFAULT_HEALTH_CONCURRENCY = 64;
     /**
      * The most it checks at once: each is a thread waiting on one command at a time, and on a
      * remote machine a channel of its SSH connection.
