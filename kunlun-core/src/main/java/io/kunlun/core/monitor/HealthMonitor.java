@@ -109,7 +109,7 @@ public final class HealthMonitor implements AutoCloseable {
      * checked from an earlier round (an instance that hangs its probe up to the client's timeout)
      * is left out of this one, so it delays only its own instances' next checks. The metadata is
      * read in two queries whatever the number of clusters (all instances, then the clusters): one
-     * query per cluster took 30 to 80 s a round at 1 000 clusters and 100 000 instances. An instance
+     * query per cluster took about 30 s a round at 1 000 clusters and 100 000 instances. An instance
      * whose cluster is made or deleted between the two waits for the next round. A failure is
      * logged and the next round tries again.
      */
