@@ -83,9 +83,9 @@ public final class HealthMonitor implements AutoCloseable {
      * @param healing whether and how instances found dead are started again and lost rbr primaries replaced
      * @param control whose start the keepalive uses, under the cluster job locks of {@code jobs}
      */
-    public HealthMonitor(MetadataStore store, Drivers drivers, HealthProbes probes, Duration interval, int machinesAtOnce,
-                         Runnable keepArchiversAlive, HealingConfig healing, ControlInstance control, JobEngine jobs, ManagerMetrics metrics,
-                         Clock clock) {
+    public HealthMonitor(MetadataStore store, Drivers drivers, HealthProbes probes, Duration interval,
+                         int machinesAtOnce, Runnable keepArchiversAlive, HealingConfig healing, ControlInstance control,
+                         JobEngine jobs, ManagerMetrics metrics, Clock clock) {
         this.store = store;
         this.probes = probes;
         this.interval = interval;
