@@ -249,8 +249,9 @@ public final class ClusterManager implements AutoCloseable {
 
     /**
      * This manager leads in term {@code fencing}: the engine takes over what the previous leader
-     * (or run) left, as after a restart, then runs the queues; the health monitor starts. A
-     * recovery the store failed under is tried again after a pause, while the term lasts.
+     * (or run) left, as after a restart, then runs the queues; the health monitor starts, unless
+     * {@code healing.monitor} is off. A recovery the store failed under is tried again after a
+     * pause, while the term lasts.
      */
     private void beginTerm(long fencing) {
         if (leaseTerm != fencing) {
@@ -265,8 +266,10 @@ public final class ClusterManager implements AutoCloseable {
             leadership.schedule(() -> beginTerm(fencing), TERM_RETRY.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
-        health = healthMonitors.get();
-        health.start();
+        if (config.healing().monitor()) {
+            health = healthMonitors.get();
+            health.start();
+        }
     }
 
     /**
