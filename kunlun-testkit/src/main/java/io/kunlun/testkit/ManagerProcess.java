@@ -38,18 +38,23 @@ public final class ManagerProcess implements AutoCloseable {
             Pattern.compile(Pattern.quote(Serve.LISTENING) + "http://([^ ]+):([0-9]+) ");
     private static final int OUTPUT_LINES_KEPT = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A test's manager: a small heap, quick to start. */
+    private static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
 
     private final Path home;
     private final ManagedProcesses processes;
+    private final List<String> jvmOptions;
     private final List<String> extraArgs;
     private final Deque<String> output = new ArrayDeque<>();
     private Process process;
     private int port;
     private ApiClient client;
 
-    private ManagerProcess(Path home, ManagedProcesses processes, List<String> extraArgs) {
+    private ManagerProcess(Path home, ManagedProcesses processes, List<String> jvmOptions, List<String> extraArgs) {
         this.home = home;
         this.processes = processes;
+        this.jvmOptions = jvmOptions;
         this.extraArgs = extraArgs;
     }
 
@@ -59,17 +64,27 @@ public final class ManagerProcess implements AutoCloseable {
      * @param extraArgs more flags of {@link Serve#main}, e.g. {@code --expose-credentials}
      */
     public static ManagerProcess start(Path home, ManagedProcesses processes, String... extraArgs) {
-        ManagerProcess manager = new ManagerProcess(home, processes, withPortBases(home, List.of(extraArgs)));
+        return start(home, processes, TEST_JVM_OPTIONS, extraArgs);
+    }
+
+    /**
+     * As {@link #start(Path, ManagedProcesses, String...)}, its JVM run with {@code jvmOptions}
+     * instead of a test's small heap: a benchmark measures the manager as {@code kunlunctl serve}
+     * runs it (the JVM's defaults: no options).
+     */
+    public static ManagerProcess start(Path home, ManagedProcesses processes, List<String> jvmOptions,
+                                       String... extraArgs) {
+        ManagerProcess manager = new ManagerProcess(home, processes, List.copyOf(jvmOptions),
+                withPortBases(home, List.of(extraArgs)));
         manager.launch();
         return manager;
     }
 
     private synchronized void launch() {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                Serve.class.getName(),
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Serve.class.getName(),
                 "--home", home.toString(), "--port", "0", "--bind", "127.0.0.1"));
         command.addAll(extraArgs);
         synchronized (output) {

@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -250,13 +249,13 @@ public final class ApiBench {
             }
             LoopbackMachine target = busy.get(0);
             AtomicInteger next = new AtomicInteger();
-            long[] underLoad = timed(4, 4 * 250, () -> requireAccepted(
+            long[] underLoad = Latencies.timed(4, 4 * 250, () -> requireAccepted(
                     client.post(target.updateMachineJson("accept-" + next.incrementAndGet()))));
             int ongoing = countOngoing(client);
             System.out.printf("%s: accept while 16 workers run jobs (%d jobs ongoing when measured, %d queued):"
                     + " %d submissions from 4 clients, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", store, ongoing,
-                    queued.get(), underLoad.length, millis(underLoad, 50), millis(underLoad, 99),
-                    millis(underLoad, 100));
+                    queued.get(), underLoad.length, Latencies.millis(underLoad, 50),
+                    Latencies.millis(underLoad, 99), Latencies.millis(underLoad, 100));
             awaitDone(client, "queue-" + queued.get());
             awaitDone(client, "accept-" + next.get());
 
@@ -266,7 +265,7 @@ public final class ApiBench {
             }
             AtomicInteger index = new AtomicInteger();
             long start = System.nanoTime();
-            long[] burst = timed(32, 1000, () -> {
+            long[] burst = Latencies.timed(32, 1000, () -> {
                 int i = index.getAndIncrement();
                 requireAccepted(client.post(fresh.get(i).createMachineJson("burst-" + i)));
             });
@@ -276,8 +275,8 @@ public final class ApiBench {
             }
             double done = (System.nanoTime() - start) / 1e9;
             System.out.printf("%s: 1000 create_machine from 32 clients: all accepted after %.2f s (accept p50 %.2f ms,"
-                    + " p99 %.2f ms), all done after %.2f s%n", store, accepted, millis(burst, 50), millis(burst, 99),
-                    done);
+                    + " p99 %.2f ms), all done after %.2f s%n", store, accepted, Latencies.millis(burst, 50),
+                    Latencies.millis(burst, 99), done);
         }
     }
 
@@ -308,39 +307,6 @@ public final class ApiBench {
             Thread.sleep(20);
         }
         throw new IllegalStateException("job " + jobId + " did not end within 10 minutes");
-    }
-
-    /** Runs {@code total} calls of {@code call} on {@code clients} threads; answers each call's nanoseconds, sorted. */
-    private static long[] timed(int clients, int total, Runnable call) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        AtomicInteger left = new AtomicInteger(total);
-        try {
-            List<Future<long[]>> running = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                running.add(pool.submit(() -> {
-                    long[] nanos = new long[total];
-                    int count = 0;
-                    while (left.getAndDecrement() > 0) {
-                        long sent = System.nanoTime();
-                        call.run();
-                        nanos[count++] = System.nanoTime() - sent;
-                    }
-                    return Arrays.copyOf(nanos, count);
-                }));
-            }
-            List<long[]> all = new ArrayList<>();
-            for (Future<long[]> each : running) {
-                all.add(each.get(10, TimeUnit.MINUTES));
-            }
-            return all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private static double millis(long[] sorted, double percentile) {
-        int at = (int) Math.min(sorted.length - 1, Math.ceil(percentile / 100 * sorted.length) - 1);
-        return sorted[Math.max(0, at)] / 1e6;
     }
 
     private static Reply require(Reply reply, String what) {
