@@ -151,7 +151,7 @@ public final class ClusterTable {
 
     /** A cluster's instances: storage nodes by shard number then primary first, then comps by number. */
     public List<Instance> instances(String clusterName) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM instance WHERE cluster_name = :c")
+        return jdbi.withHandle(handle -> handle.createQuery(INSTANCES_OF_CLUSTER)
                 .bind("c", clusterName).map((rs, ctx) -> instance(rs)).list()).stream()
                 .sorted(ClusterTable::inClusterOrder).toList();
     }
@@ -256,7 +256,11 @@ public final class ClusterTable {
                 .bind("h", hostaddr).mapTo(Integer.class).list());
     }
 
-    private static final String CLUSTER_SELECT = "SELECT c.*,"
+    /** A cluster's instances (:c), through the index instance_by_cluster. */
+    static final String INSTANCES_OF_CLUSTER = "SELECT * FROM instance WHERE cluster_name = :c";
+
+    /** Clusters with their shard and comp counts, each count through an index (instance_by_cluster for comps). */
+    static final String CLUSTER_SELECT = "SELECT c.*,"
             + " (SELECT COUNT(*) FROM shard s WHERE s.cluster_name = c.name) AS shard_count,"
             + " (SELECT COUNT(*) FROM instance i WHERE i.cluster_name = c.name AND i.kind = 'comp') AS comp_count"
             + " FROM cluster c";

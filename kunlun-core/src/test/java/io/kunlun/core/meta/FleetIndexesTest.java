@@ -1,0 +1,48 @@
+package io.kunlun.core.meta;
+
+import io.kunlun.core.config.ManagerConfig.MetadataConfig;
+import io.kunlun.model.MetaNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The statements that must not read a whole table at fleet scale (bench/fleet.sh) go through
+ * their index, as the embedded store plans them.
+ */
+class FleetIndexesTest {
+    @TempDir
+    Path home;
+
+    private MetadataStore store;
+
+    @BeforeEach
+    void open() {
+        store = MetadataStore.open(MetadataConfig.embedded(), home, new MetaNode("127.0.0.1", 57000));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void aClustersInstancesAreFoundThroughTheirClusterIndex() {
+        assertThat(plan(ClusterTable.INSTANCES_OF_CLUSTER.replace(":c", "'c1'"))).contains("instance_by_cluster");
+    }
+
+    @Test
+    void eachClustersCompCountIsTakenThroughTheClusterIndex() {
+        assertThat(plan(ClusterTable.CLUSTER_SELECT)).contains("instance_by_cluster");
+    }
+
+    private String plan(String statement) {
+        return store.jdbi().withHandle(handle -> handle.createQuery("EXPLAIN " + statement).mapTo(String.class).one())
+                .toLowerCase();
+    }
+}
