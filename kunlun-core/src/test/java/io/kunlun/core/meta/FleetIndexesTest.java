@@ -2,8 +2,6 @@ package io.kunlun.core.meta;
 
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
 import io.kunlun.model.MetaNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,18 +17,6 @@ class FleetIndexesTest {
     @TempDir
     Path home;
 
-    private MetadataStore store;
-
-    @BeforeEach
-    void open() {
-        store = MetadataStore.open(MetadataConfig.embedded(), home, new MetaNode("127.0.0.1", 57000));
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
     @Test
     void aClustersInstancesAreFoundThroughTheirClusterIndex() {
         assertThat(plan(ClusterTable.INSTANCES_OF_CLUSTER.replace(":c", "'c1'"))).contains("instance_by_cluster");
@@ -42,7 +28,9 @@ class FleetIndexesTest {
     }
 
     private String plan(String statement) {
-        return store.jdbi().withHandle(handle -> handle.createQuery("EXPLAIN " + statement).mapTo(String.class).one())
-                .toLowerCase();
+        try (MetadataStore store = MetadataStore.open(MetadataConfig.embedded(), home, new MetaNode("127.0.0.1", 57000))) {
+            return store.jdbi().withHandle(handle -> handle.createQuery("EXPLAIN " + statement).mapTo(String.class)
+                    .one()).toLowerCase();
+        }
     }
 }
