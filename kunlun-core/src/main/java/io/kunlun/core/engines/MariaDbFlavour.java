@@ -8,6 +8,7 @@ import io.kunlun.core.hosts.Sha256Shell;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -707,11 +708,8 @@ final class MariaDbFlavour implements StorageFlavour {
 
     @Override
     public GroupStatus groupStatus(StorageNode member, InstanceAccount account) {
-        Map<String, String> status = new HashMap<>();
-        for (List<String> row : client(member, account).rows("SHOW GLOBAL STATUS WHERE Variable_name IN"
-                + " ('wsrep_cluster_size', 'wsrep_local_state_comment', 'wsrep_cluster_status');")) {
-            status.put(row.get(0), row.get(1));
-        }
+        Map<String, String> status = globalStatus(member, account,
+                "wsrep_cluster_size", "wsrep_local_state_comment", "wsrep_cluster_status");
         return new GroupStatus(Integer.parseInt(status.getOrDefault("wsrep_cluster_size", "0")),
                 status.getOrDefault("wsrep_local_state_comment", ""),
                 "Primary".equals(status.get("wsrep_cluster_status")));
@@ -719,13 +717,19 @@ final class MariaDbFlavour implements StorageFlavour {
 
     @Override
     public GroupPosition runningPosition(StorageNode member, InstanceAccount account) {
-        Map<String, String> status = new HashMap<>();
-        for (List<String> row : client(member, account).rows("SHOW GLOBAL STATUS WHERE Variable_name IN"
-                + " ('wsrep_local_state_uuid', 'wsrep_last_committed');")) {
-            status.put(row.get(0), row.get(1));
-        }
+        Map<String, String> status = globalStatus(member, account, "wsrep_local_state_uuid", "wsrep_last_committed");
         return new GroupPosition(status.getOrDefault("wsrep_local_state_uuid", ""),
                 Long.parseLong(status.getOrDefault("wsrep_last_committed", "-1")));
+    }
+
+    /** The global status variables named, by name; a name the server does not know is left out. */
+    private Map<String, String> globalStatus(StorageNode member, InstanceAccount account, String... names) {
+        Map<String, String> status = new HashMap<>();
+        for (List<String> row : client(member, account).rows("SHOW GLOBAL STATUS WHERE Variable_name IN ("
+                + Arrays.stream(names).map(SqlText::mysqlString).collect(Collectors.joining(", ")) + ");")) {
+            status.put(row.get(0), row.get(1));
+        }
+        return status;
     }
 
     @Override

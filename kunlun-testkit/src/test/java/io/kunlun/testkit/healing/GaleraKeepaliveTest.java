@@ -77,20 +77,12 @@ class GaleraKeepaliveTest {
     void aGroupWhoseMembersWereAllKilledIsStartedAgainWithoutARequest() throws Exception {
         execute(members().get(0), "INSERT INTO app.t VALUES (2, 'before the outage')");
         List<JsonNode> members = members();
-        List<Long> restartsBefore = members.stream()
-                .map(member -> eventCount(manager, cluster, member, "restarted")).toList();
+        List<Long> restartsBefore = restarts(members);
 
         HealingRequests.killAll(machines, members, true);
 
-        // Each member's restart first: until the monitor has seen the kill, get_storage still says active.
-        for (int i = 0; i < members.size(); i++) {
-            awaitEvent(manager, cluster, members.get(i), "restarted", restartsBefore.get(i), BACK_WITHIN);
-        }
+        awaitRestartedAndWhole(members, restartsBefore);
         for (JsonNode member : members) {
-            awaitStatus(() -> member(member), "active", BACK_WITHIN);
-        }
-        for (JsonNode member : members) {
-            assertThat(groupSize(member)).as(address(member)).isEqualTo("3");
             assertThat(readOn(member, "SELECT v FROM app.t WHERE id = 2")).isEqualTo("before the outage");
         }
         execute(members.get(2), "INSERT INTO app.t VALUES (3, 'after the outage')");
@@ -102,8 +94,7 @@ class GaleraKeepaliveTest {
         List<JsonNode> members = members();
         JsonNode joiner = members.get(2);
         List<JsonNode> others = members.subList(0, 2);
-        List<Long> restartsBefore = members.stream()
-                .map(member -> eventCount(manager, cluster, member, "restarted")).toList();
+        List<Long> restartsBefore = restarts(members);
         long deferralsBefore = eventCount(manager, cluster, joiner, "restart_deferred");
         LoopbackMachine joinerMachine = ClusterFixture.machineOf(machines, joiner);
         int joinerPort = joiner.get("port").asInt();
@@ -119,13 +110,7 @@ class GaleraKeepaliveTest {
             // Killed by the keepalive: it ends (once reaped) without being resumed.
             assertThat(joining.process().onExit()).succeedsWithin(Duration.ofSeconds(30));
         }
-        for (int i = 0; i < members.size(); i++) {
-            awaitEvent(manager, cluster, members.get(i), "restarted", restartsBefore.get(i), BACK_WITHIN);
-        }
-        for (JsonNode member : members) {
-            awaitStatus(() -> member(member), "active", BACK_WITHIN);
-            assertThat(groupSize(member)).as(address(member)).isEqualTo("3");
-        }
+        awaitRestartedAndWhole(members, restartsBefore);
     }
 
     @Test
@@ -133,23 +118,39 @@ class GaleraKeepaliveTest {
         List<JsonNode> members = members();
         JsonNode survivor = members.get(0);
         List<JsonNode> killed = members.subList(1, 3);
-        List<Long> restartsBefore = killed.stream()
-                .map(member -> eventCount(manager, cluster, member, "restarted")).toList();
+        List<Long> restartsBefore = restarts(killed);
         execute(survivor, "INSERT INTO app.t VALUES (5, 'before two members died')");
 
         // One of three left: the survivor loses its quorum (not primary) once it notices.
         HealingRequests.killAll(machines, killed, true);
 
-        for (int i = 0; i < killed.size(); i++) {
-            awaitEvent(manager, cluster, killed.get(i), "restarted", restartsBefore.get(i), BACK_WITHIN);
-        }
+        awaitRestartedAndWhole(killed, restartsBefore);
         for (JsonNode member : members) {
-            awaitStatus(() -> member(member), "active", BACK_WITHIN);
-            assertThat(groupSize(member)).as(address(member)).isEqualTo("3");
             assertThat(readOn(member, "SELECT v FROM app.t WHERE id = 5")).isEqualTo("before two members died");
         }
         execute(killed.get(0), "INSERT INTO app.t VALUES (6, 'after two members died')");
         assertThat(readEventually(survivor, "SELECT v FROM app.t WHERE id = 6")).isEqualTo("after two members died");
+    }
+
+    /** How many restarted events each member has so far. */
+    private static List<Long> restarts(List<JsonNode> members) {
+        return members.stream().map(member -> eventCount(manager, cluster, member, "restarted")).toList();
+    }
+
+    /**
+     * Waits for one more restarted event of each member in {@code restarted} than it had
+     * ({@code restartsBefore}) first: until the monitor has seen a kill, get_storage still says
+     * active. Then every member of the shard is active again, in a group of three.
+     */
+    private static void awaitRestartedAndWhole(List<JsonNode> restarted, List<Long> restartsBefore)
+            throws InterruptedException, SQLException {
+        for (int i = 0; i < restarted.size(); i++) {
+            awaitEvent(manager, cluster, restarted.get(i), "restarted", restartsBefore.get(i), BACK_WITHIN);
+        }
+        for (JsonNode member : members()) {
+            awaitStatus(() -> member(member), "active", BACK_WITHIN);
+            assertThat(groupSize(member)).as(address(member)).isEqualTo("3");
+        }
     }
 
     /** Waits until the keepalive has started the member's server again: answers it, a process other than {@code killed}. */
