@@ -8,7 +8,7 @@
 # manager's peak and current RSS, each beside its target. The machines do not exist: the manager
 # runs with healing.monitor off and the bench checks that it started no process on them.
 # scale: 1 (default) the fleet above, 0.01 a hundredth of it (the 100-shard cluster stays whole).
-# MANAGER_JAVA_OPTS replaces the manager's JVM options (none: the JVM's defaults). Builds the
+# MANAGER_JAVA_OPTS replaces the manager's JVM options (-Xmx384m, as ./kunlunctl serve). Builds the
 # modules in place (target/), never into ~/.m2.
 # Usage: bench/fleet.sh [scale]
 set -euo pipefail

@@ -70,7 +70,7 @@ public final class ManagerProcess implements AutoCloseable {
     /**
      * As {@link #start(Path, ManagedProcesses, String...)}, its JVM run with {@code jvmOptions}
      * instead of a test's small heap: a benchmark measures the manager as {@code kunlunctl serve}
-     * runs it (the JVM's defaults: no options).
+     * runs it (its heap bound only).
      */
     public static ManagerProcess start(Path home, ManagedProcesses processes, List<String> jvmOptions,
                                        String... extraArgs) {

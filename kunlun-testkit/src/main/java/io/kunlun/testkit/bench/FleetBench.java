@@ -36,8 +36,8 @@ import java.util.function.IntConsumer;
  * manager home's embedded metadata store through the store's own tables (no SQL of its own):
  * 10 000 machines on 127.1.0.1-127.1.39.250, 1 000 rbr clusters (one of 100 shards x 3 nodes)
  * with 100 000 instances recorded active and their ports held, and 1 000 000 ended jobs. Then
- * starts a real manager process on that home, as {@code kunlunctl serve} runs it (the JVM's
- * defaults; {@code MANAGER_JAVA_OPTS} replaces them), and measures its start-up, single-client
+ * starts a real manager process on that home, as {@code kunlunctl serve} runs it (with its heap
+ * bound, {@value #SERVE_JVM_OPTIONS}; {@code MANAGER_JAVA_OPTS} replaces it), and measures its start-up, single-client
  * latencies of the getters and list pages, and its memory; prints each figure beside its target.
  *
  * <p>The machines do not exist: the manager runs with {@code healing.monitor} off, so it never
@@ -47,6 +47,8 @@ import java.util.function.IntConsumer;
  * of it (the 100-shard cluster stays), to try the bench quickly.
  */
 public final class FleetBench {
+    /** The JVM options ./kunlunctl gives the manager it serves (its heap bound). */
+    static final String SERVE_JVM_OPTIONS = "-Xmx384m";
     private static final int MACHINES = 10_000;
     private static final int CLUSTERS = 1_000;
     private static final int INSTANCES = 100_000;
@@ -104,7 +106,7 @@ public final class FleetBench {
         Fleet fleet = populate(home, sizes);
         Path config = Files.writeString(work.resolve("manager.json"), "{\"jobs\":{\"retention_count\":"
                 + (sizes.jobs() + 1) + "},\"healing\":{\"monitor\":false}}");
-        List<String> jvmOptions = Arrays.stream(System.getenv().getOrDefault("MANAGER_JAVA_OPTS", "").split(" "))
+        List<String> jvmOptions = Arrays.stream(System.getenv().getOrDefault("MANAGER_JAVA_OPTS", SERVE_JVM_OPTIONS).split(" "))
                 .filter(option -> !option.isBlank()).toList();
         List<Figure> figures = new ArrayList<>();
         try (ManagedProcesses processes = ManagedProcesses.create()) {
