@@ -19,7 +19,9 @@ import java.util.function.BooleanSupplier;
  * (one withHandle, useHandle or transaction) whose connection was lost is run again on a new
  * connection until it succeeds or {@code patience} has passed. Without this a job whose state
  * update met a connection the server had just closed would stop until the next manager start.
- * API requests are not retried: they answer failed at once and the client asks again.
+ * An API request's unit of work is run again once, at once, on a new connection when its
+ * connection was lost (a pool's connections to a member that died fail one by one); a second
+ * failure, or any other, answers failed at once, and the client asks again.
  *
  * <p>A commit whose answer was lost with the connection may have happened, and the unit then runs
  * a second time: a conditional update (a job transition moves only from its source state) changes
@@ -57,7 +59,7 @@ final class RetryOnTransientFailure implements HandleCallbackDecorator {
     public <R, X extends Exception> HandleCallback<R, X> decorate(HandleCallback<R, X> callback) {
         return handle -> {
             if (servingRequest.getAsBoolean()) {
-                return callback.withHandle(handle);
+                return onceMoreIfLost(callback, handle);
             }
             long deadline = System.nanoTime() + patience.toNanos();
             try {
@@ -72,6 +74,27 @@ final class RetryOnTransientFailure implements HandleCallbackDecorator {
                 return again(callback, deadline, first);
             }
         };
+    }
+
+    /**
+     * A request's unit of work, run once more at once on a new connection when its connection
+     * was lost: the pool's connections to a store member that died or hung fail one after another,
+     * and a new one goes to a member that answers. No pause and no second retry: the client waits.
+     */
+    private <R, X extends Exception> R onceMoreIfLost(HandleCallback<R, X> callback, Handle handle) throws X {
+        try {
+            return callback.withHandle(handle);
+        } catch (Exception first) {
+            if (!lostConnection(first)) {
+                return rethrow(first);
+            }
+            try (Handle fresh = jdbi.open()) {
+                return callback.withHandle(fresh);
+            } catch (Exception second) {
+                second.addSuppressed(first);
+                return rethrow(second);
+            }
+        }
     }
 
     private <R, X extends Exception> R again(HandleCallback<R, X> callback, long deadline, Exception first)

@@ -1,13 +1,21 @@
 package io.kunlun.core.meta;
 
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Which failures of the manager's own store work are worth running the work again for. */
+/**
+ * Which failures of the manager's own store work are worth running the work again for, and how
+ * often a request's work is run.
+ */
 class RetryOnTransientFailureTest {
     @Test
     void aDeadlocksVictimIsRunAgainWhereverItIsWrapped() {
@@ -29,5 +37,51 @@ class RetryOnTransientFailureTest {
         assertThat(RetryOnTransientFailure.worthRetrying(new SQLException("Duplicate entry", "23000", 1062)))
                 .isFalse();
         assertThat(RetryOnTransientFailure.worthRetrying(new IllegalStateException("no SQL here"))).isFalse();
+    }
+
+    @Test
+    void aRequestWhoseConnectionWasLostRunsOnceMoreOnANewConnection() throws Exception {
+        Jdbi store = requestStore();
+        AtomicInteger runs = new AtomicInteger();
+
+        int answer = store.withHandle(handle -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new SQLNonTransientConnectionException("the member went away");
+            }
+            return handle.createQuery("SELECT 42").mapTo(Integer.class).one();
+        });
+
+        assertThat(answer).isEqualTo(42);
+        assertThat(runs).hasValue(2);
+    }
+
+    @Test
+    void aRequestWhoseConnectionIsLostTwiceFailsWithoutAThirdRun() {
+        Jdbi store = requestStore();
+        AtomicInteger runs = new AtomicInteger();
+
+        assertThatThrownBy(() -> store.useHandle(handle -> {
+            throw new SQLNonTransientConnectionException("lost " + runs.incrementAndGet());
+        })).isInstanceOf(SQLNonTransientConnectionException.class).hasMessage("lost 2");
+        assertThat(runs).hasValue(2);
+    }
+
+    @Test
+    void aRequestWhoseStatementFailedIsNotRunAgain() {
+        Jdbi store = requestStore();
+        AtomicInteger runs = new AtomicInteger();
+
+        assertThatThrownBy(() -> store.useHandle(handle -> {
+            runs.incrementAndGet();
+            throw new SQLException("Duplicate entry", "23000", 1062);
+        })).hasMessage("Duplicate entry");
+        assertThat(runs).hasValue(1);
+    }
+
+    /** An in-memory store whose every unit of work serves a request. */
+    private static Jdbi requestStore() {
+        Jdbi store = Jdbi.create("jdbc:h2:mem:retry-" + UUID.randomUUID());
+        new RetryOnTransientFailure("test", Duration.ofSeconds(5), () -> true).install(store);
+        return store;
     }
 }
