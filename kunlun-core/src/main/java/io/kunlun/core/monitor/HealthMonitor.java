@@ -61,6 +61,7 @@ public final class HealthMonitor implements AutoCloseable {
     private final HealthProbes probes;
     private final Duration interval;
     private final Keepalive keepalive;
+    private final ManagerMetrics metrics;
     private final AutoFailover failover;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             task -> daemon(task, "health-monitor"));
@@ -97,6 +98,7 @@ public final class HealthMonitor implements AutoCloseable {
         this.failover = new AutoFailover(store, drivers, new PrimaryFailover(store, drivers), lock, healing, metrics,
                 events);
         this.keepalive = new Keepalive(store, drivers, control, lock, healing, metrics, events, failover);
+        this.metrics = metrics;
     }
 
     /** Checks every instance now and then once per interval, until closed. */
@@ -114,6 +116,7 @@ public final class HealthMonitor implements AutoCloseable {
      * logged and the next round tries again.
      */
     private void checkAll() {
+        metrics.healthRoundStarted();
         try {
             Map<String, List<Check>> byMachine = new LinkedHashMap<>();
             Map<String, List<Instance>> instances = store.clusters().instancesByCluster();

@@ -51,6 +51,7 @@ public final class ManagerMetrics {
     private final Counter instanceGiveUps;
     private final Counter failovers;
     private final Histogram failoverSeconds;
+    private final Counter healthRounds;
     private volatile Optional<String> scrapeBearerToken = Optional.empty();
 
     /** @param instancesByStatus how many instances have each status now; called at every scrape */
@@ -93,6 +94,11 @@ public final class ManagerMetrics {
                         + " new primary")
                 .classicOnly()
                 .classicUpperBounds(FAILOVER_SECONDS_BUCKETS)
+                .register(registry);
+        healthRounds = Counter.builder()
+                .name("kunlun_health_rounds_total")
+                .help("Rounds of the health monitor over every instance this manager started: only a leader"
+                        + " runs them, so a follower's count stays still")
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("kunlun_instances")
@@ -199,6 +205,11 @@ public final class ManagerMetrics {
     /** Counts an instance the keepalive gave up on. */
     public void instanceGivenUp(InstanceKind kind) {
         instanceGiveUps.labelValues(kind.wireName()).inc();
+    }
+
+    /** Counts a round of the health monitor, as it starts. */
+    public void healthRoundStarted() {
+        healthRounds.inc();
     }
 
     /** Counts a failover and how long it took. */

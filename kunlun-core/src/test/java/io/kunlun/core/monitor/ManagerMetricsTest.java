@@ -151,6 +151,17 @@ class ManagerMetricsTest {
     }
 
     @Test
+    void countsTheHealthRoundsStartedFromNone() {
+        ManagerMetrics metrics = new ManagerMetrics(() -> counts(0, 0));
+        assertThat(text(metrics)).contains("kunlun_health_rounds_total 0.0\n");
+
+        metrics.healthRoundStarted();
+        metrics.healthRoundStarted();
+
+        assertThat(text(metrics)).contains("kunlun_health_rounds_total 2.0\n");
+    }
+
+    @Test
     void aStoreThatCannotBeReachedLeavesTheOtherMetricsReadable() {
         ManagerMetrics metrics = new ManagerMetrics(() -> {
             throw new IllegalStateException(new StoreUnavailableException("unreachable: connection refused"));

@@ -21,15 +21,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two real managers on one MariaDB metadata store: the leader, frozen (SIGSTOP) mid-job for
  * longer than its lease, comes back to find the lead taken over by the other, which rolled its job
- * back. It is a follower from then on: it leaves its job to the new leader, acts on no machine,
- * and answers requests, the jobs submitted to it run by the new leader. The fencing number recorded
- * with the job's steps never goes back.
+ * back. It is a follower from then on: it leaves its job to the new leader, acts on no machine (it
+ * starts no health round), and answers requests, the jobs submitted to it run by the new leader.
+ * The fencing number recorded with the job's steps never goes back.
  */
 class LeaseTakeoverTest {
     private static final int LEASE_SECONDS = 3;
@@ -79,9 +81,15 @@ class LeaseTakeoverTest {
                 Reply updated = first.client().submitAndAwait(update.toString());
                 assertThat(updated.result()).as(updated.body()).isEqualTo("done");
 
+                double followerRounds = healthRounds(first);
+                double leaderRounds = healthRounds(second);
                 initdb.release();
-                // Beyond the 2 s after which an engine takes a job over again when the store failed under it.
+                // Beyond the 2 s after which an engine takes a job over again when the store failed under it,
+                // and beyond a health interval (2 s): the leader probes, the follower does not.
                 Thread.sleep(4_000);
+
+                assertThat(healthRounds(first)).as("health rounds of the follower").isEqualTo(followerRounds);
+                assertThat(healthRounds(second)).as("health rounds of the leader").isGreaterThan(leaderRounds);
 
                 assertThat(second.client().post(ClusterFixture.getStatus(jobId)).body()).isEqualTo(settled.body());
                 assertThat(InstanceTraces.instanceDirectories(machine)).as("what the job made, removed by the second")
@@ -92,6 +100,14 @@ class LeaseTakeoverTest {
                 assertThat(fencing.wentBack()).isEmpty();
             }
         }
+    }
+
+    /** The manager's kunlun_health_rounds_total, from its /metrics. */
+    private static double healthRounds(ManagerProcess manager) {
+        Matcher rounds = Pattern.compile("(?m)^kunlun_health_rounds_total (\\S+)$")
+                .matcher(ApiClient.to(manager.uri().resolve("/metrics")).send("GET").body());
+        assertThat(rounds.find()).as("kunlun_health_rounds_total in /metrics").isTrue();
+        return Double.parseDouble(rounds.group(1));
     }
 
     /** Waits until list_managers, asked of {@code manager}, gives the manager of {@code pid} that role. */
