@@ -25,7 +25,13 @@ final class Migrations {
             "V9__leader_election", "V10__installation", "V11__fleet_indexes");
     private static final String LOCK_NAME = "kunlun_metadata_migrations";
     private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
-    private static final Duration COLLISION_PATIENCE = Duration.ofSeconds(30);
+    /**
+     * As long as the lock's wait: the manager behind collides with each migration the one ahead
+     * is applying until the one ahead has applied them all, each DDL replicated to every Galera
+     * member first; 30 s was once too short on a loaded machine (GaleraMetadataStoreTest:
+     * "Duplicate column name 'os_account'").
+     */
+    private static final Duration COLLISION_PATIENCE = LOCK_WAIT;
     private static final Duration COLLISION_PAUSE = Duration.ofMillis(500);
     /** Table exists, duplicate column, duplicate key name, duplicate entry, deadlock (Galera's certification). */
     private static final Set<Integer> COLLISIONS = Set.of(1050, 1060, 1061, 1062, 1213);
