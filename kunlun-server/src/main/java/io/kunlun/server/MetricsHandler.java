@@ -32,15 +32,18 @@ final class MetricsHandler implements HttpHandler {
         this.metrics = readyMetrics;
     }
 
-    /** Wraps the server's handler so that each answered request is counted (once the manager serves). */
+    /**
+     * Wraps the server's handler so that each answered request is counted (once the manager
+     * serves), as its status line is about to be sent: counted when the exchange completed, after
+     * the client had the whole answer, a scrape sent right after it could miss it.
+     */
     HttpHandler countingRequestsTo(HttpHandler next) {
         return exchange -> {
-            exchange.addExchangeCompleteListener((ended, proceed) -> {
+            exchange.addResponseCommitListener(answered -> {
                 ManagerMetrics ready = metrics;
                 if (ready != null) {
-                    ready.httpRequestAnswered(handlerOf(ended.getRequestPath()), ended.getStatusCode());
+                    ready.httpRequestAnswered(handlerOf(answered.getRequestPath()), answered.getStatusCode());
                 }
-                proceed.proceed();
             });
             next.handleRequest(exchange);
         };
