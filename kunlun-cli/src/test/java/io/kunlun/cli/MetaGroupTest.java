@@ -73,6 +73,8 @@ class MetaGroupTest {
     static List<LoopbackMachine> machines;
     static Path configFile;
     static String bootstrapOutput;
+    /** The configuration files (with the group's passwords) and the follower's home: deleted at the end. */
+    static Path dir;
     static TestManager leader;
     static ManagerProcess follower;
     /** The member replaced in test 5, which the running managers' URL still names. */
@@ -81,7 +83,7 @@ class MetaGroupTest {
     @BeforeAll
     static void bootstrap() throws IOException {
         machines = List.of(loopback.take(), loopback.take(), loopback.take());
-        Path dir = TempDirs.create("kunlun-meta-group-");
+        dir = TempDirs.create("kunlun-meta-group-");
         configFile = dir.resolve("manager.json");
         ObjectMapper json = new ObjectMapper();
         ObjectNode base = json.createObjectNode();
@@ -104,12 +106,15 @@ class MetaGroupTest {
     }
 
     @AfterAll
-    static void stopManagers() {
+    static void stopManagers() throws IOException {
         if (follower != null) {
             follower.close();
         }
         if (leader != null) {
             leader.close();
+        }
+        if (dir != null) {
+            TempDirs.delete(dir);
         }
     }
 

@@ -7,10 +7,10 @@ import io.kunlun.core.config.ManagerConfig.SshTarget;
 import io.kunlun.core.meta.group.MetaGroup;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
-import io.kunlun.testkit.TempDirs;
 import io.kunlun.testkit.TestPorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class MetaBootstrapRefusalTest {
     @RegisterExtension
     LoopbackMachines loopback = LoopbackMachines.of("127.0.0.157", "127.0.0.158");
-    private final Path dir = TempDirs.create("kunlun-meta-refusal-");
-    private final Path configOut = dir.resolve("manager.json");
+    @TempDir
+    Path dir;
     private final int port = TestPorts.storagePortBase() + 164;
 
     @Test
@@ -37,7 +37,7 @@ class MetaBootstrapRefusalTest {
                 .isInstanceOf(ManagerException.class)
                 .hasMessage("a metadata group has 1 member or an odd number of at least 3, got 2: with an even number,"
                         + " half of the group cannot tell whether it is the part that may go on");
-        assertThat(configOut).doesNotExist();
+        assertThat(configOut()).doesNotExist();
     }
 
     @Test
@@ -53,7 +53,7 @@ class MetaBootstrapRefusalTest {
         try (var listing = Files.list(machine.datadir())) {
             assertThat(listing.toList()).containsExactly(leftover);
         }
-        assertThat(configOut).doesNotExist();
+        assertThat(configOut()).doesNotExist();
     }
 
     @Test
@@ -75,12 +75,16 @@ class MetaBootstrapRefusalTest {
                 .satisfies(e -> assertThat(((ManagerException) e).code()).isEqualTo(ManagerException.Code.HOST_UNREACHABLE))
                 .hasMessageStartingWith(unreachable.hostaddr() + ": ");
         assertThat(Path.of(datadir)).doesNotExist();
-        assertThat(configOut).doesNotExist();
+        assertThat(configOut()).doesNotExist();
+    }
+
+    private Path configOut() {
+        return dir.resolve("manager.json");
     }
 
     private void bootstrap(ManagerConfig config, List<String> machines, String datadir) {
         try (MetaGroup group = new MetaGroup(config)) {
-            group.bootstrap(new MetaGroup.Bootstrap(machines, datadir, port, 64, List.of(), configOut, null));
+            group.bootstrap(new MetaGroup.Bootstrap(machines, datadir, port, 64, List.of(), configOut(), null));
         }
     }
 }

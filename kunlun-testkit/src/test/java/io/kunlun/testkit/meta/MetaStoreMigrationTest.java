@@ -16,11 +16,11 @@ import io.kunlun.server.ServeConfig;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
-import io.kunlun.testkit.TempDirs;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.TestPorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,9 +41,8 @@ class MetaStoreMigrationTest {
     static LoopbackMachines loopback = LoopbackMachines.of("127.0.0.155");
 
     @Test
-    void aHomeMigratedIntoASingleServerKeepsItsMachinesClustersAndJobs() throws Exception {
+    void aHomeMigratedIntoASingleServerKeepsItsMachinesClustersAndJobs(@TempDir Path dir) throws Exception {
         LoopbackMachine machine = loopback.take();
-        Path dir = TempDirs.create("kunlun-meta-migrate-");
         Path home = dir.resolve("home");
         try (ClusterManager embedded = ClusterManager.open(TestPorts.managerConfig(home))) {
             embedded.submit(WireFormat.parse(machine.createMachineJson("migrated-1").getBytes(StandardCharsets.UTF_8)));
