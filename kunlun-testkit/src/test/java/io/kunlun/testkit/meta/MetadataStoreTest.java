@@ -502,7 +502,24 @@ class MetadataStoreTest {
     }
 
     @Test
-    void aRequestWhoseConnectionTheServerClosedFailsAtOnce() {
+    void aRequestWhoseConnectionTheServerClosedRunsOnceMoreOnANewOne() {
+        MetadataStore store = open(freshLocation(Backend.MARIADB));
+        store.machines().insert(machine("127.0.0.2"), List.of());
+        AtomicInteger attempts = new AtomicInteger();
+
+        List<String> hostaddrs = store.servingRequest(() -> store.jdbi().withHandle(handle -> {
+            if (attempts.incrementAndGet() == 1) {
+                killConnection(handle.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one());
+            }
+            return handle.createQuery("SELECT hostaddr FROM machine").mapTo(String.class).list();
+        }));
+
+        assertThat(hostaddrs).containsExactly("127.0.0.2");
+        assertThat(attempts).hasValue(2);
+    }
+
+    @Test
+    void aRequestWhoseConnectionTheServerClosedTwiceFailsWithoutAThirdRun() {
         MetadataStore store = open(freshLocation(Backend.MARIADB));
         AtomicInteger attempts = new AtomicInteger();
 
@@ -511,7 +528,7 @@ class MetadataStoreTest {
             killConnection(handle.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one());
             return handle.createQuery("SELECT hostaddr FROM machine").mapTo(String.class).list();
         }))).isInstanceOf(JdbiException.class);
-        assertThat(attempts).hasValue(1);
+        assertThat(attempts).hasValue(2);
     }
 
     private static void killConnection(long id) {
