@@ -22,6 +22,7 @@ import io.kunlun.model.job.JobState;
 import io.kunlun.model.job.JobStatus;
 import io.kunlun.model.job.JobType;
 import io.kunlun.testkit.mariadb.MariaDbTestServer;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.JdbiException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -490,12 +491,7 @@ class MetadataStoreTest {
         store.machines().insert(machine("127.0.0.2"), List.of());
         AtomicInteger attempts = new AtomicInteger();
 
-        List<String> hostaddrs = store.jdbi().withHandle(handle -> {
-            if (attempts.incrementAndGet() == 1) {
-                killConnection(handle.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one());
-            }
-            return handle.createQuery("SELECT hostaddr FROM machine").mapTo(String.class).list();
-        });
+        List<String> hostaddrs = store.jdbi().withHandle(hostaddrsKillingConnection(attempts, 1));
 
         assertThat(hostaddrs).containsExactly("127.0.0.2");
         assertThat(attempts).hasValue(2);
@@ -507,12 +503,7 @@ class MetadataStoreTest {
         store.machines().insert(machine("127.0.0.2"), List.of());
         AtomicInteger attempts = new AtomicInteger();
 
-        List<String> hostaddrs = store.servingRequest(() -> store.jdbi().withHandle(handle -> {
-            if (attempts.incrementAndGet() == 1) {
-                killConnection(handle.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one());
-            }
-            return handle.createQuery("SELECT hostaddr FROM machine").mapTo(String.class).list();
-        }));
+        List<String> hostaddrs = store.servingRequest(() -> store.jdbi().withHandle(hostaddrsKillingConnection(attempts, 1)));
 
         assertThat(hostaddrs).containsExactly("127.0.0.2");
         assertThat(attempts).hasValue(2);
@@ -523,12 +514,22 @@ class MetadataStoreTest {
         MetadataStore store = open(freshLocation(Backend.MARIADB));
         AtomicInteger attempts = new AtomicInteger();
 
-        assertThatThrownBy(() -> store.servingRequest(() -> store.jdbi().withHandle(handle -> {
-            attempts.incrementAndGet();
-            killConnection(handle.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one());
-            return handle.createQuery("SELECT hostaddr FROM machine").mapTo(String.class).list();
-        }))).isInstanceOf(JdbiException.class);
+        assertThatThrownBy(() -> store.servingRequest(() -> store.jdbi().withHandle(hostaddrsKillingConnection(attempts, Integer.MAX_VALUE)))).isInstanceOf(JdbiException.class);
         assertThat(attempts).hasValue(2);
+    }
+
+    /**
+     * Reads the machines' addresses, counting its runs in {@code attempts}; in each of its first
+     * {@code killedRuns} runs the server first kills the connection it runs on.
+     */
+    private static HandleCallback<List<String>, RuntimeException> hostaddrsKillingConnection(AtomicInteger attempts,
+                                                                                        int killedRuns) {
+        return handle -> {
+            if (attempts.incrementAndGet() <= killedRuns) {
+                killConnection(handle.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one());
+            }
+            return handle.createQuery("SELECT hostaddr FROM machine").mapTo(String.class).list();
+        };
     }
 
     private static void killConnection(long id) {
