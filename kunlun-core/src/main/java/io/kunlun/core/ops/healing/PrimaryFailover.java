@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * An rbr shard's primary is gone, and one of its replicas takes its place: the replicas confirm
@@ -155,8 +156,10 @@ public final class PrimaryFailover {
         StorageNode oldNode = drivers.storageNode(oldPrimary);
         StorageNode primaryNode = drivers.storageNode(primary);
         StorageEngine oldEngine = drivers.storage(oldPrimary.hostaddr());
+        StorageEngine primaryEngine = drivers.storage(primary.hostaddr());
         String errant = errant(oldEngine.variable(oldNode, "gtid_binlog_state"),
-                drivers.storage(primary.hostaddr()).variable(primaryNode, "gtid_binlog_state"));
+                primaryEngine.variable(primaryNode, "gtid_binlog_state") + ","
+                        + primaryEngine.variable(primaryNode, "gtid_slave_pos"));
         ClusterUsers users = ClusterAccounts.ofCluster(store.clusters(), oldPrimary.clusterName());
         if (errant.isEmpty()) {
             oldEngine.demote(oldNode, primaryNode, users.replication());
@@ -173,27 +176,33 @@ public final class PrimaryFailover {
     }
 
     /**
-     * The last GTID of each (domain, server) in {@code node}'s binlog state that
-     * {@code primary}'s state does not reach: with gtid_strict_mode, a server's transactions of
-     * a domain are numbered in order, so the primary holds them all when its own last number for
-     * that domain and server is at least as high.
+     * The last GTID of each domain in {@code node}'s binlog state that {@code primaryHistory}
+     * does not reach, {@code primaryHistory} being GTIDs the primary holds: its binlog state and
+     * its {@code gtid_slave_pos}. With gtid_strict_mode a domain's history is one line, numbered
+     * in order, and a server's GTIDs reach another server only in that order; so the primary
+     * holds all of the node's history in a domain exactly when it holds the node's last GTID
+     * there, and it holds that GTID when it holds a GTID of the same (domain, server) numbered
+     * at least as high. Only the last GTID is compared: a primary that was itself reseeded from
+     * a backup has no binlog entry for the servers before the backup's position (that position
+     * is its {@code gtid_slave_pos}), and comparing every (domain, server) of the node's state
+     * then found those older, shared transactions errant.
      */
-    static String errant(String nodeState, String primaryState) {
-        Map<String, Long> primaryLast = lastByDomainAndServer(primaryState);
-        List<String> errant = new ArrayList<>();
-        lastByDomainAndServer(nodeState).forEach((domainAndServer, seq) -> {
-            if (primaryLast.getOrDefault(domainAndServer, 0L) < seq) {
-                errant.add(domainAndServer + "-" + seq);
-            }
-        });
-        return String.join(",", errant);
+    static String errant(String nodeState, String primaryHistory) {
+        Map<String, Long> primaryLast = lastByDomainAndServer(primaryHistory);
+        String nodeLast = GtidPosition.furthest(List.of(new GtidPosition(nodeState))).text();
+        return lastByDomainAndServer(nodeLast).entrySet().stream()
+                .filter(last -> primaryLast.getOrDefault(last.getKey(), 0L) < last.getValue())
+                .map(last -> last.getKey() + "-" + last.getValue()).collect(Collectors.joining(","));
     }
 
-    private static Map<String, Long> lastByDomainAndServer(String state) {
+    /** The highest sequence number of each {@code domain-server} in a list of GTIDs. */
+    private static Map<String, Long> lastByDomainAndServer(String gtids) {
         Map<String, Long> last = new LinkedHashMap<>();
-        for (String gtid : state.strip().isEmpty() ? new String[0] : state.split(",")) {
-            String[] parts = gtid.strip().split("-");
-            last.merge(parts[0] + "-" + parts[1], Long.parseLong(parts[2]), Math::max);
+        for (String gtid : gtids.split(",")) {
+            if (!gtid.isBlank()) {
+                String[] parts = gtid.strip().split("-");
+                last.merge(parts[0] + "-" + parts[1], Long.parseLong(parts[2]), Math::max);
+            }
         }
         return last;
     }
