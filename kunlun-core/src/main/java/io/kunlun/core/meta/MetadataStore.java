@@ -46,8 +46,10 @@ public final class MetadataStore implements AutoCloseable {
         this.embeddedNode = embeddedNode;
         this.jdbi = Jdbi.create(connections.dataSource());
         StatementCache.install(jdbi);
+        // A stale connection fails at its first statement; a quarter of a request's wait for a
+        // connection tells that apart from a wait the pool spent failing to make one.
         new RetryOnTransientFailure(describeLocation(), Duration.ofSeconds(config.managerWaitSeconds()),
-                connections::servingRequest).install(jdbi);
+                connections::servingRequest, Duration.ofMillis(config.requestWaitMillis() / 4)).install(jdbi);
         // A manager that lost the lease (or cannot tell whether it still holds it) writes nothing
         // and reads nothing: another manager may be running its jobs. Only the lease's own
         // statements, on a Jdbi of their own, go on.

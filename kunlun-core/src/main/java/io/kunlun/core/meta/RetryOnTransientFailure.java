@@ -20,8 +20,10 @@ import java.util.function.BooleanSupplier;
  * connection until it succeeds or {@code patience} has passed. Without this a job whose state
  * update met a connection the server had just closed would stop until the next manager start.
  * An API request's unit of work is run again once, at once, on a new connection when its
- * connection was lost (a pool's connections to a member that died fail one by one); a second
- * failure, or any other, answers failed at once, and the client asks again.
+ * connection was lost quickly (a pool's connections to a member that died fail one by one, each
+ * at its first statement); a second failure, or any other, answers failed at once, and the client
+ * asks again. A unit that failed only after waiting (for a connection the pool could not make:
+ * the store is down) is not run again, which would double the time a client waits for a failure.
  *
  * <p>A commit whose answer was lost with the connection may have happened, and the unit then runs
  * a second time: a conditional update (a job transition moves only from its source state) changes
@@ -41,12 +43,18 @@ final class RetryOnTransientFailure implements HandleCallbackDecorator {
     private final String location;
     private final Duration patience;
     private final BooleanSupplier servingRequest;
+    private final Duration quickFailure;
     private Jdbi jdbi;
 
-    RetryOnTransientFailure(String location, Duration patience, BooleanSupplier servingRequest) {
+    /**
+     * @param quickFailure how soon a request's unit of work must have failed, its connection lost,
+     *                     to be run once more
+     */
+    RetryOnTransientFailure(String location, Duration patience, BooleanSupplier servingRequest, Duration quickFailure) {
         this.location = location;
         this.patience = patience;
         this.servingRequest = servingRequest;
+        this.quickFailure = quickFailure;
     }
 
     /** Decorates {@code store}'s units of work; fresh connections for a second attempt come from it. */
@@ -82,10 +90,11 @@ final class RetryOnTransientFailure implements HandleCallbackDecorator {
      * and a new one goes to a member that answers. No pause and no second retry: the client waits.
      */
     private <R, X extends Exception> R onceMoreIfLost(HandleCallback<R, X> callback, Handle handle) throws X {
+        long start = System.nanoTime();
         try {
             return callback.withHandle(handle);
         } catch (Exception first) {
-            if (!lostConnection(first)) {
+            if (!lostConnection(first) || System.nanoTime() - start > quickFailure.toNanos()) {
                 return rethrow(first);
             }
             try (Handle fresh = jdbi.open()) {

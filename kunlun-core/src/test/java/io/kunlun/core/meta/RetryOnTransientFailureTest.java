@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * often a request's work is run.
  */
 class RetryOnTransientFailureTest {
+    private static final Duration QUICK_FAILURE = Duration.ofMillis(200);
+
     @Test
     void aDeadlocksVictimIsRunAgainWhereverItIsWrapped() {
         SQLException deadlock = new SQLException("Deadlock found when trying to get lock", "40001", 1213);
@@ -78,10 +81,23 @@ class RetryOnTransientFailureTest {
         assertThat(runs).hasValue(1);
     }
 
+    @Test
+    void aRequestWhoseConnectionWasLostOnlyAfterAWaitIsNotRunAgain() {
+        Jdbi store = requestStore();
+        AtomicInteger runs = new AtomicInteger();
+
+        assertThatThrownBy(() -> store.useHandle(handle -> {
+            runs.incrementAndGet();
+            Thread.sleep(QUICK_FAILURE.multipliedBy(2).toMillis());
+            throw new SQLTransientConnectionException("Connection is not available, request timed out");
+        })).isInstanceOf(SQLTransientConnectionException.class);
+        assertThat(runs).hasValue(1);
+    }
+
     /** An in-memory store whose every unit of work serves a request. */
     private static Jdbi requestStore() {
         Jdbi store = Jdbi.create("jdbc:h2:mem:retry-" + UUID.randomUUID());
-        new RetryOnTransientFailure("test", Duration.ofSeconds(5), () -> true).install(store);
+        new RetryOnTransientFailure("test", Duration.ofSeconds(5), () -> true, QUICK_FAILURE).install(store);
         return store;
     }
 }
