@@ -165,9 +165,13 @@ final class MariaDbFlavour implements StorageFlavour {
     private static void rbrSettings(StringBuilder cnf, ReplicationMode.Rbr rbr) {
         // Every node: a primary becomes a replica when a failover replaces it.
         line(cnf, "slave_net_timeout", REPLICA_NET_TIMEOUT_SECONDS);
+        // Every node starts refusing writes, the primary too: only the manager opens the node its
+        // metadata records as primary, once it answers (StorageEngine.create, ControlInstance.start).
+        // A primary that a failover replaced while it was cut off, started again by anyone, takes
+        // no write.
+        line(cnf, "read_only", "ON");
         if (rbr.replica()) {
             line(cnf, "rpl_semi_sync_slave_enabled", "ON");
-            line(cnf, "read_only", "ON");
         } else {
             line(cnf, "rpl_semi_sync_master_enabled", "ON");
             line(cnf, "rpl_semi_sync_master_wait_point", "AFTER_SYNC");
@@ -443,12 +447,15 @@ final class MariaDbFlavour implements StorageFlavour {
     }
 
     /**
-     * The configuration file changes first, so a restart keeps the role; accepting writes comes
-     * last, so a failure on the way leaves the replica read-only.
+     * The configuration file changes first, so a restart keeps the role (but for {@code read_only},
+     * which stays ON there: see {@link #rbrSettings}); accepting writes comes last, so a failure
+     * on the way leaves the replica read-only.
      */
     @Override
     public void promote(StorageNode replica, InstanceAccount account) {
-        keepSettings(replica, account, PRIMARY_SETTINGS);
+        Map<String, String> kept = new LinkedHashMap<>(PRIMARY_SETTINGS);
+        kept.remove("read_only");
+        keepSettings(replica, account, kept);
         client(replica, account).execute("STOP SLAVE;\n" + "RESET SLAVE ALL;\n" + setGlobal(PRIMARY_SETTINGS));
     }
 

@@ -241,7 +241,13 @@ public final class StorageEngine {
         try {
             InstanceDirectories.create(host, account, node.label(), node.layout().directoriesToCreate(), spec.maker());
             account.writeFile(host, node.layout().configFile(), flavour.configuration(spec, account));
-            return filling.fill(flavour, account);
+            T filled = filling.fill(flavour, account);
+            // Every rbr node starts read-only (its configuration says so); a new primary is opened
+            // here, one that starts again by its caller (ControlInstance.start, RestoreCluster).
+            if (spec.mode() instanceof ReplicationMode.Rbr rbr && !rbr.replica()) {
+                flavour.setReadOnly(node, account, false);
+            }
+            return filled;
         } catch (RuntimeException e) {
             try {
                 removeMade(node);
@@ -425,7 +431,8 @@ public final class StorageEngine {
 
     /**
      * Makes a primary read-only to clients, so that its replicas can catch up with it for good,
-     * or writable again when it stays the primary after all.
+     * or writable: again when it stays the primary after all, or once it started (every rbr node
+     * starts read-only; see {@link #create}).
      */
     public void setReadOnly(StorageNode node, boolean readOnly) {
         flavour(node.host()).setReadOnly(node, InstanceAccount.of(node, config), readOnly);

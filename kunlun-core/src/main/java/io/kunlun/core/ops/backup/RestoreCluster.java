@@ -278,7 +278,11 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
                 file.file(), copy.compression(), group));
         restoring.replayArchivedBinlogs(plan.choice(), shard, primary, context, done.get(), total);
         if (!group) {
-            ClusterBuilder.naming(shard + " node ", () -> primaryEngine.startHistoryAfter(primaryNode, replaced));
+            ClusterBuilder.naming(shard + " node ", () -> {
+                primaryEngine.startHistoryAfter(primaryNode, replaced);
+                // It started read-only, as every rbr node does; the archived binary logs are replayed.
+                primaryEngine.setReadOnly(primaryNode, false);
+            });
         }
         keepArchiveAside(plan, shard);
         store.clusters().setStatus(primary.hostaddr(), primary.port(), InstanceStatus.ACTIVE);

@@ -8,16 +8,17 @@ import io.kunlun.core.engines.GroupRestart;
 import io.kunlun.core.engines.StartOutcome;
 import io.kunlun.core.jobs.JobContext;
 import io.kunlun.core.meta.MetadataStore;
-import io.kunlun.model.Cluster;
 import io.kunlun.model.HaMode;
 import io.kunlun.model.Instance;
 import io.kunlun.model.InstanceKind;
 import io.kunlun.model.InstanceStatus;
+import io.kunlun.model.Role;
 import io.kunlun.model.job.JobRequest;
 import io.kunlun.model.job.JobType;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * control_instance: stops, starts or restarts one instance's server, keeping its data, and
@@ -90,10 +91,18 @@ public final class ControlInstance implements Operation<JobRequest.ControlInstan
 
     /**
      * Starts the instance on its data, a Galera member into its group, and records it active:
-     * control_instance start, and the keepalive's restart of an instance found dead.
+     * control_instance start, and the keepalive's restart of an instance found dead. An rbr node
+     * starts read-only, whatever its role; the one the metadata records as its shard's primary is
+     * opened to writes once it answers.
      */
     public StartOutcome start(Instance instance) {
-        StartOutcome outcome = isGaleraMember(instance) ? startGroupMember(instance) : drivers.start(instance);
+        Optional<HaMode> haMode = instance.kind() == InstanceKind.STORAGE
+                ? store.clusters().findCluster(instance.clusterName()).map(cluster -> cluster.spec().haMode())
+                : Optional.empty();
+        StartOutcome outcome = haMode.orElse(null) == HaMode.MGR ? startGroupMember(instance) : drivers.start(instance);
+        if (haMode.orElse(null) == HaMode.RBR && instance.role().orElse(null) == Role.PRIMARY) {
+            drivers.storage(instance.hostaddr()).setReadOnly(drivers.storageNode(instance), false);
+        }
         store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);
         return outcome;
     }
@@ -109,10 +118,5 @@ public final class ControlInstance implements Operation<JobRequest.ControlInstan
 
     private GroupRestart.Member groupMember(Instance instance) {
         return new GroupRestart.Member(drivers.storage(instance.hostaddr()), drivers.storageNode(instance));
-    }
-
-    private boolean isGaleraMember(Instance instance) {
-        return instance.kind() == InstanceKind.STORAGE && store.clusters().findCluster(instance.clusterName())
-                .map(Cluster::spec).map(spec -> spec.haMode() == HaMode.MGR).orElse(false);
     }
 }
