@@ -54,9 +54,13 @@ public final class OsAccountTable {
     public Optional<OsAccount> find(String hostaddr, String name) {
         return jdbi.withHandle(handle -> handle.createQuery(
                         "SELECT * FROM os_account WHERE hostaddr = :h AND name = :n")
-                .bind("h", hostaddr).bind("n", name).map((rs, ctx) -> new OsAccount(rs.getString("hostaddr"),
-                        rs.getString("name"), rs.getString("cluster_name"), rs.getString("job_id")))
-                .findOne());
+                .bind("h", hostaddr).bind("n", name).map(OsAccountTable::account).findOne());
+    }
+
+    private static OsAccount account(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws java.sql.SQLException {
+        return new OsAccount(rs.getString("hostaddr"), rs.getString("name"), rs.getString("cluster_name"),
+                rs.getString("job_id"));
     }
 
     /** The name of every account the manager made and has not deleted, on any machine. */
@@ -85,6 +89,19 @@ public final class OsAccountTable {
     public void delete(String hostaddr, String name) {
         jdbi.useHandle(handle -> handle.execute("DELETE FROM os_account WHERE hostaddr = ? AND name = ?",
                 hostaddr, name));
+    }
+
+    /** The accounts made for the cluster, on every machine, by machine. */
+    public List<OsAccount> ofCluster(String clusterName) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT * FROM os_account WHERE cluster_name = :c ORDER BY hostaddr, name")
+                .bind("c", clusterName).map(OsAccountTable::account).list());
+    }
+
+    /** How many instances, on any machine, run as the account. */
+    public int instancesRunningAs(String name) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM instance WHERE os_account = :n")
+                .bind("n", name).mapTo(Integer.class).one());
     }
 
     /** How many instances on the machine run as the account. */

@@ -147,6 +147,22 @@ class OsAccountsTest {
     }
 
     @Test
+    void deletingAClusterWaitsForAShortCommandStillRunningAsItsAccountAndDeletesTheAccount() throws Exception {
+        String cluster = createdCluster(manager.client(), "no_rep", 1, 1, 1, List.of(shared));
+        // What a health probe's client is at the wrong moment: a process of the account that ends soon.
+        Process shortLived = new ProcessBuilder("runuser", "-u", manager.osAccount(cluster), "--", "sleep", "10")
+                .start();
+        try {
+            assertThat(ClusterFixture.deleteCluster(manager, cluster).result()).isEqualTo("done");
+
+            assertThat(shortLived.isAlive()).as("the short command outlived the deletion").isFalse();
+            assertThat(accountExists(manager.osAccount(cluster))).isFalse();
+        } finally {
+            shortLived.destroyForcibly();
+        }
+    }
+
+    @Test
     void aFailedCreateClusterDeletesTheAccountItMadeAndNoOther() throws Exception {
         String cluster = "refused_" + System.nanoTime();
         Reply failed = run(manager, createCluster("no_rep", 1, 1, 1, List.of(refusing)).put("cluster_name", cluster));

@@ -83,6 +83,7 @@ public final class DeleteCluster implements Operation<JobRequest.DeleteCluster, 
         context.step("removing " + instances.size() + " instances", 0, total);
         new InstanceRemoval(store, hosts, drivers, prometheus).removeAll("cluster " + request.name(), instances,
                 instance -> context.step("removed " + instance.address(), done.incrementAndGet(), total));
+        drivers.osAccounts().releaseAllOf(request.name());
         store.clusters().deleteCluster(request.name());
         archiving.stopAll(request.name());
         context.step("done", total, total);

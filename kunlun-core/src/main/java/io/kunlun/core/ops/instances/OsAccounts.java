@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +38,8 @@ public final class OsAccounts {
     /** userdel: the account does not exist; a process still runs as it. */
     private static final int NO_SUCH_ACCOUNT = 6;
     private static final int ACCOUNT_IN_USE = 8;
+    private static final Duration SHORT_LIVED_WAIT = Duration.ofSeconds(15);
+    private static final Duration RETRY_EVERY = Duration.ofMillis(250);
 
     private final MetadataStore store;
     private final Hosts hosts;
@@ -126,9 +129,13 @@ public final class OsAccounts {
 
     /**
      * Deletes the account from the machine once no instance there runs as it, if the manager made
-     * it for the cluster; nothing otherwise. An account some process still runs as (another
-     * address of the same machine still holds instances of the cluster) stays, and so does its
-     * record, for the removal of those instances to delete it.
+     * it for the cluster; nothing otherwise. An account a process still runs as is waited for, up
+     * to {@link #SHORT_LIVED_WAIT}, when no instance anywhere runs as it any more: that process is
+     * short-lived (a health probe's client, a command of the job that just stopped the servers),
+     * and the account, whose last instance is gone, would otherwise stay for ever. While an
+     * instance of the cluster still runs as it elsewhere, the process may be that instance (another
+     * address of the same machine): the account stays, and so does its record, for the removal of
+     * those instances, or the cluster's deletion ({@link #releaseAllOf}), to delete it.
      */
     void release(String hostaddr, String name) {
         if (name.isEmpty() || store.osAccounts().find(hostaddr, name).isEmpty()
@@ -137,6 +144,13 @@ public final class OsAccounts {
         }
         HostAccess host = hosts.get(hostaddr);
         CommandResult deleted = host.run(Command.of("userdel", "--", name));
+        if (deleted.exitCode() == ACCOUNT_IN_USE && store.osAccounts().instancesRunningAs(name) == 0) {
+            long deadline = System.nanoTime() + SHORT_LIVED_WAIT.toNanos();
+            while (deleted.exitCode() == ACCOUNT_IN_USE && System.nanoTime() < deadline) {
+                pause();
+                deleted = host.run(Command.of("userdel", "--", name));
+            }
+        }
         if (deleted.exitCode() == ACCOUNT_IN_USE) {
             LOG.info("{}: kept the account {}: a process still runs as it ({})", hostaddr, name,
                     deleted.stderr().strip());
@@ -148,5 +162,22 @@ public final class OsAccounts {
         }
         InstanceAccount.forget(host, name);
         store.osAccounts().delete(hostaddr, name);
+    }
+
+    /**
+     * Once the cluster's last instance is gone: deletes every account made for it that an
+     * earlier removal kept (a process still ran as it then), on every machine.
+     */
+    public void releaseAllOf(String clusterName) {
+        store.osAccounts().ofCluster(clusterName).forEach(account -> release(account.hostaddr(), account.name()));
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(RETRY_EVERY.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ManagerException(ManagerException.Code.COMMAND_FAILED, "interrupted while waiting to delete an account");
+        }
     }
 }
