@@ -206,16 +206,23 @@ public final class JobTable {
     }
 
     /**
+     * A job (of the table {@code job}) that no undo log, cluster or port reservation names; each
+     * question once per candidate job, each through an index on job_id (V1's key of job_undo,
+     * V12's port_allocation_by_job and cluster_by_job).
+     */
+    static final String UNNAMED = "NOT EXISTS (SELECT 1 FROM job_undo u WHERE u.job_id = job.job_id)"
+            + " AND NOT EXISTS (SELECT 1 FROM cluster c WHERE c.job_id = job.job_id)"
+            + " AND NOT EXISTS (SELECT 1 FROM port_allocation p WHERE p.job_id = job.job_id)";
+
+    /**
      * Deletes the ended jobs within {@code bounded} (a condition on :bound) that nothing names.
      * One delete per bound, each a range of its own index: one delete with both bounds ORed, or
      * naming the ended states (the first column of job_by_state), read every job (20 to 50 s at a
      * million, to delete none).
      */
     private static int deleteEnded(Handle handle, String bounded, long bound) {
-        return handle.createUpdate("DELETE FROM job WHERE " + bounded + " AND state NOT IN (<running>)"
-                        + " AND NOT EXISTS (SELECT 1 FROM job_undo u WHERE u.job_id = job.job_id)"
-                        + " AND NOT EXISTS (SELECT 1 FROM cluster c WHERE c.job_id = job.job_id)"
-                        + " AND NOT EXISTS (SELECT 1 FROM port_allocation p WHERE p.job_id = job.job_id)")
+        return handle.createUpdate("DELETE FROM job WHERE " + bounded + " AND state NOT IN (<running>) AND "
+                        + UNNAMED)
                 .bindList("running", Arrays.stream(JobState.values()).filter(state -> !state.isTerminal())
                         .map(JobState::wireName).toList())
                 .bind("bound", bound).execute();

@@ -27,6 +27,16 @@ class FleetIndexesTest {
         assertThat(plan(ClusterTable.CLUSTER_SELECT)).contains("instance_by_cluster");
     }
 
+    @Test
+    void theRetentionAsksWhetherAPortReservationNamesAJobThroughItsJobIndex() {
+        assertThat(plan("SELECT job_id FROM job WHERE " + JobTable.UNNAMED)).contains("port_allocation_by_job");
+    }
+
+    @Test
+    void theRetentionAsksWhetherAClusterNamesAJobThroughItsJobIndex() {
+        assertThat(plan("SELECT job_id FROM job WHERE " + JobTable.UNNAMED)).contains("cluster_by_job");
+    }
+
     private String plan(String statement) {
         try (MetadataStore store = MetadataStore.open(MetadataConfig.embedded(), home, new MetaNode("127.0.0.1", 57000))) {
             return store.jdbi().withHandle(handle -> handle.createQuery("EXPLAIN " + statement).mapTo(String.class)
