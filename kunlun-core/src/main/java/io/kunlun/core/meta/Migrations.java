@@ -23,8 +23,10 @@ final class Migrations {
     static final List<String> ALL = List.of("V1__foundation", "V2__clusters", "V3__exporters",
             "V4__manager_lease", "V5__job_rollback", "V6__machine_ports", "V7__healing_events", "V8__os_accounts",
             "V9__leader_election", "V10__installation", "V11__fleet_indexes", "V12__retention_indexes");
-    private static final String LOCK_NAME = "kunlun_metadata_migrations";
+    /** How long a manager waits for another's migrations: several, on a large store, each replicated first. */
     private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+    /** How long the lock of a manager that died holds the others back. */
+    private static final Duration LOCK_LEASE = Duration.ofSeconds(30);
     /**
      * As long as the lock's wait: the manager behind collides with each migration the one ahead
      * is applying until the one ahead has applied them all, each DDL replicated to every Galera
@@ -41,26 +43,30 @@ final class Migrations {
 
     /**
      * Applies what the store lacks. On a database server several managers may start at once:
-     * {@code serverLock} makes them take turns under a named server lock, each reading what is
-     * applied once it holds it (MariaDB does not roll DDL back, so two appliers of one migration
-     * would collide half-way). The embedded store belongs to one process and needs none.
+     * {@code serverLock} makes them take turns under {@link MigrationLock}, a row that holds
+     * across every member of a Galera group, each reading what is applied once it holds it
+     * (MariaDB does not roll DDL back, so two appliers of one migration would collide half-way).
+     * The embedded store belongs to one process and needs none.
      *
-     * <p>A named lock is local to one Galera member, so managers on two members can still apply a
-     * migration at once: the one behind then finds a table (a column, a row) that the other made,
-     * and reads again what is applied until the other has recorded the migration.
+     * <p>Two managers can still apply one migration at once: a holder whose renewals stopped for
+     * longer than the lock's lease (a DDL that holds up the whole Galera group, a frozen process)
+     * loses it to the next, and a manager of a version before this lock takes only GET_LOCK. The
+     * one behind then finds a table (a column, a row) that the other made, and reads again what is
+     * applied until the other has recorded the migration.
      */
     static void apply(Jdbi jdbi, boolean serverLock) {
         if (!serverLock) {
-            jdbi.useHandle(Migrations::applyMissing);
+            jdbi.useHandle(handle -> applyMissing(handle, () -> { }));
             return;
         }
+        jdbi.useHandle(MigrationLock::createTable);
         long deadline = System.nanoTime() + COLLISION_PATIENCE.toNanos();
         while (true) {
-            try {
-                jdbi.useHandle(Migrations::applyUnderLock);
+            try (MigrationLock lock = MigrationLock.take(jdbi, LOCK_LEASE, LOCK_WAIT)) {
+                jdbi.useHandle(handle -> applyMissing(handle, lock::requireHeld));
                 return;
             } catch (RuntimeException e) {
-                if (!collided(e) || System.nanoTime() > deadline) {
+                if (!(collided(e) || e instanceof MigrationLock.Lost) || System.nanoTime() > deadline) {
                     throw e;
                 }
                 try {
@@ -83,35 +89,8 @@ final class Migrations {
         return false;
     }
 
-    private static void applyUnderLock(Handle handle) {
-        Integer locked = handle.createQuery("SELECT GET_LOCK(:name, :seconds)").bind("name", LOCK_NAME)
-                .bind("seconds", LOCK_WAIT.toSeconds()).mapTo(Integer.class).one();
-        if (locked == null) {
-            throw new ManagerException(ManagerException.Code.METADATA, "the server could not take the schema lock "
-                    + LOCK_NAME + " (GET_LOCK answered NULL)");
-        }
-        if (locked != 1) {
-            throw new ManagerException(ManagerException.Code.METADATA, "another manager held the schema lock "
-                    + LOCK_NAME + " for " + LOCK_WAIT.toSeconds() + " s");
-        }
-        try {
-            applyMissing(handle);
-        } catch (RuntimeException e) {
-            try {
-                releaseLock(handle);
-            } catch (RuntimeException release) {
-                e.addSuppressed(release);
-            }
-            throw e;
-        }
-        releaseLock(handle);
-    }
-
-    private static void releaseLock(Handle handle) {
-        handle.createQuery("SELECT RELEASE_LOCK(:name)").bind("name", LOCK_NAME).mapTo(Integer.class).one();
-    }
-
-    private static void applyMissing(Handle handle) {
+    /** Each migration the store lacks, in order, each once {@code stillAllowed} has not refused it. */
+    private static void applyMissing(Handle handle, Runnable stillAllowed) {
         handle.execute("CREATE TABLE IF NOT EXISTS schema_version ("
                 + "version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
         Set<Integer> applied = handle.createQuery("SELECT version FROM schema_version")
@@ -119,6 +98,7 @@ final class Migrations {
         for (String migration : ALL) {
             int version = Integer.parseInt(migration.substring(1, migration.indexOf("__")));
             if (!applied.contains(version)) {
+                stillAllowed.run();
                 apply(handle, version, migration);
             }
         }

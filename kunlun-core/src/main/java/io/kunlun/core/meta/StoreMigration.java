@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  */
 public final class StoreMigration {
     /** Tables of the store itself and of the managers on it rather than of its content. */
-    private static final Set<String> NOT_COPIED = Set.of("schema_version", "manager_lease", "manager_member");
+    private static final Set<String> NOT_COPIED = Set.of("schema_version", "schema_lock", "manager_lease",
+            "manager_member");
     private static final int BATCH = 500;
 
     private StoreMigration() {

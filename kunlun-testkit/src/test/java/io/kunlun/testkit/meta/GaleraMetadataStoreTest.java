@@ -17,6 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -127,6 +131,33 @@ class GaleraMetadataStoreTest {
             running.forEach(ClusterManager::close);
             starts.shutdownNow();
         }
+    }
+
+    /**
+     * The schema lock holds across the group: while a manager on the first node holds it (here a
+     * row as a manager writes it, which nobody renews, so it expires after 5 s), a manager on the
+     * second node applies no migration; it takes the lock over once expired and applies them all.
+     */
+    @Test
+    void whileTheSchemaLockIsHeldThroughOneNodeAManagerOnAnotherNodeWaitsForIt() throws Exception {
+        List<MariaDbTestServer> nodes = cluster.nodes();
+        String database = freshDatabase();
+        MariaDbTestServer holder = nodes.get(0);
+        try (Connection connection = DriverManager.getConnection(holder.jdbcUrl(database), holder.user(),
+                holder.password()); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE schema_lock (name VARCHAR(32) NOT NULL PRIMARY KEY,"
+                    + " holder_id VARCHAR(64) NOT NULL, holder_host VARCHAR(255) NOT NULL,"
+                    + " holder_pid BIGINT NOT NULL, expires_at BIGINT NOT NULL)");
+            statement.execute("INSERT INTO schema_lock VALUES ('migrations', 'elsewhere', 'elsewhere.example', 1,"
+                    + " UNIX_TIMESTAMP(NOW(3)) * 1000 + 5000)");
+        }
+        MariaDbTestServer other = nodes.get(1);
+        long started = System.nanoTime();
+
+        MetadataStore store = open(other.jdbcUrl(database));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+        assertThat(store.appliedMigrations()).isEqualTo(MetadataStore.knownMigrations());
     }
 
     private static String freshDatabase() {
