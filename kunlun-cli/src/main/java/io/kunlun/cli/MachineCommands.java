@@ -94,11 +94,29 @@ final class MachineCommands {
         }
     }
 
-    @Command(name = "list", description = "The registered machines, with the space of each path.")
+    @Command(name = "list", description = {"The registered machines by address, with the space of each path.",
+            "At most 1000 a reply: next_after in the reply names the --after of the next page."})
     static final class ListMachines extends RequestCommand {
+        @Option(names = "--limit", paramLabel = "N", description = "How many (default and at most: 1000).")
+        Integer limit;
+
+        @Option(names = "--after", paramLabel = "ADDR",
+                description = "The next page: machines after this address (the previous reply's next_after).")
+        String after;
+
         @Override
         protected JobType jobType() {
             return JobType.LIST_MACHINES;
+        }
+
+        @Override
+        protected void fill(ObjectNode request) {
+            if (limit != null) {
+                request.put("limit", limit);
+            }
+            if (after != null) {
+                request.put("after", after);
+            }
         }
     }
 }

@@ -20,13 +20,20 @@ enum OutputFormat {
     TABLE {
         @Override
         void print(ObjectNode reply, PrintWriter out) {
-            List<JsonNode> rows = rowsOf(reply);
+            ObjectNode listed = reply.deepCopy();
+            JsonNode nextPage = listed.remove(NEXT_AFTER);
+            List<JsonNode> rows = rowsOf(listed);
             if (rows == null) {
                 printKeyValues(reply, out);
-            } else if (rows.isEmpty()) {
+                return;
+            }
+            if (rows.isEmpty()) {
                 out.println("(none)");
             } else {
                 printTable(rows, out);
+            }
+            if (nextPage != null) {
+                out.println(NEXT_AFTER + GAP + cell(nextPage));
             }
         }
     },
@@ -43,6 +50,8 @@ enum OutputFormat {
     };
 
     private static final String GAP = "  ";
+    /** list_machines's page cursor beside its numbered machines: printed under their table. */
+    private static final String NEXT_AFTER = "next_after";
 
     abstract void print(ObjectNode reply, PrintWriter out);
 

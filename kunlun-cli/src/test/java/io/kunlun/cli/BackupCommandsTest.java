@@ -15,7 +15,10 @@ import java.util.stream.Stream;
 import static io.kunlun.cli.ScriptedManager.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** kunlunctl backup, restore, events and job list send the API's requests, which the manager accepts. */
+/**
+ * kunlunctl backup, restore, events, job list and machine list send the API's requests, which the
+ * manager accepts.
+ */
 class BackupCommandsTest {
     private static final String BIND = "127.0.0.109";
     private static final LocalDateTime NOON = LocalDateTime.of(2026, 12, 2, 12, 0, 0);
@@ -74,6 +77,25 @@ class BackupCommandsTest {
         runAgainst("{\"jobs\":[]}", "job", "list", "--before", "c-41d2");
 
         assertThat(lastRequest).isEqualTo(new JobRequest.ListJobs(20, Optional.empty(), false, Optional.of("c-41d2")));
+    }
+
+    @Test
+    void machineListSendsItsPageSizeAndThePageToStartAfter() throws Exception {
+        runAgainst("{}", "machine", "list", "--limit", "2", "--after", "127.0.0.8");
+
+        assertThat(lastRequest).isEqualTo(new JobRequest.ListMachines(2, Optional.of("127.0.0.8")));
+    }
+
+    @Test
+    void machineListPrintsTheNextPagesStartUnderItsTable() throws Exception {
+        CliRun run = runAgainst("{\"machine0\":{\"hostaddr\":\"127.0.0.8\",\"total_mem\":\"4096\"},"
+                + "\"next_after\":\"127.0.0.8\"}", "machine", "list", "--limit", "1");
+
+        assertThat(run.out()).isEqualTo("""
+                HOSTADDR   TOTAL_MEM
+                127.0.0.8  4096
+                next_after  127.0.0.8
+                """);
     }
 
     @Test

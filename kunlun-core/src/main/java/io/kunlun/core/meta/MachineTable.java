@@ -100,11 +100,27 @@ public final class MachineTable {
                 .map((rs, ctx) -> machine(rs)).list());
     }
 
-    /** Every machine's path spaces by host address, each machine's by path: one query, not one per machine. */
-    public Map<String, List<PathSpace>> allSpaces() {
+    /**
+     * Up to {@code limit} machines in the order of hostaddr, those after {@code after} when given
+     * (a position rather than a machine: it need not be registered, so a page whose last machine
+     * was deleted meanwhile still leads to the next).
+     */
+    public List<Machine> page(Optional<String> after, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM machine"
+                        + (after.isPresent() ? " WHERE hostaddr > :after" : "") + " ORDER BY hostaddr LIMIT :limit")
+                .bind("after", after.orElse("")).bind("limit", limit)
+                .map((rs, ctx) -> machine(rs)).list());
+    }
+
+    /**
+     * The path spaces of the machines from {@code first} to {@code last} (by hostaddr) by host
+     * address, each machine's by path: one query for a page of machines, not one per machine.
+     */
+    public Map<String, List<PathSpace>> spaces(String first, String last) {
         Map<String, List<PathSpace>> spaces = new HashMap<>();
-        jdbi.useHandle(handle -> handle.createQuery(
-                        "SELECT hostaddr, path, total_bytes, free_bytes FROM machine_path ORDER BY hostaddr, path")
+        jdbi.useHandle(handle -> handle.createQuery("SELECT hostaddr, path, total_bytes, free_bytes FROM machine_path"
+                        + " WHERE hostaddr >= :first AND hostaddr <= :last ORDER BY hostaddr, path")
+                .bind("first", first).bind("last", last)
                 .map((rs, ctx) -> Map.entry(rs.getString(1),
                         new PathSpace(rs.getString(2), rs.getLong(3), rs.getLong(4))))
                 .forEach(entry -> spaces.computeIfAbsent(entry.getKey(), host -> new ArrayList<>())

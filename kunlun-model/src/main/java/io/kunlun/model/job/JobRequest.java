@@ -182,7 +182,8 @@ public sealed interface JobRequest {
         public JobType type() { return JobType.LIST_JOBS; }
     }
 
-    record ListMachines() implements JobRequest {
+    /** A page of the machines by hostaddr: {@code after} is the last machine of the previous page, if any. */
+    record ListMachines(int limit, Optional<String> after) implements JobRequest {
         public JobType type() { return JobType.LIST_MACHINES; }
     }
 

@@ -70,6 +70,28 @@ class WireFormatTest {
     }
 
     @Test
+    void listMachinesAnswersAThousandMachinesAReplyUnlessToldFewer() {
+        assertThat(parse("{\"job_type\":\"list_machines\"}").request())
+                .isEqualTo(new JobRequest.ListMachines(1000, Optional.empty()));
+        assertThat(parse("{\"job_type\":\"list_machines\",\"limit\":\"2\"}").request())
+                .isEqualTo(new JobRequest.ListMachines(2, Optional.empty()));
+        refused("{\"job_type\":\"list_machines\",\"limit\":\"1001\"}",
+                "limit must be an integer from 1 to 1000, got \"1001\"");
+        refused("{\"job_type\":\"list_machines\",\"limit\":0}", "limit must be an integer from 1 to 1000, got 0");
+    }
+
+    @Test
+    void listMachinesReadsThePageToStartAfter() {
+        assertThat(parse("{\"job_type\":\"list_machines\",\"after\":\" 127.0.0.8 \"}").request())
+                .isEqualTo(new JobRequest.ListMachines(1000, Optional.of("127.0.0.8")));
+        refused("{\"job_type\":\"list_machines\",\"after\":\"x' OR 1=1\"}", "after must be the hostaddr the"
+                + " previous page ended with (an IPv4 address or a host name), got \"x' OR 1=1\"");
+        refused("{\"job_type\":\"list_machines\",\"after\":\"\"}", "after must be the hostaddr the previous page"
+                + " ended with (an IPv4 address or a host name), got \"\"");
+        refused("{\"job_type\":\"list_machines\",\"after\":[\"127.0.0.8\"]}", "after must be a string, got an array");
+    }
+
+    @Test
     void readsTheSpecCreateMachineWithNumbersAsStrings() {
         Submission submission = parse("""
                 {"ver":"0.1","job_id":"uuid999","job_type":"create_machine","hostaddr":"127.0.0.1","rack_id":"1",

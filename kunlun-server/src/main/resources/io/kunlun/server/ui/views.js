@@ -1,5 +1,5 @@
 // The read-only views: the fleet, the clusters with their topology, the jobs, the manager's own actions.
-import { call, list } from './api.js';
+import { call, list, Refusal } from './api.js';
 import { el, bytes, redraw, statusClass } from './dom.js';
 import { topology } from './topology.js';
 
@@ -12,13 +12,26 @@ async function clustersWithInstances() {
   })));
 }
 
+/** Every machine, page after page: list_machines answers at most 1 000 a reply, with next_after while more follow. */
+async function allMachines() {
+  const machines = [];
+  for (let after = null; ;) {
+    const reply = await call(after ? { job_type: 'list_machines', after } : { job_type: 'list_machines' });
+    if (reply.result === 'failed') throw new Refusal(reply.info);
+    const { next_after: next, ...page } = reply;
+    machines.push(...Object.values(page));
+    if (!next) return machines;
+    after = next;
+  }
+}
+
 const counted = (count, noun) => `${count} ${noun}${String(count) === '1' ? '' : 's'}`;
 
 const actionLink = (jobType, cluster, text) =>
   el('a', { href: `#/actions/${jobType}?cluster=${encodeURIComponent(cluster)}`, class: 'action' }, text);
 
 export async function fleet(section) {
-  const [machines, clusters] = await Promise.all([list({ job_type: 'list_machines' }), clustersWithInstances()]);
+  const [machines, clusters] = await Promise.all([allMachines(), clustersWithInstances()]);
   const instancesOn = hostaddr => clusters.flatMap(cluster => [
     ...cluster.storage.map(node => ({ ...node, what: `${cluster.name} ${node.shard} ${node.role}` })),
     ...cluster.computers.map(comp => ({ ...comp, what: `${cluster.name} ${comp.name}` })),

@@ -14,9 +14,14 @@ import java.util.Map;
 
 /**
  * list_machines (extension): {@code {"machine0":{"hostaddr":..,"rack_id":..,...,"paths":[...]}}},
- * with the request's field names and the space recorded for each path.
+ * with the request's field names and the space recorded for each path, by hostaddr. At most
+ * {@code limit} machines a reply (1000, also the default): a client pages through the rest with
+ * {@code after}, the {@code next_after} of the reply before, which is absent from the last page.
+ * Keys number the machines of one reply, from machine0 on each page.
  */
 public final class ListMachines implements Query<JobRequest.ListMachines> {
+    /** In a reply with more machines than it shows: the {@code after} of the next page. */
+    static final String NEXT_PAGE = "next_after";
     private final MetadataStore store;
 
     public ListMachines(MetadataStore store) {
@@ -35,9 +40,15 @@ public final class ListMachines implements Query<JobRequest.ListMachines> {
 
     @Override
     public Map<String, Object> answer(JobRequest.ListMachines request) {
-        List<Machine> machines = store.machines().list();
-        Map<String, List<PathSpace>> spaces = store.machines().allSpaces();
+        // One machine more than the page shows tells whether a next page exists.
+        List<Machine> found = store.machines().page(request.after(), request.limit() + 1);
+        List<Machine> machines = found.subList(0, Math.min(found.size(), request.limit()));
         Map<String, Object> reply = new LinkedHashMap<>();
+        if (machines.isEmpty()) {
+            return reply;
+        }
+        Map<String, List<PathSpace>> spaces = store.machines().spaces(machines.get(0).hostaddr(),
+                machines.get(machines.size() - 1).hostaddr());
         for (int i = 0; i < machines.size(); i++) {
             Machine machine = machines.get(i);
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -51,6 +62,9 @@ public final class ListMachines implements Query<JobRequest.ListMachines> {
             entry.put("total_cpu_cores", Integer.toString(machine.totalCpuCores()));
             entry.put("paths", spaces.getOrDefault(machine.hostaddr(), List.of()).stream().map(ListMachines::space).toList());
             reply.put("machine" + i, entry);
+        }
+        if (found.size() > request.limit()) {
+            reply.put(NEXT_PAGE, machines.get(machines.size() - 1).hostaddr());
         }
         return reply;
     }
