@@ -16,6 +16,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -127,11 +128,21 @@ final class QuickstartCommand extends ManagerCommand {
         return Replies.isFailed(status) ? Optional.of(status) : Optional.empty();
     }
 
+    /** Every registered machine's address, page after page (list_machines answers at most 1000 a reply). */
     private static Set<String> registeredMachines(ManagerConnection manager) {
-        JsonNode reply = manager.send(query(JobType.LIST_MACHINES));
-        return StreamSupport.stream(reply.spliterator(), false)
-                .map(machine -> machine.path("hostaddr").asText())
-                .collect(Collectors.toSet());
+        Set<String> machines = new HashSet<>();
+        Optional<String> after = Optional.empty();
+        while (true) {
+            ObjectNode request = query(JobType.LIST_MACHINES);
+            after.ifPresent(host -> request.put("after", host));
+            JsonNode reply = manager.send(request);
+            StreamSupport.stream(reply.spliterator(), false).filter(JsonNode::isObject)
+                    .forEach(machine -> machines.add(machine.path("hostaddr").asText()));
+            if (!reply.hasNonNull("next_after")) {
+                return machines;
+            }
+            after = Optional.of(reply.get("next_after").asText());
+        }
     }
 
     private boolean clusterExists(ManagerConnection manager) {

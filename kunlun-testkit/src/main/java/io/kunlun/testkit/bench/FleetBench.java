@@ -140,7 +140,7 @@ public final class FleetBench {
             getters.put("list_jobs, switchover (" + RARE_JOBS + ", oldest)",
                     "{\"job_type\":\"list_jobs\",\"filter_job_type\":\"switchover\"}");
             getters.put("list_jobs, automatic", "{\"job_type\":\"list_jobs\",\"automatic\":\"1\"}");
-            getters.put("list_machines (" + sizes.machines() + ")", "{\"job_type\":\"list_machines\"}");
+            getters.put("list_machines, the first page of " + sizes.machines(), "{\"job_type\":\"list_machines\"}");
             for (Map.Entry<String, String> getter : getters.entrySet()) {
                 figures.add(latency(manager, getter.getKey(), getter.getValue(),
                         getter.getKey().startsWith("get_") ? 200 : 50));
