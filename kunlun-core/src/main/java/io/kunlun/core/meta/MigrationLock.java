@@ -162,7 +162,11 @@ final class MigrationLock implements AutoCloseable {
         });
     }
 
-    /** Stops renewing and lets the lock go, so that the next manager takes it at once. */
+    /**
+     * Stops renewing and lets the lock go, so that the next manager takes it at once. A store that
+     * does not answer now is no reason to fail a start whose migrations are applied: the lock then
+     * expires within its lease.
+     */
     @Override
     public void close() {
         renewal.shutdownNow();
@@ -171,8 +175,13 @@ final class MigrationLock implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        jdbi.useHandle(handle -> handle.execute("UPDATE schema_lock SET expires_at = 0 WHERE name = ? AND holder_id = ?",
-                NAME, id));
+        try {
+            jdbi.useHandle(handle -> handle.execute("UPDATE schema_lock SET expires_at = 0 WHERE name = ?"
+                    + " AND holder_id = ?", NAME, id));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot let the schema lock go (it expires within {} s): {}", lease.toSeconds(),
+                    MetadataStore.rootMessage(e));
+        }
     }
 
     /** This manager's lock was taken over while it held it. */
