@@ -19,6 +19,7 @@ import io.kunlun.core.ops.topology.AddComps;
 import io.kunlun.core.ops.topology.AddNodes;
 import io.kunlun.core.ops.topology.AddShards;
 import io.kunlun.core.ops.backup.BackupCluster;
+import io.kunlun.core.ops.backup.BackupReads;
 import io.kunlun.core.ops.instances.ControlInstance;
 import io.kunlun.core.ops.clusters.CreateCluster;
 import io.kunlun.core.ops.machines.CreateMachine;
@@ -152,8 +153,9 @@ public final class ClusterManager implements AutoCloseable {
                 config.backupStore().zone());
         BinlogArchiving archiving = new BinlogArchiving(store, drivers, archive);
         metrics.watchBinlogArchive(archiving::lagBytes);
+        BackupReads reads = new BackupReads();
         BackupRetention retention = new BackupRetention(backups, archive, config.backupStore().retention(),
-                Clock.systemUTC());
+                Clock.systemUTC(), reads);
         List<Operation<?, ?>> operations = List.of(
                 new CreateMachine(store, hosts),
                 new UpdateMachine(store, hosts),
@@ -168,9 +170,10 @@ public final class ClusterManager implements AutoCloseable {
                 new MysqldExporter(store, hosts, drivers, updatePrometheus),
                 new PostgresExporter(store, hosts, drivers, updatePrometheus),
                 new BackupCluster(store, drivers, backups, archiving, retention),
-                new RestoreNewCluster(store, hosts, drivers, backups, archiving),
-                new RestoreCluster(store, drivers, backups, archiving, config.backupStore().allowRestoreInPlace()),
-                new DeleteBackup(backups, retention),
+                new RestoreNewCluster(store, hosts, drivers, backups, archiving, reads),
+                new RestoreCluster(store, drivers, backups, archiving, reads,
+                        config.backupStore().allowRestoreInPlace()),
+                new DeleteBackup(backups, retention, reads),
                 new Switchover(store, drivers));
         List<UndoAction<?>> undo = new ArrayList<>(List.of(new RestoreMachineRow(store),
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),

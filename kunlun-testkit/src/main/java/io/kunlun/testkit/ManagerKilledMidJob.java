@@ -28,9 +28,14 @@ public final class ManagerKilledMidJob {
      * job ends first or does not get there within two minutes.
      */
     public static String awaitStep(ManagerProcess manager, String jobId, String step) {
+        return awaitStep(manager.client(), jobId, step);
+    }
+
+    /** {@link #awaitStep(ManagerProcess, String, String)} through a client of any manager. */
+    public static String awaitStep(ApiClient client, String jobId, String step) {
         long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            Reply status = manager.client().post("{\"job_type\":\"get_status\",\"job_id\":\"" + jobId + "\"}");
+            Reply status = client.post("{\"job_type\":\"get_status\",\"job_id\":\"" + jobId + "\"}");
             assertThat(status.result()).as(status.toString()).isIn("accept", "ongoing");
             String current = status.text("step").orElse("");
             if (current.startsWith(step)) {

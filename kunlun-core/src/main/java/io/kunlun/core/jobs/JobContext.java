@@ -26,7 +26,8 @@ public final class JobContext {
         return new JobContext(null, lockKey, null, null, false, 0);
     }
 
-    private boolean isDryRun() {
+    /** Whether this is a dry run's check: nothing may be done, nor held for the job. */
+    public boolean isDryRun() {
         return jobs == null;
     }
 

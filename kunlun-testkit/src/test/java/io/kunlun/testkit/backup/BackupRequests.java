@@ -35,4 +35,11 @@ final class BackupRequests {
                 .put("backup_cluster_name", backupClusterName).put("restore_cluster_name", restoreClusterName)
                 .put("user_name", "tester");
     }
+
+    /** delete_backup of the cluster's backup of that id, with a fresh job_id. */
+    static ObjectNode deleteBackup(String clusterName, String backupId) {
+        return JsonNodeFactory.instance.objectNode().put("job_id", "delete-backup-" + UUID.randomUUID())
+                .put("job_type", "delete_backup").put("cluster_name", clusterName).put("backup_id", backupId)
+                .put("user_name", "tester");
+    }
 }

@@ -1,8 +1,6 @@
 package io.kunlun.testkit.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.core.config.BackupConfig;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
@@ -23,10 +21,10 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import static io.kunlun.testkit.backup.BackupRequests.backup;
+import static io.kunlun.testkit.backup.BackupRequests.deleteBackup;
 import static io.kunlun.testkit.cluster.ClusterFixture.primary;
 import static io.kunlun.testkit.cluster.ClusterFixture.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,12 +140,6 @@ class BackupRetentionTest {
                 Files.delete(path);
             }
         }
-    }
-
-    private static ObjectNode deleteBackup(String clusterName, String backupId) {
-        return JsonNodeFactory.instance.objectNode().put("job_id", "delete-backup-" + UUID.randomUUID())
-                .put("job_type", "delete_backup").put("cluster_name", clusterName).put("backup_id", backupId)
-                .put("user_name", "tester");
     }
 
     /** A row, then a new binlog file on the primary, so that each backup falls in a file of its own. */

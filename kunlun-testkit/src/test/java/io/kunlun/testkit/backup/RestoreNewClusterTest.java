@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
+import io.kunlun.testkit.ManagerKilledMidJob;
 import io.kunlun.testkit.Reply;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.testkit.cluster.ClusterFixture;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.kunlun.testkit.backup.BackupRequests.backup;
+import static io.kunlun.testkit.backup.BackupRequests.deleteBackup;
 import static io.kunlun.testkit.backup.BackupRequests.restoreNew;
 import static io.kunlun.testkit.backup.RestoreFixture.SECOND;
 import static io.kunlun.testkit.backup.RestoreFixture.SHARD2_FIRST_ID;
@@ -48,8 +50,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * both shards and a table spread over them through the comp, is backed up, written to in a later
  * second T, written to again after T, and deleted; a new cluster restored at T from the store
  * alone (the backup, then the archived binlogs up to T) holds exactly the rows committed up to T
- * on every node, answers the spread table through its comp, and has accounts of its own.
- * Refusals change nothing.
+ * on every node, answers the spread table through its comp, and has accounts of its own; a
+ * delete_backup of the backup while the restore streams it is refused. Refusals change nothing.
  */
 class RestoreNewClusterTest {
     private static final int ROWS_PER_SHARD = 100;
@@ -69,6 +71,10 @@ class RestoreNewClusterTest {
     static String pointInTime;
     static JsonNode sourceAdmin;
     static Reply restore;
+    static String restoreJob;
+    static String backupId;
+    /** A delete_backup of the backup restored, submitted while the restore streamed it from the store. */
+    static Reply deleteWhileRestoring;
     static String restored;
 
     @BeforeAll
@@ -98,7 +104,14 @@ class RestoreNewClusterTest {
         awaitArchivedPast(manager.client(), source, pointInTime);
         assertThat(ClusterFixture.deleteCluster(manager, source).result()).isEqualTo("done");
 
-        restore = run(manager, restoreNew(pointInTime, source, targetMachines));
+        backupId = ClusterFixture.query(manager.client(), "list_backups", source).get("backups").get(0)
+                .get("backup_id").asText();
+        ObjectNode restoring = restoreNew(pointInTime, source, targetMachines);
+        restoreJob = restoring.get("job_id").asText();
+        manager.client().post(restoring.toString());
+        ManagerKilledMidJob.awaitStep(manager.client(), restoreJob, "restoring shard");
+        deleteWhileRestoring = run(manager, deleteBackup(source, backupId));
+        restore = manager.client().awaitJob(restoreJob, ClusterFixture.CLUSTER_JOB_TIMEOUT);
         restored = restore.info();
     }
 
@@ -123,6 +136,15 @@ class RestoreNewClusterTest {
         instances.addAll(comps(manager.client(), restored));
         assertThat(instances).hasSize(5).allSatisfy(instance -> assertThat(instance.get("ip").asText())
                 .isIn(ClusterFixture.hostaddrs(targetMachines)));
+    }
+
+    @Test
+    void aDeleteBackupWhileTheRestoreReadsTheBackupIsRefusedNamingTheRestoreAndTheBackupStays() {
+        assertThat(deleteWhileRestoring.result()).as(deleteWhileRestoring.toString()).isEqualTo("failed");
+        assertThat(deleteWhileRestoring.info()).isEqualTo("backup " + backupId + " of cluster " + source
+                + " is being read by restore job " + restoreJob + "; delete it once that job ended");
+        assertThat(ClusterFixture.query(manager.client(), "list_backups", source).get("backups"))
+                .extracting(backup -> backup.get("backup_id").asText()).containsExactly(backupId);
     }
 
     @Test

@@ -144,7 +144,9 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
             List<BackupManifest> expired = retention.expired(cluster);
             if (!expired.isEmpty()) {
                 context.step("retention: deleting " + expired.size() + " older backups", 0, 1);
-                retention.delete(cluster, expired);
+                retention.delete(cluster, expired).beingRead().forEach((backup, job) -> LOG.info(
+                        "cluster {}: retention keeps backup {} while restore job {} reads it", cluster,
+                        backup.backupId(), job));
             }
         } catch (RuntimeException e) {
             LOG.warn("cluster {}: backup retention failed: {}", cluster, e.getMessage());

@@ -10,7 +10,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,15 +20,23 @@ import java.util.Optional;
  * backup_cluster, and with them the archived binlogs that only the deleted backups needed: each
  * shard's files whose transactions are all at or before the oldest kept backup's position of
  * that shard. With no backup left the archive stays whole (it replays the cluster from its start).
+ * A backup a restore reads is not deleted ({@link BackupReads}).
  */
 public final class BackupRetention {
     private final BackupStore backups;
     private final BinlogArchive archive;
     private final BackupConfig.Retention retention;
     private final Clock clock;
+    private final BackupReads reads;
 
-    public BackupRetention(BackupStore backups, BinlogArchive archive, BackupConfig.Retention retention, Clock clock) {
+    /** What a deletion did: the archived binlog files it deleted, and the job reading each backup it left. */
+    record Deletion(List<String> prunedBinlogs, Map<BackupManifest, String> beingRead) {
+    }
+
+    public BackupRetention(BackupStore backups, BinlogArchive archive, BackupConfig.Retention retention, Clock clock,
+                           BackupReads reads) {
         this.backups = backups;
+        this.reads = reads;
         this.archive = archive;
         this.retention = retention;
         this.clock = clock;
@@ -38,18 +48,23 @@ public final class BackupRetention {
                 .findFirst();
     }
 
-    /** Deletes the backups, then the archived binlogs older than the oldest backup left. Answers the binlog files deleted. */
-    List<String> delete(String cluster, List<BackupManifest> doomed) {
-        doomed.forEach(backups::delete);
+    /**
+     * Deletes the backups no restore reads, then the archived binlogs older than the oldest
+     * backup left (a backup left because a restore reads it keeps what it needs).
+     */
+    Deletion delete(String cluster, List<BackupManifest> doomed) {
+        Map<BackupManifest, String> beingRead = new LinkedHashMap<>();
+        for (BackupManifest backup : doomed) {
+            reads.deleteUnlessRead(backup, () -> backups.delete(backup)).ifPresent(job -> beingRead.put(backup, job));
+        }
         List<BackupManifest> kept = backups.list(Optional.of(cluster));
         List<String> pruned = new ArrayList<>();
-        if (kept.isEmpty()) {
-            return pruned;
+        if (!kept.isEmpty()) {
+            for (BackupManifest.ShardCopy shard : kept.get(0).shards()) {
+                pruned.addAll(archive.prune(cluster, shard.name(), new GtidPosition(shard.gtidPosition())));
+            }
         }
-        for (BackupManifest.ShardCopy shard : kept.get(0).shards()) {
-            pruned.addAll(archive.prune(cluster, shard.name(), new GtidPosition(shard.gtidPosition())));
-        }
-        return pruned;
+        return new Deletion(pruned, beingRead);
     }
 
     /** The cluster's backups the retention deletes now: oldest first, never the newest. */

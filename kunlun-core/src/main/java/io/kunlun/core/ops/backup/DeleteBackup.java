@@ -15,16 +15,19 @@ import java.util.Optional;
 /**
  * delete_backup (extension): deletes one complete backup of a cluster from the store (the cluster
  * itself may be gone), and the archived binlogs older than the oldest backup left. Refused for a
- * backup the store does not hold complete. What it deleted cannot come back, so a job cut off by
- * a restart finishes when the manager starts again.
+ * backup the store does not hold complete, and for one a restore reads ({@link BackupReads}).
+ * What it deleted cannot come back, so a job cut off by a restart finishes when the manager starts
+ * again.
  */
 public final class DeleteBackup implements Operation<JobRequest.DeleteBackup, Optional<BackupManifest>> {
     private final BackupStore backups;
     private final BackupRetention retention;
+    private final BackupReads reads;
 
-    public DeleteBackup(BackupStore backups, BackupRetention retention) {
+    public DeleteBackup(BackupStore backups, BackupRetention retention, BackupReads reads) {
         this.backups = backups;
         this.retention = retention;
+        this.reads = reads;
     }
 
     @Override
@@ -50,6 +53,9 @@ public final class DeleteBackup implements Operation<JobRequest.DeleteBackup, Op
             throw ManagerException.notFound("backup store " + backups.location() + " holds no backup "
                     + request.backupId() + " of cluster " + request.name());
         }
+        backup.ifPresent(found -> reads.reader(found).ifPresent(job -> {
+            throw ManagerException.conflict(BackupReads.beingRead(found, job));
+        }));
         return backup;
     }
 
@@ -60,8 +66,12 @@ public final class DeleteBackup implements Operation<JobRequest.DeleteBackup, Op
         }
         BackupManifest backup = found.get();
         context.step("deleting backup " + backup.backupId() + " of cluster " + backup.cluster(), 0, 1);
-        List<String> pruned = retention.delete(backup.cluster(), List.of(backup));
-        context.step("deleted, with " + pruned.size() + " archived binlog files", 1, 1);
+        BackupRetention.Deletion deletion = retention.delete(backup.cluster(), List.of(backup));
+        // A restore that chose the backup since the check: it is kept, and the job says why.
+        deletion.beingRead().forEach((read, job) -> {
+            throw ManagerException.conflict(BackupReads.beingRead(read, job));
+        });
+        context.step("deleted, with " + deletion.prunedBinlogs().size() + " archived binlog files", 1, 1);
         return backup.backupId();
     }
 }

@@ -94,12 +94,12 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
 
     /** @param allowed whether the configuration switches restore_cluster on ({@value #SWITCH}) */
     public RestoreCluster(MetadataStore store, Drivers drivers, DirectoryBackupStore backups,
-                          BinlogArchiving archiving, boolean allowed) {
+                          BinlogArchiving archiving, BackupReads reads, boolean allowed) {
         this.store = store;
         this.drivers = drivers;
         this.backups = backups;
         this.archiving = archiving;
-        this.restoring = new StoredBackupRestore(drivers, backups, archiving);
+        this.restoring = new StoredBackupRestore(drivers, backups, archiving, reads);
         this.allowed = allowed;
     }
 
@@ -121,9 +121,15 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
                     + " restore_new_cluster restores into a new cluster without it");
         }
         Cluster cluster = store.clusters().requireCluster(request.restoreClusterName());
-        String name = cluster.name();
         StoredBackupRestore.Choice choice = restoring.choose(request.backupClusterName(), request.timestamp(),
                 context);
+        return restoring.releasingOnFailure(context, () -> checkTarget(request, cluster, choice, context));
+    }
+
+    /** The target's checks against the backup chosen, and the plan. */
+    private Plan checkTarget(JobRequest.RestoreCluster request, Cluster cluster, StoredBackupRestore.Choice choice,
+                             JobContext context) {
+        String name = cluster.name();
         BackupManifest backup = choice.backup();
         context.step("checking cluster " + name, 1, 2);
         String backupName = "backup " + backup.backupId() + " of cluster " + backup.cluster();
@@ -207,8 +213,17 @@ public final class RestoreCluster implements Operation<JobRequest.RestoreCluster
         return shards;
     }
 
+    /** Restores, holding the backup as read until the restore ended, failed or not. */
     @Override
     public String run(JobRequest.RestoreCluster request, Plan plan, JobContext context) {
+        try {
+            return restore(plan, context);
+        } finally {
+            restoring.release(context);
+        }
+    }
+
+    private String restore(Plan plan, JobContext context) {
         String name = plan.cluster().name();
         int nodes = plan.shards().values().stream().mapToInt(List::size).sum();
         int total = plan.keptAside().steps() + nodes + plan.comps().size() + 1;

@@ -69,12 +69,12 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
     private final StoredBackupRestore restoring;
 
     public RestoreNewCluster(MetadataStore store, Hosts hosts, Drivers drivers, BackupStore backups,
-                             BinlogArchiving archiving) {
+                             BinlogArchiving archiving, BackupReads reads) {
         this.store = store;
         this.hosts = hosts;
         this.drivers = drivers;
         this.archiving = archiving;
-        this.restoring = new StoredBackupRestore(drivers, backups, archiving);
+        this.restoring = new StoredBackupRestore(drivers, backups, archiving, reads);
     }
 
     @Override
@@ -96,11 +96,13 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         StoredBackupRestore.Choice choice = restoring.choose(request.backupClusterName(), request.timestamp(),
                 context);
         BackupManifest backup = choice.backup();
-        context.step("planning " + name, 1, 2);
-        BuildPlan build = new InstancePlanning(store, hosts, drivers).plan(name, spec(backup),
-                backup.shards().stream().map(BackupManifest.ShardCopy::name).toList(),
-                backup.comps().stream().map(BackupManifest.CompSchema::name).toList(), request.machineList());
-        return new Plan(choice, request.timestamp(), build, ClusterAccounts.newCredentials());
+        return restoring.releasingOnFailure(context, () -> {
+            context.step("planning " + name, 1, 2);
+            BuildPlan build = new InstancePlanning(store, hosts, drivers).plan(name, spec(backup),
+                    backup.shards().stream().map(BackupManifest.ShardCopy::name).toList(),
+                    backup.comps().stream().map(BackupManifest.CompSchema::name).toList(), request.machineList());
+            return new Plan(choice, request.timestamp(), build, ClusterAccounts.newCredentials());
+        });
     }
 
     /** The backed-up cluster's shape as create_cluster takes it. */
@@ -120,8 +122,17 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         return described;
     }
 
+    /** Restores, holding the backup as read until the restore ended, failed or not. */
     @Override
     public String run(JobRequest.RestoreNewCluster request, Plan plan, JobContext context) {
+        try {
+            return restore(plan, context);
+        } finally {
+            restoring.release(context);
+        }
+    }
+
+    private String restore(Plan plan, JobContext context) {
         BuildPlan build = plan.build();
         String name = build.clusterName();
         int total = 3 + build.storageNodes().size() + build.comps().size() * 2;

@@ -24,12 +24,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What restore_new_cluster and restore_cluster share of reading a backup back: which backup a
  * point in time restores and which archived binlogs bring it up to that time (and the refusals
  * when none does), the store file of a shard's copy, the replay of archived binlogs onto a
- * restored primary, and the comps' schema from the backup.
+ * restored primary, and the comps' schema from the backup. The backup chosen is held as read by
+ * the job ({@link BackupReads}) from its choice until the job calls {@link #release}.
  */
 public final class StoredBackupRestore {
     /** Replaying is bounded like a state transfer: it may apply hours of a busy shard's writes. */
@@ -47,10 +49,12 @@ public final class StoredBackupRestore {
     private final BackupStore backups;
     private final BinlogReplay replay;
     private final BinlogArchive archive;
+    private final BackupReads reads;
 
-    StoredBackupRestore(Drivers drivers, BackupStore backups, BinlogArchiving archiving) {
+    StoredBackupRestore(Drivers drivers, BackupStore backups, BinlogArchiving archiving, BackupReads reads) {
         this.drivers = drivers;
         this.backups = backups;
+        this.reads = reads;
         this.archive = archiving.archive();
         this.replay = new BinlogReplay(archive);
     }
@@ -60,7 +64,9 @@ public final class StoredBackupRestore {
      * file by file against its manifest, and the archived binlogs from it up to the point in
      * time. Refuses a point in the future, before the first backup, or after the chosen backup
      * where the archive does not cover the time between; a backup of another format; a damaged
-     * one. No side effect.
+     * one. The backup is held as read by the job (not by a dry run) once chosen, and released
+     * again when this refuses it; the caller releases it when the rest of its check fails, and
+     * once its run ended.
      */
     Choice choose(String source, LocalDateTime pointInTime, JobContext context) {
         String asked = BinlogArchive.SECOND.format(pointInTime);
@@ -69,23 +75,48 @@ public final class StoredBackupRestore {
             throw ManagerException.refused("timestamp " + asked + " is in the future: the manager's time is "
                     + BinlogArchive.SECOND.format(now) + " (" + archive.zone() + ")");
         }
+        Supplier<BackupManifest> latest = () -> latestBackup(source, pointInTime, asked);
+        BackupManifest backup = context.isDryRun() ? latest.get() : reads.choose(context.jobId(), latest);
+        return releasingOnFailure(context, () -> {
+            Map<String, BinlogReplay.Range> replays = replays(source, backup, pointInTime);
+            if (backup.format() != BackupManifest.FORMAT) {
+                throw ManagerException.refused("backup " + backup.backupId() + " of cluster " + source
+                        + " has format " + backup.format() + "; this manager reads format " + BackupManifest.FORMAT);
+            }
+            context.step("verifying backup " + backup.backupId() + " of cluster " + source, 0, 2);
+            requireIntact(backup);
+            return new Choice(backup, replays);
+        });
+    }
+
+    /** The latest complete backup of {@code source} taken at or before the point in time. */
+    private BackupManifest latestBackup(String source, LocalDateTime pointInTime, String asked) {
         List<BackupManifest> complete = backups.list(Optional.of(source));
         if (complete.isEmpty()) {
             throw ManagerException.notFound("backup store " + backups.location() + " holds no backup of cluster "
                     + source);
         }
-        BackupManifest backup = complete.stream().filter(manifest -> !backupTime(manifest).isAfter(pointInTime))
+        return complete.stream().filter(manifest -> !backupTime(manifest).isAfter(pointInTime))
                 .reduce((earlier, later) -> later)
                 .orElseThrow(() -> ManagerException.refused("timestamp " + asked + " is before the first backup of"
                         + " cluster " + source + ", taken at " + backupTimeText(complete.get(0))));
-        Map<String, BinlogReplay.Range> replays = replays(source, backup, pointInTime);
-        if (backup.format() != BackupManifest.FORMAT) {
-            throw ManagerException.refused("backup " + backup.backupId() + " of cluster " + source + " has format "
-                    + backup.format() + "; this manager reads format " + BackupManifest.FORMAT);
+    }
+
+    /** What {@code check} answers; the job's backup is released when it fails. */
+    <T> T releasingOnFailure(JobContext context, Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (RuntimeException | Error e) {
+            release(context);
+            throw e;
         }
-        context.step("verifying backup " + backup.backupId() + " of cluster " + source, 0, 2);
-        requireIntact(backup);
-        return new Choice(backup, replays);
+    }
+
+    /** The job no longer reads the backup it chose: deletions may take it again. */
+    void release(JobContext context) {
+        if (!context.isDryRun()) {
+            reads.release(context.jobId());
+        }
     }
 
     /**
