@@ -53,6 +53,7 @@ import io.kunlun.core.ops.manager.ListManagers;
 import io.kunlun.core.ops.Operation;
 import io.kunlun.core.ops.backup.RestoreCluster;
 import io.kunlun.core.ops.backup.RestoreNewCluster;
+import io.kunlun.core.ops.backup.RetentionPasses;
 import io.kunlun.core.ops.Query;
 import io.kunlun.core.ops.machines.RestoreMachineRow;
 import io.kunlun.core.ops.topology.RevokeNetwork;
@@ -121,6 +122,7 @@ public final class ClusterManager implements AutoCloseable {
     private final JobEngine engine;
     private final ManagerMetrics metrics;
     private final Supplier<HealthMonitor> healthMonitors;
+    private final Supplier<RetentionPasses> retentionPasses;
     private final Map<JobType, Query<?>> queries = new EnumMap<>(JobType.class);
     /**
      * Begins and ends this manager's terms as leader, one after the other, away from the lease's
@@ -137,6 +139,8 @@ public final class ClusterManager implements AutoCloseable {
     private volatile boolean closing;
     /** The current term's health monitor; null while following. Only the leadership thread and close use it. */
     private HealthMonitor health;
+    /** The current term's backup retention passes; null while following. Used as {@link #health} is. */
+    private RetentionPasses retentionPass;
 
     private ClusterManager(ManagerConfig config, MetadataStore store, Hosts hosts) {
         this.config = config;
@@ -193,6 +197,7 @@ public final class ClusterManager implements AutoCloseable {
         for (Query<?> query : all) {
             queries.put(query.type(), query);
         }
+        this.retentionPasses = () -> new RetentionPasses(retention, engine);
         this.healthMonitors = () -> new HealthMonitor(store, drivers, HealthProbes.of(drivers),
                 Duration.ofSeconds(config.healthIntervalSeconds()), config.healthConcurrency(), archiving::keepAlive, config.healing(), control, engine, metrics, Clock.systemUTC());
     }
@@ -252,8 +257,8 @@ public final class ClusterManager implements AutoCloseable {
 
     /**
      * This manager leads in term {@code fencing}: the engine takes over what the previous leader
-     * (or run) left, as after a restart, then runs the queues; the health monitor starts, unless
-     * {@code healing.monitor} is off. A recovery the store failed under is tried again after a
+     * (or run) left, as after a restart, then runs the queues; the backup retention passes start
+     * (when a rule is set), and the health monitor, unless {@code healing.monitor} is off. A recovery the store failed under is tried again after a
      * pause, while the term lasts.
      */
     private void beginTerm(long fencing) {
@@ -269,6 +274,8 @@ public final class ClusterManager implements AutoCloseable {
             leadership.schedule(() -> beginTerm(fencing), TERM_RETRY.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
+        retentionPass = retentionPasses.get();
+        retentionPass.start(RetentionPasses.EVERY);
         if (config.healing().monitor()) {
             health = healthMonitors.get();
             health.start();
@@ -276,12 +283,16 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     /**
-     * This manager stopped leading: it starts no job and no health round more, and leaves its
-     * running jobs, which stop at their next statement, command or step (all refused now),
-     * ongoing for the new leader to take over as after a restart. It answers requests on.
+     * This manager stopped leading: it starts no job, retention pass or health round more, and
+     * leaves its running jobs, which stop at their next statement, command or step (all refused
+     * now), ongoing for the new leader to take over as after a restart. It answers requests on.
      */
     private void endTerm() {
         engine.abandon();
+        if (retentionPass != null) {
+            retentionPass.close();
+            retentionPass = null;
+        }
         if (health != null) {
             health.close();
             health = null;
@@ -455,6 +466,9 @@ public final class ClusterManager implements AutoCloseable {
             leadership.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (retentionPass != null) {
+            retentionPass.close();
         }
         if (health != null) {
             health.close();

@@ -30,7 +30,8 @@ public record BackupConfig(@JsonProperty("hostaddr") String hostaddr, @JsonPrope
                            @JsonProperty("allow_restore_in_place") boolean allowRestoreInPlace,
                            @JsonProperty("time_zone") String timeZone) {
     /**
-     * How many complete backups each cluster keeps, applied after each successful backup_cluster:
+     * How many complete backups each cluster keeps, applied after each successful backup_cluster
+     * and by the leader's hourly pass over every cluster in the store, deleted ones too:
      * a backup goes when it is not among the newest {@code keep_backups}, or when it is older than
      * {@code keep_days}; the newest backup always stays. Left out, a rule keeps everything.
      */

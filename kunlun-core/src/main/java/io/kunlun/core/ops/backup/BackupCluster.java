@@ -137,17 +137,12 @@ public final class BackupCluster implements Operation<JobRequest.BackupCluster, 
     /**
      * The retention deletes the cluster's expired backups once this one is complete. A failure
      * there does not fail this backup (its undo would delete it): the log says why, and the next
-     * backup tries again.
+     * backup or retention pass tries again.
      */
     private void applyRetention(String cluster, JobContext context) {
         try {
-            List<BackupManifest> expired = retention.expired(cluster);
-            if (!expired.isEmpty()) {
-                context.step("retention: deleting " + expired.size() + " older backups", 0, 1);
-                retention.delete(cluster, expired).beingRead().forEach((backup, job) -> LOG.info(
-                        "cluster {}: retention keeps backup {} while restore job {} reads it", cluster,
-                        backup.backupId(), job));
-            }
+            context.step("applying the backup retention", 0, 1);
+            retention.apply(cluster);
         } catch (RuntimeException e) {
             LOG.warn("cluster {}: backup retention failed: {}", cluster, e.getMessage());
         }

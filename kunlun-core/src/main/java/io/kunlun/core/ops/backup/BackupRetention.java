@@ -5,6 +5,8 @@ import io.kunlun.core.backup.BackupStore;
 import io.kunlun.core.backup.binlog.BinlogArchive;
 import io.kunlun.core.config.BackupConfig;
 import io.kunlun.core.engines.GtidPosition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -17,12 +19,13 @@ import java.util.Optional;
 
 /**
  * Deleting backups, one on request (delete_backup) or by the configured retention after each
- * backup_cluster, and with them the archived binlogs that only the deleted backups needed: each
+ * backup_cluster and in the leader's {@link RetentionPasses}, and with them the archived binlogs that only the deleted backups needed: each
  * shard's files whose transactions are all at or before the oldest kept backup's position of
  * that shard. With no backup left the archive stays whole (it replays the cluster from its start).
  * A backup a restore reads is not deleted ({@link BackupReads}).
  */
 public final class BackupRetention {
+    private static final Logger LOG = LoggerFactory.getLogger(BackupRetention.class);
     private final BackupStore backups;
     private final BinlogArchive archive;
     private final BackupConfig.Retention retention;
@@ -65,6 +68,31 @@ public final class BackupRetention {
             }
         }
         return new Deletion(pruned, beingRead);
+    }
+
+    /** Whether the configuration sets a rule: without one the retention never deletes. */
+    boolean deletes() {
+        return retention.keepBackups() != null || retention.keepDays() != null;
+    }
+
+    /** The clusters the store holds complete backups of, deleted clusters too, in name order. */
+    List<String> clustersWithBackups() {
+        return backups.list(Optional.empty()).stream().map(BackupManifest::cluster).distinct().sorted().toList();
+    }
+
+    /**
+     * Deletes the cluster's expired backups, those a restore reads left for a later pass (the
+     * log names them). Answers how many it deleted.
+     */
+    int apply(String cluster) {
+        List<BackupManifest> expired = expired(cluster);
+        if (expired.isEmpty()) {
+            return 0;
+        }
+        Deletion deletion = delete(cluster, expired);
+        deletion.beingRead().forEach((backup, job) -> LOG.info(
+                "cluster {}: retention keeps backup {} while restore job {} reads it", cluster, backup.backupId(), job));
+        return expired.size() - deletion.beingRead().size();
     }
 
     /** The cluster's backups the retention deletes now: oldest first, never the newest. */

@@ -38,7 +38,12 @@ public final class DeleteBackup implements Operation<JobRequest.DeleteBackup, Op
     /** The cluster's key: a deletion never runs beside a backup of the same cluster. */
     @Override
     public String lockKey(JobRequest.DeleteBackup request) {
-        return "cluster:" + request.name();
+        return lockKey(request.name());
+    }
+
+    /** The key a deletion of the cluster's backups queues on, the key of its backups too. */
+    static String lockKey(String cluster) {
+        return "cluster:" + cluster;
     }
 
     @Override
