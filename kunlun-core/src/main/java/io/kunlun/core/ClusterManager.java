@@ -33,6 +33,7 @@ import io.kunlun.core.ops.backup.BackupRetention;
 import io.kunlun.core.ops.backup.DeleteBackup;
 import io.kunlun.core.ops.backup.DiscardBackup;
 import io.kunlun.core.ops.backup.StopArchiving;
+import io.kunlun.core.ops.backup.StopBackupStream;
 import io.kunlun.core.ops.Drivers;
 import io.kunlun.core.ops.monitoring.MysqldExporter;
 import io.kunlun.core.ops.monitoring.PostgresExporter;
@@ -183,7 +184,7 @@ public final class ClusterManager implements AutoCloseable {
                 new RemoveInstance(drivers, store), new DeleteClusterRows(store), new DeleteShardRow(store),
                 new UnlinkShard(drivers), new RemoveExporter(drivers.exporters(), store),
                 new RemoveOsAccount(drivers.osAccounts(), store), new RevokeNetwork(drivers),
-                new DiscardBackup(hosts), new StopArchiving(archiving)));
+                new DiscardBackup(hosts), new StopBackupStream(hosts), new StopArchiving(archiving)));
         undo.addAll(updatePrometheus.undoActions());
         UndoActions undoActions = new UndoActions(undo);
         this.engine = new JobEngine(store.jobs(), operations, undoActions, JobEngine.Settings.of(config));

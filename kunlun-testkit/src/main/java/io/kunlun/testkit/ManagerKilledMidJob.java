@@ -19,6 +19,7 @@ public final class ManagerKilledMidJob {
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration COMMANDS_EXIT_TIMEOUT = Duration.ofMinutes(1);
     private static final Duration JVM_EXIT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration STILL_RUNNING_WAIT = Duration.ofSeconds(5);
 
     private ManagerKilledMidJob() {
     }
@@ -85,6 +86,18 @@ public final class ManagerKilledMidJob {
         }
         manager.restart();
         return inFlight;
+    }
+
+    /**
+     * Those of the processes that still run (zombies aside) a few seconds on, described: the last
+     * of a pipeline may take a moment to see its neighbours gone.
+     */
+    public static List<String> stillRunning(List<ProcessHandle> commands) {
+        long deadline = System.nanoTime() + STILL_RUNNING_WAIT.toNanos();
+        while (commands.stream().anyMatch(ManagedProcesses::isRunning) && System.nanoTime() < deadline) {
+            pause(50);
+        }
+        return commands.stream().filter(ManagedProcesses::isRunning).map(InstanceTraces::describe).toList();
     }
 
     private static void pause(long millis) {

@@ -598,21 +598,24 @@ final class MariaDbFlavour implements StorageFlavour {
      * state transfer port; the destination's machine connects to it and writes what arrives into
      * the file, hashing it on the way. Nothing is written on the source's machine. The binlog
      * coordinates are the ones mariadb-backup logs when it writes its binlog information file
-     * into the stream: the same values, read without extracting the stream.
+     * into the stream: the same values, read without extracting the stream. The sending end
+     * carries the marker ({@link MarkedProcesses}), for a rollback to stop it once the manager
+     * that waited for it is gone.
      */
     @Override
     public StreamedBackup streamBackup(StorageNode source, InstanceAccount sourceAccount, HostAccess destination,
-                                       String fileStem) {
+                                       String fileStem, String marker) {
         String compression = hasZstd(source.host()) && hasZstd(destination) ? "zstd" : "none";
         String file = fileStem + (compression.equals("zstd") ? ".xbstream.zst" : ".xbstream");
         // zstd at level 1: the copy runs at the compressor's pace, and level 1 keeps up with a disk
         // while still shrinking what compresses; what does not compress passes nearly as fast as cat.
         String sender = "set -o pipefail; " + STREAM_BACKUP + " | $5 | socat -u STDIN"
                 + " TCP-LISTEN:\"$6\",bind=\"$7\",reuseaddr,accept-timeout=\"$8\"";
-        Command send = sourceAccount.command(script(sender, streamBackupArguments(source, sourceAccount),
-                        List.of(compression.equals("zstd") ? "zstd -q -1" : "cat",
-                                String.valueOf(source.ports().stateTransfer()), source.host().address(),
-                                String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds()))))
+        List<String> arguments = new ArrayList<>(streamBackupArguments(source, sourceAccount));
+        arguments.addAll(List.of(compression.equals("zstd") ? "zstd -q -1" : "cat",
+                String.valueOf(source.ports().stateTransfer()), source.host().address(),
+                String.valueOf(STREAM_ACCEPT_TIMEOUT.toSeconds())));
+        Command send = sourceAccount.command(MarkedProcesses.script(marker, sender, arguments))
                 .withTimeout(config.stateTransferTimeout());
         String receiver = Sha256Shell.FUNCTION + "set -o pipefail; umask 077;"
                 + " socat -u TCP:\"$1\":\"$2\",retry=\"$3\",interval=0.2 STDOUT | tee -- \"$4\" | sha256";

@@ -213,11 +213,12 @@ public final class StorageEngine {
      * when both machines have zstd) from the instance's machine into {@code file} on the
      * destination machine, in a file named {@code fileStem} plus {@code .xbstream} or
      * {@code .xbstream.zst}; the source's machine keeps no copy. The file is created with mode 0600.
+     * What runs on the source's machine carries {@code marker} ({@link MarkedProcesses}).
      */
-    public StreamedBackup backup(StorageNode source, HostAccess destination, String fileStem) {
+    public StreamedBackup backup(StorageNode source, HostAccess destination, String fileStem, String marker) {
         HostAccess host = source.host();
         return flavour(host).streamBackup(source, InstanceAccount.of(source, config), destination,
-                fileStem);
+                fileStem, marker);
     }
 
     /** What fills and starts a created instance: its data directory is empty, its configuration written. */

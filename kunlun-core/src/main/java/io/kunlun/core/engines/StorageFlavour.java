@@ -145,10 +145,11 @@ interface StorageFlavour {
      * Streams a physical backup of the running source, taken now, into a file on the destination
      * machine named {@code fileStem} plus the suffix of its format, without a copy on the
      * source's machine. Answers the file, what it holds and the point in the source's history
-     * the backup is consistent to.
+     * the backup is consistent to. The processes on the source's machine carry {@code marker}
+     * ({@link MarkedProcesses}).
      */
     StreamedBackup streamBackup(StorageNode source, InstanceAccount sourceAccount, HostAccess destination,
-                                String fileStem);
+                                String fileStem, String marker);
 
     ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account);
 

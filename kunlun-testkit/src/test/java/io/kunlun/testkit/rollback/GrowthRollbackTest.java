@@ -200,7 +200,7 @@ class GrowthRollbackTest {
         assertThat(failed.info()).startsWith("shard1 node " + address(added) + ": ")
                 .contains(": sending the backup of " + address(primary()) + " failed (exit 137): ")
                 .endsWith("; rolled back");
-        assertThat(stillRunning(stream)).as("the stream's commands").isEmpty();
+        assertThat(ManagerKilledMidJob.stillRunning(stream)).as("the stream's commands").isEmpty();
         assertTheClusterIsAsItWas();
     }
 
@@ -242,20 +242,7 @@ class GrowthRollbackTest {
         then.accept(awaitProcess(request, moment));
         List<ProcessHandle> inFlight = ManagerKilledMidJob.killTheJvmAloneAndRestart(manager, processes);
         Reply status = manager.client().awaitJob(request.get("job_id").asText(), JOB_TIMEOUT);
-        return new Interrupted(status, stillRunning(inFlight));
-    }
-
-    /**
-     * Those of the processes that still run a few seconds on: the last of a pipeline may take a
-     * moment to see its neighbours gone.
-     */
-    private static List<String> stillRunning(List<ProcessHandle> commands) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (commands.stream().anyMatch(ManagedProcesses::isRunning) && System.nanoTime() < deadline) {
-            pause();
-        }
-        return commands.stream().filter(ManagedProcesses::isRunning)
-                .map(InstanceTraces::describe).toList();
+        return new Interrupted(status, ManagerKilledMidJob.stillRunning(inFlight));
     }
 
     /** The first process the predicate accepts, failing when the job ends before one runs. */

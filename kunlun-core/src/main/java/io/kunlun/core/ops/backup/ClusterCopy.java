@@ -12,6 +12,7 @@ import io.kunlun.core.backup.DirectoryBackupStore;
 import io.kunlun.core.backup.StoredFile;
 import io.kunlun.core.engines.ComputeEngine;
 import io.kunlun.core.engines.StorageNode;
+import io.kunlun.core.engines.MarkedProcesses;
 import io.kunlun.core.engines.StreamedBackup;
 import io.kunlun.core.hosts.Command;
 import io.kunlun.core.jobs.JobContext;
@@ -104,6 +105,12 @@ public final class ClusterCopy {
         Runnable progress = () -> context.step(copying + mebibytes(store.bytesStored(cluster, copyId))
                 + " MiB stored of " + mebibytes(estimate) + " MiB of data", done.get(), total);
         Map<String, BackupManifest.ShardCopy> copies = new ConcurrentHashMap<>();
+        // The streams' sending ends are recorded to be stopped first, here: a manager killed
+        // meanwhile leaves them running on the sources' machines. Not from the streams' own
+        // threads: the undo log takes its records one after the other.
+        String marker = MarkedProcesses.marker("backup", context.jobId());
+        sources.shards().values().stream().map(Instance::hostaddr).distinct().forEach(hostaddr ->
+                context.willDo(StopBackupStream.NAME, new StopBackupStream.Payload(hostaddr, marker)));
         ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor();
         try {
             reporter.scheduleWithFixedDelay(() -> {
@@ -114,7 +121,7 @@ public final class ClusterCopy {
                 }
             }, 0, PROGRESS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
             Parallel.run(sources.shards().entrySet().stream().<Runnable>map(shard -> () -> {
-                copies.put(shard.getKey(), copy(cluster, copyId, shard.getKey(), shard.getValue()));
+                copies.put(shard.getKey(), copy(cluster, copyId, shard.getKey(), shard.getValue(), marker));
                 done.incrementAndGet();
             }).toList());
         } catch (ManagerException e) {
@@ -188,12 +195,14 @@ public final class ClusterCopy {
         return bytes >> 20;
     }
 
-    private BackupManifest.ShardCopy copy(String cluster, String copyId, String shard, Instance source) {
+    /** Streams the shard's copy from its source into the store, its sending end carrying the marker. */
+    private BackupManifest.ShardCopy copy(String cluster, String copyId, String shard, Instance source,
+                                          String marker) {
         Instant started = Instant.now();
         StreamedBackup backup = ClusterBuilder.naming(shard + " node ", () -> {
             BackupStore.StoreFile target = store.streamTarget(cluster, copyId, shard + "/backup");
             return drivers.storage(source.hostaddr()).backup(drivers.storageNode(source), target.host(),
-                    target.file());
+                    target.file(), marker);
         });
         String file = shard + "/" + backup.file().substring(backup.file().lastIndexOf('/') + 1);
         return new BackupManifest.ShardCopy(shard, source.address(), source.role().orElse(Role.PRIMARY).wireName(),
