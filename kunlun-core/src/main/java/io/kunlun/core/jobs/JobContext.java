@@ -11,6 +11,8 @@ public final class JobContext {
     private final boolean resumed;
     /** The fencing number of the leader's term the job runs in: every step checks it is still current. */
     private final long fencing;
+    /** Set once the run recorded that it completed: no side effect may follow. */
+    private volatile boolean completed;
 
     JobContext(String jobId, String lockKey, JobTable jobs, UndoActions undoActions, boolean resumed, long fencing) {
         this.jobId = jobId;
@@ -74,7 +76,34 @@ public final class JobContext {
         if (isDryRun()) {
             throw new IllegalStateException("a dry run's check recorded the side effect " + action);
         }
+        if (completed) {
+            throw new IllegalStateException("job " + jobId + " recorded the side effect " + action
+                    + " after its run completed: it would never be undone");
+        }
         jobs.checkFence(jobId, fencing);
         jobs.appendUndo(jobId, action, undoActions.encode(action, payload));
+    }
+
+    /**
+     * Makes the run's last metadata writes ({@code lastWrites}, e.g. marking the new instances
+     * active) and records, in the same transaction, that the run completed with {@code info}:
+     * from then on the job ends done with {@code info} whatever becomes of this manager, and its
+     * undo log is never replayed. A manager killed before it marked the job done finds the run
+     * complete at its next start. Without this, a run is complete only once the engine marked
+     * its job done, after {@link io.kunlun.core.ops.Operation#run} returned: a manager killed
+     * after the last writes rolled back what they finished.
+     *
+     * <p>What the run does after this must need no undo (no {@link #willDo} is accepted) and be
+     * made good without the job when it is cut off: work the manager redoes on its own, e.g.
+     * starting the binlog archivers that its health rounds keep running. The run then returns
+     * {@code info}, answered here.
+     */
+    public String complete(String info, Runnable lastWrites) {
+        if (isDryRun()) {
+            throw new IllegalStateException("a dry run's check completed a run");
+        }
+        jobs.recordCompletion(jobId, fencing, info, lastWrites);
+        completed = true;
+        return info;
     }
 }

@@ -46,7 +46,9 @@ import java.util.function.Consumer;
  * The durable job queue, run by the leader among the managers of a metadata store. Jobs are rows that move through {@link JobTransition}s: accepted jobs
  * survive a restart and run then; a job that was running when the manager stopped is rolled back
  * from its undo log and marked failed, or, when its operation
- * {@linkplain Operation#resumesAfterRestart() resumes}, runs again. A job being rolled back stays
+ * {@linkplain Operation#resumesAfterRestart() resumes}, runs again; one whose run had
+ * {@linkplain JobContext#complete completed} (its last metadata write made) ends done, its undo
+ * log never replayed. A job being rolled back stays
  * ongoing, holding its lock key, until its undo log is empty: a rollback that could not finish is
  * retried on a timer and at the next start. Jobs with the same lock key run one at a time in the
  * order they were accepted; jobs with other keys run concurrently, up to the number of workers.
@@ -173,7 +175,8 @@ public final class JobEngine implements AutoCloseable {
     /**
      * Begins a term as leader with fencing number {@code fencing} (0: no lease, nothing fenced).
      * Takes over the jobs a previous leader (or run) left ongoing, exactly as after a restart:
-     * those whose operation resumes are queued to run again; the others, and those whose
+     * those whose run completed end done with the info it recorded, nothing rolled back; those
+     * whose operation resumes are queued to run again; the others, and those whose
      * rollback had not finished, are rolled back now (or failed at once, with nothing to roll
      * back), and what could not be undone yet is retried later, holding the job's lock key. Then
      * queues the accepted jobs, and looks for more every {@link #PICK_UP_EVERY}. Each lock key's
@@ -192,6 +195,9 @@ public final class JobEngine implements AutoCloseable {
             term = t;
         }
         for (JobRecord job : jobs.inState(JobState.ONGOING)) {
+            if (endedAsCompleted(t, job)) {
+                continue;
+            }
             if (job.status().jobType().isAutomatic()) {
                 // Its work ran on a monitor thread that is gone; what it left is the next health round's to see.
                 end(t, job.jobId(), JobTransition.FAIL, AutomaticJob.CUT_OFF + " at step '" + stepOf(job) + "'");
@@ -559,13 +565,17 @@ public final class JobEngine implements AutoCloseable {
 
     /**
      * A job whose run the store's failure cut off, as the store holds it now: still accepted, it
-     * starts; ongoing with no undo record (it changed nothing yet) or resumable, it runs again;
-     * otherwise it rolls back. An ended job is left as it is.
+     * starts; ongoing with its run completed, it ends done; ongoing with no undo record (it
+     * changed nothing yet) or resumable, it runs again; otherwise it rolls back. An ended job is
+     * left as it is.
      */
     private boolean takeOver(Term t, JobRecord job) {
         return switch (job.status().state()) {
             case ACCEPT -> run(t, new Queued(job.jobId(), Action.START));
             case ONGOING -> {
+                if (endedAsCompleted(t, job)) {
+                    yield true;
+                }
                 if (job.rollbackCause().isPresent()) {
                     yield rollBack(t, job.jobId(), job.rollbackCause().get());
                 }
@@ -580,8 +590,15 @@ public final class JobEngine implements AutoCloseable {
         };
     }
 
-    /** Fails the job at once when it made no side effect, else begins its rollback. */
+    /**
+     * Fails the job at once when it made no side effect, else begins its rollback; but a job
+     * whose run completed before the failure (in work that needs no undo) ends done.
+     */
     private boolean fail(Term t, String jobId, String cause) {
+        if (endedAsCompleted(t, jobs.find(jobId).orElseThrow())) {
+            LOG.error("job {}: failed after its run completed, so it ended done: {}", jobId, cause);
+            return true;
+        }
         if (jobs.undoLog(jobId).isEmpty()) {
             end(t, jobId, JobTransition.FAIL, cause);
             return true;
@@ -591,6 +608,18 @@ public final class JobEngine implements AutoCloseable {
             return true;
         }
         return rollBack(t, jobId, cause);
+    }
+
+    /**
+     * Ends done, with the info its run recorded, a job whose run {@linkplain JobContext#complete
+     * completed}: whatever cut it off after that, what it made stays. False for any other job.
+     */
+    private boolean endedAsCompleted(Term t, JobRecord job) {
+        if (job.completedInfo().isEmpty()) {
+            return false;
+        }
+        end(t, job.jobId(), JobTransition.SUCCEED, job.completedInfo().get());
+        return true;
     }
 
     private static String stepOf(JobRecord job) {

@@ -22,7 +22,7 @@ import java.util.Optional;
 /** Jobs (the operation records) and their undo logs. */
 public final class JobTable {
     private static final String COLUMNS = "seq, job_id, job_type, user_name, request, lock_key, state, info, step,"
-            + " steps_done, steps_total, submitted_at, started_at, ended_at, rollback_cause";
+            + " steps_done, steps_total, submitted_at, started_at, ended_at, rollback_cause, completed_info";
 
     private final Jdbi jdbi;
 
@@ -171,6 +171,29 @@ public final class JobTable {
     }
 
     /**
+     * Runs {@code lastWrites}, the last metadata writes of the job's run (through any table of
+     * this store: Jdbi gives them this thread's handle, so they join this transaction), and
+     * records that the run completed with {@code info}, in one transaction: either both are
+     * durable or neither. The step is refused (a {@code NOT_LEASE_HOLDER} ManagerException, and
+     * nothing is written) once the term {@code fencing} is over, and fails with an INTERNAL one
+     * when the job is no longer ongoing; whatever {@code lastWrites} throws rolls the transaction
+     * back and propagates.
+     */
+    public void recordCompletion(String jobId, long fencing, String info, Runnable lastWrites) {
+        jdbi.useTransaction(handle -> {
+            checkFence(jobId, fencing);
+            lastWrites.run();
+            int recorded = handle.createUpdate("UPDATE job SET completed_info = :info WHERE job_id = :id"
+                            + " AND state = :ongoing")
+                    .bind("info", info).bind("id", jobId).bind("ongoing", JobState.ONGOING.wireName()).execute();
+            if (recorded != 1) {
+                throw new ManagerException(ManagerException.Code.INTERNAL, "job " + jobId
+                        + " cannot record that its run completed: it is no longer ongoing");
+            }
+        });
+    }
+
+    /**
      * Marks an ongoing job as rolling back because of {@code cause}: it stays ongoing, at the
      * step it failed at, with {@code info}, until its undo log is empty. False when the job is
      * not ongoing.
@@ -302,7 +325,7 @@ public final class JobTable {
                 instant(rs, "started_at"),
                 instant(rs, "ended_at"));
         return new JobRecord(rs.getLong("seq"), status, rs.getString("request"), rs.getString("lock_key"),
-                Optional.ofNullable(rs.getString("rollback_cause")));
+                Optional.ofNullable(rs.getString("rollback_cause")), Optional.ofNullable(rs.getString("completed_info")));
     }
 
     private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {

@@ -22,7 +22,8 @@ final class Migrations {
     /** Every migration, oldest first: resources {@code migrations/V<n>__<name>.sql}. */
     static final List<String> ALL = List.of("V1__foundation", "V2__clusters", "V3__exporters",
             "V4__manager_lease", "V5__job_rollback", "V6__machine_ports", "V7__healing_events", "V8__os_accounts",
-            "V9__leader_election", "V10__installation", "V11__fleet_indexes", "V12__retention_indexes");
+            "V9__leader_election", "V10__installation", "V11__fleet_indexes", "V12__retention_indexes",
+            "V13__job_completion");
     /** How long a manager waits for another's migrations: several, on a large store, each replicated first. */
     private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
     /** How long the lock of a manager that died holds the others back. */

@@ -4,6 +4,7 @@ import io.kunlun.core.ManagerException;
 import io.kunlun.core.config.ManagerConfig.MetadataConfig;
 import io.kunlun.core.jobs.FailingOperation.SideEffect;
 import io.kunlun.core.jobs.ResumingOperation.Run;
+import io.kunlun.core.meta.EventTable;
 import io.kunlun.core.meta.JobTable;
 import io.kunlun.core.meta.JobTransition;
 import io.kunlun.core.meta.MetadataStore;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -241,6 +243,76 @@ class JobEngineTest {
         assertThat(done.state()).isEqualTo(JobState.DONE);
         assertThat(resuming.runs()).containsExactly(new Run("j1", true, true));
         assertThat(forget.undone()).isEmpty();
+    }
+
+    @Test
+    void aRunCutOffAfterItCompletedEndsDoneAtTheNextStartAndIsNotRolledBack() throws Exception {
+        CompletingOperation cutOff = new CompletingOperation(() -> recordEvent("c1"),
+                CompletingOperation::awaitInterrupt);
+        JobEngine first = engine(cutOff);
+        first.submit(addComps("j1", "c1"));
+        awaitInfo(first, "j1", "starting what the manager keeps running");
+
+        first.close();
+        assertThat(first.status("j1").orElseThrow().state()).isEqualTo(JobState.ONGOING);
+        closeAll();
+
+        JobEngine second = engine(cutOff);
+        JobStatus done = second.await("j1", TIMEOUT);
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(done.info()).isEqualTo("added comps to c1");
+        assertThat(forget.undone()).isEmpty();
+        assertThat(store.jobs().undoLog("j1")).isEmpty();
+        assertThat(store.events().newest(Optional.of("c1"), 10)).hasSize(1);
+    }
+
+    @Test
+    void aRunThatFailsAfterItCompletedEndsDoneAndIsNotRolledBack() throws Exception {
+        JobEngine engine = engine(new CompletingOperation(() -> recordEvent("c1"), () -> {
+            throw ManagerException.refused(DISK_FULL);
+        }));
+
+        engine.submit(addComps("j1", "c1"));
+
+        JobStatus done = engine.await("j1", TIMEOUT);
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(done.info()).isEqualTo("added comps to c1");
+        assertThat(forget.undone()).isEmpty();
+        assertThat(store.events().newest(Optional.of("c1"), 10)).hasSize(1);
+    }
+
+    @Test
+    void lastWritesThatFailAreNotMadeAndTheRunIsRolledBack() throws Exception {
+        JobEngine engine = engine(new CompletingOperation(() -> {
+            recordEvent("c1");
+            throw ManagerException.refused(DISK_FULL);
+        }, () -> { }));
+
+        engine.submit(addComps("j1", "c1"));
+
+        JobStatus failed = engine.await("j1", TIMEOUT);
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.info()).isEqualTo(DISK_FULL + "; rolled back");
+        assertThat(forget.undone()).containsExactly("c1");
+        assertThat(store.events().newest(Optional.of("c1"), 10)).isEmpty();
+    }
+
+    @Test
+    void anOngoingJobWhoseRunCompletedEndsDoneOnRecoveryWithItsInfoAndItsUndoLogIsNotReplayed() throws Exception {
+        leaveOngoing(addComps("j1", "c1"), "starting the binlog archivers", List.of("c1"));
+        try (MetadataStore previous = openStore()) {
+            previous.jobs().recordCompletion("j1", 0, "added comps to c1", () -> { });
+        }
+
+        JobEngine engine = engine(instant);
+
+        JobStatus done = engine.await("j1", TIMEOUT);
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(done.info()).isEqualTo("added comps to c1");
+        assertThat(done.endedAt()).isPresent();
+        assertThat(forget.undone()).isEmpty();
+        assertThat(store.jobs().undoLog("j1")).isEmpty();
+        assertThat(instant.runsOf("j1")).isZero();
     }
 
     @Test
@@ -808,6 +880,12 @@ class JobEngineTest {
         }
         throw new AssertionError("job " + jobId + " never had info containing '" + text + "': "
                 + engine.status(jobId).orElseThrow());
+    }
+
+    /** A write of the job's run: one healing event of cluster {@code cluster}. */
+    private void recordEvent(String cluster) {
+        store.events().record(new EventTable.Event(Instant.now(), cluster, "127.0.0.2", 57330,
+                EventTable.Kind.RESTARTED, "written by the run"));
     }
 
     private MetadataStore openStore() {
