@@ -81,11 +81,21 @@ public final class BinlogArchiving {
     }
 
     /**
-     * Starts archiving the shards (their directories made and marked as the job's unless they
-     * exist) and their archivers. A shard whose archiver cannot start now fails the call, naming
-     * the shard and the archiver's log; the caller decides whether that fails its job.
+     * Starts archiving the shards: {@link #prepare} then {@link #startArchivers}. A shard whose
+     * archiver cannot start now fails the call, naming the shard and the archiver's log; the
+     * caller decides whether that fails its job.
      */
     public void start(String cluster, List<String> shards, String jobId) {
+        prepare(cluster, shards, jobId);
+        startArchivers(cluster, shards);
+    }
+
+    /**
+     * Makes the shards' directories, marked as the job's unless they exist: from then on the
+     * shards are archived, their archivers started by {@link #keepAlive()} when nothing else
+     * starts them, until {@link #discard}.
+     */
+    public void prepare(String cluster, List<String> shards, String jobId) {
         HostAccess host = archive.host();
         archive.requireSafePath();
         for (String shard : shards) {
@@ -93,9 +103,20 @@ public final class BinlogArchiving {
                             + " && printf '%s\\n' \"$3\" > \"$2/" + BinlogArchive.JOB_MARKER + "\"; }; }", "sh",
                     archive.clusterDirectory(cluster), archive.shardDirectory(cluster, shard), jobId));
         }
+    }
+
+    /**
+     * Starts now the archivers of those of the shards whose directory {@link #prepare} made (a
+     * shard without one is not archived). A shard whose archiver cannot start fails the call, as
+     * in {@link #start}.
+     */
+    public void startArchivers(String cluster, List<String> shards) {
         Cluster found = store.clusters().requireCluster(cluster);
+        List<String> archived = archive.shards(cluster);
         for (String shard : shards) {
-            keepArchiving(found, shard);
+            if (archived.contains(shard)) {
+                keepArchiving(found, shard);
+            }
         }
     }
 

@@ -53,7 +53,40 @@ public final class StopArchiving implements UndoAction<StopArchiving.Payload> {
         try {
             archiving.start(cluster, shards, context.jobId());
         } catch (RuntimeException e) {
-            LOG.warn("cluster {}: binlog archiving not started yet: {}", cluster, e.getMessage());
+            warnNotStarted(cluster, e);
         }
+    }
+
+    /**
+     * The part of {@link #startArchiving} that is undone with the job, for a run that starts the
+     * archivers once it has {@linkplain JobContext#complete completed} (they need active
+     * instances, which its last write makes): the shards' archive directories. What cannot be
+     * made now does not fail the job, as in {@link #startArchiving}.
+     */
+    public static void prepareArchiving(BinlogArchiving archiving, String cluster, List<String> shards,
+                                        JobContext context) {
+        context.willDo(NAME, new Payload(cluster, shards, context.jobId()));
+        try {
+            archiving.prepare(cluster, shards, context.jobId());
+        } catch (RuntimeException e) {
+            warnNotStarted(cluster, e);
+        }
+    }
+
+    /**
+     * Starts the archivers of the shards {@link #prepareArchiving} prepared: work that needs no
+     * undo and no job (the keep-alive starts what is not running every health round), so it may
+     * follow the run's completion. An archiver that cannot start now is logged.
+     */
+    public static void startArchivers(BinlogArchiving archiving, String cluster, List<String> shards) {
+        try {
+            archiving.startArchivers(cluster, shards);
+        } catch (RuntimeException e) {
+            warnNotStarted(cluster, e);
+        }
+    }
+
+    private static void warnNotStarted(String cluster, RuntimeException e) {
+        LOG.warn("cluster {}: binlog archiving not started yet: {}", cluster, e.getMessage());
     }
 }
