@@ -157,12 +157,13 @@ public final class RestoreNewCluster implements Operation<JobRequest.RestoreNewC
         }).toList());
         context.step("linking comps to the new shards", done.incrementAndGet(), total);
         builder.linkCompsToShards(build, List.of(), users, context);
-        builder.markActive(build);
-        StopArchiving.startArchiving(archiving, name, build.shards().stream().map(BuildPlan.Shard::name).toList(),
-                context);
+        List<String> shards = build.shards().stream().map(BuildPlan.Shard::name).toList();
+        StopArchiving.prepareArchiving(archiving, name, shards, context);
+        String info = context.complete(name, () -> builder.markActive(build));
         context.step("restored " + name + " from backup " + plan.backup().backupId() + " of cluster "
                 + plan.backup().cluster(), total, total);
-        return name;
+        StopArchiving.startArchivers(archiving, name, shards);
+        return info;
     }
 
     /**

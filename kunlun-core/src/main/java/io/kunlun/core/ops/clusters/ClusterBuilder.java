@@ -37,9 +37,10 @@ import java.util.zip.CRC32;
 /**
  * Makes a {@link BuildPlan} real, for a new cluster or one that grows: registers each instance
  * (after recording how to remove it), installs the storage nodes of all new shards at once, joins
- * them per the cluster's ha_mode, installs the new comps, links every comp to every shard, and
- * marks everything active. Any failure propagates; the job engine then replays the undo records,
- * which removes whatever was installed and unlinks the new shards from the comps that were there.
+ * them per the cluster's ha_mode, installs the new comps and links every comp to every shard; the
+ * job's run then completes by marking everything active ({@link #complete}). Any failure before
+ * propagates; the job engine then replays the undo records, which removes whatever was installed
+ * and unlinks the new shards from the comps that were there.
  */
 public final class ClusterBuilder {
     /** The database clients use on every comp. */
@@ -77,8 +78,17 @@ public final class ClusterBuilder {
         installComps(plan, users, context, done, stepsTotal);
         context.step("linking comps to shards", done.get(), stepsTotal);
         linkCompsToShards(plan, existing, users, context);
-        markActive(plan);
-        context.step("registered", done.incrementAndGet(), stepsTotal);
+    }
+
+    /**
+     * Completes the job's run once its plan is built: every planned instance marked active, in
+     * the transaction that records the run complete with {@code info} ({@link JobContext#complete}),
+     * then the last step reported. Answers {@code info}.
+     */
+    public String complete(BuildPlan plan, String info, JobContext context, int stepsTotal) {
+        String completed = context.complete(info, () -> markActive(plan));
+        context.step("registered", stepsTotal, stepsTotal);
+        return completed;
     }
 
     /** Registers every planned instance, as creating, after recording how to remove it. */
@@ -88,7 +98,7 @@ public final class ClusterBuilder {
         }
     }
 
-    /** Marks every planned instance active: the last step of a build. */
+    /** Marks every planned instance active: the last write of a run that builds, see {@link JobContext#complete}. */
     public void markActive(BuildPlan plan) {
         for (Instance instance : plan.all()) {
             store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);

@@ -79,10 +79,12 @@ public final class CreateCluster implements Operation<JobRequest.CreateCluster, 
         context.willDo(DeleteClusterRows.NAME, build.clusterName());
         store.clusters().insertCluster(build.clusterName(), request.spec(), context.jobId(), plan.credentials());
         build.shards().forEach(shard -> store.clusters().insertShard(build.clusterName(), shard.name()));
-        new ClusterBuilder(store, drivers).build(build, List.of(),
-                ClusterAccounts.users(plan.credentials(), build.all()), context, 1, total);
-        StopArchiving.startArchiving(archiving, build.clusterName(),
-                build.shards().stream().map(BuildPlan.Shard::name).toList(), context);
-        return build.clusterName();
+        ClusterBuilder builder = new ClusterBuilder(store, drivers);
+        builder.build(build, List.of(), ClusterAccounts.users(plan.credentials(), build.all()), context, 1, total);
+        List<String> shards = build.shards().stream().map(BuildPlan.Shard::name).toList();
+        StopArchiving.prepareArchiving(archiving, build.clusterName(), shards, context);
+        String info = builder.complete(build, build.clusterName(), context, total);
+        StopArchiving.startArchivers(archiving, build.clusterName(), shards);
+        return info;
     }
 }

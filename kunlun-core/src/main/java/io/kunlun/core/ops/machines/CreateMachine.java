@@ -53,10 +53,12 @@ public final class CreateMachine implements Operation<JobRequest.CreateMachine, 
     public String run(JobRequest.CreateMachine request, List<PathSpace> spaces, JobContext context) {
         context.step("registering " + request.machine().hostaddr(), 1, 2);
         context.willDo(RestoreMachineRow.NAME, RestoreMachineRow.capture(store, request.machine().hostaddr()));
-        if (!store.machines().insert(request.machine(), spaces)) {
-            throw ManagerException.conflict("machine " + request.machine().hostaddr() + " is already registered");
-        }
+        String info = context.complete("create machine succeed", () -> {
+            if (!store.machines().insert(request.machine(), spaces)) {
+                throw ManagerException.conflict("machine " + request.machine().hostaddr() + " is already registered");
+            }
+        });
         context.step("done", 2, 2);
-        return "create machine succeed";
+        return info;
     }
 }

@@ -41,13 +41,17 @@ public final class DeleteMachine implements Operation<JobRequest.DeleteMachine, 
     public String run(JobRequest.DeleteMachine request, Void plan, JobContext context) {
         context.step("deleting " + request.hostaddr(), 0, 1);
         context.willDo(RestoreMachineRow.NAME, RestoreMachineRow.capture(store, request.hostaddr()));
-        switch (store.machines().delete(request.hostaddr())) {
-            case UNKNOWN -> throw ManagerException.notFound("machine " + request.hostaddr() + " is not registered");
-            case HOSTS_INSTANCES -> throw ManagerException.refused("machine " + request.hostaddr()
-                    + " still hosts instances; delete their clusters first");
-            case DELETED -> hosts.forget(request.hostaddr());
-        }
+        String info = context.complete("delete machine succeed", () -> {
+            switch (store.machines().delete(request.hostaddr())) {
+                case UNKNOWN -> throw ManagerException.notFound("machine " + request.hostaddr() + " is not registered");
+                case HOSTS_INSTANCES -> throw ManagerException.refused("machine " + request.hostaddr()
+                        + " still hosts instances; delete their clusters first");
+                case DELETED -> { }
+            }
+        });
+        // The machine's cached access is closed once it is gone: an open one would serve no one.
+        hosts.forget(request.hostaddr());
         context.step("done", 1, 1);
-        return "delete machine succeed";
+        return info;
     }
 }

@@ -63,10 +63,12 @@ public final class UpdateMachine implements Operation<JobRequest.UpdateMachine, 
     public String run(JobRequest.UpdateMachine request, List<PathSpace> spaces, JobContext context) {
         context.step("updating " + request.machine().hostaddr(), 1, 2);
         context.willDo(RestoreMachineRow.NAME, RestoreMachineRow.capture(store, request.machine().hostaddr()));
-        if (!store.machines().update(request.machine(), spaces)) {
-            throw ManagerException.notFound("machine " + request.machine().hostaddr() + " is not registered");
-        }
+        String info = context.complete("update machine succeed", () -> {
+            if (!store.machines().update(request.machine(), spaces)) {
+                throw ManagerException.notFound("machine " + request.machine().hostaddr() + " is not registered");
+            }
+        });
         context.step("done", 2, 2);
-        return "update machine succeed";
+        return info;
     }
 }

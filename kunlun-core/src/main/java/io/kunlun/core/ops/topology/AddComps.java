@@ -57,6 +57,7 @@ public final class AddComps implements Operation<JobRequest.AddComps, ClusterGro
     @Override
     public String run(JobRequest.AddComps request, ClusterGrowth.Plan plan, JobContext context) {
         growth.run(plan, context);
-        return String.join(";", plan.build().comps().stream().map(comp -> comp.compName().orElseThrow()).toList());
+        return growth.complete(plan, String.join(";",
+                plan.build().comps().stream().map(comp -> comp.compName().orElseThrow()).toList()), context);
     }
 }

@@ -132,11 +132,13 @@ public final class AddNodes implements Operation<JobRequest.AddNodes, AddNodes.P
                 context.step("joined " + node.address(), done.incrementAndGet(), total);
             }
         }).toList());
-        for (Instance instance : all) {
-            store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);
-        }
+        String info = context.complete(all.stream().map(Instance::address).collect(Collectors.joining(";")), () -> {
+            for (Instance instance : all) {
+                store.clusters().setStatus(instance.hostaddr(), instance.port(), InstanceStatus.ACTIVE);
+            }
+        });
         context.step("registered", total, total);
-        return all.stream().map(Instance::address).collect(Collectors.joining(";"));
+        return info;
     }
 
     /**

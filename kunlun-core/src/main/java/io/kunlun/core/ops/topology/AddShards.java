@@ -59,8 +59,10 @@ public final class AddShards implements Operation<JobRequest.AddShards, ClusterG
     @Override
     public String run(JobRequest.AddShards request, ClusterGrowth.Plan plan, JobContext context) {
         growth.run(plan, context);
-        StopArchiving.startArchiving(archiving, request.name(),
-                plan.build().shards().stream().map(BuildPlan.Shard::name).toList(), context);
-        return String.join(";", plan.build().shards().stream().map(BuildPlan.Shard::name).toList());
+        List<String> shards = plan.build().shards().stream().map(BuildPlan.Shard::name).toList();
+        StopArchiving.prepareArchiving(archiving, request.name(), shards, context);
+        String info = growth.complete(plan, String.join(";", shards), context);
+        StopArchiving.startArchivers(archiving, request.name(), shards);
+        return info;
     }
 }

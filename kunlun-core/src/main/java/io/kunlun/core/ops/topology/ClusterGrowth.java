@@ -46,11 +46,11 @@ public final class ClusterGrowth {
 
     /**
      * Lets the new instances' machines in on the cluster's instances, registers the new shards
-     * (each after recording how to forget it), then builds.
+     * (each after recording how to forget it), then builds; {@link #complete} follows.
      */
     void run(Plan plan, JobContext context) {
         BuildPlan build = plan.build();
-        int total = 2 + ClusterBuilder.steps(build);
+        int total = steps(build);
         List<Instance> everything = new ArrayList<>(plan.existing());
         everything.addAll(build.all());
         ClusterUsers users = ClusterAccounts.users(store.clusters().credentials(build.clusterName()).values(),
@@ -63,5 +63,14 @@ public final class ClusterGrowth {
             store.clusters().insertShard(build.clusterName(), shard.name());
         }
         new ClusterBuilder(store, drivers).build(build, plan.existing(), users, context, 2, total);
+    }
+
+    /** Completes the job's run with {@code info} once {@link #run} built the plan, see {@link ClusterBuilder#complete}. */
+    String complete(Plan plan, String info, JobContext context) {
+        return new ClusterBuilder(store, drivers).complete(plan.build(), info, context, steps(plan.build()));
+    }
+
+    private static int steps(BuildPlan build) {
+        return 2 + ClusterBuilder.steps(build);
     }
 }
