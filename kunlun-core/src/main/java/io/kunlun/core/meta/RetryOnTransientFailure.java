@@ -3,7 +3,9 @@ package io.kunlun.core.meta;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleCallbackDecorator;
+import org.jdbi.v3.core.HandleScope;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.extension.HandleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,12 @@ import java.util.function.BooleanSupplier;
  * <p>A unit the server rolled back as a deadlock's victim (SQLSTATE 40001, which a MariaDB store
  * meets between jobs writing at once, more often just after it restarted) is run again too: the
  * server undid all of it, so running it again is always safe.
+ *
+ * <p>Only the outermost unit of a thread is run again: a unit inside another (Jdbi gives it the
+ * thread's open handle) would otherwise run alone on its new connection and commit apart from the
+ * transaction it belongs to (a run's last writes and its completion, see
+ * {@link JobTable#recordCompletion}). The outermost unit runs again whole, and the units inside it
+ * share its new connection.
  */
 final class RetryOnTransientFailure implements HandleCallbackDecorator {
     private static final Logger LOG = LoggerFactory.getLogger(RetryOnTransientFailure.class);
@@ -65,6 +73,9 @@ final class RetryOnTransientFailure implements HandleCallbackDecorator {
 
     @Override
     public <R, X extends Exception> HandleCallback<R, X> decorate(HandleCallback<R, X> callback) {
+        if (jdbi.getHandleScope().get() != null) {
+            return callback; // inside another unit, which runs again whole
+        }
         return handle -> {
             if (servingRequest.getAsBoolean()) {
                 return onceMoreIfLost(callback, handle);
@@ -98,7 +109,7 @@ final class RetryOnTransientFailure implements HandleCallbackDecorator {
                 return rethrow(first);
             }
             try (Handle fresh = jdbi.open()) {
-                return callback.withHandle(fresh);
+                return onThisThread(fresh, callback);
             } catch (Exception second) {
                 second.addSuppressed(first);
                 return rethrow(second);
@@ -119,7 +130,7 @@ final class RetryOnTransientFailure implements HandleCallbackDecorator {
             }
             pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
             try (Handle fresh = jdbi.open()) {
-                return callback.withHandle(fresh);
+                return onThisThread(fresh, callback);
             } catch (Exception e) {
                 if (!worthRetrying(e)) {
                     return rethrow(e);
@@ -128,6 +139,25 @@ final class RetryOnTransientFailure implements HandleCallbackDecorator {
             }
         }
         return rethrow(last);
+    }
+
+    /**
+     * Runs the unit on {@code fresh}, the thread's handle meanwhile: the units inside it get that
+     * handle, not the one whose connection was lost.
+     */
+    private <R, X extends Exception> R onThisThread(Handle fresh, HandleCallback<R, X> callback) throws X {
+        HandleScope scope = jdbi.getHandleScope();
+        HandleSupplier lost = scope.get();
+        scope.set(fresh);
+        try {
+            return callback.withHandle(fresh);
+        } finally {
+            if (lost == null) {
+                scope.clear();
+            } else {
+                scope.set(lost);
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,6 +94,23 @@ class RetryOnTransientFailureTest {
             throw new SQLTransientConnectionException("Connection is not available, request timed out");
         })).isInstanceOf(SQLTransientConnectionException.class);
         assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void aUnitInsideATransactionWhoseConnectionWasLostRunsAgainWithTheWholeTransactionOnItsNewConnection() throws Exception {
+        Jdbi store = Jdbi.create("jdbc:h2:mem:retry-" + UUID.randomUUID());
+        new RetryOnTransientFailure("test", Duration.ofSeconds(5), () -> false, QUICK_FAILURE).install(store);
+        List<Boolean> innerOnTheTransactionsHandle = new CopyOnWriteArrayList<>();
+        AtomicInteger innerRuns = new AtomicInteger();
+
+        store.useTransaction(transaction -> store.useHandle(inner -> {
+            innerOnTheTransactionsHandle.add(inner == transaction);
+            if (innerRuns.incrementAndGet() == 1) {
+                throw new SQLNonTransientConnectionException("the member went away");
+            }
+        }));
+
+        assertThat(innerOnTheTransactionsHandle).containsExactly(true, true);
     }
 
     /** An in-memory store whose every unit of work serves a request. */
