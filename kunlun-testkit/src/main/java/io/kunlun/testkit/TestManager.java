@@ -17,9 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -36,9 +34,6 @@ import java.util.function.UnaryOperator;
 public final class TestManager implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback, ParameterResolver, AutoCloseable {
     private static final String LOOPBACK = "127.0.0.1";
-    private static final Duration ACCOUNT_DELETION_PATIENCE = Duration.ofSeconds(5);
-    /** userdel: a process still runs as the account. */
-    private static final int USERDEL_ACCOUNT_IN_USE = 8;
 
     private final Optional<String> accessToken;
     private final UnaryOperator<ManagerConfig> configure;
@@ -223,7 +218,7 @@ public final class TestManager implements BeforeAllCallback, AfterAllCallback, B
             server.close();
             manager.close();
         } finally {
-            deleteAccounts(accounts);
+            LeftOsAccounts.delete(accounts);
             manager = null;
             server = null;
             client = null;
@@ -243,30 +238,6 @@ public final class TestManager implements BeforeAllCallback, AfterAllCallback, B
             return manager.osAccounts();
         } catch (RuntimeException storeGone) {
             return List.of();
-        }
-    }
-
-    /**
-     * Each account's name is the manager's own (its installation's), so nothing else runs as it.
-     * Without root (or without the account any more) there is nothing to delete.
-     */
-    private static void deleteAccounts(List<String> accounts) {
-        for (String account : accounts) {
-            long deadline = System.nanoTime() + ACCOUNT_DELETION_PATIENCE.toNanos();
-            do {
-                Programs.result(List.of("pkill", "-KILL", "-u", account), Map.of());
-            } while (Programs.result(List.of("userdel", "--", account), Map.of()).status() == USERDEL_ACCOUNT_IN_USE
-                    && System.nanoTime() < deadline && pause());
-        }
-    }
-
-    private static boolean pause() {
-        try {
-            Thread.sleep(100);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 
