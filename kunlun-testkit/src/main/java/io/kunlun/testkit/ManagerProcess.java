@@ -2,7 +2,11 @@ package io.kunlun.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kunlun.core.config.ManagerConfig;
+import io.kunlun.core.meta.MetadataStore;
+import io.kunlun.model.MetaNode;
 import io.kunlun.server.Serve;
+import io.kunlun.server.ServeConfig;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -282,9 +286,29 @@ public final class ManagerProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * {@code kill -9}, then, as {@link TestManager#close()} does, deletes the operating-system
+     * accounts its embedded store lists (killing what still runs as them: the instances of
+     * clusters the test did not delete). A store on a database server keeps its accounts: other
+     * managers may still use them.
+     */
     @Override
     public synchronized void close() {
         kill();
+        LeftOsAccounts.delete(leftAccounts());
+    }
+
+    /** The accounts in the embedded store of its home, read once the process is gone; none when unreadable. */
+    private List<String> leftAccounts() {
+        ManagerConfig config = ServeConfig.load(Path.of(extraArgs.get(extraArgs.indexOf("--config") + 1))).manager();
+        if (!config.metadata().isEmbedded()) {
+            return List.of();
+        }
+        try (MetadataStore store = MetadataStore.open(config.metadata(), home, new MetaNode("127.0.0.1", port))) {
+            return store.osAccounts().names();
+        } catch (RuntimeException unreadable) {
+            return List.of();
+        }
     }
 
     @Override

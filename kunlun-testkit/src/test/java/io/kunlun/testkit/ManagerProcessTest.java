@@ -2,6 +2,7 @@ package io.kunlun.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kunlun.testkit.cluster.ClusterFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,6 +18,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ManagerProcessTest {
     @RegisterExtension
     static ManagedProcesses processes = ManagedProcesses.create();
+    @RegisterExtension
+    LoopbackMachines loopback = LoopbackMachines.of("127.0.0.206");
+
+    /** getent: the key is not in the database. */
+    private static final int GETENT_NOT_FOUND = 2;
 
     @TempDir
     Path home;
@@ -41,6 +48,23 @@ class ManagerProcessTest {
         assertThat(manager.home()).isEqualTo(home);
         assertThat(manager.client().post("{\"job_type\":\"get_meta_mode\"}"))
                 .isEqualTo(Reply.of(200, "{\"mode\":\"no_rep\"}"));
+    }
+
+    @Test
+    void closingDeletesTheAccountOfAClusterTheTestLeftAndKillsWhatRunsAsIt() {
+        LoopbackMachine machine = loopback.take();
+        ManagerProcess manager = ManagerProcess.start(home, processes);
+        ClusterFixture.register(manager.client(), List.of(machine));
+        ClusterFixture.createdCluster(manager.client(), "no_rep", 1, 1, 1, List.of(machine));
+        ProcessHandle server = InstanceTraces.storageServer(machine, TestPorts.storagePortBase());
+        String account = server.info().user().orElseThrow();
+        assertThat(account).startsWith("kunlun_c");
+
+        manager.close();
+
+        assertThat(Programs.result(List.of("getent", "passwd", account), Map.of()).status())
+                .as("getent passwd " + account).isEqualTo(GETENT_NOT_FOUND);
+        assertThat(server.isAlive()).isFalse();
     }
 
     @Test
