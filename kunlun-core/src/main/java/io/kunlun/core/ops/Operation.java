@@ -34,7 +34,11 @@ public interface Operation<R extends JobRequest, P> {
         return Map.of();
     }
 
-    /** Returns the job's info on success (the table "info on done" of the API). */
+    /**
+     * Returns the job's info on success (the table "info on done" of the API). A run whose last
+     * side effect is a metadata write makes it through {@link JobContext#complete}, so that a
+     * manager killed after it ends the job done rather than rolling it back.
+     */
     String run(R request, P plan, JobContext context);
 
     /**
