@@ -55,7 +55,7 @@ public final class ClusterBuilder {
         this.drivers = drivers;
     }
 
-    /** Steps {@link #build} reports, for the job's progress total. */
+    /** Steps {@link #build} and {@link #complete} report, for the job's progress total. */
     public static int steps(BuildPlan plan) {
         return plan.storageNodes().size() * 2 + plan.comps().size() + 1;
     }
