@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +24,8 @@ class ManagerProcessTest {
 
     /** getent: the key is not in the database. */
     private static final int GETENT_NOT_FOUND = 2;
+    /** How soon a process SIGKILLed is gone (reaped). */
+    private static final Duration KILLED_EXIT = Duration.ofSeconds(10);
 
     @TempDir
     Path home;
@@ -64,7 +67,7 @@ class ManagerProcessTest {
 
         assertThat(Programs.result(List.of("getent", "passwd", account), Map.of()).status())
                 .as("getent passwd " + account).isEqualTo(GETENT_NOT_FOUND);
-        assertThat(server.isAlive()).isFalse();
+        assertThat(server.onExit()).as("the storage node's server, killed").succeedsWithin(KILLED_EXIT);
     }
 
     @Test
