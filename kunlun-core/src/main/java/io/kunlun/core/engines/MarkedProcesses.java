@@ -21,11 +21,15 @@ public final class MarkedProcesses {
     /** How long the group has to end after SIGTERM before it gets SIGKILL. */
     private static final int TERM_WAIT_TENTHS = 100;
     /**
-     * For every process but this shell (which has the marker among its own arguments) that leads
-     * its own group and has the marker ($1) as one of its arguments, exactly: SIGTERM to the
-     * group, then SIGKILL to what is left after a bounded wait. Prints the leaders it stopped.
+     * For every process outside this shell's own group (the shell has the marker among its own
+     * arguments, and so has coreutils' timeout, which runs a command over SSH as the leader of a
+     * group of its own) that leads its own group and has the marker ($1) as one of its arguments,
+     * exactly: SIGTERM to the group, then SIGKILL to what is left after a bounded wait. Prints the
+     * leaders it stopped.
      */
-    private static final String STOP = "for d in /proc/[0-9]*; do pid=${d#/proc/}; [ \"$pid\" = $$ ] && continue;"
+    private static final String STOP = "own=$(ps -o pgid= -p $$ | tr -d ' ');"
+            + " for d in /proc/[0-9]*; do pid=${d#/proc/}; [ \"$pid\" = $$ ] && continue;"
+            + " [ \"$pid\" = \"$own\" ] && continue;"
             + " tr '\\0' '\\n' < \"$d/cmdline\" 2>/dev/null | grep -qxF -- \"$1\" || continue;"
             + " [ \"$(ps -o pgid= -p \"$pid\" | tr -d ' ')\" = \"$pid\" ] || continue;"
             + " kill -TERM \"-$pid\" 2>/dev/null; i=0;"

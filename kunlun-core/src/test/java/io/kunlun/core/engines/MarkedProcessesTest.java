@@ -1,5 +1,8 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.hosts.Command;
+import io.kunlun.core.hosts.CommandResult;
+import io.kunlun.core.hosts.HostAccess;
 import io.kunlun.core.hosts.LocalHost;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,6 +63,36 @@ class MarkedProcessesTest {
         for (ProcessHandle process : pipeline) {
             assertThat(ended(process)).as(process.info().commandLine().orElse("pid " + process.pid())).isTrue();
         }
+    }
+
+    @Test
+    void underCoreutilsTimeoutAsOverSshTheStopEndsTheGroupAndNotItself() throws Exception {
+        Process job = pipeline(MarkedProcesses.marker("backup", "job-3"));
+        LocalHost local = new LocalHost("127.0.0.1");
+        // SshHost runs every command as `timeout -k … <seconds> <command>`: timeout leads a group
+        // of its own and carries the marker among its arguments.
+        HostAccess overSsh = new HostAccess() {
+            @Override
+            public String address() {
+                return local.address();
+            }
+
+            @Override
+            public CommandResult run(Command command) {
+                List<String> bounded = new ArrayList<>(List.of("timeout", "-k", "5", "60"));
+                bounded.addAll(command.argv());
+                return local.run(Command.of(bounded.toArray(String[]::new)).withTimeout(command.timeout()));
+            }
+
+            @Override
+            public void close() {
+                local.close();
+            }
+        };
+
+        MarkedProcesses.stop(overSsh, MarkedProcesses.marker("backup", "job-3"));
+
+        assertThat(ended(job.toHandle())).isTrue();
     }
 
     @Test
