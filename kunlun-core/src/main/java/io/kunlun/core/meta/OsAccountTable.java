@@ -3,7 +3,10 @@ package io.kunlun.core.meta;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.StatementContext;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -57,8 +60,7 @@ public final class OsAccountTable {
                 .bind("h", hostaddr).bind("n", name).map(OsAccountTable::account).findOne());
     }
 
-    private static OsAccount account(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
-            throws java.sql.SQLException {
+    private static OsAccount account(ResultSet rs, StatementContext ctx) throws SQLException {
         return new OsAccount(rs.getString("hostaddr"), rs.getString("name"), rs.getString("cluster_name"),
                 rs.getString("job_id"));
     }
