@@ -8,6 +8,7 @@ import io.kunlun.core.hosts.HostAccess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** What both command-line SQL clients share: run as the instance account, SQL on stdin, errors named. */
 abstract class ClientProgram implements SqlClient {
@@ -46,7 +47,13 @@ abstract class ClientProgram implements SqlClient {
 
     @Override
     public boolean answers() {
-        return host.run(command(argv(), "SELECT 1;", PROBE_TIMEOUT)).succeeded();
+        return probe(argv(), "SELECT 1;").isPresent();
+    }
+
+    /** The output of statements run within the probe's bound; empty when the server does not answer. */
+    Optional<String> probe(List<String> argv, String sql) {
+        CommandResult result = host.run(command(argv, sql, PROBE_TIMEOUT));
+        return result.succeeded() ? Optional.of(result.stdout()) : Optional.empty();
     }
 
     String run(String sql, Duration timeout) {

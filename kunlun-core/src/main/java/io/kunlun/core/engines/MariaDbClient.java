@@ -1,5 +1,6 @@
 package io.kunlun.core.engines;
 
+import io.kunlun.core.ManagerException;
 import io.kunlun.core.hosts.Command;
 import io.kunlun.core.hosts.HostAccess;
 
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code mariadb} client on the instance's socket as the instance account, which
@@ -39,7 +41,32 @@ final class MariaDbClient extends ClientProgram {
 
     /** Rows with their column names, for statements such as SHOW SLAVE STATUS. */
     List<Map<String, String>> records(String sql) {
-        List<String> lines = run(argvWithColumnNames(), sql, Command.DEFAULT_TIMEOUT).lines().toList();
+        return records(run(argvWithColumnNames(), sql, Command.DEFAULT_TIMEOUT).lines().toList());
+    }
+
+    /**
+     * A one-value query, then a statement's rows with their column names, in one client run
+     * within the probe's bound; empty when the server does not answer. Batch output does not mark
+     * where one result ends, so the query must yield one row of one column: its name and its value
+     * are the first two lines, the rest is the statement's.
+     */
+    Optional<ValueThenRecords> probeValueThenRecords(String valueQuery, String recordsStatement) {
+        return probe(argvWithColumnNames(), valueQuery + "; " + recordsStatement + ";").map(output -> {
+            List<String> lines = output.lines().toList();
+            if (lines.size() < 2) {
+                throw new ManagerException(ManagerException.Code.COMMAND_FAILED, "expected one value from "
+                        + valueQuery + ", got: " + output.strip());
+            }
+            String value = columns(lines.get(1)).get(0);
+            return new ValueThenRecords(value, records(lines.subList(2, lines.size())));
+        });
+    }
+
+    /** What {@link #probeValueThenRecords} read. */
+    record ValueThenRecords(String value, List<Map<String, String>> records) {
+    }
+
+    private List<Map<String, String>> records(List<String> lines) {
         List<Map<String, String>> records = new ArrayList<>();
         if (lines.isEmpty()) {
             return records;

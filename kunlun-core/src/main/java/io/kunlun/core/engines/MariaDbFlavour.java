@@ -717,6 +717,16 @@ final class MariaDbFlavour implements StorageFlavour {
     }
 
     @Override
+    public Optional<ReplicationState> replicationState(StorageNode node, InstanceAccount account) {
+        return client(node, account).probeValueThenRecords("SELECT @@GLOBAL.read_only", "SHOW SLAVE STATUS")
+                .map(state -> {
+                    String source = state.records().isEmpty() ? null : state.records().get(0).get("Master_Host");
+                    // SELECT shows a boolean variable as 1 or 0
+                    return new ReplicationState(source == null ? "" : source, "1".equals(state.value()));
+                });
+    }
+
+    @Override
     public GroupStatus groupStatus(StorageNode member, InstanceAccount account) {
         Map<String, String> status = globalStatus(member, account,
                 "wsrep_cluster_size", "wsrep_local_state_comment", "wsrep_cluster_status");

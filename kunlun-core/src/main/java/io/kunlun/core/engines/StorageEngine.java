@@ -501,6 +501,11 @@ public final class StorageEngine {
                 InstanceAccount.of(replica, config));
     }
 
+    /** The node's source and read_only, empty when it does not answer ({@link StorageFlavour#replicationState}). */
+    public Optional<ReplicationState> replicationState(StorageNode node) {
+        return flavour(node.host()).replicationState(node, InstanceAccount.of(node, config));
+    }
+
     /**
      * Makes a group member look for the given members (itself included) when it restarts, after
      * the group gained or lost one.

@@ -153,6 +153,12 @@ interface StorageFlavour {
 
     ReplicaStatus replicaStatus(StorageNode replica, InstanceAccount account);
 
+    /**
+     * An rbr node's source and {@code read_only}, in the one client run that also shows it answers:
+     * empty when it does not. The health round's probe of a node, so that it costs one process.
+     */
+    Optional<ReplicationState> replicationState(StorageNode node, InstanceAccount account);
+
     GroupStatus groupStatus(StorageNode member, InstanceAccount account);
 
     /** A running member's last committed position in its group's history. */

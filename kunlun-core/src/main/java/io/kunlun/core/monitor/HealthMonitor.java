@@ -2,6 +2,7 @@ package io.kunlun.core.monitor;
 
 import io.kunlun.core.meta.MetadataStore;
 import io.kunlun.core.config.HealingConfig;
+import io.kunlun.core.engines.ReplicationState;
 import io.kunlun.core.jobs.JobEngine;
 import io.kunlun.core.ops.instances.ControlInstance;
 import io.kunlun.core.ops.Drivers;
@@ -201,11 +202,19 @@ public final class HealthMonitor implements AutoCloseable {
             missedInARow.remove(instance.address()); // its misses start again when it is checked again
             return;
         }
+        boolean rbr = cluster.spec().haMode() == HaMode.RBR;
+        boolean rbrStorage = rbr && instance.kind() == InstanceKind.STORAGE;
         Optional<Boolean> running = Optional.empty();
+        Optional<ReplicationState> replication = Optional.empty();
         boolean healthy;
         try {
             running = Optional.of(processes.running(instance));
-            healthy = running.get() && probe(() -> probes.answers(instance));
+            if (running.get() && rbrStorage) {
+                replication = probe(() -> probes.replicationState(instance));
+                healthy = replication.isPresent();
+            } else {
+                healthy = running.get() && probe(() -> probes.answers(instance));
+            }
         } catch (RuntimeException e) {
             LOG.warn("{}: health check failed: {}", instance.address(), e.getMessage());
             healthy = false;
@@ -227,9 +236,9 @@ public final class HealthMonitor implements AutoCloseable {
         if (!replaced && downAgain && running.equals(Optional.of(false))) {
             keepalive.instanceDown(cluster, instance);
         }
-        if (healthy && cluster.spec().haMode() == HaMode.RBR) {
-            if (instance.kind() == InstanceKind.STORAGE) {
-                probe(() -> roleFound(instance)).ifPresent(role -> recordRole(instance, role));
+        if (healthy && rbr) {
+            if (rbrStorage) {
+                roleFound(replication.orElseThrow()).ifPresent(role -> recordRole(instance, role));
             } else {
                 probe(() -> {
                     failover.compAnswers(instance);
@@ -259,16 +268,11 @@ public final class HealthMonitor implements AutoCloseable {
      * primary fenced by a switchover, a replica being promoted): none is found, so that its
      * recorded role stands and the monitor never contradicts a switchover in progress.
      */
-    private Optional<Role> roleFound(Instance instance) {
-        try {
-            if (!probes.replicationSource(instance).isEmpty()) {
-                return Optional.of(Role.REPLICA);
-            }
-            return probes.readOnly(instance) ? Optional.empty() : Optional.of(Role.PRIMARY);
-        } catch (RuntimeException e) {
-            LOG.warn("{}: role check failed: {}", instance.address(), e.getMessage());
-            return Optional.empty();
+    private static Optional<Role> roleFound(ReplicationState replication) {
+        if (!replication.source().isEmpty()) {
+            return Optional.of(Role.REPLICA);
         }
+        return replication.readOnly() ? Optional.empty() : Optional.of(Role.PRIMARY);
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.kunlun.core.monitor;
 
 import io.kunlun.core.engines.ProcessTable;
+import io.kunlun.core.engines.ReplicationState;
 import io.kunlun.core.engines.StorageEngine;
 import io.kunlun.core.ops.Drivers;
 import io.kunlun.model.Instance;
+
+import java.util.Optional;
 
 /**
  * What a health round asks of a machine and of its instances. In the manager these are the
@@ -18,11 +21,12 @@ public interface HealthProbes {
     /** Whether the instance's server answers a client. */
     boolean answers(Instance instance);
 
-    /** The host an rbr storage node replicates from; empty when it replicates from nobody. */
-    String replicationSource(Instance storage);
-
-    /** Whether an rbr storage node refuses writes ({@code read_only}). */
-    boolean readOnly(Instance storage);
+    /**
+     * An rbr storage node's source and {@code read_only}, asked in the client run that also tells
+     * whether it answers (one process per node and round, where asking apart took three): empty
+     * when it does not answer.
+     */
+    Optional<ReplicationState> replicationState(Instance storage);
 
     /** The servers found running on one machine at one moment. */
     interface RunningServers {
@@ -44,15 +48,8 @@ public interface HealthProbes {
             }
 
             @Override
-            public String replicationSource(Instance storage) {
-                String source = engine(storage).replicaStatus(drivers.storageNode(storage)).primaryHost();
-                return source == null ? "" : source;
-            }
-
-            @Override
-            public boolean readOnly(Instance storage) {
-                String value = engine(storage).variable(drivers.storageNode(storage), "read_only");
-                return value.equalsIgnoreCase("ON") || value.equals("1");
+            public Optional<ReplicationState> replicationState(Instance storage) {
+                return engine(storage).replicationState(drivers.storageNode(storage));
             }
 
             private StorageEngine engine(Instance storage) {

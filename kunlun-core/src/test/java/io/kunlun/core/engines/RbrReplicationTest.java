@@ -73,6 +73,28 @@ class RbrReplicationTest {
     }
 
     @Test
+    void theHealthProbeFindsEachReplicaReadOnlyWithThePrimaryAsItsSource() {
+        for (StorageNode replica : replicas) {
+            assertThat(engine.replicationState(replica)).as(replica.label())
+                    .contains(new ReplicationState(primary.host().address(), true));
+        }
+    }
+
+    @Test
+    void theHealthProbeFindsThePrimaryWritableWithoutASource() {
+        assertThat(engine.replicationState(primary)).contains(new ReplicationState("", false));
+    }
+
+    @Test
+    void aNodeWithoutARunningServerHasNoReplicationState() {
+        String nowhere = machines.get(0).root + "/never-installed";
+        StorageNode absent = new StorageNode(primary.host(), primary.ports(),
+                StorageLayout.under(nowhere + "/data", nowhere + "/log", nowhere + "/wal", primary.ports().sql()), "");
+
+        assertThat(engine.replicationState(absent)).isEmpty();
+    }
+
+    @Test
     void aRowWrittenOnThePrimaryIsReadOnEveryReplica() throws SQLException, InterruptedException {
         try (Connection connection = connect(primary, users.admin()); Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE shard_data");

@@ -1,10 +1,12 @@
 package io.kunlun.core.monitor;
 
+import io.kunlun.core.engines.ReplicationState;
 import io.kunlun.model.Instance;
 import io.kunlun.model.Role;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -73,15 +75,10 @@ final class FakeProbes implements HealthProbes {
     }
 
     @Override
-    public String replicationSource(Instance storage) {
-        command();
-        return storage.role().orElse(null) == Role.REPLICA ? "the shard's primary" : "";
-    }
-
-    @Override
-    public boolean readOnly(Instance storage) {
-        command();
-        return false;
+    public Optional<ReplicationState> replicationState(Instance storage) {
+        answers(storage);
+        return Optional.of(new ReplicationState(storage.role().orElse(null) == Role.REPLICA ? "the shard's primary" : "",
+                false));
     }
 
     /** Deaf to interrupts, like a command whose output never comes and whose wait ignores them. */
