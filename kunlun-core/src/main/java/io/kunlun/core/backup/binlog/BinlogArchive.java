@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -173,6 +174,23 @@ public final class BinlogArchive {
         return subdirectories(clusterDirectory(cluster));
     }
 
+    /**
+     * The shards with an archive, by cluster (deleted ones too), found by one listing of the
+     * store: the health round asks each round.
+     */
+    public Map<String, List<String>> shardsByCluster() {
+        CommandResult listed = host.run(Command.of("find", path, "-mindepth", "3", "-maxdepth", "3", "-type", "d",
+                "-printf", "%P\\n"));
+        Map<String, List<String>> shards = new TreeMap<>();
+        if (!listed.succeeded()) {
+            return shards;
+        }
+        listed.stdout().lines().map(line -> line.split("/")).filter(parts -> parts.length == 3
+                        && parts[1].equals("binlog")).sorted(Comparator.comparing(parts -> parts[2]))
+                .forEach(parts -> shards.computeIfAbsent(parts[0], cluster -> new ArrayList<>()).add(parts[2]));
+        return shards;
+    }
+
     /** The clusters with an archive in the store, deleted ones too. */
     public List<String> clusters() {
         CommandResult listed = host.run(Command.of("find", path, "-mindepth", "2", "-maxdepth", "2", "-type", "d",
@@ -250,7 +268,10 @@ public final class BinlogArchive {
      * not read again while these stay the same; the archiver only appends to its newest file and
      * leaves the others as they are, so list_backups, asked again and again, reads only what changed.
      */
-    private record FileVersion(String path, long size, String modified) {
+    record FileVersion(String path, long size, String modified) {
+        String name() {
+            return path.substring(path.lastIndexOf('/') + 1);
+        }
     }
 
     /** What was read from each file version: its header, and its last event's time once asked for. */
@@ -260,7 +281,7 @@ public final class BinlogArchive {
     private final Map<FileVersion, FileReading> read = new ConcurrentHashMap<>();
 
     /** The binlog files of a directory with their size and modification time, oldest first. */
-    private List<FileVersion> fileVersions(String directory) {
+    List<FileVersion> fileVersions(String directory) {
         CommandResult listed = host.run(Command.of("find", directory, "-mindepth", "1", "-maxdepth", "1", "-type", "f",
                 "-printf", "%s %T@ %f\\n"));
         if (!listed.succeeded()) {

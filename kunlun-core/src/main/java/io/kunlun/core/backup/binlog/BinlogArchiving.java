@@ -3,6 +3,7 @@ package io.kunlun.core.backup.binlog;
 import io.kunlun.core.ManagerException;
 import io.kunlun.core.engines.DetachedProcess;
 import io.kunlun.core.engines.InstanceAccount;
+import io.kunlun.core.engines.ProcessTable;
 import io.kunlun.core.engines.SqlClient;
 import io.kunlun.core.engines.SqlText;
 import io.kunlun.core.engines.StorageNode;
@@ -115,7 +116,7 @@ public final class BinlogArchiving {
         List<String> archived = archive.shards(cluster);
         for (String shard : shards) {
             if (archived.contains(shard)) {
-                keepArchiving(found, shard);
+                keepArchiving(found, shard, Optional.empty());
             }
         }
     }
@@ -164,8 +165,16 @@ public final class BinlogArchiving {
     public void keepAlive() {
         List<Cluster> clusters = store.clusters().listClusters();
         forgetDeparted(clusters);
+        Map<String, List<String>> archivedShards = archive.shardsByCluster();
+        if (archivedShards.isEmpty()) {
+            return;
+        }
+        ProcessTable running = ProcessTable.of(archive.host());
         for (Cluster cluster : clusters) {
-            List<String> archived = archive.shards(cluster.name());
+            List<String> archived = archivedShards.getOrDefault(cluster.name(), List.of());
+            if (archived.isEmpty()) {
+                continue;
+            }
             for (String shard : store.clusters().shards(cluster.name())) {
                 if (!archived.contains(shard)) {
                     continue;
@@ -176,7 +185,7 @@ public final class BinlogArchiving {
                     continue;
                 }
                 try {
-                    keepArchiving(cluster, shard);
+                    keepArchiving(cluster, shard, Optional.of(running));
                     retries.remove(key);
                     measureLag(cluster, shard);
                 } catch (RuntimeException e) {
@@ -210,10 +219,10 @@ public final class BinlogArchiving {
         }
         StorageNode node = drivers.storageNode(source.get());
         String directory = archive.sourceDirectory(cluster.name(), shard, source.get().hostaddr(), source.get().port());
-        List<String> archived = archive.fileNames(directory);
-        long newest = archived.isEmpty() ? -1 : BinlogArchive.number(archived.get(archived.size() - 1));
-        long archivedBytes = archived.isEmpty() ? 0 : Long.parseLong(archive.host().check(Command.of("stat", "-c",
-                "%s", "--", directory + "/" + archived.get(archived.size() - 1))).stdout().strip());
+        List<BinlogArchive.FileVersion> archived = archive.fileVersions(directory);
+        BinlogArchive.FileVersion last = archived.isEmpty() ? null : archived.get(archived.size() - 1);
+        long newest = last == null ? -1 : BinlogArchive.number(last.name());
+        long archivedBytes = last == null ? 0 : last.size();
         long lag = 0;
         for (List<String> log : drivers.storage(node.host().address()).client(node).rows("SHOW BINARY LOGS;")) {
             long number = BinlogArchive.number(log.get(0));
@@ -253,12 +262,13 @@ public final class BinlogArchiving {
         return nodes.stream().filter(node -> node.role().orElse(Role.PRIMARY) == Role.PRIMARY).findFirst();
     }
 
-    private void keepArchiving(Cluster cluster, String shard) {
+    private void keepArchiving(Cluster cluster, String shard, Optional<ProcessTable> listedThisRound) {
         synchronized (lock(cluster.name(), shard)) {
             Instance source = source(cluster, shard).orElseThrow(() -> ManagerException.refused(
                     shard + " of cluster " + cluster.name() + " has no active primary to archive the binlog from"));
             DetachedProcess archiver = process(cluster.name(), shard, source);
-            if (archiver.isRunning()) {
+            // Found in the round's listing, it runs; not found, it is looked for again: a job may have started it since.
+            if (listedThisRound.map(archiver::isRunningIn).orElse(false) || archiver.isRunning()) {
                 return;
             }
             // An archiver of another server (the primary before a switchover) stops first.
