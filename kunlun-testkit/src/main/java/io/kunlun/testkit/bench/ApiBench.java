@@ -7,6 +7,7 @@ import io.kunlun.testkit.ApiClient;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
+import io.kunlun.testkit.TempDirectory;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.model.job.WireFormat;
 import io.kunlun.testkit.mariadb.MariaDbTestServer;
@@ -69,19 +70,23 @@ public final class ApiBench {
         String mode = args.length > 0 ? args[0] : "getters";
         String stores = args.length > 1 ? args[1] : "h2";
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        Path work = Files.createTempDirectory("kunlun-api-bench-");
+        Path work = TempDirectory.create("kunlun-api-bench-");
         List<String> storeNames = stores.equals("both") ? List.of("h2", "mariadb") : List.of(stores);
-        for (String store : storeNames) {
-            if (store.equals("h2")) {
-                run(mode, "h2", MetadataConfig.embedded(), seconds, work);
-            } else if (store.equals("mariadb")) {
-                try (MariaDbTestServer server = MariaDbTestServer.start(STORE_ADDRESS)) {
-                    run(mode, "mariadb", new MetadataConfig(server.jdbcUrl(), server.user(), server.password()),
-                            seconds, work);
+        try {
+            for (String store : storeNames) {
+                if (store.equals("h2")) {
+                    run(mode, "h2", MetadataConfig.embedded(), seconds, work);
+                } else if (store.equals("mariadb")) {
+                    try (MariaDbTestServer server = MariaDbTestServer.start(STORE_ADDRESS)) {
+                        run(mode, "mariadb", new MetadataConfig(server.jdbcUrl(), server.user(), server.password()),
+                                seconds, work);
+                    }
+                } else {
+                    throw new IllegalArgumentException("store is h2, mariadb or both, not " + store);
                 }
-            } else {
-                throw new IllegalArgumentException("store is h2, mariadb or both, not " + store);
             }
+        } finally {
+            TempDirectory.delete(work);
         }
         System.exit(0);
     }

@@ -2,6 +2,7 @@ package io.kunlun.testkit.ssh;
 
 import java.io.BufferedReader;
 import io.kunlun.testkit.Programs;
+import io.kunlun.testkit.TempDirectory;
 
 import java.io.IOException;
 import java.io.InputStreamReader;

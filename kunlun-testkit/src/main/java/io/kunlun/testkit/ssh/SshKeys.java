@@ -1,6 +1,7 @@
 package io.kunlun.testkit.ssh;
 
 import io.kunlun.testkit.Programs;
+import io.kunlun.testkit.TempDirectory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

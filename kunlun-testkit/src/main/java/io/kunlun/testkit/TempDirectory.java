@@ -1,4 +1,4 @@
-package io.kunlun.testkit.ssh;
+package io.kunlun.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,12 +7,12 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Temporary directories of the SSH fixtures, removed with everything in them. */
-final class TempDirectory {
+/** Temporary directories of fixtures and benches, removed with everything in them. */
+public final class TempDirectory {
     private TempDirectory() {
     }
 
-    static Path create(String prefix) {
+    public static Path create(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
         } catch (IOException e) {
@@ -20,7 +20,7 @@ final class TempDirectory {
         }
     }
 
-    static void delete(Path directory) {
+    public static void delete(Path directory) {
         if (!Files.exists(directory)) {
             return;
         }
