@@ -102,9 +102,10 @@ public final class ComputeEngine {
             return;
         }
         long deadline = System.nanoTime() + REAP_WAIT.toNanos();
+        Poll poll = new Poll();
         while (System.nanoTime() < deadline
                 && node.host().run(Command.of("ps", "-o", "stat=", "-p", pid)).stdout().strip().startsWith("Z")) {
-            DetachedProcess.pause();
+            poll.pause();
         }
     }
 
@@ -182,13 +183,14 @@ public final class ComputeEngine {
                     + " instance; it is set in postgresql.auto.conf");
         }
         long deadline = System.nanoTime() + RELOAD_TIMEOUT.toNanos();
+        Poll poll = new Poll();
         while (!shows(rows, value)) {
             if (System.nanoTime() > deadline) {
                 throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label() + ": " + setting
                         + " is " + (rows.isEmpty() ? "not shown" : rows.get(0).get(2)) + " "
                         + RELOAD_TIMEOUT.toSeconds() + " s after setting it to " + value);
             }
-            DetachedProcess.pause();
+            poll.pause();
             rows = client.rows(query);
         }
     }
@@ -246,12 +248,13 @@ public final class ComputeEngine {
         String loadedBefore = client.value("SELECT pg_conf_load_time();");
         client.execute("SELECT pg_reload_conf();");
         long deadline = System.nanoTime() + RELOAD_TIMEOUT.toNanos();
+        Poll poll = new Poll();
         while (client.value("SELECT pg_conf_load_time();").equals(loadedBefore)) {
             if (System.nanoTime() > deadline) {
                 throw new ManagerException(ManagerException.Code.COMMAND_FAILED, node.label()
                         + ": the server did not reload its configuration within " + RELOAD_TIMEOUT.toSeconds() + " s");
             }
-            DetachedProcess.pause();
+            poll.pause();
         }
     }
 

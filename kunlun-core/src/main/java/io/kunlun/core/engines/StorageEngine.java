@@ -483,6 +483,7 @@ public final class StorageEngine {
         InstanceAccount replicaAccount = InstanceAccount.of(replica, config);
         flavour.attachReplica(replica, replicaAccount, primary, startPosition, replication);
         long deadline = System.nanoTime() + config.startTimeout().toNanos();
+        Poll poll = new Poll();
         ReplicaStatus status = flavour.replicaStatus(replica, replicaAccount);
         while (!status.running()) {
             if (System.nanoTime() > deadline) {
@@ -490,7 +491,7 @@ public final class StorageEngine {
                         + ": replication from " + primary.label() + " did not start within "
                         + config.startTimeoutSeconds() + " s: " + status.lastError());
             }
-            DetachedProcess.pause();
+            poll.pause();
             status = flavour.replicaStatus(replica, replicaAccount);
         }
     }
@@ -645,6 +646,7 @@ public final class StorageEngine {
                                  Predicate<GroupStatus> condition, Duration timeout, Runnable stillWorthWaiting) {
         DetachedProcess process = process(member, account);
         long deadline = System.nanoTime() + timeout.toNanos();
+        Poll poll = new Poll();
         GroupStatus status = null;
         while (true) {
             try {
@@ -664,7 +666,7 @@ public final class StorageEngine {
                         + (status.primaryComponent() ? "" : ", not in the primary component")));
             }
             stillWorthWaiting.run();
-            DetachedProcess.pause();
+            poll.pause();
         }
     }
 
