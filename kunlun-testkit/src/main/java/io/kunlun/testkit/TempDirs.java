@@ -45,4 +45,13 @@ public final class TempDirs {
             // Already deleted: nothing left to clean.
         }
     }
+
+    /** As {@link #delete}, for cleanups that may not throw a checked exception (a close). */
+    public static void deleteUnchecked(Path root) {
+        try {
+            delete(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
+    }
 }

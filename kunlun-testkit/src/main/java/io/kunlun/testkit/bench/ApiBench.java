@@ -7,7 +7,7 @@ import io.kunlun.testkit.ApiClient;
 import io.kunlun.testkit.LoopbackMachine;
 import io.kunlun.testkit.LoopbackMachines;
 import io.kunlun.testkit.Reply;
-import io.kunlun.testkit.TempDirectory;
+import io.kunlun.testkit.TempDirs;
 import io.kunlun.testkit.TestManager;
 import io.kunlun.model.job.WireFormat;
 import io.kunlun.testkit.mariadb.MariaDbTestServer;
@@ -70,7 +70,7 @@ public final class ApiBench {
         String mode = args.length > 0 ? args[0] : "getters";
         String stores = args.length > 1 ? args[1] : "h2";
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        Path work = TempDirectory.create("kunlun-api-bench-");
+        Path work = TempDirs.create("kunlun-api-bench-");
         List<String> storeNames = stores.equals("both") ? List.of("h2", "mariadb") : List.of(stores);
         try {
             for (String store : storeNames) {
@@ -86,7 +86,7 @@ public final class ApiBench {
                 }
             }
         } finally {
-            TempDirectory.delete(work);
+            TempDirs.delete(work);
         }
         System.exit(0);
     }

@@ -2,7 +2,7 @@ package io.kunlun.testkit.ssh;
 
 import java.io.BufferedReader;
 import io.kunlun.testkit.Programs;
-import io.kunlun.testkit.TempDirectory;
+import io.kunlun.testkit.TempDirs;
 
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -78,7 +78,7 @@ public final class OpenSshServer implements LoopbackSshServer {
 
     private static OpenSshServer start(List<String> launcher, String address, IntSupplier freePort,
                                        String authorizedKeyLine) {
-        Path directory = TempDirectory.create("kunlun-sshd");
+        Path directory = TempDirs.create("kunlun-sshd");
         try {
             Path hostKeyFile = directory.resolve("ssh_host_ed25519_key");
             Programs.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "kunlun-test-host",
@@ -106,10 +106,10 @@ public final class OpenSshServer implements LoopbackSshServer {
                 }
             }
         } catch (IOException e) {
-            TempDirectory.delete(directory);
+            TempDirs.deleteUnchecked(directory);
             throw new UncheckedIOException("cannot start sshd on " + address, e);
         } catch (RuntimeException e) {
-            TempDirectory.delete(directory);
+            TempDirs.deleteUnchecked(directory);
             throw e;
         }
     }
@@ -221,6 +221,6 @@ public final class OpenSshServer implements LoopbackSshServer {
     @Override
     public void close() {
         kill(process);
-        TempDirectory.delete(directory);
+        TempDirs.deleteUnchecked(directory);
     }
 }

@@ -1,7 +1,7 @@
 package io.kunlun.testkit.ssh;
 
 import io.kunlun.testkit.Programs;
-import io.kunlun.testkit.TempDirectory;
+import io.kunlun.testkit.TempDirs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +48,7 @@ public final class SshKeys implements AutoCloseable {
     }
 
     public static SshKeys generate(Type type) {
-        Path directory = TempDirectory.create("kunlun-ssh-keys");
+        Path directory = TempDirs.create("kunlun-ssh-keys");
         Path privateKey = directory.resolve("id_" + type.name().toLowerCase(Locale.ROOT));
         try {
             List<String> argv = new ArrayList<>(List.of("ssh-keygen", "-q", "-N", "", "-C", "kunlun-test",
@@ -57,10 +57,10 @@ public final class SshKeys implements AutoCloseable {
             Programs.run(argv);
             return new SshKeys(directory, privateKey, Files.readString(publicKeyOf(privateKey)).strip());
         } catch (IOException e) {
-            TempDirectory.delete(directory);
+            TempDirs.deleteUnchecked(directory);
             throw new UncheckedIOException("cannot read the key made by ssh-keygen", e);
         } catch (RuntimeException e) {
-            TempDirectory.delete(directory);
+            TempDirs.deleteUnchecked(directory);
             throw e;
         }
     }
@@ -96,6 +96,6 @@ public final class SshKeys implements AutoCloseable {
 
     @Override
     public void close() {
-        TempDirectory.delete(directory);
+        TempDirs.deleteUnchecked(directory);
     }
 }
